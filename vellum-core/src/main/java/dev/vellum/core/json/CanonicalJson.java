@@ -1,0 +1,126 @@
+package dev.vellum.core.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS).
+ *
+ * <p>The output for a given JSON value is unique: object members are sorted by the UTF-16 code
+ * units of their names, strings use the minimal escaping of RFC 8785 §3.2.2.2, numbers are
+ * printed as ECMAScript {@code Number.prototype.toString} prints them (§3.2.2.3), and there is no
+ * whitespace. Two JSON texts that parse to the same data MUST canonicalise to the same bytes.
+ *
+ * <p>Inputs that I-JSON (RFC 7493, required by RFC 8785 §3.1) forbids are rejected with an
+ * {@link IllegalArgumentException}: NaN and infinite numbers, strings or names containing an
+ * unpaired UTF-16 surrogate, and Jackson node types that are not JSON data (binary, POJO,
+ * missing). Every number is first converted to an IEEE 754 double, as RFC 8785 §3.2.2.3 requires,
+ * so integers beyond ±2^53 lose precision exactly as they would in ECMAScript.
+ */
+public final class CanonicalJson {
+
+  private CanonicalJson() {}
+
+  /**
+   * Returns the canonical form of {@code node} as UTF-8 bytes (RFC 8785 §3.2.4).
+   *
+   * @throws IllegalArgumentException if the value is not representable in I-JSON
+   */
+  public static byte[] canonicalize(JsonNode node) {
+    return canonicalString(node).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns the canonical form of {@code node} as a string; its UTF-8 encoding is {@link
+   * #canonicalize(JsonNode)}.
+   *
+   * @throws IllegalArgumentException if the value is not representable in I-JSON
+   */
+  public static String canonicalString(JsonNode node) {
+    if (node == null) {
+      throw new IllegalArgumentException("node must not be null (use NullNode for JSON null)");
+    }
+    StringBuilder out = new StringBuilder(128);
+    write(node, out, "");
+    return out.toString();
+  }
+
+  /*
+   * Serialisation follows RFC 8785 §3.2: the JSON primitives null/true/false are literal, strings
+   * go through JsonStrings (§3.2.2.2), numbers through EcmaNumbers (§3.2.2.3), and objects sort
+   * their members by name (§3.2.3) before writing them. Java's String.compareTo compares UTF-16
+   * code units, which is exactly the order §3.2.3 prescribes. Recursion depth follows the input's
+   * nesting; Jackson's parser already limits nesting depth (StreamReadConstraints).
+   */
+  private static void write(JsonNode node, StringBuilder out, String pointer) {
+    switch (node.getNodeType()) {
+      case NULL -> out.append("null");
+      case BOOLEAN -> out.append(node.booleanValue() ? "true" : "false");
+      case STRING -> JsonStrings.append(node.textValue(), out, pointer);
+      case NUMBER -> out.append(EcmaNumbers.toString(toDouble(node, pointer), pointer));
+      case ARRAY -> {
+        out.append('[');
+        int i = 0;
+        for (JsonNode element : node) {
+          if (i > 0) {
+            out.append(',');
+          }
+          write(element, out, pointer + "/" + i);
+          i++;
+        }
+        out.append(']');
+      }
+      case OBJECT -> {
+        List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+          members.add(it.next());
+        }
+        members.sort(Map.Entry.comparingByKey());
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<String, JsonNode> member : members) {
+          if (!first) {
+            out.append(',');
+          }
+          first = false;
+          String name = member.getKey();
+          String childPointer = pointer + "/" + escapePointer(name);
+          JsonStrings.append(name, out, childPointer);
+          out.append(':');
+          write(member.getValue(), out, childPointer);
+        }
+        out.append('}');
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "not JSON data at '" + pointer + "': node type " + node.getNodeType());
+    }
+  }
+
+  /** RFC 8785 §3.2.2.3: every number is an IEEE 754 double before it is printed. */
+  private static double toDouble(JsonNode node, String pointer) {
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      return (double) node.longValue(); // exact for |v| <= 2^53, round-to-nearest beyond
+    }
+    if (node.isBigInteger()) {
+      return node.bigIntegerValue().doubleValue(); // correctly rounded, may be infinite
+    }
+    if (node.isBigDecimal()) {
+      return node.decimalValue().doubleValue(); // correctly rounded, may be infinite
+    }
+    if (node.isFloatingPointNumber()) {
+      return node.doubleValue(); // FloatNode widens exactly
+    }
+    throw new IllegalArgumentException(
+        "unsupported number node at '" + pointer + "': " + node.getClass().getSimpleName());
+  }
+
+  /** RFC 6901 escaping, used only to name the location of a problem in error messages. */
+  private static String escapePointer(String name) {
+    return name.replace("~", "~0").replace("/", "~1");
+  }
+}

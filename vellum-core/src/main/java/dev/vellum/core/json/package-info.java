@@ -1,0 +1,5 @@
+/**
+ * Canonical JSON (RFC 8785 JCS): the byte form of an event that its Merkle leaf commits to.
+ * Parameters and return values are non-null unless a method says otherwise.
+ */
+package dev.vellum.core.json;
