@@ -1,0 +1,68 @@
+package dev.vellum.core.merkle;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A {@link NodeReader} over stored hash tiles. It keeps the tiles it has read in a small LRU
+ * cache, so one proof costs O(log n) tile reads: a proof's nodes at tree levels 8·L … 8·L+7 come
+ * from at most a few tiles of tile level L. Create one per request; not thread-safe.
+ */
+public final class TileNodeReader implements NodeReader {
+
+  private static final int CACHE_TILES = 32;
+
+  private final TileReader tiles;
+  private final Map<Long, byte[]>[] cache;
+
+  /** Reads tiles through {@code tiles}. */
+  @SuppressWarnings("unchecked")
+  public TileNodeReader(TileReader tiles) {
+    this.tiles = tiles;
+    this.cache = new Map[64 / TileMath.HEIGHT];
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if the tile holding the node is missing or too narrow
+   */
+  @Override
+  public byte[] node(int level, long index) {
+    TileMath.NodeLocation at = TileMath.locate(level, index);
+    byte[] tile = tile(at.tileLevel(), at.tileIndex());
+    int stored = tile.length / Rfc6962.HASH_SIZE;
+    if (tile.length % Rfc6962.HASH_SIZE != 0 || stored < at.minWidth()) {
+      throw new IllegalStateException(
+          "tile " + at.tileLevel() + "/" + at.tileIndex() + " has " + tile.length + " bytes ("
+              + stored + " hashes) but node (level " + level + ", index " + index + ") needs "
+              + at.minWidth() + " hashes");
+    }
+    return TileMath.hashWithinTile(tile, at.first(), at.count());
+  }
+
+  private byte[] tile(int tileLevel, long tileIndex) {
+    Map<Long, byte[]> level = cache[tileLevel];
+    if (level == null) {
+      level =
+          new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+              return size() > CACHE_TILES;
+            }
+          };
+      cache[tileLevel] = level;
+    }
+    byte[] tile = level.get(tileIndex);
+    if (tile == null) {
+      tile = tiles.tile(tileLevel, tileIndex);
+      if (tile == null) {
+        throw new IllegalStateException("tile " + tileLevel + "/" + tileIndex + " is not stored");
+      }
+      level.put(tileIndex, tile);
+    }
+    return tile;
+  }
+}
