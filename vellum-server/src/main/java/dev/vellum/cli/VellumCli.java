@@ -1,2 +1,23 @@
 package dev.vellum.cli;
-public final class VellumCli { public static void main(String[] a) {} }
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code vellum} command line: one subcommand per job. */
+@Command(name = "vellum", mixinStandardHelpOptions = true, version = "Vellum 0.1.0",
+    description = "Audit as a Service: verifiable, searchable audit events.",
+    subcommands = {ServeCommand.class})
+public final class VellumCli implements Runnable {
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new VellumCli()).execute(args);
+    if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
+      System.exit(code);
+    }
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,153 @@
+package dev.vellum.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.auth.ApiKeys;
+import dev.vellum.auth.Principal;
+import dev.vellum.auth.RateLimiter;
+import dev.vellum.auth.Scope;
+import dev.vellum.auth.Sources;
+import dev.vellum.auth.Tenants;
+import dev.vellum.config.VellumConfig;
+import dev.vellum.core.sample.SampleEvents;
+import dev.vellum.http.HttpServer;
+import dev.vellum.ingest.EventNormalizer;
+import dev.vellum.ingest.EventTypeCatalog;
+import dev.vellum.ingest.IngestService;
+import dev.vellum.ingest.Sequencer;
+import dev.vellum.ingest.Times;
+import dev.vellum.log.TransparencyLog;
+import dev.vellum.query.QueryService;
+import dev.vellum.store.DirectoryStore;
+import dev.vellum.store.EventStore;
+import dev.vellum.store.sqlite.SqliteDatabase;
+import dev.vellum.store.sqlite.SqliteDirectoryStore;
+import dev.vellum.store.sqlite.SqliteEventStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Vellum node: every part constructed explicitly, in dependency order, and shut
+ * down in reverse. Stopping drains the sequencer, so everything accepted before is committed.
+ */
+public final class VellumNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VellumNode.class);
+  public static final String DEMO_SOURCE = "DEMO_APP";
+
+  private final VellumConfig config;
+  private final SqliteDatabase database;
+  private final EventStore store;
+  private final Sequencer sequencer;
+  private final TransparencyLog log;
+  private final HttpServer http;
+  private final IngestService ingest;
+  private final String bootstrapKey;
+  private volatile boolean ready;
+
+  private VellumNode(VellumConfig config, boolean demo) {
+    this.config = config;
+    Clock clock = Clock.systemUTC();
+    ObjectMapper json = Json.mapper();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.database = SqliteDatabase.open(config.dataDir());
+    this.store = new SqliteEventStore(database);
+    DirectoryStore directory = new SqliteDirectoryStore(database);
+    Sources sources = new Sources(directory);
+    ApiKeys keys = new ApiKeys(directory);
+    Tenants tenants = new Tenants(directory, sources, keys);
+    EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
+    this.log = TransparencyLog.open(config, store, clock);
+    this.sequencer = new Sequencer(store, log.writer(), json, clock,
+        config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics);
+    sequencer.onCommit(log::committed);
+    this.ingest = new IngestService(new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
+        sequencer, sources, clock, json, metrics);
+    this.bootstrapKey = bootstrap(tenants, sources, clock);
+    if (demo) {
+      loadDemo(clock);
+    }
+    this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
+        sources, catalog, keys, tenants,
+        new RateLimiter(config.rateLimit().requestsPerSecond(), config.rateLimit().burst()),
+        ingest, new QueryService(store, metrics), () -> ready));
+  }
+
+  /** Opens the data dir, migrates, bootstraps and starts serving HTTP. */
+  public static VellumNode start(VellumConfig config, boolean demo) {
+    VellumNode node = new VellumNode(config, demo);
+    node.http.start();
+    node.log.startCheckpointer();
+    node.ready = true;
+    LOG.info("Vellum listening on http://{}:{} with data in {}", config.host(), node.port(),
+        config.dataDir().toAbsolutePath());
+    return node;
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  /** The bootstrap admin key if it was created by this start, else null. */
+  public String bootstrapKey() {
+    return bootstrapKey;
+  }
+
+  private String bootstrap(Tenants tenants, Sources sources, Clock clock) {
+    if (tenants.exists(ApiKeys.DEFAULT_TENANT)) {
+      return null;
+    }
+    long now = Times.micros(clock.instant());
+    String secret = tenants.create(ApiKeys.DEFAULT_TENANT, "Default tenant",
+        config.bootstrapKey(), now).orElseThrow().secret();
+    sources.register(new DirectoryStore.Source(ApiKeys.DEFAULT_TENANT, DEMO_SOURCE,
+        "Demo application", "created on first start", now));
+    Path file = config.dataDir().resolve("bootstrap-key");
+    try {
+      Files.writeString(file, secret + "\n");
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("could not write {}: {}", file, e.getMessage());
+    }
+    System.out.println();
+    System.out.println("  Vellum created tenant 'default' with an admin API key (shown once):");
+    System.out.println();
+    System.out.println("    " + secret);
+    System.out.println();
+    System.out.println("  It is also in " + file.toAbsolutePath() + " (mode 0600).");
+    System.out.println();
+    return secret;
+  }
+
+  private void loadDemo(Clock clock) {
+    if (store.nextSeq(ApiKeys.DEFAULT_TENANT) > 0) {
+      return;
+    }
+    SampleEvents samples = new SampleEvents(7L);
+    List<JsonNode> events = new ArrayList<>(samples.demoSet(clock.instant(), 500, DEMO_SOURCE));
+    Principal loader = new Principal("demo-loader", ApiKeys.DEFAULT_TENANT,
+        Set.of(Scope.EVENTS_WRITE), Set.of(DEMO_SOURCE));
+    long rejected = ingest.ingest(loader, events).stream()
+        .filter(r -> r.status() == dev.vellum.ingest.IngestResult.Status.REJECTED).count();
+    LOG.info("loaded {} demo events ({} rejected)", events.size() - rejected, rejected);
+  }
+
+  /** Graceful stop: no new requests, drain and commit the queue, sign, close the database. */
+  @Override
+  public void close() {
+    ready = false;
+    http.stop();
+    sequencer.close();
+    log.close();
+    store.close();
+  }
+}

@@ -1,0 +1,38 @@
+package dev.vellum.auth;
+
+import dev.vellum.store.DirectoryStore;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * The initiating systems registered per tenant. Every ingested event is checked against this
+ * list, so the codes are cached per tenant and the cache is refreshed on each registration.
+ */
+public final class Sources {
+  /** Source codes: letters, digits, '_' '-' '.', up to 64 characters. */
+  public static final String CODE_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
+
+  private final DirectoryStore directory;
+  private final Map<String, Set<String>> codesByTenant = new ConcurrentHashMap<>();
+
+  public Sources(DirectoryStore directory) {
+    this.directory = directory;
+  }
+
+  public boolean isRegistered(String tenant, String code) {
+    return codesByTenant.computeIfAbsent(tenant, t -> directory.sources(t).stream()
+        .map(DirectoryStore.Source::code).collect(Collectors.toUnmodifiableSet())).contains(code);
+  }
+
+  public void register(DirectoryStore.Source source) {
+    directory.putSource(source);
+    codesByTenant.remove(source.tenant());
+  }
+
+  public List<DirectoryStore.Source> list(String tenant) {
+    return directory.sources(tenant);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.vellum.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the YAML configuration file and {@code VELLUM_*} environment overrides.
+ *
+ * <p>Keys are snake_case and nested ({@code ingest.max_events_per_request}); the environment
+ * variable for a key is {@code VELLUM_} followed by the upper-cased path with dots turned into
+ * underscores ({@code VELLUM_INGEST_MAX_EVENTS_PER_REQUEST}). Unknown keys in the file are an
+ * error, so that a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+  private static final Set<String> KEYS = Set.of(
+      "host", "port", "data_dir", "log_name", "bootstrap_key",
+      "ingest.max_events_per_request", "ingest.max_request_bytes", "ingest.max_event_bytes",
+      "ingest.max_future_skew", "ingest.max_batch_events", "ingest.queue_capacity_events",
+      "rate_limit.requests_per_second", "rate_limit.burst",
+      "checkpoint.interval");
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} (may be null: no file) and applies {@code env} overrides. */
+  public static VellumConfig load(Path file, Map<String, String> env) {
+    Map<String, String> values = new java.util.TreeMap<>();
+    if (file != null) {
+      readFile(file, values);
+    }
+    for (String key : KEYS) {
+      String value = env.get("VELLUM_" + key.toUpperCase().replace('.', '_'));
+      if (value != null) {
+        values.put(key, value);
+      }
+    }
+    return build(values).validate();
+  }
+
+  private static void readFile(Path file, Map<String, String> values) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return;
+    }
+    if (!root.isObject()) {
+      throw new ConfigException("config file " + file + " must hold a mapping of settings");
+    }
+    flatten("", (ObjectNode) root, values, file);
+  }
+
+  private static void flatten(String prefix, ObjectNode node, Map<String, String> out, Path file) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String key = prefix + field.getKey();
+      if (field.getValue().isObject()) {
+        flatten(key + ".", (ObjectNode) field.getValue(), out, file);
+      } else if (KEYS.contains(key)) {
+        out.put(key, field.getValue().asText());
+      } else {
+        throw new ConfigException("unknown setting " + key + " in " + file
+            + "; known settings: " + new java.util.TreeSet<>(KEYS));
+      }
+    }
+  }
+
+  private static VellumConfig build(Map<String, String> v) {
+    VellumConfig d = VellumConfig.defaults();
+    VellumConfig.Ingest di = d.ingest();
+    return new VellumConfig(
+        v.getOrDefault("host", d.host()),
+        intOf(v, "port", d.port()),
+        v.containsKey("data_dir") ? Path.of(v.get("data_dir")) : d.dataDir(),
+        v.getOrDefault("log_name", d.logName()),
+        new VellumConfig.Ingest(
+            intOf(v, "ingest.max_events_per_request", di.maxEventsPerRequest()),
+            longOf(v, "ingest.max_request_bytes", di.maxRequestBytes()),
+            longOf(v, "ingest.max_event_bytes", di.maxEventBytes()),
+            durationOf(v, "ingest.max_future_skew", di.maxFutureSkew()),
+            intOf(v, "ingest.max_batch_events", di.maxBatchEvents()),
+            intOf(v, "ingest.queue_capacity_events", di.queueCapacityEvents())),
+        new VellumConfig.RateLimit(
+            longOf(v, "rate_limit.requests_per_second", d.rateLimit().requestsPerSecond()),
+            longOf(v, "rate_limit.burst", d.rateLimit().burst())),
+        durationOf(v, "checkpoint.interval", d.checkpointInterval()),
+        v.getOrDefault("bootstrap_key", null));
+  }
+
+  private static int intOf(Map<String, String> v, String key, int fallback) {
+    return (int) longOf(v, key, fallback);
+  }
+
+  private static long longOf(Map<String, String> v, String key, long fallback) {
+    String text = v.get(key);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("setting " + key + " = " + text + ": must be an integer");
+    }
+  }
+
+  /** Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m}. */
+  static Duration durationOf(Map<String, String> v, String key, Duration fallback) {
+    String text = v.get(key);
+    if (text == null) {
+      return fallback;
+    }
+    String t = text.trim().toLowerCase();
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("m") && !t.startsWith("p")) {
+        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      }
+      return Duration.parse(text.trim());
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new ConfigException("setting " + key + " = " + text
+          + ": must be a duration such as 500ms, 5s, 5m or PT5M");
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.vellum.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every setting of a Vellum node, validated once at start-up and immutable afterwards.
+ * Built by {@link ConfigLoader} from defaults, an optional YAML file and {@code VELLUM_*}
+ * environment variables, in that order of precedence (later wins), then command-line flags.
+ */
+public record VellumConfig(
+    String host,
+    int port,
+    Path dataDir,
+    String logName,
+    Ingest ingest,
+    RateLimit rateLimit,
+    Duration checkpointInterval,
+    String bootstrapKey) {
+
+  /** Limits on what one ingest request may carry. */
+  public record Ingest(
+      int maxEventsPerRequest,
+      long maxRequestBytes,
+      long maxEventBytes,
+      Duration maxFutureSkew,
+      int maxBatchEvents,
+      int queueCapacityEvents) {}
+
+  /** Token bucket per API key. */
+  public record RateLimit(long requestsPerSecond, long burst) {}
+
+  public static VellumConfig defaults() {
+    return new VellumConfig(
+        "0.0.0.0",
+        8080,
+        Path.of("vellum-data"),
+        "vellum.local",
+        new Ingest(1_000, 4L << 20, 1L << 20, Duration.ofMinutes(5), 5_000, 100_000),
+        new RateLimit(2_000, 10_000),
+        Duration.ofSeconds(1),
+        null);
+  }
+
+  /** Fails with a message naming the setting and its value when anything is out of range. */
+  public VellumConfig validate() {
+    require(port >= 0 && port <= 65535, "port", port, "must be 0..65535");
+    require(dataDir != null, "data_dir", dataDir, "is required");
+    require(logName != null && logName.matches("[A-Za-z0-9._/-]+") && !logName.isEmpty(),
+        "log_name", logName, "must be non-empty and use only letters, digits, '.', '_', '-', '/'");
+    require(ingest.maxEventsPerRequest() >= 1, "ingest.max_events_per_request",
+        ingest.maxEventsPerRequest(), "must be at least 1");
+    require(ingest.maxEventBytes() >= 1024, "ingest.max_event_bytes", ingest.maxEventBytes(),
+        "must be at least 1024");
+    require(ingest.maxRequestBytes() >= ingest.maxEventBytes(), "ingest.max_request_bytes",
+        ingest.maxRequestBytes(), "must be at least ingest.max_event_bytes");
+    require(!ingest.maxFutureSkew().isNegative(), "ingest.max_future_skew",
+        ingest.maxFutureSkew(), "must not be negative");
+    require(ingest.maxBatchEvents() >= 1, "ingest.max_batch_events", ingest.maxBatchEvents(),
+        "must be at least 1");
+    require(ingest.queueCapacityEvents() >= ingest.maxEventsPerRequest(),
+        "ingest.queue_capacity_events", ingest.queueCapacityEvents(),
+        "must be at least ingest.max_events_per_request");
+    require(rateLimit.requestsPerSecond() >= 1, "rate_limit.requests_per_second",
+        rateLimit.requestsPerSecond(), "must be at least 1");
+    require(rateLimit.burst() >= 1, "rate_limit.burst", rateLimit.burst(), "must be at least 1");
+    require(checkpointInterval.toMillis() >= 10, "checkpoint.interval", checkpointInterval,
+        "must be at least 10ms");
+    require(bootstrapKey == null || bootstrapKey.length() >= 24, "bootstrap_key", "(hidden)",
+        "must be at least 24 characters");
+    return this;
+  }
+
+  private static void require(boolean ok, String setting, Object value, String rule) {
+    if (!ok) {
+      throw new ConfigException("setting " + setting + " = " + value + ": " + rule);
+    }
+  }
+
+  public VellumConfig withPort(int newPort) {
+    return new VellumConfig(host, newPort, dataDir, logName, ingest, rateLimit,
+        checkpointInterval, bootstrapKey);
+  }
+
+  public VellumConfig withDataDir(Path newDataDir) {
+    return new VellumConfig(host, port, newDataDir, logName, ingest, rateLimit,
+        checkpointInterval, bootstrapKey);
+  }
+
+  public VellumConfig withHost(String newHost) {
+    return new VellumConfig(newHost, port, dataDir, logName, ingest, rateLimit,
+        checkpointInterval, bootstrapKey);
+  }
+
+  public VellumConfig withBootstrapKey(String key) {
+    return new VellumConfig(host, port, dataDir, logName, ingest, rateLimit,
+        checkpointInterval, key);
+  }
+
+  public VellumConfig withRateLimit(RateLimit limit) {
+    return new VellumConfig(host, port, dataDir, logName, ingest, limit,
+        checkpointInterval, bootstrapKey);
+  }
+
+  public VellumConfig withIngest(Ingest newIngest) {
+    return new VellumConfig(host, port, dataDir, logName, newIngest, rateLimit,
+        checkpointInterval, bootstrapKey);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.vellum.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.auth.Principal;
+import dev.vellum.auth.Scope;
+import dev.vellum.config.VellumConfig;
+import dev.vellum.core.event.FieldError;
+import dev.vellum.ingest.IngestResult;
+import dev.vellum.ingest.IngestService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** {@code POST /v1/events}: one event or an array of them. */
+final class IngestRoutes {
+  private final IngestService ingest;
+  private final ObjectMapper json;
+  private final VellumConfig.Ingest limits;
+
+  IngestRoutes(IngestService ingest, ObjectMapper json, VellumConfig.Ingest limits) {
+    this.ingest = ingest;
+    this.json = json;
+    this.limits = limits;
+  }
+
+  void register(RoutesConfig routes) {
+    routes.post("/v1/events", this::postEvents);
+  }
+
+  private void postEvents(Context ctx) {
+    Principal p = RequestContext.principal(ctx, Scope.EVENTS_WRITE);
+    List<JsonNode> events = eventsOf(RequestContext.jsonBody(ctx, json));
+    List<IngestResult> results = ingestSized(p, events);
+    ObjectNode body = json.createObjectNode();
+    ArrayNode out = body.putArray("results");
+    int rejected = 0;
+    boolean allForbidden = true;
+    long maxSeq = -1;
+    for (IngestResult r : results) {
+      out.add(render(r));
+      if (r.status() == IngestResult.Status.REJECTED) {
+        rejected++;
+        allForbidden &= r.forbidden();
+      } else if (r.seq() != null) {
+        maxSeq = Math.max(maxSeq, r.seq());
+      }
+    }
+    if (rejected == results.size() && allForbidden) {
+      throw ProblemException.forbidden("this API key may not send events for the source(s) named"
+          + " in this request");
+    }
+    int status = rejected == 0 ? 200 : rejected == results.size() ? 422 : 207;
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  private List<JsonNode> eventsOf(JsonNode body) {
+    List<JsonNode> events = new ArrayList<>();
+    if (body.isArray()) {
+      if (body.size() > limits.maxEventsPerRequest()) {
+        throw ProblemException.tooLarge("at most " + limits.maxEventsPerRequest()
+            + " events per request; got " + body.size());
+      }
+      if (body.isEmpty()) {
+        throw ProblemException.badRequest("the array of events is empty", null);
+      }
+      body.forEach(events::add);
+    } else if (body.isObject()) {
+      events.add(body);
+    } else {
+      throw ProblemException.badRequest("body must be an event object or an array of events",
+          List.of(new FieldError("", "expected an object or an array")));
+    }
+    return events;
+  }
+
+  /** Events over the per-event size limit are rejected on their own; the rest go on. */
+  private List<IngestResult> ingestSized(Principal p, List<JsonNode> events) {
+    List<JsonNode> small = new ArrayList<>(events.size());
+    for (JsonNode e : events) {
+      small.add(sizeOf(e) > limits.maxEventBytes() ? null : e);
+    }
+    List<JsonNode> accepted = new ArrayList<>();
+    for (JsonNode e : small) {
+      if (e != null) {
+        accepted.add(e);
+      }
+    }
+    List<IngestResult> partial = accepted.isEmpty() ? List.of() : ingest.ingest(p, accepted);
+    List<IngestResult> all = new ArrayList<>(events.size());
+    int k = 0;
+    for (int i = 0; i < events.size(); i++) {
+      if (small.get(i) == null) {
+        all.add(new IngestResult(i, null, null, null, IngestResult.Status.REJECTED,
+            List.of(new FieldError("", "event is larger than " + limits.maxEventBytes()
+                + " bytes")), false));
+      } else {
+        IngestResult r = partial.get(k++);
+        all.add(new IngestResult(i, r.id(), r.seq(), r.leafHash(), r.status(), r.errors(),
+            r.forbidden()));
+      }
+    }
+    return all;
+  }
+
+  private long sizeOf(JsonNode e) {
+    try {
+      return json.writeValueAsBytes(e).length;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private ObjectNode render(IngestResult r) {
+    ObjectNode o = json.createObjectNode();
+    o.put("index", r.index());
+    if (r.id() != null) {
+      o.put("id", r.id());
+    }
+    if (r.seq() != null) {
+      o.put("seq", r.seq());
+      o.put("leaf_hash", Base64.getEncoder().encodeToString(r.leafHash()));
+    }
+    o.put("status", r.status().name().toLowerCase());
+    if (!r.errors().isEmpty()) {
+      ArrayNode errors = o.putArray("errors");
+      for (FieldError f : r.errors()) {
+        errors.addObject().put("pointer", f.pointer()).put("detail", f.detail());
+      }
+    }
+    return o;
+  }
+}

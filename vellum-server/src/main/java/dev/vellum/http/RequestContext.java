@@ -1,0 +1,79 @@
+package dev.vellum.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.auth.ApiKeys;
+import dev.vellum.auth.Principal;
+import dev.vellum.auth.RateLimiter;
+import dev.vellum.auth.Scope;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Per-request plumbing shared by the route classes: authentication, scope checks and JSON
+ * bodies. Authentication runs once per request, in the before-filter on {@code /v1/*}.
+ */
+final class RequestContext {
+  private static final String PRINCIPAL = "vellum.principal";
+
+  private RequestContext() {}
+
+  /** Authenticates the bearer key and applies its rate limit; the result is kept on ctx. */
+  static void authenticate(Context ctx, ApiKeys keys, RateLimiter limiter) {
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw ProblemException.unauthorized("missing Authorization: Bearer <api key>");
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
+      throw ProblemException.unauthorized("Authorization must be: Bearer <api key>");
+    }
+    Optional<Principal> p = keys.authenticate(header.substring(7).trim());
+    if (p.isEmpty()) {
+      throw ProblemException.unauthorized("unknown or revoked API key");
+    }
+    long wait = limiter.tryAcquire(p.get().keyId());
+    if (wait > 0) {
+      throw ProblemException.rateLimited(wait);
+    }
+    ctx.attribute(PRINCIPAL, p.get());
+  }
+
+  /** The authenticated caller, who must hold {@code scope}. */
+  static Principal principal(Context ctx, Scope scope) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) {
+      throw ProblemException.unauthorized("missing Authorization: Bearer <api key>");
+    }
+    if (!p.has(scope)) {
+      throw ProblemException.forbidden("this API key lacks the scope " + scope.wire());
+    }
+    return p;
+  }
+
+  /** Parses the body as JSON after checking the content type; malformed JSON is a 400. */
+  static JsonNode jsonBody(Context ctx, ObjectMapper json) {
+    String type = ctx.contentType();
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+    if (!base.equals("application/json") && !base.endsWith("+json")) {
+      throw ProblemException.unsupportedMediaType("Content-Type must be application/json, got "
+          + (type == null ? "none" : type));
+    }
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length == 0) {
+      throw ProblemException.badRequest("request body is empty; expected JSON", null);
+    }
+    try {
+      JsonNode node = json.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw ProblemException.badRequest("request body is empty; expected JSON", null);
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw ProblemHandlers.malformed(e);
+    } catch (IOException e) {
+      throw ProblemException.badRequest("cannot read request body", null);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package dev.vellum.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.auth.Principal;
+import dev.vellum.auth.Sources;
+import dev.vellum.core.event.FieldError;
+import dev.vellum.store.StoreException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The ingest pipeline for one request: check the source, normalise and validate each event,
+ * hand the valid ones to the sequencer and wait until they are durable. A bad event never stops
+ * its valid neighbours.
+ */
+public final class IngestService {
+  /** Source code of events the server writes itself (read auditing); clients may not use it. */
+  public static final String SYSTEM_SOURCE = dev.vellum.auth.Tenants.SYSTEM_SOURCE;
+
+  private final EventNormalizer normalizer;
+  private final Sequencer sequencer;
+  private final Sources sources;
+  private final Clock clock;
+  private final ObjectMapper json;
+  private final MeterRegistry metrics;
+  private final Counter accepted;
+
+  public IngestService(EventNormalizer normalizer, Sequencer sequencer, Sources sources,
+      Clock clock, ObjectMapper json, MeterRegistry metrics) {
+    this.normalizer = normalizer;
+    this.sequencer = sequencer;
+    this.sources = sources;
+    this.clock = clock;
+    this.json = json;
+    this.metrics = metrics;
+    this.accepted = Counter.builder("vellum.events.accepted").register(metrics);
+  }
+
+  /** Ingests events sent by {@code principal}; one result per event, in order. */
+  public List<IngestResult> ingest(Principal principal, List<JsonNode> events) {
+    Instant now = clock.instant();
+    IngestResult[] results = new IngestResult[events.size()];
+    List<PreparedEvent> valid = new ArrayList<>();
+    List<Integer> validIndex = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      JsonNode raw = events.get(i);
+      List<FieldError> sourceErrors = new ArrayList<>();
+      boolean forbidden = checkSource(principal, raw, sourceErrors);
+      EventNormalizer.Result r = normalizer.prepare(principal.tenant(), raw, now);
+      if (!sourceErrors.isEmpty() || !r.ok()) {
+        List<FieldError> all = new ArrayList<>(sourceErrors);
+        all.addAll(r.errors());
+        results[i] = IngestResult.rejected(i, idOf(raw), all, forbidden && r.ok());
+        countRejected(forbidden ? "forbidden_source" : "invalid");
+      } else {
+        valid.add(r.event());
+        validIndex.add(i);
+      }
+    }
+    List<Receipt> receipts = valid.isEmpty() ? List.of() : await(sequencer.submit(valid));
+    for (int k = 0; k < receipts.size(); k++) {
+      results[validIndex.get(k)] = toResult(validIndex.get(k), receipts.get(k));
+    }
+    return List.of(results);
+  }
+
+  private IngestResult toResult(int index, Receipt r) {
+    return switch (r.status()) {
+      case ACCEPTED -> {
+        accepted.increment();
+        yield new IngestResult(index, r.id(), r.seq(), r.leafHash(),
+            IngestResult.Status.ACCEPTED, List.of(), false);
+      }
+      case DUPLICATE -> new IngestResult(index, r.id(), r.seq(), r.leafHash(),
+          IngestResult.Status.DUPLICATE, List.of(), false);
+      case CONFLICT -> {
+        countRejected("conflict");
+        yield IngestResult.rejected(index, r.id(), List.of(new FieldError("/id",
+            "conflict: an event with this id and different content is already stored")), false);
+      }
+    };
+  }
+
+  private void countRejected(String reason) {
+    metrics.counter("vellum.events.rejected", "reason", reason).increment();
+  }
+
+  /** Adds problems with the event's source; returns true if the key may not write for it. */
+  private boolean checkSource(Principal p, JsonNode raw, List<FieldError> errors) {
+    JsonNode source = raw == null ? null : raw.get("source");
+    if (source == null || !source.isTextual()) {
+      errors.add(new FieldError("/source", "is required: the code of a registered source"));
+      return false;
+    }
+    String code = source.asText();
+    if (SYSTEM_SOURCE.equals(code)) {
+      errors.add(new FieldError("/source", "source " + SYSTEM_SOURCE
+          + " is reserved for events the server writes itself"));
+      return true;
+    }
+    if (!sources.isRegistered(p.tenant(), code)) {
+      errors.add(new FieldError("/source", "source " + code
+          + " is not registered for this tenant; register it with PUT /v1/sources/" + code));
+      return false;
+    }
+    if (!p.maySendFor(code)) {
+      errors.add(new FieldError("/source", "this API key may not send events for source "
+          + code));
+      return true;
+    }
+    return false;
+  }
+
+  private static String idOf(JsonNode raw) {
+    JsonNode id = raw == null ? null : raw.get("id");
+    return id != null && id.isTextual() ? id.asText() : null;
+  }
+
+  /**
+   * Records that {@code principal} read audit data, as an AUDIT_LOG_ACCESSED event in its own
+   * tenant's log, and waits until that record is durable.
+   */
+  public void recordAccess(Principal principal, String resource, ObjectNode filter,
+      int resultCount) {
+    ObjectNode e = json.createObjectNode();
+    e.put("occurred_at", Times.format(clock.instant()));
+    e.put("source", SYSTEM_SOURCE);
+    e.put("type", "AUDIT_LOG_ACCESSED");
+    e.put("outcome", "success");
+    e.putObject("actor").put("type", "api_key").put("id", principal.keyId());
+    ObjectNode meta = e.putObject("metadata");
+    meta.put("key_id", principal.keyId());
+    meta.put("resource", resource);
+    meta.set("filter", filter);
+    meta.put("result_count", resultCount);
+    EventNormalizer.Result r = normalizer.prepare(principal.tenant(), e, clock.instant());
+    if (!r.ok()) {
+      throw new IllegalStateException("read-audit event failed validation: " + r.errors());
+    }
+    await(sequencer.submit(List.of(r.event())));
+  }
+
+  private static List<Receipt> await(CompletableFuture<List<Receipt>> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for the commit", e, true);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new StoreException("commit failed: " + e.getCause(), e.getCause(), true);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.vellum.ingest;
+
+import dev.vellum.store.TileWrite;
+import java.util.List;
+
+/**
+ * The Merkle-log side of a commit. The sequencer calls {@link #stage} for each tenant of a batch
+ * before writing it, puts the returned tiles into the same transaction as the events, and then
+ * calls exactly one of {@link #committed} or {@link #aborted}.
+ */
+public interface LogWriter {
+  /** Appends leaves after the tenant's current tree; returns the tiles that change. */
+  List<TileWrite> stage(String tenant, long firstSeq, List<byte[]> leafHashes);
+
+  /** The staged state is durable: make it current. */
+  void committed();
+
+  /** The transaction failed: forget everything staged since the last commit. */
+  void aborted();
+}

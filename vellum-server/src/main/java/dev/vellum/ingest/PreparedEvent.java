@@ -1,0 +1,26 @@
+package dev.vellum.ingest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.store.NewEvent.TargetKey;
+import java.util.List;
+
+/**
+ * A validated event in canonical form, before sequencing. {@code content} holds exactly the
+ * client-visible members (no server-added ones); it is what idempotent retries are compared on.
+ */
+public record PreparedEvent(
+    String tenant,
+    String id,
+    ObjectNode content,
+    long occurredAtMicros,
+    String type,
+    String category,
+    String source,
+    String outcome,
+    String severity,
+    String actorId,
+    String actorIp,
+    String sessionId,
+    List<TargetKey> targets,
+    List<String> tags,
+    String searchText) {}

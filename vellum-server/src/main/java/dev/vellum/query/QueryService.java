@@ -1,0 +1,80 @@
+package dev.vellum.query;
+
+import dev.vellum.ingest.Times;
+import dev.vellum.store.EventFilter;
+import dev.vellum.store.EventStore;
+import dev.vellum.store.StatsBucket;
+import dev.vellum.store.StoredEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Searches, single-event reads and time-bucketed counts over one tenant's events. */
+public final class QueryService {
+  /** A page of results and the cursor for the next page (null on the last page). */
+  public record Page(List<StoredEvent> events, String nextCursor) {
+    /** The page as the JSON text of {@code {"events":[…],"next_cursor":…}}. */
+    public String toJson() {
+      StringBuilder sb = new StringBuilder(events.size() * 1100 + 64).append("{\"events\":[");
+      for (int i = 0; i < events.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        sb.append(EventJson.render(events.get(i)));
+      }
+      sb.append("],\"next_cursor\":");
+      sb.append(nextCursor == null ? "null" : "\"" + nextCursor + "\"");
+      return sb.append('}').toString();
+    }
+  }
+
+  /** Counts for one bucket: total and per group value. */
+  public record Bucket(String start, long total, Map<String, Long> counts) {}
+
+  public static final long MAX_BUCKETS = 10_000;
+
+  private final EventStore store;
+  private final Timer queryTimer;
+
+  public QueryService(EventStore store, MeterRegistry metrics) {
+    this.store = store;
+    this.queryTimer = Timer.builder("vellum.query").publishPercentileHistogram()
+        .description("time to run one event query").register(metrics);
+  }
+
+  public Page search(EventFilter filter) {
+    List<StoredEvent> events = queryTimer.record(() -> store.query(filter));
+    String next = null;
+    if (events.size() == filter.limit()) {
+      StoredEvent last = events.get(events.size() - 1);
+      next = Cursor.encode(new EventFilter.Position(last.occurredAtMicros(), last.seq()),
+          filter.ascending());
+    }
+    return new Page(events, next);
+  }
+
+  public Optional<StoredEvent> byId(String tenant, String id) {
+    return store.findById(tenant, id);
+  }
+
+  /** Every bucket from {@code from} up to {@code to}, including empty ones. */
+  public List<Bucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
+      String groupBy) {
+    List<StatsBucket> rows = store.stats(tenant, fromMicros, toMicros, bucketMicros, groupBy);
+    TreeMap<Long, Map<String, Long>> byStart = new TreeMap<>();
+    for (long b = fromMicros; b < toMicros; b += bucketMicros) {
+      byStart.put(b, new TreeMap<>());
+    }
+    for (StatsBucket r : rows) {
+      byStart.computeIfAbsent(r.bucketStartMicros(), k -> new TreeMap<>())
+          .merge(r.group() == null ? "" : r.group(), r.count(), Long::sum);
+    }
+    return byStart.entrySet().stream()
+        .map(e -> new Bucket(Times.formatMicros(e.getKey()),
+            e.getValue().values().stream().mapToLong(Long::longValue).sum(), e.getValue()))
+        .toList();
+  }
+}
