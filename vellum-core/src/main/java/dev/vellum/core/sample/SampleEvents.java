@@ -1,0 +1,1187 @@
+package dev.vellum.core.sample;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.core.catalog.BuiltInCatalog;
+import java.nio.charset.StandardCharsets;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Realistic, schema-valid canonical audit events for demos, tests and load generation.
+ *
+ * <p>Deterministic for a given seed and sequence of calls. Events have no {@code id} and no server
+ * members. Actors come from a stable pool of 50 people (e-mail addresses as ids, a home office,
+ * an IP address and a device each) plus a few service accounts; failures appear in realistic
+ * proportions. Not thread-safe: use one instance per thread.
+ */
+public final class SampleEvents {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final DateTimeFormatter RFC3339 =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final String DOMAIN = "acme-health.example";
+
+  // ------------------------------------------------------------------ the world
+
+  private static final String[][] PEOPLE = {
+    {"Maria", "Lopez"}, {"James", "Okafor"}, {"Sofia", "Rossi"}, {"Liam", "Murphy"},
+    {"Aisha", "Khan"}, {"Noah", "Schmidt"}, {"Emma", "Dubois"}, {"Lucas", "Silva"},
+    {"Olivia", "Brown"}, {"Mateo", "Garcia"}, {"Chloe", "Martin"}, {"Ethan", "Nguyen"},
+    {"Hannah", "Kowalski"}, {"Omar", "Haddad"}, {"Mia", "Andersson"}, {"Daniel", "Cohen"},
+    {"Zoe", "Papadopoulos"}, {"Arjun", "Patel"}, {"Grace", "Kim"}, {"Leo", "Novak"},
+    {"Isabella", "Costa"}, {"Samuel", "Mensah"}, {"Ava", "Johnson"}, {"Felix", "Weber"},
+    {"Yuki", "Tanaka"}, {"Nora", "Lindqvist"}, {"Diego", "Hernandez"}, {"Lena", "Fischer"},
+    {"Adam", "Nowak"}, {"Sara", "Bianchi"}, {"Ben", "Taylor"}, {"Amara", "Eze"},
+    {"Jonas", "Berg"}, {"Elif", "Yilmaz"}, {"Ryan", "O'Connor"}, {"Ines", "Moreau"},
+    {"Victor", "Petrov"}, {"Laura", "Jansen"}, {"Kai", "Muller"}, {"Priya", "Sharma"},
+    {"Tomas", "Horvat"}, {"Julia", "Santos"}, {"Marcus", "Williams"}, {"Freya", "Olsen"},
+    {"Hugo", "Lambert"}, {"Rosa", "Ferreira"}, {"Ivan", "Kovac"}, {"Alice", "Wright"},
+    {"Karim", "Benali"}, {"Elena", "Popescu"}
+  };
+  private static final String[] DEPARTMENTS = {"Claims", "Billing", "Engineering", "Customer Support",
+      "Finance", "People", "Compliance", "Operations", "Provider Relations", "IT"};
+  private static final String[] TITLES = {"Claims Analyst", "Billing Specialist", "Software Engineer",
+      "Support Agent", "Accountant", "HR Partner", "Compliance Officer", "Operations Manager",
+      "Provider Liaison", "Systems Administrator"};
+  /** country, region, city, latitude, longitude, public IP prefix of the office. */
+  private static final Object[][] OFFICES = {
+    {"US", "Texas", "Austin", 30.2672, -97.7431, "198.51.100."},
+    {"US", "New York", "New York", 40.7128, -74.0060, "198.51.100."},
+    {"GB", "England", "London", 51.5072, -0.1276, "203.0.113."},
+    {"DE", "Berlin", "Berlin", 52.5200, 13.4050, "203.0.113."},
+    {"ES", "Madrid", "Madrid", 40.4168, -3.7038, "192.0.2."},
+    {"IE", "Leinster", "Dublin", 53.3498, -6.2603, "192.0.2."},
+  };
+  /** device type, model, browser, os, os version, user agent. */
+  private static final String[][] DEVICES = {
+    {"desktop", "Dell Latitude 7440", "Chrome", "Windows", "11",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"},
+    {"desktop", "MacBook Pro 14", "Safari", "macOS", "14.4",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15"},
+    {"desktop", "ThinkPad X1 Carbon", "Firefox", "Linux", "Ubuntu 22.04",
+        "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"},
+    {"mobile", "iPhone 15", "Safari", "iOS", "17.4.1",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"},
+    {"mobile", "Pixel 8", "Chrome", "Android", "14",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.82 Mobile Safari/537.36"},
+    {"tablet", "iPad Air", "Safari", "iPadOS", "17.4",
+        "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"},
+  };
+  private static final String[] SERVICES = {"claims-api", "billing-service", "member-portal",
+      "document-store", "payments-gateway", "identity-service", "provider-directory"};
+  private static final String[] REPOS = {"acme/claims-api", "acme/billing-service", "acme/member-portal",
+      "acme/document-store", "acme/payments-gateway", "acme/identity-service"};
+  private static final String[] DOC_NAMES = {"claim-form", "explanation-of-benefits", "provider-contract",
+      "insurance-card", "invoice", "prior-authorization", "medical-license", "remittance-advice"};
+  private static final String[] WORDS = ("the customer called about a duplicate charge on the march invoice and "
+      + "asked for a refund agent verified identity with two factors reviewed the ledger entries and "
+      + "confirmed the second capture was made in error after the payment processor retried a timed out "
+      + "request note escalated to billing for approval per policy fin-07 reference attached documents "
+      + "include the statement and the card receipt follow up scheduled within two business days").split(" ");
+
+  /** Relative frequency of each type in background traffic; types not listed get 0.4. */
+  private static final Map<String, Double> WEIGHTS = new LinkedHashMap<>();
+
+  static {
+    w("LOGIN_SUCCESSFUL", 60); w("LOGIN_ATTEMPT", 8); w("LOGIN_FAILED", 7); w("LOGOUT_SUCCESSFUL", 35);
+    w("SESSION_REFRESH", 25); w("SESSION_EXPIRED", 12); w("OTP_GENERATED", 8); w("OTP_SENT", 8);
+    w("OTP_VALIDATION_SUCCESS", 7); w("OTP_VALIDATION_FAILED", 1); w("MULTIPLE_LOGIN_FAILED", 0.4);
+    w("ACCOUNT_LOCKOUT", 0.3); w("UNUSUAL_LOGIN_LOCATION", 0.4);
+    w("DOCUMENT_CONTENT_VIEWED", 25); w("DOCUMENT_METADATA_VIEWED", 12); w("DOCUMENT_DOWNLOADED", 10);
+    w("DOCUMENT_UPLOAD_INITIATED", 5); w("DOCUMENT_UPLOAD_COMPLETED", 5); w("DOCUMENT_UPLOAD_FAILED", 0.5);
+    w("DOCUMENT_METADATA_UPDATED", 3); w("DOCUMENT_MODIFIED", 2); w("DOCUMENT_INTEGRITY_CHECKED", 4);
+    w("DOCUMENT_INTEGRITY_FAILED", 0.05); w("VERIFICATION_REQUEST_RECEIVED", 2);
+    w("DOCUMENT_VERIFICATION_SUCCESSFUL", 2); w("DOCUMENT_VERIFICATION_FAILED", 0.4);
+    w("PAYMENT_COMPLETED", 10); w("PAYMENT_INITIATED", 4); w("PAYMENT_FAILED", 1.2);
+    w("FUNDS_TRANSFERRED", 2); w("REFUND_REQUESTED", 1); w("REFUND_ISSUED", 1);
+    w("PII_RECORD_VIEWED", 6); w("PHI_RECORD_VIEWED", 6); w("PCI_DATA_VIEWED", 1.5);
+    w("CODE_COMMITTED", 6); w("PULL_REQUEST_REVIEWED", 3); w("PULL_REQUEST_MERGED", 2.5);
+    w("DEPLOYMENT_STARTED", 1.5); w("DEPLOYMENT_SUCCEEDED", 1.4); w("CONFIGURATION_CHANGED", 1.5);
+    w("FEATURE_FLAG_TOGGLED", 1); w("SUPPORT_TICKET_CREATED", 4); w("SUPPORT_TICKET_ASSIGNED", 3.5);
+    w("SUPPORT_TICKET_RESOLVED", 3); w("SUPPORT_CUSTOMER_DATA_ACCESSED", 2); w("ORDER_PLACED", 5);
+    w("ORDER_FULFILLED", 4); w("SHIPMENT_DISPATCHED", 3.5); w("BATCH_JOB_COMPLETED", 2);
+    w("BACKUP_STARTED", 1); w("BACKUP_COMPLETED", 1); w("POLICY_ACKNOWLEDGED", 1.5);
+    w("AUDIT_LOG_ACCESSED", 2); w("ROLE_ASSIGNED", 0.8); w("USER_ACCOUNT_MODIFIED", 0.8);
+    w("PASSWORD_CHANGED", 1); w("PASSWORD_RESET_REQUESTED", 0.8);
+  }
+
+  private static void w(String type, double weight) {
+    WEIGHTS.put(type, weight);
+  }
+
+  private static final Set<String> SERVICE_ACTOR_TYPES = Set.of("SESSION_EXPIRED",
+      "DOCUMENT_INTEGRITY_CHECKED", "DOCUMENT_INTEGRITY_FAILED", "BACKUP_STARTED", "BACKUP_COMPLETED",
+      "BACKUP_FAILED", "BATCH_JOB_COMPLETED", "BATCH_JOB_FAILED", "SLA_BREACHED",
+      "DEPLOYMENT_STARTED", "DEPLOYMENT_SUCCEEDED", "DEPLOYMENT_FAILED", "ORDER_PLACED",
+      "ORDER_FULFILLED", "SHIPMENT_DISPATCHED", "PAYMENT_INITIATED", "PAYMENT_COMPLETED",
+      "PAYMENT_FAILED", "POLICY_VIOLATION_DETECTED", "VERIFICATION_REQUEST_RECEIVED");
+
+  // ------------------------------------------------------------------ state
+
+  private final Random random;
+  private final List<Person> people = new ArrayList<>();
+  private final List<String> types;
+  private final double[] cumulative;
+
+  /** A person of the stable actor pool. */
+  private static final class Person {
+    String id;
+    String name;
+    String department;
+    String title;
+    Object[] office;
+    String ip;
+    String[] device;
+  }
+
+  public SampleEvents(long seed) {
+    this.random = new Random(seed);
+    Random world = new Random(0x5EED_F00DL); // the pool is the same whatever the seed
+    for (int i = 0; i < PEOPLE.length; i++) {
+      Person p = new Person();
+      String first = PEOPLE[i][0];
+      String last = PEOPLE[i][1];
+      p.id = (first + "." + last).toLowerCase(Locale.ROOT).replace("'", "") + "@" + DOMAIN;
+      p.name = first + " " + last;
+      p.department = DEPARTMENTS[i % DEPARTMENTS.length];
+      p.title = TITLES[i % TITLES.length];
+      p.office = OFFICES[world.nextInt(OFFICES.length)];
+      p.ip = p.office[5] + String.valueOf(10 + world.nextInt(230));
+      p.device = DEVICES[world.nextInt(DEVICES.length)];
+      people.add(p);
+    }
+    types = new ArrayList<>(BuiltInCatalog.typeNames());
+    cumulative = new double[types.size()];
+    double sum = 0;
+    for (int i = 0; i < types.size(); i++) {
+      sum += WEIGHTS.getOrDefault(types.get(i), 0.4);
+      cumulative[i] = sum;
+    }
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  /** One realistic event of a type drawn with realistic frequencies. */
+  public ObjectNode next(Instant occurredAt, String source) {
+    return event(pickType(), occurredAt, source, null, Map.of());
+  }
+
+  /**
+   * One realistic event whose compact JSON is about {@code approxBytes} long (within a few bytes
+   * for sizes of 700 and more; small sizes give the smallest event the generator can make), padded
+   * with a {@code metadata.details} note.
+   */
+  public ObjectNode next(Instant occurredAt, String source, int approxBytes) {
+    ObjectNode ev = next(occurredAt, source);
+    return fit(ev, approxBytes);
+  }
+
+  /** A realistic event of the given built-in type. */
+  public ObjectNode next(String type, Instant occurredAt, String source) {
+    if (!BuiltInCatalog.contains(type)) {
+      throw new IllegalArgumentException("not a built-in event type: " + type);
+    }
+    return event(type, occurredAt, source, null, Map.of());
+  }
+
+  /**
+   * About {@code count} events spread over the 7 days before {@code now}, with a working-day
+   * rhythm, sorted by {@code occurred_at}, including small stories: a brute-force attack ending in
+   * an account lockout, a document upload and verification, a deploy followed by a rollback, an
+   * order refunded after a support call, and an employee's offboarding.
+   */
+  public List<ObjectNode> demoSet(Instant now, int count, String source) {
+    List<ObjectNode> out = new ArrayList<>();
+    Instant start = now.minus(Duration.ofDays(7));
+    if (count <= 0) {
+      return out;
+    }
+    out.addAll(bruteForce(workTime(start, now, 2), source));
+    out.addAll(documentVerification(workTime(start, now, 3), source));
+    out.addAll(deployAndRollback(workTime(start, now, 4), source));
+    out.addAll(refund(workTime(start, now, 5), source));
+    out.addAll(offboarding(workTime(start, now, 6), source));
+    while (out.size() > count) {
+      out.remove(random.nextInt(out.size()));
+    }
+    while (out.size() < count) {
+      out.add(next(rhythmTime(start, now), source));
+    }
+    out.removeIf(e -> Instant.parse(e.get("occurred_at").asText()).isAfter(now));
+    while (out.size() < count) {
+      out.add(next(rhythmTime(start, now), source));
+    }
+    out.sort(Comparator.comparing(e -> e.get("occurred_at").asText()));
+    return out;
+  }
+
+  /** The stable pool of actor ids (e-mail addresses). */
+  public List<String> actorIds() {
+    List<String> ids = new ArrayList<>();
+    for (Person p : people) {
+      ids.add(p.id);
+    }
+    return ids;
+  }
+
+  // ------------------------------------------------------------------ stories
+
+  private List<ObjectNode> bruteForce(Instant t, String source) {
+    List<ObjectNode> out = new ArrayList<>();
+    Person victim = person();
+    String attackerIp = "203.0.113." + (200 + random.nextInt(50));
+    ObjectNode loc = MAPPER.createObjectNode().put("country", "RO").put("region", "Bucuresti")
+        .put("city", "Bucharest").put("latitude", 44.4268).put("longitude", 26.1025);
+    String[] device = {"desktop", "Unknown", "HeadlessChrome", "Linux", "x86_64",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36"};
+    int attempts = 8 + random.nextInt(5);
+    Instant at = t;
+    for (int i = 0; i < attempts; i++) {
+      at = at.plusMillis(900 + random.nextInt(4000));
+      ObjectNode ev = event("LOGIN_FAILED", at, source, victim, Map.of("login_method", "PASSWORD",
+          "login_failure_code", "INCORRECT_PASSWORD", "login_previous_failed_attempts", i));
+      actorFrom(ev, attackerIp, device, loc);
+      tags(ev).add("story:brute-force");
+      out.add(ev);
+    }
+    at = at.plusMillis(150);
+    ObjectNode multi = event("MULTIPLE_LOGIN_FAILED", at, source, victim, Map.of("login_method", "PASSWORD",
+        "login_failure_code", "TOO_MANY_ATTEMPTS", "login_previous_failed_attempts", attempts,
+        "window_seconds", 60));
+    actorFrom(multi, attackerIp, device, loc);
+    multi.put("severity", "error");
+    tags(multi).add("story:brute-force");
+    out.add(multi);
+    at = at.plusMillis(40);
+    ObjectNode lock = event("ACCOUNT_LOCKOUT", at, source, victim, Map.of(
+        "account_lock_status", "TEMPORARILY_LOCKED", "account_lock_duration", 30,
+        "account_lock_reason", "BRUTE_FORCE_ATTACK_DETECTED", "login_previous_failed_attempts", attempts));
+    actorFrom(lock, attackerIp, device, loc);
+    lock.put("severity", "error");
+    lock.put("reason", attempts + " failed sign-ins from " + attackerIp + " within one minute");
+    tags(lock).add("story:brute-force");
+    out.add(lock);
+    // the real user resets the password the next morning
+    Instant morning = at.plus(Duration.ofHours(14));
+    ObjectNode reset = event("PASSWORD_RESET_REQUESTED", morning, source, victim, Map.of("reset_channel", "EMAIL"));
+    tags(reset).add("story:brute-force");
+    out.add(reset);
+    ObjectNode changed = event("PASSWORD_CHANGED", morning.plusSeconds(95), source, victim,
+        Map.of("password_change_method", "RESET_LINK"));
+    tags(changed).add("story:brute-force");
+    out.add(changed);
+    return out;
+  }
+
+  private List<ObjectNode> documentVerification(Instant t, String source) {
+    List<ObjectNode> out = new ArrayList<>();
+    Person provider = person();
+    Person reviewer = person();
+    String docId = docId();
+    String file = "medical-license-" + (1000 + random.nextInt(9000)) + ".pdf";
+    String request = "VR-" + (20000 + random.nextInt(80000));
+    ObjectNode target = MAPPER.createObjectNode().put("type", "document").put("id", docId).put("name", file);
+    Map<String, Object> doc = Map.of("document_type", "PROVIDERS", "file_name", file,
+        "mime_type", "application/pdf", "size_bytes", 184_000 + random.nextInt(500_000), "document_version", 1);
+    Instant at = t;
+    String[] steps = {"DOCUMENT_UPLOAD_INITIATED", "DOCUMENT_UPLOAD_COMPLETED", "DOCUMENT_METADATA_CREATED",
+        "VERIFICATION_REQUEST_RECEIVED", "VERIFICATION_REQUEST_ASSIGNED", "VERIFICATION_REQUEST_IN_PROGRESS",
+        "DOCUMENT_CONTENT_VIEWED", "DOCUMENT_VERIFICATION_PENDING", "DOCUMENT_UPLOAD_COMPLETED",
+        "DOCUMENT_VERIFICATION_SUCCESSFUL"};
+    long[] gaps = {0, 4, 2, 1, 1800, 2400, 60, 900, 86_400, 3600};
+    for (int i = 0; i < steps.length; i++) {
+      at = at.plusSeconds(gaps[i]);
+      String type = steps[i];
+      boolean byReviewer = type.startsWith("VERIFICATION_REQUEST_IN") || type.equals("DOCUMENT_CONTENT_VIEWED")
+          || type.equals("DOCUMENT_VERIFICATION_PENDING") || type.equals("DOCUMENT_VERIFICATION_SUCCESSFUL");
+      Map<String, Object> md = new LinkedHashMap<>();
+      md.put("document_type", "PROVIDERS");
+      if (type.startsWith("DOCUMENT_UPLOAD") || type.equals("DOCUMENT_METADATA_CREATED")) {
+        md.putAll(doc);
+        if (i == 8) {
+          md.put("document_version", 2);
+          md.put("file_name", file.replace(".pdf", "-signed.pdf"));
+        }
+      }
+      if (type.contains("VERIFICATION")) {
+        md.put("verification_request_id", request);
+        md.put("assignee_id", reviewer.id);
+      }
+      ObjectNode ev = event(type, at, source, byReviewer ? reviewer : provider, md);
+      ev.putArray("targets").add(target.deepCopy());
+      if (type.equals("DOCUMENT_VERIFICATION_PENDING")) {
+        ev.put("reason", "Signature page missing; provider asked to upload a signed copy");
+      }
+      tags(ev).add("story:document-verification");
+      out.add(ev);
+    }
+    return out;
+  }
+
+  private List<ObjectNode> deployAndRollback(Instant t, String source) {
+    List<ObjectNode> out = new ArrayList<>();
+    Person dev = person();
+    Person reviewer = person();
+    int i = random.nextInt(REPOS.length);
+    String repo = REPOS[i];
+    String service = SERVICES[i];
+    String sha = hex(40);
+    int pr = 400 + random.nextInt(900);
+    String prev = "v2." + (10 + random.nextInt(20)) + "." + random.nextInt(9);
+    String version = prev.substring(0, prev.lastIndexOf('.') + 1) + (Integer.parseInt(prev.substring(prev.lastIndexOf('.') + 1)) + 1);
+    String pipeline = "pl-" + (50000 + random.nextInt(40000));
+    String incident = "INC-" + (3000 + random.nextInt(6000));
+    Instant at = t;
+    out.add(story(event("CODE_COMMITTED", at, source, dev, Map.of("repository", repo, "commit_sha", sha,
+        "branch", "feature/claim-status-cache", "files_changed", 7, "lines_added", 182, "lines_deleted", 41))));
+    at = at.plusSeconds(3600 + random.nextInt(3600));
+    out.add(story(event("PULL_REQUEST_REVIEWED", at, source, reviewer, Map.of("repository", repo, "pull_request", pr,
+        "review_decision", "APPROVED", "reviewer_id", reviewer.id, "commit_sha", sha))));
+    at = at.plusSeconds(600);
+    out.add(story(event("PULL_REQUEST_MERGED", at, source, dev, Map.of("repository", repo, "pull_request", pr,
+        "commit_sha", sha, "branch", "main"))));
+    Map<String, Object> dep = Map.of("service", service, "environment", "production", "version", version,
+        "previous_version", prev, "commit_sha", sha, "pipeline_id", pipeline, "strategy", "ROLLING");
+    at = at.plusSeconds(900);
+    out.add(story(event("DEPLOYMENT_STARTED", at, source, null, dep)));
+    at = at.plusSeconds(420);
+    Map<String, Object> ok = new LinkedHashMap<>(dep);
+    ok.put("duration_ms", 418_000);
+    out.add(story(event("DEPLOYMENT_SUCCEEDED", at, source, null, ok)));
+    at = at.plusSeconds(1500);
+    ObjectNode inc = event("INCIDENT_OPENED", at, source, reviewer, Map.of("incident_id", incident,
+        "incident_priority", "P2", "service", service, "assignee_id", dev.id));
+    inc.put("reason", "Error rate of " + service + " above 5% since " + version);
+    out.add(story(inc));
+    at = at.plusSeconds(300);
+    ObjectNode sla = event("SLA_BREACHED", at, source, null, Map.of("sla_name", service + " availability 99.9%",
+        "target_minutes", 5, "actual_minutes", 31, "incident_id", incident));
+    out.add(story(sla));
+    at = at.plusSeconds(240);
+    ObjectNode rb = event("DEPLOYMENT_ROLLED_BACK", at, source, dev, Map.of("service", service,
+        "environment", "production", "version", version, "previous_version", prev, "pipeline_id", pipeline,
+        "failure_reason", "Cache key collision returned stale claim status", "incident_id", incident));
+    out.add(story(rb));
+    at = at.plusSeconds(900);
+    out.add(story(event("INCIDENT_RESOLVED", at, source, reviewer, Map.of("incident_id", incident,
+        "incident_priority", "P2", "service", service, "duration_ms", 2_940_000))));
+    return out;
+  }
+
+  private static ArrayNode tags(ObjectNode ev) {
+    JsonNode t = ev.get("tags");
+    return t instanceof ArrayNode ? (ArrayNode) t : ev.putArray("tags");
+  }
+
+  private static ObjectNode story(ObjectNode ev) {
+    tags(ev).add("story:deploy-rollback");
+    return ev;
+  }
+
+  private List<ObjectNode> refund(Instant t, String source) {
+    List<ObjectNode> out = new ArrayList<>();
+    Person agent = personIn("Customer Support");
+    Person approver = personIn("Finance");
+    String customer = customer();
+    String order = "ORD-" + (700000 + random.nextInt(200000));
+    String txn = "txn_" + hex(16);
+    String ticket = "SUP-" + (40000 + random.nextInt(50000));
+    String amount = (80 + random.nextInt(300)) + "." + String.format(Locale.ROOT, "%02d", random.nextInt(100));
+    Instant at = t;
+    out.add(event("ORDER_PLACED", at, source, null, Map.of("order_id", order, "item_count", 2,
+        "amount", amount, "currency", "USD", "customer_id", customer)));
+    at = at.plusSeconds(3);
+    out.add(event("PAYMENT_COMPLETED", at, source, null, Map.of("transaction_id", txn, "amount", amount,
+        "currency", "USD", "payment_method", "CARD", "merchant_reference", order, "customer_id", customer)));
+    at = at.plusSeconds(5 * 3600);
+    out.add(event("ORDER_FULFILLED", at, source, null, Map.of("order_id", order, "item_count", 2,
+        "warehouse", "AUS-1", "duration_ms", 17_400_000)));
+    at = at.plusSeconds(1800);
+    out.add(event("SHIPMENT_DISPATCHED", at, source, null, Map.of("order_id", order, "carrier", "UPS",
+        "warehouse", "AUS-1", "tracking_number", "1Z" + hex(16).toUpperCase(Locale.ROOT))));
+    at = at.plusSeconds(26 * 3600);
+    ObjectNode created = event("SUPPORT_TICKET_CREATED", at, source, agent, Map.of("ticket_id", ticket,
+        "channel", "PHONE", "priority", "HIGH", "customer_id", customer));
+    created.put("reason", "Customer reports being charged twice for order " + order);
+    out.add(created);
+    at = at.plusSeconds(240);
+    out.add(event("SUPPORT_CUSTOMER_DATA_ACCESSED", at, source, agent, Map.of("customer_id", customer,
+        "access_reason", "Check payment history for ticket " + ticket, "ticket_id", ticket)));
+    at = at.plusSeconds(300);
+    out.add(event("REFUND_REQUESTED", at, source, agent, Map.of("transaction_id", "rf_" + hex(16),
+        "original_transaction_id", txn, "amount", amount, "currency", "USD", "refund_reason", "DUPLICATE_CHARGE",
+        "customer_id", customer)));
+    at = at.plusSeconds(2 * 3600);
+    out.add(event("REFUND_ISSUED", at, source, approver, Map.of("transaction_id", "rf_" + hex(16),
+        "original_transaction_id", txn, "amount", amount, "currency", "USD", "refund_reason", "DUPLICATE_CHARGE",
+        "approved_by", approver.id, "customer_id", customer, "payment_method", "CARD")));
+    at = at.plusSeconds(600);
+    out.add(event("SUPPORT_TICKET_RESOLVED", at, source, agent, Map.of("ticket_id", ticket,
+        "resolution_code", "RESOLVED", "satisfaction_score", 5, "duration_ms", 9_540_000)));
+    for (ObjectNode ev : out) {
+      tags(ev).add("story:refund");
+    }
+    return out;
+  }
+
+  private List<ObjectNode> offboarding(Instant t, String source) {
+    List<ObjectNode> out = new ArrayList<>();
+    Person hr = personIn("People");
+    Person it = personIn("IT");
+    Person leaver = person();
+    Instant at = t;
+    ObjectNode off = event("EMPLOYEE_OFFBOARDED", at, source, hr, Map.of("employee_id", "E" + (10000 + random.nextInt(9000)),
+        "department", leaver.department, "end_date", LocalDate.ofInstant(t, ZoneOffset.UTC).toString(),
+        "offboarding_type", "VOLUNTARY", "equipment_returned", true));
+    off.putArray("targets").addObject().put("type", "user").put("id", leaver.id).put("name", leaver.name);
+    out.add(off);
+    at = at.plusSeconds(1200);
+    ObjectNode deprov = event("ACCESS_DEPROVISIONED", at, source, it, Map.of("employee_id", off.at("/metadata/employee_id").asText(),
+        "systems", List.of("member-portal", "claims-api", "vpn", "email"), "accounts_disabled", 4));
+    deprov.putArray("targets").addObject().put("type", "user").put("id", leaver.id).put("name", leaver.name);
+    out.add(deprov);
+    at = at.plusSeconds(60);
+    ObjectNode revoke = event("ROLE_REVOKED", at, source, it, Map.of("role", "claims-approver", "scope", "org:acme"));
+    revoke.putArray("targets").addObject().put("type", "user").put("id", leaver.id).put("name", leaver.name);
+    out.add(revoke);
+    for (ObjectNode ev : out) {
+      tags(ev).add("story:offboarding");
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ event building
+
+  private String pickType() {
+    double r = random.nextDouble() * cumulative[cumulative.length - 1];
+    for (int i = 0; i < cumulative.length; i++) {
+      if (r < cumulative[i]) {
+        return types.get(i);
+      }
+    }
+    return types.get(types.size() - 1);
+  }
+
+  /**
+   * Builds one event of {@code type}. {@code who} null picks an actor (a person, or a service for
+   * machine-made types); {@code fixed} metadata values win over generated ones.
+   */
+  private ObjectNode event(String type, Instant at, String source, Person who, Map<String, Object> fixed) {
+    JsonNode schema = BuiltInCatalog.schema(type);
+    String category = BuiltInCatalog.category(schema);
+    ObjectNode ev = MAPPER.createObjectNode();
+    ev.put("occurred_at", RFC3339.format(at));
+    ev.put("source", source);
+    ev.put("type", type);
+    ev.put("category", category);
+    ev.put("outcome", BuiltInCatalog.defaultOutcome(type));
+    ev.put("severity", BuiltInCatalog.defaultSeverity(type));
+    Person person = who;
+    ObjectNode actor = ev.putObject("actor");
+    if (person == null && SERVICE_ACTOR_TYPES.contains(type)) {
+      String svc = serviceFor(type);
+      actor.put("type", "service").put("id", svc).put("name", svc);
+      actor.put("ip", "10.20." + random.nextInt(8) + "." + (10 + random.nextInt(200)));
+    } else {
+      if (person == null) {
+        person = person();
+      }
+      actor.put("type", "user").put("id", person.id).put("name", person.name).put("ip", person.ip);
+      actor.put("user_agent", person.device[5]);
+      actor.putObject("device").put("type", person.device[0]).put("model", person.device[1])
+          .put("browser", person.device[2]).put("os", person.device[3]).put("os_version", person.device[4]);
+      Object[] o = person.office;
+      actor.putObject("location").put("country", (String) o[0]).put("region", (String) o[1])
+          .put("city", (String) o[2]).put("latitude", (Double) o[3]).put("longitude", (Double) o[4]);
+      if (!category.equals("software_delivery") && !category.equals("backup")) {
+        ev.put("session_id", sessionId(person, at));
+      }
+    }
+    ev.put("request_id", "req_" + hex(20));
+
+    ObjectNode md = MAPPER.createObjectNode();
+    JsonNode mdSchema = schema.at("/properties/metadata");
+    Set<String> required = new HashSet<>();
+    mdSchema.path("required").forEach(n -> required.add(n.asText()));
+    for (Iterator<Map.Entry<String, JsonNode>> it = mdSchema.path("properties").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = e.getKey();
+      if (fixed.containsKey(name)) {
+        md.set(name, MAPPER.valueToTree(fixed.get(name)));
+      } else if (required.contains(name) || random.nextDouble() < 0.8) {
+        JsonNode v = value(type, name, e.getValue(), at, person, md);
+        if (v != null) {
+          md.set(name, v);
+        }
+      }
+    }
+    for (Map.Entry<String, Object> f : fixed.entrySet()) {
+      if (!md.has(f.getKey())) {
+        md.set(f.getKey(), MAPPER.valueToTree(f.getValue()));
+      }
+    }
+    coherence(type, md, at);
+    if (!md.isEmpty()) {
+      ev.set("metadata", md);
+    }
+    targets(type, category, ev, md, person);
+    changes(type, schema, ev);
+    if (type.equals("SESSION_REFRESH") && md.has("session_id_new")) {
+      ev.put("session_id", md.get("session_id_new").asText());
+    }
+    if (random.nextDouble() < 0.08) {
+      ev.putArray("tags").add(category.replace('_', '-'));
+    }
+    return ev;
+  }
+
+  private void coherence(String type, ObjectNode md, Instant at) {
+    if (md.has("session_start_time") || md.has("session_expiration_time")) {
+      Instant start;
+      if (type.equals("LOGIN_SUCCESSFUL") || type.equals("SESSION_REFRESH")) {
+        start = at;
+      } else if (type.equals("SESSION_EXPIRED")) {
+        start = at.minusSeconds(8 * 3600);
+      } else {
+        start = at.minusSeconds(600 + random.nextInt(6000));
+      }
+      if (md.has("session_start_time")) {
+        md.put("session_start_time", RFC3339.format(start));
+      }
+      if (md.has("session_expiration_time")) {
+        md.put("session_expiration_time", RFC3339.format(start.plusSeconds(8 * 3600)));
+      }
+    }
+    if (type.equals("LOGIN_SUCCESSFUL") || type.equals("LOGIN_ATTEMPT") || type.equals("UNUSUAL_LOGIN_LOCATION")) {
+      md.put("login_previous_failed_attempts", random.nextDouble() < 0.85 ? 0 : 1 + random.nextInt(2));
+    }
+    if (md.has("amount") && md.path("amount").isTextual() && md.get("amount").asText().startsWith("-")
+        && !type.equals("BALANCE_ADJUSTED")) {
+      md.put("amount", md.get("amount").asText().substring(1));
+    }
+    if (md.has("lines_added") && md.has("files_changed") && md.get("files_changed").asInt() == 0) {
+      md.put("files_changed", 1);
+    }
+  }
+
+  private JsonNode value(String type, String name, JsonNode ps, Instant at, Person person, ObjectNode md) {
+    if (ps.has("const")) {
+      return ps.get("const");
+    }
+    switch (name) {
+      case "login_method":
+        return text(pick(new String[] {"PASSWORD", "SSO", "MFA"}, 55, 35, 10));
+      case "login_failure_code":
+        return text(pick(new String[] {"INCORRECT_PASSWORD", "USERNAME_NOT_FOUND", "MFA_FAILED",
+            "ACCOUNT_LOCKED", "PASSWORD_EXPIRED", "CAPTCHA_FAILED", "SSO_AUTH_FAILED", "UNAUTHORIZED_DEVICE"},
+            60, 12, 8, 5, 5, 4, 4, 2));
+      case "login_previous_failed_attempts":
+        return num(type.contains("FAILED") || type.contains("LOCKOUT") ? 1 + random.nextInt(5) : 0);
+      case "otp_purpose":
+        return text(pick(new String[] {"LOGIN", "REGISTRATION", "PASSWORD_CHANGE"}, 75, 10, 15));
+      case "otp_medium":
+        return text(pick(new String[] {"EMAIL", "PHONE"}, 40, 60));
+      case "otp_validation_failure_code":
+        return text(pick(new String[] {"INVALID_OTP", "EXPIRED_OTP", "OTP_NOT_FOUND"}, 70, 25, 5));
+      case "otp_expiration_time":
+        return text(RFC3339.format(at.plusSeconds(300)));
+      case "otp_recipient":
+        return text("PHONE".equals(md.path("otp_medium").asText()) ? "+1******" + (1000 + random.nextInt(9000))
+            : person == null ? "n***@" + DOMAIN : person.id.charAt(0) + "***" + person.id.substring(person.id.indexOf('@') - 1));
+      case "session_id_old":
+        return text(sessionId(person, at.minusSeconds(3600)));
+      case "session_id_new":
+        return text("sess_" + hex(24));
+      case "session_start_time_old":
+        return text(RFC3339.format(at.minusSeconds(3600)));
+      case "session_expiration_time_old":
+        return text(RFC3339.format(at));
+      case "session_start_time_new":
+        return text(RFC3339.format(at));
+      case "session_expiration_time_new":
+        return text(RFC3339.format(at.plusSeconds(3600)));
+      case "account_lock_status":
+        return text(pick(new String[] {"TEMPORARILY_LOCKED", "LOCKED", "LOCKED_DUE_TO_SUSPICIOUS_ACTIVITY",
+            "LOCKED_DUE_TO_MFA_FAILURE"}, 70, 10, 10, 10));
+      case "account_lock_reason":
+        return text(pick(new String[] {"TOO_MANY_FAILED_LOGINS", "SUSPICIOUS_ACTIVITY", "SECURITY_POLICY_VIOLATION",
+            "ADMINISTRATIVE_ACTION"}, 75, 12, 8, 5));
+      case "account_lock_duration":
+        return num(new int[] {15, 30, 60}[random.nextInt(3)]);
+      case "document_type":
+        return text(pick(new String[] {"PROVIDERS", "INSURANCE", "BILLING"}, 30, 45, 25));
+      case "file_name":
+        return text(DOC_NAMES[random.nextInt(DOC_NAMES.length)] + "-" + (10000 + random.nextInt(90000)) + ".pdf");
+      case "mime_type":
+        return text("application/pdf");
+      case "size_bytes":
+        return num(20_000 + random.nextInt(4_000_000));
+      case "document_version":
+        return num(1 + random.nextInt(4));
+      case "usual_countries":
+        return MAPPER.createArrayNode().add(person == null ? "US" : (String) person.office[0]);
+      case "risk_score":
+        return MAPPER.getNodeFactory().numberNode(60 + random.nextInt(40));
+      case "window_seconds":
+        return num(60);
+      case "email":
+        return text(person().id);
+      case "role":
+        return text(new String[] {"claims-approver", "billing-admin", "support-lead", "auditor", "provider-manager"}[random.nextInt(5)]);
+      case "scope":
+        return text("org:acme");
+      case "approved_by":
+      case "assignee_id":
+      case "manager_id":
+      case "grantee_id":
+      case "reviewer_id":
+        return text(person().id);
+      case "department":
+        return text(person == null ? DEPARTMENTS[random.nextInt(DEPARTMENTS.length)] : person.department);
+      case "job_title":
+        return text(TITLES[random.nextInt(TITLES.length)]);
+      case "roles":
+      case "fields_changed":
+      case "redacted_fields":
+      case "fields":
+      case "scopes":
+      case "access_scope":
+      case "systems":
+        return list(name);
+      case "transaction_id":
+        return text("txn_" + hex(16));
+      case "original_transaction_id":
+        return text("txn_" + hex(16));
+      case "amount":
+      case "contract_value":
+        return text(money(type));
+      case "currency":
+        return text(pick(new String[] {"USD", "EUR", "GBP"}, 60, 25, 15));
+      case "customer_id":
+        return text(customer());
+      case "merchant_reference":
+      case "order_id":
+        return text("ORD-" + (700000 + random.nextInt(200000)));
+      case "from_account":
+      case "to_account":
+        return text("****" + (1000 + random.nextInt(9000)));
+      case "repository":
+        return text(REPOS[random.nextInt(REPOS.length)]);
+      case "commit_sha":
+        return text(hex(40));
+      case "branch":
+        return text(pick(new String[] {"main", "feature/eob-export", "fix/claim-rounding", "release/2.14"}, 40, 20, 20, 20));
+      case "service":
+      case "component":
+        return text(SERVICES[random.nextInt(SERVICES.length)]);
+      case "environment":
+        return text(pick(new String[] {"production", "staging"}, 60, 40));
+      case "version":
+        return text("v2." + (10 + random.nextInt(20)) + "." + random.nextInt(9));
+      case "previous_version":
+        return text("v2." + (10 + random.nextInt(10)) + "." + random.nextInt(9));
+      case "vendor_id":
+        return text("VND-" + (100 + random.nextInt(60)));
+      case "vendor_name":
+        return text(new String[] {"Clearwater Billing Ltd", "MedScan OCR", "Northbridge Couriers", "Helix Cloud Backup"}[random.nextInt(4)]);
+      case "system":
+        return text(new String[] {"claims-db", "billing-db", "document-store", "identity-db"}[random.nextInt(4)]);
+      case "backup_id":
+        return text("bkp-" + LocalDate.ofInstant(at, ZoneOffset.UTC) + "-" + hex(6));
+      case "storage_location":
+        return text("s3://acme-backups/" + LocalDate.ofInstant(at, ZoneOffset.UTC));
+      case "ticket_id":
+        return text("SUP-" + (40000 + random.nextInt(50000)));
+      case "policy_id":
+        return text(new String[] {"SEC-01", "PRIV-03", "FIN-07", "HR-12"}[random.nextInt(4)]);
+      case "policy_name":
+        return text(new String[] {"Acceptable Use", "Data Protection", "Expense and Refund Approval", "Remote Work"}[random.nextInt(4)]);
+      case "policy_version":
+        return text("2024." + (1 + random.nextInt(4)));
+      case "employee_id":
+        return text("E" + (10000 + random.nextInt(9000)));
+      case "key_id":
+        return text("key_" + hex(12));
+      case "incident_id":
+        return text("INC-" + (3000 + random.nextInt(6000)));
+      case "job_name":
+        return text(new String[] {"nightly-claims-settlement", "eligibility-sync", "invoice-run", "archive-sealer"}[random.nextInt(4)]);
+      case "warehouse":
+        return text(new String[] {"AUS-1", "NJ-2", "DUB-1"}[random.nextInt(3)]);
+      case "carrier":
+        return text(new String[] {"UPS", "FedEx", "DHL", "USPS"}[random.nextInt(4)]);
+      case "tracking_number":
+        return text("1Z" + hex(16).toUpperCase(Locale.ROOT));
+      case "sla_name":
+        return text(new String[] {"claim triage within 4h", "order dispatch within 24h", "P1 response within 15m"}[random.nextInt(3)]);
+      case "target_minutes":
+        return num(240);
+      case "actual_minutes":
+        return num(250 + random.nextInt(200));
+      case "duration_ms":
+        return num(500 + random.nextInt(900_000));
+      case "records_processed":
+        return num(1000 + random.nextInt(200_000));
+      case "record_count":
+        return num(type.endsWith("_VIEWED") ? 1 : 10 + random.nextInt(5000));
+      case "filter":
+        return MAPPER.createObjectNode().put("type", "LOGIN_FAILED").put("from", RFC3339.format(at.minusSeconds(86_400)));
+      case "result_count":
+        return num(random.nextInt(400));
+      case "resource":
+        return text(pick(new String[] {"events", "event", "stats"}, 60, 25, 15));
+      case "justification":
+        return text("Reviewing claim " + (100000 + random.nextInt(900000)) + " at the member's request");
+      case "access_reason":
+        return text("Verify identity and billing history for the open ticket");
+      case "destination":
+        return text("download");
+      case "failure_reason":
+        return text(pick(new String[] {"Timeout waiting for health checks", "Disk quota exceeded on target volume",
+            "Upstream dependency returned 503"}, 40, 30, 30));
+      case "flag":
+        return text(new String[] {"new-claims-ui", "fast-eligibility-check", "pdf-ocr-v2"}[random.nextInt(3)]);
+      case "secret_name":
+        return text(new String[] {"db/claims/password", "payments/api-key", "smtp/credentials"}[random.nextInt(3)]);
+      case "key_name":
+        return text(new String[] {"billing-exporter", "ci-pipeline", "partner-portal"}[random.nextInt(3)]);
+      case "change_ticket":
+        return text("CHG-" + (10000 + random.nextInt(90000)));
+      case "pipeline_id":
+        return text("pl-" + (50000 + random.nextInt(40000)));
+      case "verification_request_id":
+        return text("VR-" + (20000 + random.nextInt(80000)));
+      case "contract_id":
+        return text("CTR-" + (2000 + random.nextInt(8000)));
+      case "termination_reason":
+        return text("Service consolidated with another provider");
+      case "violation_type":
+        return text(pick(new String[] {"UNENCRYPTED_EXPORT", "SHARED_CREDENTIALS", "OUT_OF_HOURS_ACCESS"}, 40, 30, 30));
+      case "rule_id":
+        return text("R-" + (100 + random.nextInt(80)));
+      case "detected_by":
+        return text("dlp-scanner");
+      case "restore_target":
+        return text("claims-db-restore-" + hex(4));
+      case "item_count":
+        return num(1 + random.nextInt(5));
+      case "pull_request":
+        return num(400 + random.nextInt(900));
+      case "files_changed":
+        return num(1 + random.nextInt(20));
+      case "lines_added":
+        return num(1 + random.nextInt(400));
+      case "lines_deleted":
+        return num(random.nextInt(200));
+      case "escalation_level":
+        return num(2 + random.nextInt(2));
+      case "satisfaction_score":
+        return num(pickInt(new int[] {5, 4, 3, 2, 1}, 50, 25, 12, 8, 5));
+      case "accounts_disabled":
+        return num(2 + random.nextInt(5));
+      case "rollout_percentage":
+        return num(new int[] {5, 10, 25, 50, 100}[random.nextInt(5)]);
+      case "sha256":
+      case "expected_sha256":
+      case "actual_sha256":
+        return text(hex(64));
+      default:
+        return generic(name, ps, at);
+    }
+  }
+
+  private JsonNode generic(String name, JsonNode ps, Instant at) {
+    if (ps.has("enum")) {
+      JsonNode values = ps.get("enum");
+      return values.get(random.nextInt(values.size()));
+    }
+    String format = ps.path("format").asText("");
+    if (format.equals("date-time")) {
+      return text(RFC3339.format(at.plus(Duration.ofDays(1 + random.nextInt(90)))));
+    }
+    if (format.equals("date")) {
+      return text(LocalDate.ofInstant(at, ZoneOffset.UTC).plusDays(random.nextInt(365)).toString());
+    }
+    JsonNode t = ps.path("type");
+    String type = t.isArray() ? t.get(0).asText() : t.asText();
+    switch (type) {
+      case "integer":
+        int min = ps.path("minimum").asInt(0);
+        int max = ps.path("maximum").asInt(min + 100);
+        return num(min + random.nextInt(Math.max(1, max - min + 1)));
+      case "number":
+        return MAPPER.getNodeFactory().numberNode(ps.path("minimum").asDouble(0) + random.nextInt(10));
+      case "boolean":
+        return MAPPER.getNodeFactory().booleanNode(random.nextDouble() < 0.8);
+      case "array":
+        return list(name);
+      case "object":
+        return MAPPER.createObjectNode();
+      default:
+        return text(name.replace('_', '-') + "-" + (100 + random.nextInt(900)));
+    }
+  }
+
+  private void targets(String type, String category, ObjectNode ev, ObjectNode md, Person actor) {
+    if (ev.has("targets")) {
+      return;
+    }
+    ObjectNode t;
+    switch (category) {
+      case "user_access":
+        if (!type.equals("ACCOUNT_LOCKOUT")) {
+          return;
+        }
+        t = MAPPER.createObjectNode().put("type", "user").put("id", ev.at("/actor/id").asText());
+        break;
+      case "account_management": {
+        Person p = person();
+        t = MAPPER.createObjectNode().put("type", "user").put("id", p.id).put("name", p.name);
+        break;
+      }
+      case "document":
+        t = MAPPER.createObjectNode().put("type", "document").put("id", docId())
+            .put("name", md.path("file_name").asText(DOC_NAMES[random.nextInt(DOC_NAMES.length)] + ".pdf"));
+        break;
+      case "financial":
+        t = MAPPER.createObjectNode().put("type", "transaction").put("id", md.path("transaction_id").asText("txn_" + hex(16)));
+        break;
+      case "data_access": {
+        String cls = md.path("data_class").asText("PII");
+        String kind = cls.equals("PHI") ? "patient_record" : cls.equals("PCI") ? "payment_card" : "member_record";
+        t = MAPPER.createObjectNode().put("type", kind).put("id", cls.equals("PCI") ? "card_" + hex(10)
+            : (cls.equals("PHI") ? "PAT-" : "MBR-") + (100000 + random.nextInt(900000)));
+        break;
+      }
+      case "configuration":
+        t = MAPPER.createObjectNode().put("type", type.startsWith("API_KEY") ? "api_key" : "service")
+            .put("id", md.path(type.startsWith("API_KEY") ? "key_id" : "component").asText(SERVICES[random.nextInt(SERVICES.length)]));
+        break;
+      case "software_delivery":
+        t = md.has("service")
+            ? MAPPER.createObjectNode().put("type", "service").put("id", md.get("service").asText())
+            : MAPPER.createObjectNode().put("type", "repository").put("id", md.path("repository").asText(REPOS[0]));
+        break;
+      case "vendor":
+        t = MAPPER.createObjectNode().put("type", "vendor").put("id", md.path("vendor_id").asText("VND-100"));
+        if (md.has("vendor_name")) {
+          t.put("name", md.get("vendor_name").asText());
+        }
+        break;
+      case "backup":
+        t = MAPPER.createObjectNode().put("type", "database").put("id", md.path("system").asText("claims-db"));
+        break;
+      case "support":
+        t = MAPPER.createObjectNode().put("type", md.has("ticket_id") ? "ticket" : "customer")
+            .put("id", md.has("ticket_id") ? md.get("ticket_id").asText() : md.path("customer_id").asText(customer()));
+        break;
+      case "policy":
+        t = MAPPER.createObjectNode().put("type", "policy").put("id", md.path("policy_id").asText("SEC-01"));
+        break;
+      case "operations":
+        if (md.has("order_id")) {
+          t = MAPPER.createObjectNode().put("type", "order").put("id", md.get("order_id").asText());
+        } else if (md.has("incident_id")) {
+          t = MAPPER.createObjectNode().put("type", "incident").put("id", md.get("incident_id").asText());
+        } else if (md.has("job_name")) {
+          t = MAPPER.createObjectNode().put("type", "job").put("id", md.get("job_name").asText());
+        } else {
+          t = MAPPER.createObjectNode().put("type", "process").put("id", "proc-" + hex(6));
+        }
+        break;
+      case "workforce": {
+        Person p = person();
+        t = MAPPER.createObjectNode().put("type", "user").put("id", p.id).put("name", p.name);
+        break;
+      }
+      case "system":
+        t = MAPPER.createObjectNode().put("type", "audit_log").put("id", "default");
+        break;
+      default:
+        return;
+    }
+    ev.putArray("targets").add(t);
+  }
+
+  private void changes(String type, JsonNode schema, ObjectNode ev) {
+    boolean wanted = schema.path("required").toString().contains("\"changes\"")
+        || type.endsWith("_MODIFIED") || type.endsWith("_UPDATED") || type.endsWith("PERMISSIONS_CHANGED");
+    if (!wanted) {
+      return;
+    }
+    ArrayNode changes = ev.putArray("changes");
+    switch (type) {
+      case "USER_ACCOUNT_MODIFIED":
+        changes.addObject().put("path", "/department").put("before", "Billing").put("after", "Finance");
+        changes.addObject().put("path", "/phone").put("before", "+1******1200").put("after", "+1******8841");
+        break;
+      case "DOCUMENT_PERMISSIONS_CHANGED":
+        changes.addObject().put("path", "/acl/group:claims").put("before", "VIEW").put("after", "EDIT");
+        break;
+      case "DOCUMENT_METADATA_UPDATED":
+        changes.addObject().put("path", "/document_type").put("before", "BILLING").put("after", "INSURANCE");
+        break;
+      case "SECURITY_SETTING_CHANGED":
+        changes.addObject().put("path", "/auth/mfa/required_for").put("before", "admins").put("after", "all_users");
+        changes.addObject().put("path", "/auth/password/min_length").put("before", 10).put("after", 14);
+        break;
+      default:
+        String[][] options = {
+          {"/http/timeout_ms", "3000", "5000"}, {"/cache/ttl_seconds", "300", "600"},
+          {"/retention/days", "30", "90"}, {"/rate_limit/per_minute", "600", "1200"}};
+        String[] c = options[random.nextInt(options.length)];
+        changes.addObject().put("path", c[0]).put("before", Integer.parseInt(c[1])).put("after", Integer.parseInt(c[2]));
+        break;
+    }
+  }
+
+  // ------------------------------------------------------------------ sizing
+
+  private ObjectNode fit(ObjectNode ev, int approxBytes) {
+    ObjectNode md = ev.has("metadata") ? (ObjectNode) ev.get("metadata") : ev.putObject("metadata");
+    md.put("details", "");
+    int size = size(ev);
+    // too big already: drop optional parts, least informative first
+    String[][] droppable = {{"tags"}, {"request_id"}, {"actor", "user_agent"}, {"actor", "device"},
+        {"actor", "location"}, {"session_id"}, {"reason"}};
+    for (String[] path : droppable) {
+      if (size <= approxBytes) {
+        break;
+      }
+      ObjectNode parent = path.length == 1 ? ev : (ObjectNode) ev.get(path[0]);
+      if (parent != null) {
+        parent.remove(path[path.length - 1]);
+      }
+      size = size(ev);
+    }
+    int pad = approxBytes - size;
+    if (pad <= 0) {
+      md.remove("details");
+      return ev;
+    }
+    md.put("details", filler(pad));
+    return ev;
+  }
+
+  private String filler(int length) {
+    StringBuilder sb = new StringBuilder(length + 16);
+    int word = random.nextInt(WORDS.length);
+    while (sb.length() < length) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(WORDS[word++ % WORDS.length]);
+    }
+    sb.setLength(length);
+    if (sb.charAt(length - 1) == ' ') {
+      sb.setCharAt(length - 1, '.');
+    }
+    return sb.toString();
+  }
+
+  /** Size in bytes of the compact UTF-8 JSON of an event. */
+  public static int size(JsonNode event) {
+    try {
+      return MAPPER.writeValueAsString(event).getBytes(StandardCharsets.UTF_8).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void actorFrom(ObjectNode ev, String ip, String[] device, ObjectNode location) {
+    ObjectNode actor = (ObjectNode) ev.get("actor");
+    actor.put("ip", ip).put("user_agent", device[5]);
+    actor.putObject("device").put("type", device[0]).put("model", device[1]).put("browser", device[2])
+        .put("os", device[3]).put("os_version", device[4]);
+    actor.set("location", location.deepCopy());
+    ev.remove("session_id");
+  }
+
+  private Person person() {
+    return people.get(random.nextInt(people.size()));
+  }
+
+  private Person personIn(String department) {
+    for (int i = 0; i < 100; i++) {
+      Person p = person();
+      if (p.department.equals(department)) {
+        return p;
+      }
+    }
+    return person();
+  }
+
+  private String serviceFor(String type) {
+    if (type.startsWith("BACKUP") || type.startsWith("RESTORE")) {
+      return "backup-agent";
+    }
+    if (type.startsWith("DEPLOYMENT")) {
+      return "ci-runner";
+    }
+    if (type.startsWith("DOCUMENT")) {
+      return "document-store";
+    }
+    if (type.startsWith("PAYMENT")) {
+      return "payments-gateway";
+    }
+    if (type.startsWith("ORDER") || type.startsWith("SHIPMENT")) {
+      return "order-service";
+    }
+    if (type.startsWith("SESSION")) {
+      return "identity-service";
+    }
+    return "scheduler";
+  }
+
+  private String sessionId(Person p, Instant at) {
+    if (p == null) {
+      return "sess_" + hex(24);
+    }
+    long day = at.getEpochSecond() / 86_400;
+    long h = (p.id.hashCode() * 1_000_003L) ^ (day * 0x9E3779B97F4A7C15L);
+    return "sess_" + String.format(Locale.ROOT, "%016x", h) + String.format(Locale.ROOT, "%08x", (int) (h >>> 17));
+  }
+
+  private String docId() {
+    return "DOC-2024-" + String.format(Locale.ROOT, "%06d", random.nextInt(1_000_000));
+  }
+
+  private String customer() {
+    return "CUST-" + (100000 + random.nextInt(900000));
+  }
+
+  private String money(String type) {
+    int units;
+    if (type.startsWith("VENDOR")) {
+      units = 10_000 + random.nextInt(490_000);
+    } else if (type.equals("FUNDS_TRANSFERRED") || type.equals("TRANSFER_FAILED")) {
+      units = 500 + random.nextInt(50_000);
+    } else {
+      units = 5 + random.nextInt(600);
+    }
+    String sign = type.equals("BALANCE_ADJUSTED") && random.nextBoolean() ? "-" : "";
+    return sign + units + "." + String.format(Locale.ROOT, "%02d", random.nextInt(100));
+  }
+
+  private JsonNode list(String name) {
+    ArrayNode a = MAPPER.createArrayNode();
+    switch (name) {
+      case "roles":
+        a.add("member");
+        if (random.nextBoolean()) {
+          a.add("claims-viewer");
+        }
+        break;
+      case "fields_changed":
+        a.add("department").add("phone");
+        break;
+      case "redacted_fields":
+        a.add("ssn").add("date_of_birth");
+        break;
+      case "fields":
+        a.add("name").add("date_of_birth").add("address");
+        break;
+      case "scopes":
+        a.add("events:write");
+        break;
+      case "access_scope":
+        a.add("document-store:read").add("claims-api:read");
+        break;
+      case "systems":
+        a.add("member-portal").add("claims-api").add("email");
+        break;
+      default:
+        a.add(name + "-1");
+        break;
+    }
+    return a;
+  }
+
+  private String pick(String[] values, int... weights) {
+    return values[pickIndex(weights)];
+  }
+
+  private int pickInt(int[] values, int... weights) {
+    return values[pickIndex(weights)];
+  }
+
+  private int pickIndex(int[] weights) {
+    int total = 0;
+    for (int w : weights) {
+      total += w;
+    }
+    int r = random.nextInt(total);
+    for (int i = 0; i < weights.length; i++) {
+      r -= weights[i];
+      if (r < 0) {
+        return i;
+      }
+    }
+    return weights.length - 1;
+  }
+
+  private String hex(int length) {
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append(Character.forDigit(random.nextInt(16), 16));
+    }
+    return sb.toString();
+  }
+
+  private static JsonNode text(String s) {
+    return MAPPER.getNodeFactory().textNode(s);
+  }
+
+  private static JsonNode num(long n) {
+    return MAPPER.getNodeFactory().numberNode(n);
+  }
+
+  /** A time in [start, now) drawn with a working-week rhythm (busy 08-18 UTC on weekdays). */
+  private Instant rhythmTime(Instant start, Instant now) {
+    long span = Duration.between(start, now).getSeconds();
+    for (int i = 0; i < 50; i++) {
+      Instant t = start.plusSeconds((long) (random.nextDouble() * span));
+      ZonedDateTime z = t.atZone(ZoneOffset.UTC);
+      int hour = z.getHour();
+      boolean weekend = z.getDayOfWeek() == DayOfWeek.SATURDAY || z.getDayOfWeek() == DayOfWeek.SUNDAY;
+      double p = hour >= 8 && hour < 18 ? 1.0 : hour >= 6 && hour < 21 ? 0.35 : 0.08;
+      if (weekend) {
+        p *= 0.25;
+      }
+      if (random.nextDouble() < p) {
+        return t.plusMillis(random.nextInt(1000));
+      }
+    }
+    return start.plusSeconds((long) (random.nextDouble() * span));
+  }
+
+  /** A time on day {@code dayIndex} (0 = oldest) of the window, during working hours. */
+  private Instant workTime(Instant start, Instant now, int dayIndex) {
+    Instant day = start.plus(Duration.ofDays(dayIndex));
+    Instant t = day.atZone(ZoneOffset.UTC).withHour(9 + random.nextInt(5)).withMinute(random.nextInt(60))
+        .withSecond(random.nextInt(60)).toInstant();
+    Instant latest = now.minus(Duration.ofHours(36));
+    return t.isAfter(latest) ? latest.minus(Duration.ofHours(random.nextInt(12))) : t;
+  }
+}
