@@ -64,13 +64,23 @@ public final class ApiKeys {
     return new Issued(key, s);
   }
 
-  /** The principal for a presented secret, or empty when unknown or revoked. */
+  /**
+   * The principal for a presented secret, or empty when unknown or revoked. Only known keys are
+   * cached, so a stream of random tokens cannot grow memory.
+   */
   public Optional<Principal> authenticate(String secret) {
-    return cache.computeIfAbsent(hash(secret), h -> directory.keyBySecretHash(h)
+    String h = hash(secret);
+    Optional<Principal> cached = cache.get(h);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<Principal> found = directory.keyBySecretHash(h)
         .filter(k -> k.revokedAtMicros() == null)
         .map(k -> new Principal(k.id(), k.tenant(), k.scopes().stream()
             .map(Scope::parse).flatMap(Optional::stream).collect(Collectors.toSet()),
-            k.sources())));
+            k.sources()));
+    found.ifPresent(p -> cache.put(h, found));
+    return found;
   }
 
   public boolean revoke(String tenant, String keyId, long nowMicros) {

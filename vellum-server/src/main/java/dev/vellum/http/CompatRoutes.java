@@ -71,7 +71,11 @@ final class CompatRoutes {
       throw ProblemException.badRequest("body must be {\"records\": [...]}",
           List.of(new FieldError("/records", "required: an array of reference payloads")));
     }
-    if (records.size() > MAX_BATCH_RECORDS || records.isEmpty()) {
+    if (records.isEmpty()) {
+      throw ProblemException.badRequest("records is empty",
+          List.of(new FieldError("/records", "must hold at least one record")));
+    }
+    if (records.size() > MAX_BATCH_RECORDS) {
       throw ProblemException.tooLarge("records must hold 1 to " + MAX_BATCH_RECORDS
           + " entries; got " + records.size());
     }

@@ -30,6 +30,7 @@ public final class HttpServer {
     HttpMetrics httpMetrics = new HttpMetrics(p.metrics());
     this.app = Javalin.create(cfg -> {
       cfg.jsonMapper(new JavalinJackson(p.json(), false));
+      cfg.http.prefer405over404 = true;
       cfg.http.maxRequestSize = p.config().ingest().maxRequestBytes();
       cfg.jetty.host = p.config().host();
       cfg.jetty.port = p.config().port();

@@ -1,0 +1,55 @@
+package dev.vellum.app;
+
+import static dev.vellum.testing.TestNode.ADMIN_KEY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.vellum.testing.TestNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestartTest {
+  @TempDir Path dir;
+
+  @Test
+  void restartOnSameDataDirFindsEverythingAndContinuesSeq() {
+    try (TestNode node = TestNode.start(dir)) {
+      ArrayNode batch = node.json.createArrayNode();
+      for (int i = 0; i < 50; i++) {
+        batch.add(node.loginEvent("restart-" + i));
+      }
+      List<String> ids = new ArrayList<>();
+      for (JsonNode r : node.post("/v1/events", ADMIN_KEY, batch).body().get("results")) {
+        ids.add(r.get("id").asText());
+      }
+      node.put("/v1/sources/KEPT_APP", ADMIN_KEY, "{}");
+      node.restart();
+      for (String id : ids) {
+        assertEquals(200, node.get("/v1/events/" + id, ADMIN_KEY).status());
+      }
+      var e = node.loginEvent("after-restart");
+      e.put("source", "KEPT_APP");
+      JsonNode r = node.post("/v1/events", ADMIN_KEY, e).body().get("results").get(0);
+      // 50 events plus one AUDIT_LOG_ACCESSED record per read above
+      assertEquals(100, r.get("seq").asLong());
+    }
+  }
+
+  @Test
+  void bootstrapKeyIsWrittenOnceWithOwnerOnlyPermissions() throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      Path key = dir.resolve("bootstrap-key");
+      assertEquals(TestNode.ADMIN_KEY, Files.readString(key).trim());
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+          Files.getPosixFilePermissions(key)));
+      node.restart();
+      assertFalse(node.get("/v1/keys", ADMIN_KEY).body().get("keys").isEmpty());
+    }
+  }
+}
