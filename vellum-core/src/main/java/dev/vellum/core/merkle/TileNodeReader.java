@@ -10,16 +10,22 @@ import java.util.Map;
  */
 public final class TileNodeReader implements NodeReader {
 
-  private static final int CACHE_TILES = 32;
+  private static final int CACHE_TILES = 64;
 
   private final TileReader tiles;
-  private final Map<Long, byte[]>[] cache;
+  private final Map<Long, byte[]> cache =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+          return size() > CACHE_TILES;
+        }
+      };
 
   /** Reads tiles through {@code tiles}. */
-  @SuppressWarnings("unchecked")
   public TileNodeReader(TileReader tiles) {
     this.tiles = tiles;
-    this.cache = new Map[64 / TileMath.HEIGHT];
   }
 
   /**
@@ -42,26 +48,15 @@ public final class TileNodeReader implements NodeReader {
   }
 
   private byte[] tile(int tileLevel, long tileIndex) {
-    Map<Long, byte[]> level = cache[tileLevel];
-    if (level == null) {
-      level =
-          new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
-              return size() > CACHE_TILES;
-            }
-          };
-      cache[tileLevel] = level;
-    }
-    byte[] tile = level.get(tileIndex);
+    // Tile indexes stay below 2^56 (2^64 leaves / 256), leaving the top byte for the level.
+    Long key = ((long) tileLevel << 56) | tileIndex;
+    byte[] tile = cache.get(key);
     if (tile == null) {
       tile = tiles.tile(tileLevel, tileIndex);
       if (tile == null) {
         throw new IllegalStateException("tile " + tileLevel + "/" + tileIndex + " is not stored");
       }
-      level.put(tileIndex, tile);
+      cache.put(key, tile);
     }
     return tile;
   }
