@@ -52,6 +52,7 @@ public final class VellumNode implements AutoCloseable {
   private final HttpServer http;
   private final IngestService ingest;
   private final String bootstrapKey;
+  private final List<String> tenantIds;
   private volatile boolean ready;
 
   private VellumNode(VellumConfig config, boolean demo) {
@@ -79,14 +80,15 @@ public final class VellumNode implements AutoCloseable {
     this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
         sources, catalog, keys, tenants,
         new RateLimiter(config.rateLimit().requestsPerSecond(), config.rateLimit().burst()),
-        ingest, new QueryService(store, metrics), () -> ready));
+        ingest, new QueryService(store, metrics), log, () -> ready));
+    this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
   }
 
   /** Opens the data dir, migrates, bootstraps and starts serving HTTP. */
   public static VellumNode start(VellumConfig config, boolean demo) {
     VellumNode node = new VellumNode(config, demo);
+    node.log.startCheckpointer(node.tenantIds);
     node.http.start();
-    node.log.startCheckpointer();
     node.ready = true;
     LOG.info("Vellum listening on http://{}:{} with data in {}", config.host(), node.port(),
         config.dataDir().toAbsolutePath());

@@ -8,6 +8,7 @@ import dev.vellum.auth.Tenants;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.IngestService;
+import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
 import dev.vellum.store.DirectoryStore;
 import io.javalin.Javalin;
@@ -22,7 +23,8 @@ public final class HttpServer {
   public record Parts(VellumConfig config, ObjectMapper json, Clock clock,
       PrometheusMeterRegistry metrics, DirectoryStore directory, Sources sources,
       EventTypeCatalog catalog, ApiKeys keys, Tenants tenants, RateLimiter limiter,
-      IngestService ingest, QueryService queries, BooleanSupplier ready) {}
+      IngestService ingest, QueryService queries, TransparencyLog log,
+      BooleanSupplier ready) {}
 
   private final Javalin app;
 
@@ -41,7 +43,8 @@ public final class HttpServer {
       cfg.routes.after(httpMetrics::finish);
       ProblemHandlers.register(cfg.routes, p.json());
       new OpsRoutes(p.metrics(), p.ready()).register(cfg.routes);
-      new IngestRoutes(p.ingest(), p.json(), p.config().ingest()).register(cfg.routes);
+      new IngestRoutes(p.ingest(), p.json(), p.config().ingest(), p.log()).register(cfg.routes);
+      new LogRoutes(p.log(), p.queries(), p.ingest(), p.json()).register(cfg.routes);
       new CompatRoutes(p.ingest(), p.json()).register(cfg.routes);
       new QueryRoutes(p.queries(), p.ingest(), p.json(), p.clock()).register(cfg.routes);
       new AdminRoutes(p.directory(), p.sources(), p.catalog(), p.keys(), p.tenants(), p.json(),

@@ -10,6 +10,9 @@ import dev.vellum.config.VellumConfig;
 import dev.vellum.core.event.FieldError;
 import dev.vellum.ingest.IngestResult;
 import dev.vellum.ingest.IngestService;
+import dev.vellum.log.TransparencyLog;
+import dev.vellum.store.StoredCheckpoint;
+import java.time.Duration;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -21,8 +24,11 @@ final class IngestRoutes {
   private final IngestService ingest;
   private final ObjectMapper json;
   private final VellumConfig.Ingest limits;
+  private final TransparencyLog log;
 
-  IngestRoutes(IngestService ingest, ObjectMapper json, VellumConfig.Ingest limits) {
+  IngestRoutes(IngestService ingest, ObjectMapper json, VellumConfig.Ingest limits,
+      TransparencyLog log) {
+    this.log = log;
     this.ingest = ingest;
     this.json = json;
     this.limits = limits;
@@ -54,8 +60,24 @@ final class IngestRoutes {
       throw ProblemException.forbidden("this API key may not send events for the source(s) named"
           + " in this request");
     }
+    if (maxSeq >= 0 && "true".equals(ctx.queryParam("wait_for_checkpoint"))) {
+      body.put("checkpoint", awaitCheckpoint(p.tenant(), maxSeq + 1));
+    }
     int status = rejected == 0 ? 200 : rejected == results.size() ? 422 : 207;
     ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  /** The note of a signed checkpoint covering the first {@code size} leaves. */
+  private String awaitCheckpoint(String tenant, long size) {
+    try {
+      return log.awaitCheckpoint(tenant, size, Duration.ofSeconds(30))
+          .map(StoredCheckpoint::note)
+          .orElseThrow(() -> ProblemException.unavailable("the events are stored, but no"
+              + " checkpoint covered them within 30 s; fetch GET /v1/log/checkpoint later", 5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProblemException.unavailable("interrupted while waiting for a checkpoint", 1);
+    }
   }
 
   private List<JsonNode> eventsOf(JsonNode body) {

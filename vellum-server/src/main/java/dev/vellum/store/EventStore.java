@@ -41,6 +41,18 @@ public interface EventStore extends AutoCloseable {
   /** The stored contents of one hash tile, or null if it does not exist. */
   byte[] readTile(String tenant, int level, long index);
 
+  /** Keeps a signed checkpoint; a second one for the same size is ignored. */
+  void saveCheckpoint(String tenant, StoredCheckpoint checkpoint);
+
+  /** The checkpoint with the largest tree size, if any was signed. */
+  Optional<StoredCheckpoint> latestCheckpoint(String tenant);
+
+  /** The checkpoint for exactly {@code treeSize}, if one was signed. */
+  Optional<StoredCheckpoint> checkpoint(String tenant, long treeSize);
+
+  /** Checkpoints with tree size ≥ {@code sinceSize}, ascending, at most {@code limit}. */
+  List<StoredCheckpoint> checkpoints(String tenant, long sinceSize, int limit);
+
   @Override
   void close();
 }

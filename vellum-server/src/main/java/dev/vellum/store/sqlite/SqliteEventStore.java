@@ -5,6 +5,7 @@ import dev.vellum.store.EventStore;
 import dev.vellum.store.NewEvent;
 import dev.vellum.store.StatsBucket;
 import dev.vellum.store.StoreException;
+import dev.vellum.store.StoredCheckpoint;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.TileWrite;
 import java.sql.Connection;
@@ -249,6 +250,61 @@ public final class SqliteEventStore implements EventStore {
       }
     } catch (SQLException e) {
       throw SqliteErrors.wrap("reading tile " + level + "/" + index, e);
+    }
+  }
+
+  @Override
+  public void saveCheckpoint(String tenant, StoredCheckpoint cp) {
+    String sql = "INSERT OR IGNORE INTO log_checkpoints (tenant, tree_size, root_hash, note,"
+        + " signed_at) VALUES (?,?,?,?,?)";
+    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tenant);
+      ps.setLong(2, cp.treeSize());
+      ps.setBytes(3, cp.rootHash());
+      ps.setString(4, cp.note());
+      ps.setLong(5, cp.signedAtMicros());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("saving checkpoint " + cp.treeSize(), e);
+    }
+  }
+
+  @Override
+  public Optional<StoredCheckpoint> latestCheckpoint(String tenant) {
+    List<StoredCheckpoint> one = checkpointsWhere("tree_size = (SELECT max(tree_size) FROM"
+        + " log_checkpoints WHERE tenant = ?1)", tenant, -1, 1);
+    return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+  }
+
+  @Override
+  public Optional<StoredCheckpoint> checkpoint(String tenant, long treeSize) {
+    List<StoredCheckpoint> one = checkpointsWhere("tree_size = ?2", tenant, treeSize, 1);
+    return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
+  }
+
+  @Override
+  public List<StoredCheckpoint> checkpoints(String tenant, long sinceSize, int limit) {
+    return checkpointsWhere("tree_size >= ?2", tenant, sinceSize, limit);
+  }
+
+  private List<StoredCheckpoint> checkpointsWhere(String condition, String tenant, long size,
+      int limit) {
+    String sql = "SELECT tree_size, root_hash, note, signed_at FROM log_checkpoints"
+        + " WHERE tenant = ?1 AND " + condition + " ORDER BY tree_size LIMIT ?3";
+    List<StoredCheckpoint> out = new ArrayList<>();
+    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tenant);
+      ps.setLong(2, size);
+      ps.setInt(3, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredCheckpoint(rs.getLong(1), rs.getBytes(2), rs.getString(3),
+              rs.getLong(4)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading checkpoints", e);
     }
   }
 

@@ -1,0 +1,120 @@
+package dev.vellum.log;
+
+import dev.vellum.core.note.Checkpoint;
+import dev.vellum.core.note.NoteSigner;
+import dev.vellum.ingest.Times;
+import dev.vellum.store.EventStore;
+import dev.vellum.store.StoredCheckpoint;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs a checkpoint of each tenant's tree head whenever the tree has grown, at most once per
+ * interval (default 1 s), and keeps every signed checkpoint. Callers that need a checkpoint
+ * covering their events wait on {@link #awaitCovering}.
+ */
+final class Checkpointer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+
+  private final EventStore store;
+  private final SigningKey key;
+  private final Supplier<Map<String, TileLogWriter.Head>> heads;
+  private final Clock clock;
+  private final Duration interval;
+  private final Map<String, Long> signedSize = new ConcurrentHashMap<>();
+  private final Map<String, NoteSigner> signers = new ConcurrentHashMap<>();
+  private final Object signal = new Object();
+  private Thread thread;
+  private volatile boolean running;
+
+  Checkpointer(EventStore store, SigningKey key, Supplier<Map<String, TileLogWriter.Head>> heads,
+      Clock clock, Duration interval) {
+    this.store = store;
+    this.key = key;
+    this.heads = heads;
+    this.clock = clock;
+    this.interval = interval;
+  }
+
+  void start() {
+    running = true;
+    thread = new Thread(this::run, "vellum-checkpointer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        Thread.sleep(interval.toMillis());
+        signDue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("checkpoint signing failed; retrying next interval", e);
+      }
+    }
+  }
+
+  /** Signs every tenant whose durable tree is larger than its last signed checkpoint. */
+  void signDue() {
+    for (Map.Entry<String, TileLogWriter.Head> h : heads.get().entrySet()) {
+      String tenant = h.getKey();
+      long signed = signedSize.computeIfAbsent(tenant,
+          t -> store.latestCheckpoint(t).map(StoredCheckpoint::treeSize).orElse(-1L));
+      if (h.getValue().size() > signed) {
+        sign(tenant, h.getValue());
+      }
+    }
+  }
+
+  private void sign(String tenant, TileLogWriter.Head head) {
+    NoteSigner signer = signers.computeIfAbsent(tenant, key::signer);
+    String note = signer.sign(new Checkpoint(key.origin(tenant), head.size(), head.root())
+        .toNoteText());
+    store.saveCheckpoint(tenant, new StoredCheckpoint(head.size(), head.root(), note,
+        Times.micros(clock.instant())));
+    signedSize.put(tenant, head.size());
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  /** The latest checkpoint of size ≥ {@code size}, waiting for it up to {@code timeout}. */
+  Optional<StoredCheckpoint> awaitCovering(String tenant, long size, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (signal) {
+      while (signedSize.getOrDefault(tenant, -1L) < size) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        signal.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return store.latestCheckpoint(tenant).filter(c -> c.treeSize() >= size);
+  }
+
+  /** Stops the thread and signs what is still unsigned, so a clean stop leaves no gap. */
+  @Override
+  public void close() {
+    running = false;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    signDue();
+  }
+}
