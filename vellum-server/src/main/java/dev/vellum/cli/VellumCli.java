@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code vellum} command line: one subcommand per job. */
 @Command(name = "vellum", mixinStandardHelpOptions = true, version = "Vellum 0.1.0",
     description = "Audit as a Service: verifiable, searchable audit events.",
-    subcommands = {ServeCommand.class})
+    subcommands = {ServeCommand.class, dev.vellum.bench.BenchCommand.class})
 public final class VellumCli implements Runnable {
 
   public static void main(String[] args) {

@@ -1,0 +1,28 @@
+package dev.vellum.bench;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Reads durations such as {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}. */
+final class Durations implements ITypeConverter<Duration> {
+  private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  @Override
+  public Duration convert(String value) {
+    Matcher m = FORM.matcher(value.trim());
+    if (!m.matches()) {
+      throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 60s,"
+          + " 5m or 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+}

@@ -1,0 +1,242 @@
+package dev.vellum.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vellum bench ingest}: POST /v1/events load with latency percentiles and a baseline. */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = "Send realistic events over HTTP and report events/s, latency percentiles"
+        + " (HdrHistogram) and errors by status; optionally compare with a raw storage baseline"
+        + " in the same run.")
+final class IngestCommand implements Callable<Integer> {
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
+      description = "base URL of a running node (default ${DEFAULT-VALUE})")
+  String url;
+
+  @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
+      description = "API key with events:write (default: env VELLUM_KEY)")
+  String key;
+
+  @Option(names = "--start-server", description = "start a node in this process on a fresh"
+      + " temporary data dir (or --data-dir) instead of using --url")
+  boolean startServer;
+
+  @Option(names = "--data-dir", description = "data dir for --start-server (kept afterwards)")
+  Path dataDir;
+
+  @Option(names = "--events", description = "events to send (default 100000 unless --duration)")
+  Long events;
+
+  @Option(names = "--duration", converter = Durations.class,
+      description = "send for this long instead of a count, e.g. 60s")
+  Duration duration;
+
+  @Option(names = "--warmup", converter = Durations.class, defaultValue = "0s",
+      description = "send for this long first, not measured (default ${DEFAULT-VALUE})")
+  Duration warmup;
+
+  @Option(names = "--batch", defaultValue = "500",
+      description = "events per request; 1 sends a single event object (default ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--concurrency", defaultValue = "8",
+      description = "concurrent clients (default ${DEFAULT-VALUE})")
+  int concurrency;
+
+  @Option(names = "--event-bytes", defaultValue = "1024",
+      description = "approximate JSON size of one event (default ${DEFAULT-VALUE})")
+  int eventBytes;
+
+  @Option(names = "--rate", defaultValue = "0",
+      description = "target events/s, paced; 0 = as fast as the server answers (default)")
+  double rate;
+
+  @Option(names = "--baseline", description = "also measure raw-sqlite (raw-postgres: not yet)")
+  String baseline;
+
+  @Option(names = "--baseline-events",
+      description = "rows for the baseline (default: the events accepted by Vellum)")
+  Long baselineEvents;
+
+  @Option(names = "--source", defaultValue = "DEMO_APP",
+      description = "registered source code to send as (default ${DEFAULT-VALUE})")
+  String source;
+
+  @Option(names = "--seed", defaultValue = "1", description = "sample generator seed")
+  long seed;
+
+  @Option(names = "--pool-mib", defaultValue = "64",
+      description = "MiB of distinct request bodies generated up front (default ${DEFAULT-VALUE})")
+  int poolMib;
+
+  @Option(names = "--json", description = "print one JSON object instead of text")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (baseline != null && !baseline.equals("raw-sqlite")) {
+      err.println("vellum bench: --baseline " + baseline + " is not available; supported:"
+          + " raw-sqlite (raw-postgres comes with the PostgreSQL engine)");
+      return EXIT_USAGE;
+    }
+    if (batch < 1 || concurrency < 1 || eventBytes < 1 || (events != null && events < 1)) {
+      err.println("vellum bench: --batch, --concurrency, --event-bytes and --events must be"
+          + " at least 1");
+      return EXIT_USAGE;
+    }
+    if (events != null && duration != null) {
+      err.println("vellum bench: give --events or --duration, not both");
+      return EXIT_USAGE;
+    }
+    long requests = duration != null ? 0 : (ceilDiv(events == null ? 100_000 : events, batch));
+    ObjectNode report;
+    Target target;
+    try {
+      target = startServer ? Target.inProcess(dataDir) : Target.remote(url, key);
+    } catch (IllegalArgumentException e) {
+      err.println("vellum bench: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    try (target) {
+      report = measure(target, requests, err);
+    }
+    if (json) {
+      out.println(report.toString());
+    } else {
+      out.print(text(report));
+    }
+    out.flush();
+    return report.path("requests_ok").asLong() > 0 ? 0 : EXIT_FAILED;
+  }
+
+  private ObjectNode measure(Target target, long requests, PrintWriter err) {
+    long started = System.nanoTime();
+    RequestPool pool = RequestPool.generate(seed, batch, eventBytes, source,
+        (long) poolMib << 20, requests > 0 ? requests : Long.MAX_VALUE);
+    err.printf(Locale.ROOT, "vellum bench: generated %d distinct requests (%d B each) in %.1f s%n",
+        pool.size(), pool.averageRequestBytes(), (System.nanoTime() - started) / 1e9);
+    err.flush();
+    if (!warmup.isZero()) {
+      IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key, pool, 0, warmup,
+          concurrency, rate));
+    }
+    ServerMetrics.Commits before = ServerMetrics.commits(target.baseUrl);
+    IngestLoad.Result r = IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key, pool,
+        requests, duration, concurrency, rate));
+    ServerMetrics.Commits after = ServerMetrics.commits(target.baseUrl);
+
+    ObjectNode o = JSON.createObjectNode();
+    o.put("benchmark", "ingest");
+    o.put("date", Instant.now().toString());
+    o.put("url", target.inProcess() ? "in-process node" : target.baseUrl);
+    ObjectNode s = o.putObject("settings");
+    s.put("batch", batch);
+    s.put("concurrency", concurrency);
+    s.put("event_bytes", eventBytes);
+    s.put("request_bytes", pool.averageRequestBytes());
+    s.put("rate", rate);
+    s.put("warmup_s", warmup.toMillis() / 1000.0);
+    if (duration != null) {
+      s.put("duration_s", duration.toMillis() / 1000.0);
+    } else {
+      s.put("requests", requests);
+    }
+    o.put("events", r.eventsAccepted());
+    o.put("requests", r.requestsSent());
+    o.put("requests_ok", r.requestsOk());
+    o.put("seconds", Latencies.round(r.seconds()));
+    o.put("events_per_s", Math.round(r.eventsPerSecond()));
+    o.put("requests_per_s", Latencies.round(r.requestsPerSecond()));
+    Latencies.json(o.putObject("latency"), r.latency(), 50, 90, 99, 99.9);
+    ObjectNode st = o.putObject("statuses");
+    for (Map.Entry<Integer, Long> e : r.statuses().entrySet()) {
+      st.put(e.getKey() == -1 ? "io_error" : String.valueOf(e.getKey()), e.getValue());
+    }
+    if (r.firstError() != null) {
+      o.put("first_error", r.firstError().length() > 500
+          ? r.firstError().substring(0, 500) : r.firstError());
+    }
+    if (before != null && after != null && after.batches() > before.batches()) {
+      o.put("server_commits", Math.round(after.batches() - before.batches()));
+      o.put("server_events_per_commit", Math.round(
+          (after.events() - before.events()) / (after.batches() - before.batches())));
+    }
+    if (baseline != null) {
+      long rows = baselineEvents != null ? baselineEvents : r.eventsAccepted();
+      if (rows > 0) {
+        err.printf(Locale.ROOT, "vellum bench: raw-sqlite baseline, %d rows...%n", rows);
+        err.flush();
+        RawSqliteBaseline.Result b = RawSqliteBaseline.run(pool.events(), rows, batch);
+        ObjectNode bj = o.putObject("baseline");
+        bj.put("kind", "raw-sqlite");
+        bj.put("rows", b.rows());
+        bj.put("rows_stored", b.rowsStored());
+        bj.put("batch", batch);
+        bj.put("seconds", Latencies.round(b.seconds()));
+        bj.put("rows_per_s", Math.round(b.rowsPerSecond()));
+        bj.put("file_bytes_per_row", b.rows() == 0 ? 0 : b.fileBytes() / b.rows());
+        o.put("ratio", Math.round(r.eventsPerSecond() / b.rowsPerSecond() * 1000) / 1000.0);
+      }
+    }
+    return o;
+  }
+
+  static String text(ObjectNode o) {
+    ObjectNode s = (ObjectNode) o.get("settings");
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT,
+        "ingest: %d events in %d requests (batch %d, ~%d B/event, %d clients) to %s%n",
+        o.get("events").asLong(), o.get("requests").asLong(), s.get("batch").asInt(),
+        s.get("event_bytes").asInt(), s.get("concurrency").asInt(), o.get("url").asText()));
+    sb.append(String.format(Locale.ROOT, "  time          %.2f s%n", o.get("seconds").asDouble()));
+    sb.append(String.format(Locale.ROOT, "  events/s      %d%n", o.get("events_per_s").asLong()));
+    sb.append(String.format(Locale.ROOT, "  requests/s    %.1f%n",
+        o.get("requests_per_s").asDouble()));
+    ObjectNode l = (ObjectNode) o.get("latency");
+    sb.append(String.format(Locale.ROOT,
+        "  latency       p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms%n",
+        l.get("p50_ms").asDouble(), l.get("p90_ms").asDouble(), l.get("p99_ms").asDouble(),
+        l.get("p999_ms").asDouble(), l.get("max_ms").asDouble()));
+    sb.append("  statuses      ").append(o.get("statuses").toString()).append('\n');
+    if (o.has("first_error")) {
+      sb.append("  first error   ").append(o.get("first_error").asText()).append('\n');
+    }
+    if (o.has("server_events_per_commit")) {
+      sb.append(String.format(Locale.ROOT, "  server        %d commits, %d events per commit%n",
+          o.get("server_commits").asLong(), o.get("server_events_per_commit").asLong()));
+    }
+    if (o.has("baseline")) {
+      ObjectNode b = (ObjectNode) o.get("baseline");
+      sb.append(String.format(Locale.ROOT,
+          "baseline raw-sqlite: %d rows in %.2f s = %d rows/s (one commit per %d rows,"
+              + " %d file bytes/row)%n", b.get("rows").asLong(), b.get("seconds").asDouble(),
+          b.get("rows_per_s").asLong(), b.get("batch").asInt(),
+          b.get("file_bytes_per_row").asLong()));
+      sb.append(String.format(Locale.ROOT, "  Vellum/baseline  %.3f%n", o.get("ratio").asDouble()));
+    }
+    return sb.toString();
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.vellum.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Closed-loop ingest load: {@code concurrency} threads each send one request, wait for the
+ * answer, and send the next, until a request count or a deadline is reached. With a target rate
+ * the requests are paced on a shared schedule and latency is measured from each request's
+ * scheduled start, so a stalled server is not hidden by clients that stop sending
+ * (coordinated omission).
+ */
+final class IngestLoad {
+
+  /** What to send and how hard. {@code requests <= 0} means "until {@code duration}". */
+  record Plan(String baseUrl, String key, RequestPool pool, long requests, Duration duration,
+      int concurrency, double eventsPerSecond) {}
+
+  /** The outcome of one run. {@code statuses} counts answers by HTTP status; -1 = I/O error. */
+  record Result(long eventsAccepted, long requestsSent, long requestsOk, double seconds,
+      Histogram latency, Map<Integer, Long> statuses, String firstError) {
+    double eventsPerSecond() {
+      return seconds == 0 ? 0 : eventsAccepted / seconds;
+    }
+
+    double requestsPerSecond() {
+      return seconds == 0 ? 0 : requestsSent / seconds;
+    }
+  }
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+
+  private IngestLoad() {}
+
+  static Result run(Plan plan) {
+    URI uri = URI.create(plan.baseUrl() + "/v1/events");
+    AtomicLong next = new AtomicLong();
+    LongAdder accepted = new LongAdder();
+    LongAdder ok = new LongAdder();
+    Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    AtomicLong firstErrorSet = new AtomicLong();
+    String[] firstError = new String[1];
+    List<Histogram> histograms = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    long deadline = plan.requests() > 0 ? Long.MAX_VALUE
+        : start + plan.duration().toNanos();
+    double requestRate = plan.eventsPerSecond() / plan.pool().batch();
+    long interval = requestRate > 0 ? (long) (1e9 / requestRate) : 0;
+    for (int t = 0; t < plan.concurrency(); t++) {
+      Histogram h = Latencies.histogram();
+      histograms.add(h);
+      Thread thread = new Thread(() -> {
+        while (true) {
+          long n = next.getAndIncrement();
+          if (plan.requests() > 0 && n >= plan.requests()) {
+            return;
+          }
+          long scheduled = interval > 0 ? start + n * interval : System.nanoTime();
+          if (scheduled >= deadline || System.nanoTime() >= deadline) {
+            return;
+          }
+          long wait;
+          while ((wait = scheduled - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          byte[] body = plan.pool().render(n, Instant.now());
+          HttpRequest request = HttpRequest.newBuilder(uri)
+              .timeout(Duration.ofSeconds(120))
+              .header("Authorization", "Bearer " + plan.key())
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+          int status;
+          try {
+            HttpResponse<byte[]> r = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            status = r.statusCode();
+            if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
+              firstError[0] = "HTTP " + status + ": " + new String(r.body(),
+                  java.nio.charset.StandardCharsets.UTF_8);
+            }
+          } catch (IOException e) {
+            status = -1;
+            if (firstErrorSet.compareAndSet(0, 1)) {
+              firstError[0] = e.toString();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          h.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
+          statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+          if (status == 200) {
+            ok.increment();
+            accepted.add(plan.pool().batch());
+          }
+        }
+      }, "vellum-bench-client-" + t);
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Histogram all = Latencies.histogram();
+    histograms.forEach(all::add);
+    Map<Integer, Long> counts = new TreeMap<>();
+    long sent = 0;
+    for (Map.Entry<Integer, LongAdder> e : statuses.entrySet()) {
+      counts.put(e.getKey(), e.getValue().sum());
+      sent += e.getValue().sum();
+    }
+    return new Result(accepted.sum(), sent, ok.sum(), seconds, all, counts, firstError[0]);
+  }
+}

@@ -1,0 +1,317 @@
+package dev.vellum.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vellum bench query}: a mix of GET /v1/events searches — actor + time range, target +
+ * time range, full text — with values sampled from the stored events, reporting latency
+ * percentiles per kind.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Run a mix of GET /v1/events searches (actor + time range, target + time range,"
+        + " full text) and report p50/p95/p99 per kind.")
+final class QueryCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+  static final List<String> KINDS = List.of("actor", "target", "text");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
+      description = "base URL of a running node (default ${DEFAULT-VALUE})")
+  String url;
+
+  @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
+      description = "API key with events:read (and events:write for --preload)")
+  String key;
+
+  @Option(names = "--start-server", description = "start a node in this process (see ingest)")
+  boolean startServer;
+
+  @Option(names = "--data-dir", description = "data dir for --start-server")
+  Path dataDir;
+
+  @Option(names = "--preload", defaultValue = "0",
+      description = "first ingest this many ~1 KiB events (batch 500, 4 clients)")
+  long preload;
+
+  @Option(names = "--duration", converter = Durations.class, defaultValue = "30s",
+      description = "how long to query (default ${DEFAULT-VALUE}) unless --requests")
+  Duration duration;
+
+  @Option(names = "--requests", defaultValue = "0", description = "total queries to send")
+  long requests;
+
+  @Option(names = "--concurrency", defaultValue = "4", description = "concurrent clients")
+  int concurrency;
+
+  @Option(names = "--window", converter = Durations.class, defaultValue = "24h",
+      description = "length of the time range of actor and target queries (default 24h)")
+  Duration window;
+
+  @Option(names = "--limit", defaultValue = "100", description = "page size (default 100)")
+  int limit;
+
+  @Option(names = "--json", description = "print one JSON object instead of text")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Target target;
+    try {
+      target = startServer ? Target.inProcess(dataDir) : Target.remote(url, key);
+    } catch (IllegalArgumentException e) {
+      err.println("vellum bench: " + e.getMessage());
+      return IngestCommand.EXIT_USAGE;
+    }
+    ObjectNode report;
+    try (target) {
+      if (preload > 0) {
+        RequestPool pool = RequestPool.generate(7, 500, 1024, "DEMO_APP", 32L << 20,
+            (preload + 499) / 500);
+        IngestLoad.Result r = IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key,
+            pool, (preload + 499) / 500, null, 4, 0));
+        err.printf(Locale.ROOT, "vellum bench: preloaded %d events at %.0f events/s%n",
+            r.eventsAccepted(), r.eventsPerSecond());
+      }
+      Values values = sample(target);
+      if (values.actors.isEmpty()) {
+        err.println("vellum bench: no events stored; ingest some first (or use --preload)");
+        return IngestCommand.EXIT_FAILED;
+      }
+      report = run(target, values);
+    } catch (IOException e) {
+      err.println("vellum bench: " + e.getMessage());
+      return IngestCommand.EXIT_FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return IngestCommand.EXIT_FAILED;
+    }
+    out.print(json ? report.toString() + "\n" : text(report));
+    out.flush();
+    return 0;
+  }
+
+  /** Query values taken from stored events, so that every query can match something. */
+  private static final class Values {
+    final List<String> actors = new ArrayList<>();
+    final List<String[]> targets = new ArrayList<>();
+    final List<String> words = new ArrayList<>();
+    long stored = -1;
+  }
+
+  private Values sample(Target target) throws IOException, InterruptedException {
+    Values v = new Values();
+    JsonNode page = get(target, "/v1/events?limit=1000");
+    Set<String> actors = new LinkedHashSet<>();
+    Set<String> targets = new LinkedHashSet<>();
+    Set<String> words = new LinkedHashSet<>();
+    for (JsonNode e : page.path("events")) {
+      if ("VELLUM".equals(e.path("source").asText())) {
+        continue;
+      }
+      actors.add(e.path("actor").path("id").asText());
+      for (JsonNode t : e.path("targets")) {
+        targets.add(t.path("type").asText() + "\u0000" + t.path("id").asText());
+      }
+      for (String w : e.path("actor").path("name").asText("").split("\\s+")) {
+        if (w.length() >= 4) {
+          words.add(w);
+        }
+      }
+    }
+    actors.remove("");
+    v.actors.addAll(actors);
+    targets.forEach(t -> v.targets.add(t.split("\u0000", 2)));
+    v.words.addAll(words);
+    if (v.words.isEmpty()) {
+      v.words.add("login");
+    }
+    try {
+      Instant now = Instant.now();
+      JsonNode stats = get(target, "/v1/events/stats?interval=1d&from="
+          + enc(now.minus(Duration.ofDays(30)).toString()) + "&to=" + enc(now.toString()));
+      v.stored = stats.path("total").asLong(-1);
+    } catch (IOException e) {
+      v.stored = -1;
+    }
+    return v;
+  }
+
+  private JsonNode get(Target target, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(target.baseUrl + path))
+        .header("Authorization", "Bearer " + target.key).timeout(Duration.ofSeconds(120)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private String query(String kind, Values v, ThreadLocalRandom rnd) {
+    Instant now = Instant.now();
+    String range = "&from=" + enc(now.minus(window).toString()) + "&to=" + enc(now.toString());
+    return switch (kind) {
+      case "actor" -> "/v1/events?limit=" + limit + "&actor_id="
+          + enc(v.actors.get(rnd.nextInt(v.actors.size()))) + range;
+      case "target" -> {
+        if (v.targets.isEmpty()) {
+          yield query("actor", v, rnd);
+        }
+        String[] t = v.targets.get(rnd.nextInt(v.targets.size()));
+        yield "/v1/events?limit=" + limit + "&target_type=" + enc(t[0]) + "&target_id="
+            + enc(t[1]) + range;
+      }
+      default -> "/v1/events?limit=" + limit + "&q=" + enc(v.words.get(rnd.nextInt(v.words.size())));
+    };
+  }
+
+  private ObjectNode run(Target target, Values values) {
+    Map<String, List<Histogram>> perKind = new ConcurrentHashMap<>();
+    Map<String, LongAdder> rows = new ConcurrentHashMap<>();
+    Map<String, LongAdder> parsed = new ConcurrentHashMap<>();
+    Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    AtomicLong next = new AtomicLong();
+    long start = System.nanoTime();
+    long deadline = requests > 0 ? Long.MAX_VALUE : start + duration.toNanos();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < concurrency; c++) {
+      Map<String, Histogram> mine = new TreeMap<>();
+      for (String k : KINDS) {
+        Histogram h = Latencies.histogram();
+        mine.put(k, h);
+        perKind.computeIfAbsent(k, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
+            .add(h);
+      }
+      Thread t = new Thread(() -> {
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        while (true) {
+          long n = next.getAndIncrement();
+          if ((requests > 0 && n >= requests) || System.nanoTime() >= deadline) {
+            return;
+          }
+          String kind = KINDS.get((int) (n % KINDS.size()));
+          HttpRequest req = HttpRequest.newBuilder(URI.create(target.baseUrl
+                  + query(kind, values, rnd)))
+              .header("Authorization", "Bearer " + target.key)
+              .timeout(Duration.ofSeconds(120)).build();
+          long t0 = System.nanoTime();
+          int status;
+          String body = null;
+          try {
+            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+            status = r.statusCode();
+            body = r.body();
+          } catch (IOException e) {
+            status = -1;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          mine.get(kind).recordValue((System.nanoTime() - t0) / 1000);
+          statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+          if (status == 200 && n % 10 == 0) {
+            try {
+              rows.computeIfAbsent(kind, k -> new LongAdder())
+                  .add(JSON.readTree(body).path("events").size());
+              parsed.computeIfAbsent(kind, k -> new LongAdder()).increment();
+            } catch (IOException e) {
+              // counted under its status already; rows are only informative
+            }
+          }
+        }
+      }, "vellum-bench-query-" + c);
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    ObjectNode o = JSON.createObjectNode();
+    o.put("benchmark", "query");
+    o.put("date", Instant.now().toString());
+    o.put("url", target.inProcess() ? "in-process node" : target.baseUrl);
+    o.put("stored_events_30d", values.stored);
+    o.put("concurrency", concurrency);
+    o.put("window_h", window.toMinutes() / 60.0);
+    o.put("limit", limit);
+    o.put("seconds", Latencies.round(seconds));
+    long total = 0;
+    ObjectNode kinds = o.putObject("kinds");
+    for (String k : KINDS) {
+      Histogram h = Latencies.histogram();
+      perKind.get(k).forEach(h::add);
+      total += h.getTotalCount();
+      ObjectNode kj = kinds.putObject(k);
+      kj.put("queries", h.getTotalCount());
+      Latencies.json(kj, h, 50, 95, 99);
+      long p = parsed.containsKey(k) ? parsed.get(k).sum() : 0;
+      kj.put("mean_rows", p == 0 ? 0 : Latencies.round((double) rows.get(k).sum() / p));
+    }
+    o.put("queries", total);
+    o.put("queries_per_s", Latencies.round(total / seconds));
+    ObjectNode st = o.putObject("statuses");
+    new TreeMap<>(statuses).forEach((k, v) -> st.put(k == -1 ? "io_error" : k.toString(),
+        v.sum()));
+    return o;
+  }
+
+  static String text(ObjectNode o) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT,
+        "query: %d queries in %.1f s (%.1f/s), %d clients, %d stored events, %s%n",
+        o.get("queries").asLong(), o.get("seconds").asDouble(),
+        o.get("queries_per_s").asDouble(), o.get("concurrency").asInt(),
+        o.get("stored_events_30d").asLong(), o.get("url").asText()));
+    o.get("kinds").fields().forEachRemaining(e -> sb.append(String.format(Locale.ROOT,
+        "  %-7s n=%-6d p50 %7.2f  p95 %7.2f  p99 %7.2f  max %7.2f ms  (%.0f rows/page)%n",
+        e.getKey(), e.getValue().get("queries").asLong(), e.getValue().get("p50_ms").asDouble(),
+        e.getValue().get("p95_ms").asDouble(), e.getValue().get("p99_ms").asDouble(),
+        e.getValue().get("max_ms").asDouble(), e.getValue().get("mean_rows").asDouble())));
+    sb.append("  statuses ").append(o.get("statuses")).append('\n');
+    return sb.toString();
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.vellum.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+/**
+ * Reads the sequencer's commit counters from the node's Prometheus endpoint, so a run can say
+ * how many events the server actually put in each commit (group commit merges requests).
+ */
+final class ServerMetrics {
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** Committed batches and the events in them, or null when /metrics is not readable. */
+  record Commits(double batches, double events) {}
+
+  private ServerMetrics() {}
+
+  static Commits commits(String baseUrl) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return null;
+      }
+      OptionalDouble count = value(r.body(), "vellum_sequencer_batch_events_count");
+      OptionalDouble sum = value(r.body(), "vellum_sequencer_batch_events_sum");
+      return count.isPresent() && sum.isPresent()
+          ? new Commits(count.getAsDouble(), sum.getAsDouble()) : null;
+    } catch (java.io.IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static OptionalDouble value(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        String[] parts = line.trim().split("\\s+");
+        try {
+          return OptionalDouble.of(Double.parseDouble(parts[parts.length - 1]));
+        } catch (NumberFormatException e) {
+          return OptionalDouble.empty();
+        }
+      }
+    }
+    return OptionalDouble.empty();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.vellum.bench;
+
+import dev.vellum.app.VellumNode;
+import dev.vellum.config.VellumConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+
+/**
+ * The node under test: either a server already running at a URL, or one started in this process
+ * on a data dir (a fresh temporary one unless given, deleted again on close).
+ */
+final class Target implements AutoCloseable {
+  final String baseUrl;
+  final String key;
+  private final VellumNode node;
+  private final Path tempDir;
+
+  private Target(String baseUrl, String key, VellumNode node, Path tempDir) {
+    this.baseUrl = baseUrl;
+    this.key = key;
+    this.node = node;
+    this.tempDir = tempDir;
+  }
+
+  static Target remote(String url, String key) {
+    if (key == null || key.isBlank()) {
+      throw new IllegalArgumentException("--key is required unless --start-server is given");
+    }
+    return new Target(url.replaceAll("/+$", ""), key, null, null);
+  }
+
+  /**
+   * Starts an in-process node on {@code dataDir} (or a temporary dir when null) with a rate limit
+   * high enough not to throttle the benchmark.
+   */
+  static Target inProcess(Path dataDir) {
+    try {
+      Path temp = dataDir == null ? Files.createTempDirectory("vellum-bench-node") : null;
+      Path dir = dataDir == null ? temp : dataDir;
+      String fresh = "vk_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+      VellumConfig config = VellumConfig.defaults().withPort(0).withHost("127.0.0.1")
+          .withDataDir(dir).withBootstrapKey(fresh)
+          .withRateLimit(new VellumConfig.RateLimit(10_000_000, 10_000_000)).validate();
+      VellumNode node = VellumNode.start(config, false);
+      String key = node.bootstrapKey() != null ? node.bootstrapKey()
+          : Files.readString(dir.resolve("bootstrap-key")).trim();
+      return new Target("http://127.0.0.1:" + node.port(), key, node, temp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the in-process node: " + e.getMessage(), e);
+    }
+  }
+
+  boolean inProcess() {
+    return node != null;
+  }
+
+  @Override
+  public void close() {
+    if (node != null) {
+      node.close();
+    }
+    if (tempDir != null) {
+      deleteTree(tempDir);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("vellum bench: could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+}

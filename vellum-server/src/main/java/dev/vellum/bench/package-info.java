@@ -1,0 +1,6 @@
+/**
+ * Load generators ({@code vellum bench ingest|query}) and the raw-storage baseline they compare
+ * against. Only {@link dev.vellum.bench.BenchCommand} is public; everything else is reached
+ * through it.
+ */
+package dev.vellum.bench;

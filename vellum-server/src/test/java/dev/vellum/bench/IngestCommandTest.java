@@ -1,0 +1,116 @@
+package dev.vellum.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.testing.TestNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Behaviour of {@code vellum bench ingest} against real nodes; never timing. */
+class IngestCommandTest {
+  private final ObjectMapper json = new ObjectMapper();
+
+  private record Run(int exit, String out, String err) {}
+
+  private Run bench(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new BenchCommand());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void ingest_againstRunningServer_storesEveryEventAndReportsPercentiles(@TempDir Path dir)
+      throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      Run run = bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
+          "--events", "2000", "--batch", "100", "--concurrency", "2", "--json");
+      assertEquals(0, run.exit(), run.err());
+      JsonNode report = json.readTree(run.out());
+      assertEquals(2000, report.get("events").asLong());
+      assertEquals(20, report.get("requests").asLong());
+      assertEquals(20, report.at("/statuses/200").asLong());
+      for (String p : new String[] {"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms"}) {
+        assertTrue(report.at("/latency/" + p).isNumber(), p);
+      }
+      JsonNode stored = node.get("/v1/events?limit=1000&source=DEMO_APP", TestNode.ADMIN_KEY)
+          .body();
+      assertEquals(1000, stored.get("events").size(), "a full page of the sent events");
+      assertFalse(stored.get("next_cursor").isNull(), "more than one page stored");
+    }
+  }
+
+  @Test
+  void ingest_withRawSqliteBaseline_insertsTheSameNumberOfRows(@TempDir Path dir)
+      throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      Run run = bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
+          "--events", "1000", "--batch", "100", "--concurrency", "2",
+          "--baseline", "raw-sqlite", "--json");
+      assertEquals(0, run.exit(), run.err());
+      JsonNode report = json.readTree(run.out());
+      assertEquals(1000, report.at("/baseline/rows").asLong());
+      assertEquals(1000, report.at("/baseline/rows_stored").asLong());
+      assertTrue(report.get("ratio").asDouble() > 0);
+    }
+  }
+
+  @Test
+  void ingest_singleEventsWithStartedServer_sendsOneObjectPerRequest() throws Exception {
+    Run run = bench("ingest", "--start-server", "--events", "200", "--batch", "1",
+        "--concurrency", "4", "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode report = json.readTree(run.out());
+    assertEquals(200, report.get("events").asLong());
+    assertEquals(200, report.at("/statuses/200").asLong());
+  }
+
+  @Test
+  void ingest_wrongKey_reportsStatus401AndFails(@TempDir Path dir) throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      Run run = bench("ingest", "--url", node.url(""), "--key", "vk_wrong_key_000000000000000",
+          "--events", "10", "--batch", "5", "--concurrency", "1", "--json");
+      assertEquals(IngestCommand.EXIT_FAILED, run.exit());
+      JsonNode report = json.readTree(run.out());
+      assertEquals(2, report.at("/statuses/401").asLong());
+      assertEquals(0, report.get("events").asLong());
+    }
+  }
+
+  @Test
+  void ingest_rawPostgresBaseline_isRefusedWithAMessage() {
+    Run run = bench("ingest", "--url", "http://127.0.0.1:1", "--key", "k",
+        "--baseline", "raw-postgres");
+    assertEquals(IngestCommand.EXIT_USAGE, run.exit());
+    assertTrue(run.err().contains("raw-postgres"), run.err());
+  }
+
+  @Test
+  void query_afterIngest_reportsEveryKindWithoutErrors(@TempDir Path dir) throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      assertEquals(0, bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
+          "--events", "1000", "--batch", "100", "--concurrency", "2").exit());
+      Run run = bench("query", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
+          "--requests", "60", "--concurrency", "2", "--json");
+      assertEquals(0, run.exit(), run.err());
+      JsonNode report = json.readTree(run.out());
+      assertEquals(60, report.get("queries").asLong());
+      assertEquals(60, report.at("/statuses/200").asLong());
+      for (String kind : QueryCommand.KINDS) {
+        assertEquals(20, report.at("/kinds/" + kind + "/queries").asLong(), kind);
+        assertTrue(report.at("/kinds/" + kind + "/mean_rows").asDouble() > 0, kind);
+      }
+    }
+  }
+}
