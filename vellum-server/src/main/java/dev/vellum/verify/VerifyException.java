@@ -1,0 +1,18 @@
+package dev.vellum.verify;
+
+/**
+ * Verification could not be carried out (unreadable data dir, unreachable server, a missing key,
+ * a malformed option): exit status 2. Never used for evidence of tampering, which is a {@link
+ * Finding}.
+ */
+final class VerifyException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  VerifyException(String message) {
+    super(message);
+  }
+
+  VerifyException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
