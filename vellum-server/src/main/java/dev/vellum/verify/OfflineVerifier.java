@@ -471,7 +471,8 @@ final class OfflineVerifier {
       }
       byte[] want = computed.hashes();
       if (stored == null) {
-        r.add(new Finding("tile_missing", firstLeaf(computed.level(), computed.index(), 0),
+        r.add(new Finding("tile_missing",
+            computed.level() == 0 ? firstLeaf(0, computed.index(), 0) : Finding.NO_SEQ,
             computed.path().toString(), "none", "tile " + computed.path() + " is not stored"));
         return;
       }
@@ -484,7 +485,9 @@ final class OfflineVerifier {
           long from = firstLeaf(computed.level(), computed.index(), i);
           long to = Math.min(firstLeaf(computed.level(), computed.index(), i + 1),
               appender.size()) - 1;
-          r.add(new Finding("tile", from,
+          // a level-0 hash is one leaf; a higher one spans many, and naming the first of its
+          // range as "bad" would blame an event that may be intact: the range is in the detail
+          r.add(new Finding("tile", computed.level() == 0 ? from : Finding.NO_SEQ,
               hex(Arrays.copyOfRange(want, i * H, i * H + H)),
               hex(Arrays.copyOfRange(stored, i * H, i * H + H)),
               "hash " + i + " of stored tile " + computed.path() + " (over seqs " + from
@@ -492,7 +495,8 @@ final class OfflineVerifier {
           return;
         }
       }
-      r.add(new Finding("tile", firstLeaf(computed.level(), computed.index(), common),
+      r.add(new Finding("tile", computed.level() == 0 ? firstLeaf(0, computed.index(), common)
+          : Finding.NO_SEQ,
           computed.width() + " hashes", stored.length / H + " hashes"
               + (stored.length % H != 0 ? " and " + stored.length % H + " bytes" : ""),
           "stored tile " + computed.path() + " has the wrong width for " + appender.size()
