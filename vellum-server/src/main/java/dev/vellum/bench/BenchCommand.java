@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure a Vellum node: ingest and query load over HTTP, storage baselines.",
-    subcommands = {IngestCommand.class, QueryCommand.class})
+    subcommands = {IngestCommand.class, QueryCommand.class,
+        dev.vellum.bench.crash.CrashCommand.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {

@@ -11,10 +11,7 @@ import picocli.CommandLine.Command;
 public final class VellumCli implements Runnable {
 
   public static void main(String[] args) {
-    int code = new CommandLine(new VellumCli()).execute(args);
-    if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
-      System.exit(code);
-    }
+    System.exit(new CommandLine(new VellumCli()).execute(args));
   }
 
   @Override

@@ -40,7 +40,9 @@ final class IngestRoutes {
 
   private void postEvents(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.EVENTS_WRITE);
-    List<JsonNode> events = eventsOf(RequestContext.jsonBody(ctx, json));
+    RequestContext.requireJson(ctx);
+    List<SizedEvents.Sized> events = SizedEvents.read(RequestContext.body(ctx), json,
+        limits.maxEventsPerRequest());
     List<IngestResult> results = ingestSized(p, events);
     ObjectNode body = json.createObjectNode();
     ArrayNode out = body.putArray("results");
@@ -80,43 +82,19 @@ final class IngestRoutes {
     }
   }
 
-  private List<JsonNode> eventsOf(JsonNode body) {
-    List<JsonNode> events = new ArrayList<>();
-    if (body.isArray()) {
-      if (body.size() > limits.maxEventsPerRequest()) {
-        throw ProblemException.tooLarge("at most " + limits.maxEventsPerRequest()
-            + " events per request; got " + body.size());
-      }
-      if (body.isEmpty()) {
-        throw ProblemException.badRequest("the array of events is empty", null);
-      }
-      body.forEach(events::add);
-    } else if (body.isObject()) {
-      events.add(body);
-    } else {
-      throw ProblemException.badRequest("body must be an event object or an array of events",
-          List.of(new FieldError("", "expected an object or an array")));
-    }
-    return events;
-  }
-
   /** Events over the per-event size limit are rejected on their own; the rest go on. */
-  private List<IngestResult> ingestSized(Principal p, List<JsonNode> events) {
+  private List<IngestResult> ingestSized(Principal p, List<SizedEvents.Sized> events) {
     List<JsonNode> small = new ArrayList<>(events.size());
-    for (JsonNode e : events) {
-      small.add(sizeOf(e) > limits.maxEventBytes() ? null : e);
-    }
-    List<JsonNode> accepted = new ArrayList<>();
-    for (JsonNode e : small) {
-      if (e != null) {
-        accepted.add(e);
+    for (SizedEvents.Sized e : events) {
+      if (e.bytes() <= limits.maxEventBytes()) {
+        small.add(e.event());
       }
     }
-    List<IngestResult> partial = accepted.isEmpty() ? List.of() : ingest.ingest(p, accepted);
+    List<IngestResult> partial = small.isEmpty() ? List.of() : ingest.ingest(p, small);
     List<IngestResult> all = new ArrayList<>(events.size());
     int k = 0;
     for (int i = 0; i < events.size(); i++) {
-      if (small.get(i) == null) {
+      if (events.get(i).bytes() > limits.maxEventBytes()) {
         all.add(new IngestResult(i, null, null, null, IngestResult.Status.REJECTED,
             List.of(new FieldError("", "event is larger than " + limits.maxEventBytes()
                 + " bytes")), false));
@@ -127,14 +105,6 @@ final class IngestRoutes {
       }
     }
     return all;
-  }
-
-  private long sizeOf(JsonNode e) {
-    try {
-      return json.writeValueAsBytes(e).length;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-      return Long.MAX_VALUE;
-    }
   }
 
   private ObjectNode render(IngestResult r) {

@@ -54,13 +54,8 @@ final class RequestContext {
 
   /** Parses the body as JSON after checking the content type; malformed JSON is a 400. */
   static JsonNode jsonBody(Context ctx, ObjectMapper json) {
-    String type = ctx.contentType();
-    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
-    if (!base.equals("application/json") && !base.endsWith("+json")) {
-      throw ProblemException.unsupportedMediaType("Content-Type must be application/json, got "
-          + (type == null ? "none" : type));
-    }
-    byte[] body = ctx.bodyAsBytes();
+    requireJson(ctx);
+    byte[] body = body(ctx);
     if (body.length == 0) {
       throw ProblemException.badRequest("request body is empty; expected JSON", null);
     }
@@ -75,5 +70,29 @@ final class RequestContext {
     } catch (IOException e) {
       throw ProblemException.badRequest("cannot read request body", null);
     }
+  }
+
+  /** A 415 unless the request declares a JSON content type. */
+  static void requireJson(Context ctx) {
+    String type = ctx.contentType();
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+    if (!base.equals("application/json") && !base.endsWith("+json")) {
+      throw ProblemException.unsupportedMediaType("Content-Type must be application/json, got "
+          + (type == null ? "none" : type));
+    }
+  }
+
+  /** The raw body; a client that disconnects mid-body gets a 400 and nothing is stored. */
+  static byte[] body(Context ctx) {
+    byte[] body;
+    try {
+      body = ctx.bodyAsBytes();
+    } catch (io.javalin.http.HttpResponseException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // typically the client went away mid-body (Jetty's EofException); nothing was stored
+      throw ProblemException.badRequest("the request body could not be read completely", null);
+    }
+    return body;
   }
 }

@@ -48,11 +48,15 @@ public final class EventNormalizer {
     this.maxFutureSkew = maxFutureSkew;
   }
 
+  /**
+   * Normalises and validates {@code raw}, which this call takes ownership of and may change;
+   * callers must not use it afterwards.
+   */
   public Result prepare(String tenant, JsonNode raw, Instant now) {
     if (raw == null || !raw.isObject()) {
       return Result.failed("", "an event must be a JSON object");
     }
-    ObjectNode event = ((ObjectNode) raw).deepCopy();
+    ObjectNode event = (ObjectNode) raw; // owned by this call from here on: no copy
     List<FieldError> errors = new ArrayList<>();
     for (String member : SERVER_MEMBERS) {
       if (event.has(member)) {
@@ -81,6 +85,11 @@ public final class EventNormalizer {
     }
     if (!event.has("severity")) {
       event.put("severity", def.get().defaultSeverity());
+    }
+    String badText = Utf16.firstUnpairedSurrogate(event);
+    if (badText != null) {
+      return Result.failed(badText, "contains an unpaired UTF-16 surrogate, which is not valid"
+          + " Unicode text (I-JSON, RFC 7493)");
     }
     List<FieldError> schemaErrors = EventTypeCatalog.validate(def.get(), event);
     if (!schemaErrors.isEmpty()) {

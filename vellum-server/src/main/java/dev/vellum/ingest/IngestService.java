@@ -52,13 +52,14 @@ public final class IngestService {
     List<Integer> validIndex = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
       JsonNode raw = events.get(i);
+      String clientId = idOf(raw);
       List<FieldError> sourceErrors = new ArrayList<>();
       boolean forbidden = checkSource(principal, raw, sourceErrors);
       EventNormalizer.Result r = normalizer.prepare(principal.tenant(), raw, now);
       if (!sourceErrors.isEmpty() || !r.ok()) {
         List<FieldError> all = new ArrayList<>(sourceErrors);
         all.addAll(r.errors());
-        results[i] = IngestResult.rejected(i, idOf(raw), all, forbidden && r.ok());
+        results[i] = IngestResult.rejected(i, clientId, all, forbidden && r.ok());
         countRejected(forbidden ? "forbidden_source" : "invalid");
       } else {
         valid.add(r.event());
@@ -85,6 +86,11 @@ public final class IngestService {
         countRejected("conflict");
         yield IngestResult.rejected(index, r.id(), List.of(new FieldError("/id",
             "conflict: an event with this id and different content is already stored")), false);
+      }
+      case INVALID -> {
+        countRejected("invalid");
+        yield IngestResult.rejected(index, r.id(), List.of(new FieldError("", r.problem())),
+            false);
       }
     };
   }

@@ -214,13 +214,22 @@ public final class Sequencer implements AutoCloseable {
           : new Receipt(e.id(), null, null, Receipt.Status.CONFLICT);
     }
     long seq = nextSeq.computeIfAbsent(e.tenant(), store::nextSeq);
-    nextSeq.put(e.tenant(), seq + 1);
-    ObjectNode body = e.content().deepCopy();
+    // The server members are added to the content itself (owned by this batch) and removed
+    // again, which saves a deep copy per event.
+    ObjectNode body = e.content();
     body.put("tenant", e.tenant());
     body.put("received_at", Times.formatMicros(receivedAt));
     body.put("seq", seq);
     body.put("leaf_version", LEAF_VERSION);
-    byte[] canonical = CanonicalJson.canonicalize(body);
+    byte[] canonical;
+    try {
+      canonical = CanonicalJson.canonicalize(body);
+    } catch (IllegalArgumentException notIJson) {
+      return new Receipt(e.id(), null, null, Receipt.Status.INVALID, notIJson.getMessage());
+    } finally {
+      body.remove(EventNormalizer.SERVER_MEMBERS);
+    }
+    nextSeq.put(e.tenant(), seq + 1);
     byte[] leaf = Rfc6962.leafHash(canonical);
     NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),

@@ -19,7 +19,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -92,9 +91,6 @@ class DiskFullTest {
 
   @Test
   @Order(2)
-  @Disabled("BUG (store.sqlite): after the first SQLITE_FULL the writer connection is left"
-      + " without a transaction; every later write fails with 'cannot commit - no transaction is"
-      + " active' (SQLITE_ERROR) and answers 500. Enable once SqliteEventStore recovers.")
   void whileFull_laterWritesAlsoAnswer503() {
     Assumptions.assumeTrue(full != null, "the disk never filled");
     TestNode.Reply again = node.post("/v1/events", TestNode.ADMIN_KEY,
@@ -123,9 +119,6 @@ class DiskFullTest {
 
   @Test
   @Order(4)
-  @Disabled("BUG (store.sqlite): same cause as whileFull_laterWritesAlsoAnswer503 - once"
-      + " SQLITE_FULL happened, ingest answers 500 for good, even after space returns; only a"
-      + " restart recovers. Enable once SqliteEventStore recovers.")
   void whenSpaceReturns_ingestRecovers_andNothingAcknowledgedIsLost() throws Exception {
     Assumptions.assumeTrue(full != null, "the disk never filled");
     Mounts.Result grown = Mounts.remount(mountPoint, "size=64m");

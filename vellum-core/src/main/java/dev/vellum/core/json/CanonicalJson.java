@@ -56,6 +56,21 @@ public final class CanonicalJson {
    * nesting; Jackson's parser already limits nesting depth (StreamReadConstraints).
    */
   private static void write(JsonNode node, StringBuilder out, String pointer) {
+    write(node, out, new Location(null, pointer));
+  }
+
+  /**
+   * Where a value sits, as a chain of parents; turned into a JSON pointer string only when an
+   * error needs it, so the common path allocates no pointer strings.
+   */
+  private record Location(Location parent, String segment) {
+    @Override
+    public String toString() {
+      return parent == null ? segment : parent + "/" + escapePointer(segment);
+    }
+  }
+
+  private static void write(JsonNode node, StringBuilder out, Location pointer) {
     switch (node.getNodeType()) {
       case NULL -> out.append("null");
       case BOOLEAN -> out.append(node.booleanValue() ? "true" : "false");
@@ -68,7 +83,7 @@ public final class CanonicalJson {
           if (i > 0) {
             out.append(',');
           }
-          write(element, out, pointer + "/" + i);
+          write(element, out, new Location(pointer, Integer.toString(i)));
           i++;
         }
         out.append(']');
@@ -84,7 +99,7 @@ public final class CanonicalJson {
           }
           first = false;
           String name = member.getKey();
-          String childPointer = pointer + "/" + escapePointer(name);
+          Location childPointer = new Location(pointer, name);
           JsonStrings.append(name, out, childPointer);
           out.append(':');
           write(member.getValue(), out, childPointer);
@@ -98,7 +113,7 @@ public final class CanonicalJson {
   }
 
   /** RFC 8785 §3.2.2.3: every number is an IEEE 754 double before it is printed. */
-  private static double toDouble(JsonNode node, String pointer) {
+  private static double toDouble(JsonNode node, Location pointer) {
     if (node.isIntegralNumber() && node.canConvertToLong()) {
       return (double) node.longValue(); // exact for |v| <= 2^53, round-to-nearest beyond
     }

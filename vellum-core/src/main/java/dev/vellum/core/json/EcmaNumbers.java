@@ -34,7 +34,7 @@ final class EcmaNumbers {
    *
    * @throws IllegalArgumentException if {@code v} is NaN or infinite (not allowed in I-JSON)
    */
-  static String toString(double v, String pointer) {
+  static String toString(double v, Object pointer) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       throw new IllegalArgumentException(
           "number at '" + pointer + "' is " + v + ", which JSON cannot represent (RFC 8785 §3.2.2.3)");
@@ -71,22 +71,62 @@ final class EcmaNumbers {
     return out.toString();
   }
 
-  /** The shortest, then nearest, decimal that parses to {@code v > 0}, without trailing zeros. */
+  /**
+   * The shortest, then nearest, decimal that parses to {@code v > 0}, without trailing zeros.
+   *
+   * <p>Precisions that round-trip are upward closed: a j-digit decimal that parses to v is also a
+   * (j+1)-digit one, and if any p-digit decimal lies in v's rounding interval then the nearest
+   * p-digit decimal or its neighbour on the other side does (the interval is convex around v).
+   * Double.toString's digit count round-trips, so the search walks down from it and stops at the
+   * first precision with no candidate: usually two tries instead of up to seventeen.
+   */
   private static BigDecimal shortestDecimal(double v) {
     BigDecimal exact = new BigDecimal(v);
-    for (int precision = 1; precision <= 17; precision++) {
-      BigDecimal nearest = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
-      if (parsesTo(nearest, v)) {
-        return nearest.stripTrailingZeros();
+    BigDecimal best = null;
+    for (int precision = Math.min(17, digitsOfJavaToString(v)); precision >= 1; precision--) {
+      BigDecimal candidate = candidate(exact, precision, v);
+      if (candidate == null) {
+        break;
       }
-      RoundingMode other =
-          nearest.compareTo(exact) > 0 ? RoundingMode.DOWN : RoundingMode.UP;
-      BigDecimal neighbour = exact.round(new MathContext(precision, other));
-      if (parsesTo(neighbour, v)) {
-        return neighbour.stripTrailingZeros();
+      best = candidate;
+    }
+    if (best != null) {
+      return best.stripTrailingZeros();
+    }
+    for (int precision = 1; precision <= 17; precision++) {
+      BigDecimal candidate = candidate(exact, precision, v);
+      if (candidate != null) {
+        return candidate.stripTrailingZeros();
       }
     }
     throw new AssertionError("17 significant digits always round-trip a double: " + v);
+  }
+
+  /** The nearest {@code precision}-digit decimal that parses to v, else its neighbour, else null. */
+  private static BigDecimal candidate(BigDecimal exact, int precision, double v) {
+    BigDecimal nearest = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+    if (parsesTo(nearest, v)) {
+      return nearest;
+    }
+    RoundingMode other = nearest.compareTo(exact) > 0 ? RoundingMode.DOWN : RoundingMode.UP;
+    BigDecimal neighbour = exact.round(new MathContext(precision, other));
+    return parsesTo(neighbour, v) ? neighbour : null;
+  }
+
+  /** Significant digits in Java's own round-tripping rendering of {@code v > 0}. */
+  private static int digitsOfJavaToString(double v) {
+    String s = Double.toString(v);
+    int e = s.indexOf('E');
+    String mantissa = (e < 0 ? s : s.substring(0, e)).replace(".", "");
+    int start = 0;
+    while (start < mantissa.length() - 1 && mantissa.charAt(start) == '0') {
+      start++;
+    }
+    int end = mantissa.length();
+    while (end > start + 1 && mantissa.charAt(end - 1) == '0') {
+      end--;
+    }
+    return end - start;
   }
 
   private static boolean parsesTo(BigDecimal candidate, double v) {

@@ -20,9 +20,13 @@ final class JsonStrings {
    *
    * @throws IllegalArgumentException if {@code s} contains an unpaired surrogate
    */
-  static void append(String s, StringBuilder out, String pointer) {
+  static void append(String s, StringBuilder out, Object pointer) {
     out.append('"');
     int n = s.length();
+    if (isPlain(s, n)) {
+      out.append(s).append('"');
+      return;
+    }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
       switch (c) {
@@ -52,7 +56,18 @@ final class JsonStrings {
     out.append('"');
   }
 
-  private static IllegalArgumentException unpaired(char c, int index, String pointer) {
+  /** True when no character needs escaping or checking: the common case, copied in one go. */
+  private static boolean isPlain(String s, int n) {
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static IllegalArgumentException unpaired(char c, int index, Object pointer) {
     return new IllegalArgumentException(
         String.format(
             "unpaired UTF-16 surrogate U+%04X at char %d of a string at '%s' (I-JSON, RFC 7493 §2.1)",

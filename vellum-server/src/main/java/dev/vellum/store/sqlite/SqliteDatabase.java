@@ -22,11 +22,14 @@ import org.sqlite.SQLiteDataSource;
 public final class SqliteDatabase implements AutoCloseable {
   private final Path file;
   private final HikariDataSource pool;
-  private final Connection writer;
+  private final SQLiteDataSource source;
+  private Connection writer;
 
-  private SqliteDatabase(Path file, HikariDataSource pool, Connection writer) {
+  private SqliteDatabase(Path file, HikariDataSource pool, SQLiteDataSource source,
+      Connection writer) {
     this.file = file;
     this.pool = pool;
+    this.source = source;
     this.writer = writer;
   }
 
@@ -41,18 +44,42 @@ public final class SqliteDatabase implements AutoCloseable {
           .locations("classpath:db/sqlite")
           .load()
           .migrate();
-      Connection writer = source.getConnection();
-      writer.setAutoCommit(false);
-      try (Statement s = writer.createStatement()) {
-        s.execute("PRAGMA cache_size=-131072");
-      }
+      Connection writer = openWriter(source);
       HikariConfig hc = new HikariConfig();
       hc.setDataSource(source);
       hc.setMaximumPoolSize(4);
       hc.setPoolName("vellum-sqlite-read");
-      return new SqliteDatabase(file, new HikariDataSource(hc), writer);
+      return new SqliteDatabase(file, new HikariDataSource(hc), source, writer);
     } catch (SQLException | java.io.IOException | RuntimeException e) {
       throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e, false);
+    }
+  }
+
+  private static Connection openWriter(SQLiteDataSource source) throws SQLException {
+    Connection writer = source.getConnection();
+    writer.setAutoCommit(false);
+    try (Statement s = writer.createStatement()) {
+      s.execute("PRAGMA cache_size=-131072");
+    }
+    return writer;
+  }
+
+  /**
+   * Replaces the writer connection after a failed commit. SQLite may already have rolled the
+   * transaction back itself (SQLITE_FULL, I/O errors), which leaves the driver's idea of the
+   * transaction out of step; a fresh connection is the only state that is surely clean.
+   */
+  void resetWriter() {
+    try {
+      writer.close();
+    } catch (SQLException ignored) {
+      // the connection is being discarded because it failed
+    }
+    try {
+      writer = openWriter(source);
+    } catch (SQLException e) {
+      throw new StoreException("cannot reopen the database " + file + ": " + e.getMessage(), e,
+          true);
     }
   }
 

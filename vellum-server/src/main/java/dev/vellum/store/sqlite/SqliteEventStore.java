@@ -61,14 +61,13 @@ public final class SqliteEventStore implements EventStore {
     if (ids.isEmpty()) {
       return found;
     }
-    // The writer connection sees its own state and avoids a pool round trip per batch.
-    Connection c = db.writer();
     List<String> all = new ArrayList<>(ids);
     for (int from = 0; from < all.size(); from += 500) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
       String sql = "SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.id IN ("
           + "?,".repeat(chunk.size() - 1) + "?)";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
+      // Only the sequencer writes, so a reader sees every committed id.
+      try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, tenant);
         for (int i = 0; i < chunk.size(); i++) {
           ps.setString(i + 2, chunk.get(i));
@@ -80,16 +79,7 @@ public final class SqliteEventStore implements EventStore {
         throw SqliteErrors.wrap("looking up event ids", e);
       }
     }
-    endReadOnWriter(c);
     return found;
-  }
-
-  private static void endReadOnWriter(Connection c) {
-    try {
-      c.commit();
-    } catch (SQLException e) {
-      throw SqliteErrors.wrap("ending a read transaction", e);
-    }
   }
 
   @Override
@@ -122,9 +112,11 @@ public final class SqliteEventStore implements EventStore {
       c.commit();
     } catch (SQLException e) {
       rollbackQuietly(c);
+      db.resetWriter();
       throw SqliteErrors.wrap("committing " + events.size() + " events", e);
     } catch (RuntimeException e) {
       rollbackQuietly(c);
+      db.resetWriter();
       throw e;
     }
   }
