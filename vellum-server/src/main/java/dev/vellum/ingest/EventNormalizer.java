@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -86,16 +85,16 @@ public final class EventNormalizer {
     if (!event.has("severity")) {
       event.put("severity", def.get().defaultSeverity());
     }
-    String badText = Utf16.firstUnpairedSurrogate(event);
-    if (badText != null) {
-      return Result.failed(badText, "contains an unpaired UTF-16 surrogate, which is not valid"
-          + " Unicode text (I-JSON, RFC 7493)");
+    StringBuilder text = new StringBuilder(1024);
+    if (!collectText(event, text)) {
+      return Result.failed(Utf16.firstUnpairedSurrogate(event), "contains an unpaired UTF-16"
+          + " surrogate, which is not valid Unicode text (I-JSON, RFC 7493)");
     }
     List<FieldError> schemaErrors = EventTypeCatalog.validate(def.get(), event);
     if (!schemaErrors.isEmpty()) {
       return Result.failed(schemaErrors);
     }
-    return new Result(toPrepared(tenant, id, event, occurredAt), List.of());
+    return new Result(toPrepared(tenant, id, event, occurredAt, text.toString()), List.of());
   }
 
   private static String normaliseId(ObjectNode event, List<FieldError> errors) {
@@ -145,7 +144,8 @@ public final class EventNormalizer {
     return Times.micros(at);
   }
 
-  private static PreparedEvent toPrepared(String tenant, String id, ObjectNode e, long at) {
+  private static PreparedEvent toPrepared(String tenant, String id, ObjectNode e, long at,
+      String searchText) {
     JsonNode actor = e.path("actor");
     List<TargetKey> targets = new ArrayList<>();
     for (JsonNode t : e.path("targets")) {
@@ -162,7 +162,7 @@ public final class EventNormalizer {
     return new PreparedEvent(tenant, id, e, at, e.get("type").asText(),
         e.get("category").asText(), e.path("source").asText(), e.get("outcome").asText(),
         e.get("severity").asText(), actor.path("id").asText(), text(actor, "ip"),
-        text(e, "session_id"), targets, tags, searchText(e));
+        text(e, "session_id"), targets, tags, searchText);
   }
 
   private static String text(JsonNode node, String field) {
@@ -170,27 +170,33 @@ public final class EventNormalizer {
     return v != null && v.isTextual() ? v.asText() : null;
   }
 
-  /** Every string value of the event (and numbers in metadata), for the full-text index. */
-  static String searchText(JsonNode event) {
-    StringBuilder sb = new StringBuilder(256);
-    collectText(event, sb);
-    return sb.toString().toLowerCase(Locale.ROOT);
-  }
-
-  private static void collectText(JsonNode node, StringBuilder sb) {
+  /**
+   * Appends every string and number of the event to {@code sb} for the full-text index (its
+   * tokenizer folds case, so no lower-casing here), and checks on the way that all text is
+   * well-formed UTF-16; returns false at the first string or member name that is not.
+   */
+  private static boolean collectText(JsonNode node, StringBuilder sb) {
     if (node.isTextual()) {
+      String s = node.textValue();
+      sb.append(s).append(' ');
+      return Utf16.isWellFormed(s);
+    }
+    if (node.isNumber()) {
       sb.append(node.asText()).append(' ');
-    } else if (node.isNumber()) {
-      sb.append(node.asText()).append(' ');
-    } else if (node.isContainerNode()) {
+    } else if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        collectText(it.next().getValue(), sb);
+        Map.Entry<String, JsonNode> f = it.next();
+        if (!Utf16.isWellFormed(f.getKey()) || !collectText(f.getValue(), sb)) {
+          return false;
+        }
       }
-      if (node.isArray()) {
-        for (JsonNode child : node) {
-          collectText(child, sb);
+    } else if (node.isArray()) {
+      for (JsonNode child : node) {
+        if (!collectText(child, sb)) {
+          return false;
         }
       }
     }
+    return true;
   }
 }
