@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.core.merkle.TilePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +37,9 @@ class OpenApiDocumentTest {
 
   /**
    * Every route registered by the route classes, verified by reading them: IngestRoutes,
-   * QueryRoutes, CompatRoutes, AdminRoutes and OpsRoutes (all in dev.vellum.http). When a route
-   * is added or removed there, change this list and openapi.json together. The transparency-log
-   * routes (/v1/log/...) are maintained separately and are not checked in reverse here.
+   * QueryRoutes, CompatRoutes, AdminRoutes, LogRoutes and OpsRoutes (all in dev.vellum.http).
+   * When a route is added or removed there, change this list and openapi.json together. The
+   * Javalin wildcard route GET /v1/log/tile/* is described as /v1/log/tile/{path}.
    */
   private static final List<String[]> ROUTES = List.of(
       // IngestRoutes
@@ -60,6 +61,14 @@ class OpenApiDocumentTest {
       route("post", "/v1/keys"),
       route("delete", "/v1/keys/{id}"),
       route("post", "/v1/tenants"),
+      // LogRoutes
+      route("get", "/v1/log/key"),
+      route("get", "/v1/log/checkpoint"),
+      route("get", "/v1/log/checkpoints"),
+      route("get", "/v1/log/proof"),
+      route("get", "/v1/events/{id}/proof"),
+      route("get", "/v1/log/consistency"),
+      route("get", "/v1/log/tile/{path}"),
       // OpsRoutes
       route("get", "/health/live"),
       route("get", "/health/ready"),
@@ -83,13 +92,22 @@ class OpenApiDocumentTest {
       Map.entry("get /v1/keys", "admin"),
       Map.entry("post /v1/keys", "admin"),
       Map.entry("delete /v1/keys/{id}", "admin"),
-      Map.entry("post /v1/tenants", "admin"));
+      Map.entry("post /v1/tenants", "admin"),
+      Map.entry("get /v1/log/key", "log:read"),
+      Map.entry("get /v1/log/checkpoint", "log:read"),
+      Map.entry("get /v1/log/checkpoints", "log:read"),
+      Map.entry("get /v1/log/proof", "log:read"),
+      Map.entry("get /v1/events/{id}/proof", "log:read"),
+      Map.entry("get /v1/log/consistency", "log:read"),
+      Map.entry("get /v1/log/tile/{path}", "log:read"));
 
   /** Paths the document must describe. */
   private static final List<String> REQUIRED_PATHS = List.of("/v1/events", "/v1/events/{id}",
       "/v1/events/stats", "/v1/audit/store", "/v1/audit/store-batch", "/v1/sources",
       "/v1/sources/{code}", "/v1/event-types", "/v1/event-types/{type}", "/v1/keys",
-      "/v1/keys/{id}", "/v1/tenants", "/health/live", "/health/ready", "/metrics",
+      "/v1/keys/{id}", "/v1/tenants", "/v1/events/{id}/proof", "/v1/log/key",
+      "/v1/log/checkpoint", "/v1/log/checkpoints", "/v1/log/proof", "/v1/log/consistency",
+      "/v1/log/tile/{path}", "/health/live", "/health/ready", "/metrics",
       "/openapi.json", "/docs");
 
   /** Query parameters accepted by GET /v1/events (FilterParser.KNOWN). */
@@ -105,7 +123,31 @@ class OpenApiDocumentTest {
   private static final List<String> SCHEMAS = List.of("Event", "EventInput", "StoredEvent",
       "IngestResponse", "IngestResult", "Problem", "FieldError", "EventPage", "Stats", "Source",
       "EventType", "ApiKey", "ApiKeyCreated", "Tenant", "ReferencePayload",
-      "ReferenceBatchRequest", "ReferenceBatchResponse");
+      "ReferenceBatchRequest", "ReferenceBatchResponse", "InclusionProof", "ConsistencyProof",
+      "CheckpointList", "SignedCheckpoint");
+
+  /**
+   * Per transparency-log operation (LogRoutes): the media type of its 200 response, the schema
+   * of a JSON 200, the query parameters it reads (ctx.queryParam), the required ones among them,
+   * and the statuses it can answer besides 200, 401, 403 and 429.
+   */
+  private static final List<LogOperation> LOG_OPERATIONS = List.of(
+      new LogOperation("/v1/log/key", "text/plain", null, List.of(), List.of(), List.of()),
+      new LogOperation("/v1/log/checkpoint", "text/plain", null, List.of(), List.of(),
+          List.of("404")),
+      new LogOperation("/v1/log/checkpoints", "application/json", "CheckpointList",
+          List.of("since_size"), List.of(), List.of("400")),
+      new LogOperation("/v1/log/proof", "application/json", "InclusionProof",
+          List.of("leaf_index", "tree_size"), List.of("leaf_index"), List.of("400")),
+      new LogOperation("/v1/events/{id}/proof", "application/json", "InclusionProof",
+          List.of("tree_size"), List.of(), List.of("400", "404")),
+      new LogOperation("/v1/log/consistency", "application/json", "ConsistencyProof",
+          List.of("from", "to"), List.of("from"), List.of("400")),
+      new LogOperation("/v1/log/tile/{path}", "application/octet-stream", null, List.of(),
+          List.of(), List.of("404")));
+
+  private record LogOperation(String path, String mediaType, String schema,
+      List<String> queryParameters, List<String> required, List<String> statuses) {}
 
   private static final String SWAGGER_UI = "/webjars/swagger-ui/5.34.1/";
 
@@ -155,9 +197,6 @@ class OpenApiDocumentTest {
     Set<String> described = new TreeSet<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("paths").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> path = it.next();
-      if (path.getKey().startsWith("/v1/log")) {
-        continue; // integrity endpoints: described by their own owners
-      }
       for (String m : METHODS) {
         if (path.getValue().has(m)) {
           described.add(m + " " + path.getKey());
@@ -234,6 +273,79 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void logOperationsDescribeTheirMediaTypesParametersAndStatuses() {
+    for (LogOperation l : LOG_OPERATIONS) {
+      String key = "get " + l.path();
+      JsonNode op = doc.path("paths").path(l.path()).path("get");
+      JsonNode ok = deref(op.path("responses").path("200")).path("content");
+      assertEquals(List.of(l.mediaType()), fieldNames(ok), key + ": 200 media types");
+      if (l.schema() != null) {
+        assertEquals("#/components/schemas/" + l.schema(),
+            ok.path(l.mediaType()).path("schema").path("$ref").asText(), key + ": 200 schema");
+      }
+      Set<String> query = new TreeSet<>();
+      Set<String> required = new TreeSet<>();
+      for (JsonNode p : op.path("parameters")) {
+        JsonNode param = deref(p);
+        if (param.path("in").asText().equals("query")) {
+          query.add(param.path("name").asText());
+          if (param.path("required").asBoolean()) {
+            required.add(param.path("name").asText());
+          }
+        }
+      }
+      assertEquals(new TreeSet<>(l.queryParameters()), query, key + ": query parameters");
+      assertEquals(new TreeSet<>(l.required()), required, key + ": required parameters");
+      Set<String> statuses = new TreeSet<>(l.statuses());
+      statuses.addAll(List.of("200", "401", "403", "429"));
+      Set<String> documented = new TreeSet<>(fieldNames(op.path("responses")));
+      documented.removeAll(List.of("500", "503")); // possible everywhere: store, internal
+      assertEquals(statuses, documented, key + ": statuses");
+      assertTrue(op.path("description").asText().contains("`events:read` implies it"),
+          key + ": events:read implies log:read");
+    }
+  }
+
+  @Test
+  void tilePathFollowsTlogTiles() {
+    JsonNode op = doc.path("paths").path("/v1/log/tile/{path}").path("get");
+    assertTrue(op.path("description").asText().contains("tile/<L>/<N>[.p/<W>]"));
+    JsonNode param = deref(op.path("parameters").get(0));
+    assertEquals("path", param.path("in").asText());
+    assertEquals("path", param.path("name").asText());
+    Pattern pattern = Pattern.compile(param.path("schema").path("pattern").asText());
+    for (String ok : List.of("0/000", "0/x001/234.p/7", "0/x001/x234/067.p/8", "63/x010/000",
+        "1/000.p/255")) {
+      assertTrue(pattern.matcher(ok).find(), "tile path must match: " + ok);
+      assertEquals(ok, TilePath.parse("tile/" + ok).toString()
+          .substring("tile/".length()));
+    }
+    for (String bad : List.of("0/00", "0/x000/001", "64/000", "0/000.p/0", "0/000.p/256",
+        "entries/000", "00/000")) {
+      assertFalse(pattern.matcher(bad).find(), "tile path must not match: " + bad);
+    }
+  }
+
+  @Test
+  void ingestDocumentsWaitForCheckpoint() {
+    JsonNode post = doc.path("paths").path("/v1/events").path("post");
+    JsonNode wait = null;
+    for (JsonNode p : post.path("parameters")) {
+      if (deref(p).path("name").asText().equals("wait_for_checkpoint")) {
+        wait = deref(p);
+      }
+    }
+    assertNotNull(wait, "POST /v1/events must document wait_for_checkpoint");
+    assertEquals("query", wait.path("in").asText());
+    assertTrue(doc.path("components").path("schemas").path("IngestResponse").path("properties")
+        .has("checkpoint"), "IngestResponse.checkpoint");
+    JsonNode unavailable = deref(post.path("responses").path("503"));
+    assertTrue(unavailable.path("headers").has("Retry-After"), "503 carries Retry-After");
+    assertTrue(unavailable.path("description").asText().contains("30 s"),
+        "503 explains the checkpoint timeout");
+  }
+
+  @Test
   void componentSchemasArePresent() {
     for (String s : SCHEMAS) {
       assertTrue(doc.path("components").path("schemas").has(s), "schema missing: " + s);
@@ -245,6 +357,20 @@ class OpenApiDocumentTest {
     }
     JsonNode page = doc.path("components").path("schemas").path("EventPage").path("properties");
     assertTrue(page.has("events") && page.has("next_cursor"));
+    JsonNode inclusion = doc.path("components").path("schemas").path("InclusionProof")
+        .path("properties");
+    for (String f : List.of("leaf_index", "tree_size", "leaf_hash", "audit_path", "checkpoint",
+        "id")) {
+      assertTrue(inclusion.has(f), "InclusionProof." + f);
+    }
+    JsonNode consistency = doc.path("components").path("schemas").path("ConsistencyProof")
+        .path("properties");
+    assertTrue(consistency.has("from") && consistency.has("to") && consistency.has("proof"));
+    JsonNode checkpoint = doc.path("components").path("schemas").path("SignedCheckpoint")
+        .path("properties");
+    for (String f : List.of("tree_size", "root_hash", "signed_at", "note")) {
+      assertTrue(checkpoint.has(f), "SignedCheckpoint." + f);
+    }
     JsonNode problem = doc.path("components").path("schemas").path("Problem").path("properties");
     for (String f : List.of("type", "title", "status", "detail", "instance", "errors")) {
       assertTrue(problem.has(f), "Problem." + f);
@@ -306,6 +432,12 @@ class OpenApiDocumentTest {
         }
       }
     }
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static JsonNode deref(JsonNode node) {
