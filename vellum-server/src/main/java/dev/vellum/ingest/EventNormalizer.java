@@ -62,6 +62,7 @@ public final class EventNormalizer {
         errors.add(new FieldError("/" + member, "is set by the server and must not be sent"));
       }
     }
+    boolean clientId = event.hasNonNull("id");
     String id = normaliseId(event, errors);
     Long occurredAt = normaliseTime(event, now, errors);
     String type = event.path("type").isTextual() ? event.get("type").asText() : null;
@@ -94,7 +95,8 @@ public final class EventNormalizer {
     if (!schemaErrors.isEmpty()) {
       return Result.failed(schemaErrors);
     }
-    return new Result(toPrepared(tenant, id, event, occurredAt, text.toString()), List.of());
+    return new Result(toPrepared(tenant, id, event, occurredAt, text.toString(), clientId),
+        List.of());
   }
 
   private static String normaliseId(ObjectNode event, List<FieldError> errors) {
@@ -145,7 +147,7 @@ public final class EventNormalizer {
   }
 
   private static PreparedEvent toPrepared(String tenant, String id, ObjectNode e, long at,
-      String searchText) {
+      String searchText, boolean clientId) {
     JsonNode actor = e.path("actor");
     List<TargetKey> targets = new ArrayList<>();
     for (JsonNode t : e.path("targets")) {
@@ -162,7 +164,7 @@ public final class EventNormalizer {
     return new PreparedEvent(tenant, id, e, at, e.get("type").asText(),
         e.get("category").asText(), e.path("source").asText(), e.get("outcome").asText(),
         e.get("severity").asText(), actor.path("id").asText(), text(actor, "ip"),
-        text(e, "session_id"), targets, tags, searchText);
+        text(e, "session_id"), targets, tags, searchText, clientId);
   }
 
   private static String text(JsonNode node, String field) {

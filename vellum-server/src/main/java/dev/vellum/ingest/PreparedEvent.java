@@ -7,6 +7,8 @@ import java.util.List;
 /**
  * A validated event in canonical form, before sequencing. {@code content} holds exactly the
  * client-visible members (no server-added ones); it is what idempotent retries are compared on.
+ * {@code clientId} is false when the server assigned the id (a fresh UUIDv7 that cannot already
+ * be stored, so the duplicate lookup can skip it).
  */
 public record PreparedEvent(
     String tenant,
@@ -23,4 +25,5 @@ public record PreparedEvent(
     String sessionId,
     List<TargetKey> targets,
     List<String> tags,
-    String searchText) {}
+    String searchText,
+    boolean clientId) {}

@@ -189,7 +189,9 @@ public final class Sequencer implements AutoCloseable {
     Map<String, List<String>> ids = new HashMap<>();
     for (Submission s : batch) {
       for (PreparedEvent e : s.events()) {
-        ids.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e.id());
+        if (e.clientId()) {
+          ids.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e.id());
+        }
       }
     }
     Map<String, Map<String, StoredEvent>> found = new HashMap<>();
@@ -201,7 +203,7 @@ public final class Sequencer implements AutoCloseable {
 
   private Receipt sequence(PreparedEvent e, long receivedAt, Map<String, StoredEvent> stored,
       Map<String, NewEvent> fresh, Map<String, List<NewEvent>> byTenant) {
-    StoredEvent old = stored.get(e.id());
+    StoredEvent old = stored == null ? null : stored.get(e.id());
     if (old != null) {
       return sameContent(e.content(), old.body())
           ? new Receipt(e.id(), old.seq(), old.leafHash(), Receipt.Status.DUPLICATE)
