@@ -62,31 +62,9 @@ CREATE TABLE events (
 CREATE UNIQUE INDEX events_tenant_seq ON events(tenant, seq);
 CREATE UNIQUE INDEX events_tenant_id ON events(tenant, id);
 CREATE INDEX events_time ON events(tenant, occurred_at, seq);
-CREATE INDEX events_actor ON events(tenant, actor_id, occurred_at, seq);
-CREATE INDEX events_type ON events(tenant, type, occurred_at, seq);
-CREATE INDEX events_actor_ip ON events(tenant, actor_ip, occurred_at, seq) WHERE actor_ip IS NOT NULL;
-CREATE INDEX events_session ON events(tenant, session_id, occurred_at, seq) WHERE session_id IS NOT NULL;
-
--- One row per (event, target) and per (event, tag), so that those filters use an index.
-CREATE TABLE event_targets (
-  tenant      TEXT NOT NULL,
-  target_type TEXT NOT NULL,
-  target_id   TEXT NOT NULL,
-  occurred_at INTEGER NOT NULL,
-  seq         INTEGER NOT NULL,
-  PRIMARY KEY (tenant, target_type, target_id, occurred_at, seq)
-) WITHOUT ROWID;
-
-CREATE TABLE event_tags (
-  tenant      TEXT NOT NULL,
-  tag         TEXT NOT NULL,
-  occurred_at INTEGER NOT NULL,
-  seq         INTEGER NOT NULL,
-  PRIMARY KEY (tenant, tag, occurred_at, seq)
-) WITHOUT ROWID;
-
--- Full text over the event's text fields; rowid = events.pk. Contentless: the text lives in body.
-CREATE VIRTUAL TABLE events_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+-- The search indexes (actor, type, IP, session, targets, tags, full text) live in a second
+-- file, search.db, built after commit by the indexer (db/sqlite-search): the durable commit path
+-- only maintains the indexes whose keys arrive in order or are needed for idempotency.
 
 -- Transparency log (issue: verifiable integrity). Hash tiles per C2SP tlog-tiles, one row per
 -- tile; a partial tile on the right edge is overwritten as it grows.

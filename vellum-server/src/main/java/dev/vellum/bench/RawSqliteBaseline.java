@@ -23,8 +23,8 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The storage limit Vellum is measured against: the same rows (event row, one row per target and
- * per tag, one full-text row) written into the same schema — Vellum's own Flyway migrations from
+ * The storage limit Vellum is measured against: the same rows of the durable commit path (the
+ * event row; the search index is built after commit, in another file) written into the same schema — Vellum's own Flyway migrations from
  * {@code classpath:db/sqlite}, so the same tables and indexes — with the same pragmas (WAL,
  * {@code synchronous=FULL}, 128 MiB page cache, temp store in memory) and the same statements,
  * by one JDBC connection, one commit per {@code batch} rows. No HTTP, no parsing, no validation,
@@ -54,11 +54,6 @@ final class RawSqliteBaseline {
   private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
       + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
       + " leaf_hash, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  private static final String INSERT_TARGET = "INSERT OR IGNORE INTO event_targets"
-      + " (tenant, target_type, target_id, occurred_at, seq) VALUES (?,?,?,?,?)";
-  private static final String INSERT_TAG = "INSERT OR IGNORE INTO event_tags"
-      + " (tenant, tag, occurred_at, seq) VALUES (?,?,?,?)";
-  private static final String INSERT_FTS = "INSERT INTO events_fts (rowid, text) VALUES (?,?)";
 
   private RawSqliteBaseline() {}
 
@@ -116,11 +111,7 @@ final class RawSqliteBaseline {
   private static void insert(Connection c, List<Row> templates, long rows, int batch)
       throws SQLException {
     byte[] leaf = new byte[32];
-    try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT,
-            PreparedStatement.RETURN_GENERATED_KEYS);
-        PreparedStatement tg = c.prepareStatement(INSERT_TARGET);
-        PreparedStatement tag = c.prepareStatement(INSERT_TAG);
-        PreparedStatement fts = c.prepareStatement(INSERT_FTS)) {
+    try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT)) {
       long seq = 0;
       while (seq < rows) {
         long end = Math.min(rows, seq + batch);
@@ -150,34 +141,9 @@ final class RawSqliteBaseline {
           ev.setString(13, r.sessionId());
           ev.setBytes(14, leaf);
           ev.setString(15, new String(body));
-          ev.executeUpdate();
-          long pk;
-          try (ResultSet keys = ev.getGeneratedKeys()) {
-            keys.next();
-            pk = keys.getLong(1);
-          }
-          for (String[] t : r.targets()) {
-            tg.setString(1, TENANT);
-            tg.setString(2, t[0]);
-            tg.setString(3, t[1]);
-            tg.setLong(4, micros);
-            tg.setLong(5, seq);
-            tg.addBatch();
-          }
-          for (String t : r.tags()) {
-            tag.setString(1, TENANT);
-            tag.setString(2, t);
-            tag.setLong(3, micros);
-            tag.setLong(4, seq);
-            tag.addBatch();
-          }
-          fts.setLong(1, pk);
-          fts.setString(2, r.searchText());
-          fts.addBatch();
+          ev.addBatch();
         }
-        tg.executeBatch();
-        tag.executeBatch();
-        fts.executeBatch();
+        ev.executeBatch();
         c.commit();
       }
     }

@@ -3,13 +3,10 @@ package dev.vellum.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.event.FieldError;
-import dev.vellum.store.NewEvent.TargetKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -86,17 +83,16 @@ public final class EventNormalizer {
     if (!event.has("severity")) {
       event.put("severity", def.get().defaultSeverity());
     }
-    StringBuilder text = new StringBuilder(1024);
-    if (!collectText(event, text)) {
-      return Result.failed(Utf16.firstUnpairedSurrogate(event), "contains an unpaired UTF-16"
-          + " surrogate, which is not valid Unicode text (I-JSON, RFC 7493)");
+    String badText = Utf16.firstUnpairedSurrogate(event);
+    if (badText != null) {
+      return Result.failed(badText, "contains an unpaired UTF-16 surrogate, which is not valid"
+          + " Unicode text (I-JSON, RFC 7493)");
     }
     List<FieldError> schemaErrors = EventTypeCatalog.validate(def.get(), event);
     if (!schemaErrors.isEmpty()) {
       return Result.failed(schemaErrors);
     }
-    return new Result(toPrepared(tenant, id, event, occurredAt, text.toString(), clientId),
-        List.of());
+    return new Result(toPrepared(tenant, id, event, occurredAt, clientId), List.of());
   }
 
   private static String normaliseId(ObjectNode event, List<FieldError> errors) {
@@ -147,58 +143,16 @@ public final class EventNormalizer {
   }
 
   private static PreparedEvent toPrepared(String tenant, String id, ObjectNode e, long at,
-      String searchText, boolean clientId) {
+      boolean clientId) {
     JsonNode actor = e.path("actor");
-    List<TargetKey> targets = new ArrayList<>();
-    for (JsonNode t : e.path("targets")) {
-      if (t.path("type").isTextual() && t.path("id").isTextual()) {
-        targets.add(new TargetKey(t.get("type").asText(), t.get("id").asText()));
-      }
-    }
-    List<String> tags = new ArrayList<>();
-    for (JsonNode t : e.path("tags")) {
-      if (t.isTextual()) {
-        tags.add(t.asText());
-      }
-    }
     return new PreparedEvent(tenant, id, e, at, e.get("type").asText(),
         e.get("category").asText(), e.path("source").asText(), e.get("outcome").asText(),
         e.get("severity").asText(), actor.path("id").asText(), text(actor, "ip"),
-        text(e, "session_id"), targets, tags, searchText, clientId);
+        text(e, "session_id"), clientId);
   }
 
   private static String text(JsonNode node, String field) {
     JsonNode v = node.get(field);
     return v != null && v.isTextual() ? v.asText() : null;
-  }
-
-  /**
-   * Appends every string and number of the event to {@code sb} for the full-text index (its
-   * tokenizer folds case, so no lower-casing here), and checks on the way that all text is
-   * well-formed UTF-16; returns false at the first string or member name that is not.
-   */
-  private static boolean collectText(JsonNode node, StringBuilder sb) {
-    if (node.isTextual()) {
-      String s = node.textValue();
-      sb.append(s).append(' ');
-      return Utf16.isWellFormed(s);
-    }
-    if (node.isNumber()) {
-      sb.append(node.asText()).append(' ');
-    } else if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> f = it.next();
-        if (!Utf16.isWellFormed(f.getKey()) || !collectText(f.getValue(), sb)) {
-          return false;
-        }
-      }
-    } else if (node.isArray()) {
-      for (JsonNode child : node) {
-        if (!collectText(child, sb)) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 }

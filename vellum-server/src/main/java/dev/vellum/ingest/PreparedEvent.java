@@ -1,8 +1,6 @@
 package dev.vellum.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.store.NewEvent.TargetKey;
-import java.util.List;
 
 /**
  * A validated event in canonical form, before sequencing. {@code content} holds exactly the
@@ -23,7 +21,4 @@ public record PreparedEvent(
     String actorId,
     String actorIp,
     String sessionId,
-    List<TargetKey> targets,
-    List<String> tags,
-    String searchText,
     boolean clientId) {}

@@ -235,7 +235,7 @@ public final class Sequencer implements AutoCloseable {
     byte[] leaf = Rfc6962.leafHash(canonical);
     NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), e.targets(), e.tags(), e.searchText(), leaf,
+        e.sessionId(), leaf,
         new String(canonical, StandardCharsets.UTF_8));
     fresh.put(e.tenant() + '\u0000' + e.id(), row);
     byTenant.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(row);

@@ -1,7 +1,5 @@
 package dev.vellum.store;
 
-import java.util.List;
-
 /**
  * An event ready to be written: sequenced, hashed, and with the columns the indexes need.
  * {@code body} is the canonical JSON that {@code leafHash} commits to.
@@ -20,12 +18,5 @@ public record NewEvent(
     String actorId,
     String actorIp,
     String sessionId,
-    List<TargetKey> targets,
-    List<String> tags,
-    String searchText,
     byte[] leafHash,
-    String body) {
-
-  /** The (type, id) of one target of an event. */
-  public record TargetKey(String type, String id) {}
-}
+    String body) {}

@@ -42,6 +42,37 @@ class RestartTest {
   }
 
   @Test
+  void searchIndexIsRebuiltFromTheEventsWhenItsFileIsLost() {
+    try (TestNode node = TestNode.start(dir)) {
+      ArrayNode batch = node.json.createArrayNode();
+      for (int i = 0; i < 20; i++) {
+        var e = node.loginEvent("rebuild-" + (i % 2));
+        e.putArray("tags").add("rebuild-tag");
+        if (i < 5) {
+          e.put("reason", "zebracorn sighting");
+        }
+        batch.add(e);
+      }
+      node.post("/v1/events", ADMIN_KEY, batch);
+      node.restart(() -> {
+        for (String f : new String[] {"search.db", "search.db-wal", "search.db-shm"}) {
+          try {
+            Files.deleteIfExists(dir.resolve(f));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      });
+      assertEquals(10, node.get("/v1/events?actor_id=rebuild-1", ADMIN_KEY).body()
+          .get("events").size());
+      assertEquals(20, node.get("/v1/events?tag=rebuild-tag", ADMIN_KEY).body()
+          .get("events").size());
+      assertEquals(5, node.get("/v1/events?q=zebracorn", ADMIN_KEY).body()
+          .get("events").size());
+    }
+  }
+
+  @Test
   void bootstrapKeyIsWrittenOnceWithOwnerOnlyPermissions() throws Exception {
     try (TestNode node = TestNode.start(dir)) {
       Path key = dir.resolve("bootstrap-key");

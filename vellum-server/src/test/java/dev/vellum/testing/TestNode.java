@@ -53,7 +53,13 @@ public final class TestNode implements AutoCloseable {
 
   /** Stops gracefully and starts again on the same data dir (new port). */
   public void restart() {
+    restart(() -> { });
+  }
+
+  /** Stops, runs {@code whileStopped} (e.g. to damage the data dir), and starts again. */
+  public void restart(Runnable whileStopped) {
     node.close();
+    whileStopped.run();
     boot();
   }
 

@@ -24,19 +24,16 @@ public final class SqliteEventStore implements EventStore {
   private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
       + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
       + " leaf_hash, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  private static final String INSERT_TARGET = "INSERT OR IGNORE INTO event_targets"
-      + " (tenant, target_type, target_id, occurred_at, seq) VALUES (?,?,?,?,?)";
-  private static final String INSERT_TAG = "INSERT OR IGNORE INTO event_tags"
-      + " (tenant, tag, occurred_at, seq) VALUES (?,?,?,?)";
-  private static final String INSERT_FTS = "INSERT INTO events_fts (rowid, text) VALUES (?,?)";
   private static final String UPSERT_TILE = "INSERT INTO log_tiles (tenant, level, idx, hashes)"
       + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
   private static final String COLUMNS = "e.seq, e.id, e.occurred_at, e.leaf_hash, e.body";
 
   private final SqliteDatabase db;
+  private final SearchIndexer indexer;
 
   public SqliteEventStore(SqliteDatabase db) {
     this.db = db;
+    this.indexer = SearchIndexer.start(db);
   }
 
   @Override
@@ -85,22 +82,13 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public void append(List<NewEvent> events, List<TileWrite> tiles) {
     Connection c = db.writer();
-    try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT,
-            PreparedStatement.RETURN_GENERATED_KEYS);
-        PreparedStatement tg = c.prepareStatement(INSERT_TARGET);
-        PreparedStatement tag = c.prepareStatement(INSERT_TAG);
-        PreparedStatement fts = c.prepareStatement(INSERT_FTS);
+    try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT);
         PreparedStatement tile = c.prepareStatement(UPSERT_TILE)) {
       for (NewEvent e : events) {
-        long pk = insertEvent(ev, e);
-        addTargetsAndTags(tg, tag, e);
-        fts.setLong(1, pk);
-        fts.setString(2, e.searchText());
-        fts.addBatch();
+        bindEvent(ev, e);
+        ev.addBatch();
       }
-      tg.executeBatch();
-      tag.executeBatch();
-      fts.executeBatch();
+      ev.executeBatch();
       for (TileWrite t : tiles) {
         tile.setString(1, t.tenant());
         tile.setInt(2, t.level());
@@ -110,6 +98,7 @@ public final class SqliteEventStore implements EventStore {
       }
       tile.executeBatch();
       c.commit();
+      indexer.wake();
     } catch (SQLException e) {
       rollbackQuietly(c);
       db.resetWriter();
@@ -121,7 +110,7 @@ public final class SqliteEventStore implements EventStore {
     }
   }
 
-  private static long insertEvent(PreparedStatement ps, NewEvent e) throws SQLException {
+  private static void bindEvent(PreparedStatement ps, NewEvent e) throws SQLException {
     ps.setString(1, e.tenant());
     ps.setLong(2, e.seq());
     ps.setString(3, e.id());
@@ -137,30 +126,6 @@ public final class SqliteEventStore implements EventStore {
     ps.setString(13, e.sessionId());
     ps.setBytes(14, e.leafHash());
     ps.setString(15, e.body());
-    ps.executeUpdate();
-    try (ResultSet keys = ps.getGeneratedKeys()) {
-      keys.next();
-      return keys.getLong(1);
-    }
-  }
-
-  private static void addTargetsAndTags(PreparedStatement tg, PreparedStatement tag, NewEvent e)
-      throws SQLException {
-    for (NewEvent.TargetKey t : e.targets()) {
-      tg.setString(1, e.tenant());
-      tg.setString(2, t.type());
-      tg.setString(3, t.id());
-      tg.setLong(4, e.occurredAtMicros());
-      tg.setLong(5, e.seq());
-      tg.addBatch();
-    }
-    for (String t : e.tags()) {
-      tag.setString(1, e.tenant());
-      tag.setString(2, t);
-      tag.setLong(3, e.occurredAtMicros());
-      tag.setLong(4, e.seq());
-      tag.addBatch();
-    }
   }
 
   private static void rollbackQuietly(Connection c) {
@@ -177,9 +142,17 @@ public final class SqliteEventStore implements EventStore {
         tenant, id);
   }
 
+  /**
+   * Searches. A filter answered from the search index first waits (up to a few seconds) until
+   * the indexer has caught up with every event committed before the query began, so a client
+   * finds what it was just told is stored.
+   */
   @Override
   public List<StoredEvent> query(EventFilter filter) {
     SqliteQuery q = SqliteQuery.of(filter);
+    if (q.usesSearchIndex()) {
+      indexer.awaitCaughtUp(java.time.Duration.ofSeconds(5));
+    }
     try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(q.sql())) {
       q.bind(ps);
       return readAll(ps);
@@ -324,6 +297,7 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public void close() {
+    indexer.close();
     db.close();
   }
 }

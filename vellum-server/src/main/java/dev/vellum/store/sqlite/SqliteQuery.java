@@ -9,40 +9,35 @@ import java.util.List;
 /**
  * Translates an {@link EventFilter} into one SELECT with bound parameters.
  *
- * <p>The "driving" table decides which index gives the (occurred_at, seq) order for free: the
- * target or tag side-table when that filter is present (their primary keys start with the filter
- * value followed by time), otherwise the events table, whose per-column indexes all end in
- * (occurred_at, seq). Pages continue from the keyset position, never an OFFSET, so they stay
- * correct while new events arrive.
+ * <p>The "driving" table decides which index gives the (occurred_at, seq) order of a page for
+ * free: the most selective search-index table ({@code ix.*}, keyed by filter value then time)
+ * when such a filter is present, otherwise the events table's (tenant, occurred_at, seq) index.
+ * The other filters are checked on the event row. Pages continue from the keyset position,
+ * never an OFFSET, so they stay correct while new events arrive.
  */
-record SqliteQuery(String sql, List<Object> params) {
+record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
+
+  /** A search-index table usable as the driver, with its key columns and values. */
+  private record Driver(String table, List<String> columns, List<Object> values) {}
 
   static SqliteQuery of(EventFilter f) {
-    StringBuilder sql = new StringBuilder("SELECT e.seq, e.id, e.occurred_at, e.leaf_hash, e.body");
     List<Object> params = new ArrayList<>();
+    Driver driver = driver(f);
+    StringBuilder sql = new StringBuilder("SELECT e.seq, e.id, e.occurred_at, e.leaf_hash, e.body");
     String d;
-    if (f.targetType() != null) {
-      sql.append(" FROM event_targets d JOIN events e ON e.tenant = d.tenant AND e.seq = d.seq"
-          + " WHERE d.tenant = ? AND d.target_type = ? AND d.target_id = ?");
+    if (driver != null) {
+      sql.append(" FROM ix.").append(driver.table()).append(" d JOIN events e ON e.pk = d.pk")
+          .append(" WHERE d.tenant = ?");
       params.add(f.tenant());
-      params.add(f.targetType());
-      params.add(f.targetId());
-      d = "d";
-    } else if (f.tag() != null) {
-      sql.append(" FROM event_tags d JOIN events e ON e.tenant = d.tenant AND e.seq = d.seq"
-          + " WHERE d.tenant = ? AND d.tag = ?");
-      params.add(f.tenant());
-      params.add(f.tag());
+      for (int i = 0; i < driver.columns().size(); i++) {
+        sql.append(" AND d.").append(driver.columns().get(i)).append(" = ?");
+        params.add(driver.values().get(i));
+      }
       d = "d";
     } else {
       sql.append(" FROM events e WHERE e.tenant = ?");
       params.add(f.tenant());
       d = "e";
-    }
-    if (f.targetType() != null && f.tag() != null) {
-      sql.append(" AND EXISTS (SELECT 1 FROM event_tags g WHERE g.tenant = e.tenant"
-          + " AND g.tag = ? AND g.occurred_at = e.occurred_at AND g.seq = e.seq)");
-      params.add(f.tag());
     }
     addTime(f, d, sql, params);
     addEquals(sql, params, "e.category", f.category());
@@ -56,15 +51,53 @@ record SqliteQuery(String sql, List<Object> params) {
       sql.append(" AND e.type IN (").append("?,".repeat(f.types().size() - 1)).append("?)");
       params.addAll(f.types());
     }
+    if (f.targetType() != null && (driver == null || !driver.table().equals("ix_target"))) {
+      sql.append(" AND EXISTS (SELECT 1 FROM ix.ix_target t WHERE t.tenant = e.tenant"
+          + " AND t.target_type = ? AND t.target_id = ? AND t.occurred_at = e.occurred_at"
+          + " AND t.seq = e.seq)");
+      params.add(f.targetType());
+      params.add(f.targetId());
+    }
+    if (f.tag() != null && (driver == null || !driver.table().equals("ix_tag"))) {
+      sql.append(" AND EXISTS (SELECT 1 FROM ix.ix_tag g WHERE g.tenant = e.tenant"
+          + " AND g.tag = ? AND g.occurred_at = e.occurred_at AND g.seq = e.seq)");
+      params.add(f.tag());
+    }
     if (f.fullText() != null) {
-      sql.append(" AND e.pk IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)");
+      sql.append(" AND e.pk IN (SELECT rowid FROM ix.ix_fts WHERE ix_fts MATCH ?)");
       params.add(f.fullText());
     }
     String dir = f.ascending() ? "ASC" : "DESC";
     sql.append(" ORDER BY ").append(d).append(".occurred_at ").append(dir).append(", ")
         .append(d).append(".seq ").append(dir).append(" LIMIT ?");
     params.add(f.limit());
-    return new SqliteQuery(sql.toString(), params);
+    boolean indexed = driver != null || f.fullText() != null || f.targetType() != null
+        || f.tag() != null;
+    return new SqliteQuery(sql.toString(), params, indexed);
+  }
+
+  /** The search-index table to drive the query from, most selective first; null for none. */
+  private static Driver driver(EventFilter f) {
+    if (f.targetType() != null) {
+      return new Driver("ix_target", List.of("target_type", "target_id"),
+          List.of(f.targetType(), f.targetId()));
+    }
+    if (f.sessionId() != null) {
+      return new Driver("ix_session", List.of("session_id"), List.of(f.sessionId()));
+    }
+    if (f.actorId() != null) {
+      return new Driver("ix_actor", List.of("actor_id"), List.of(f.actorId()));
+    }
+    if (f.actorIp() != null) {
+      return new Driver("ix_actor_ip", List.of("actor_ip"), List.of(f.actorIp()));
+    }
+    if (f.tag() != null) {
+      return new Driver("ix_tag", List.of("tag"), List.of(f.tag()));
+    }
+    if (f.types() != null && f.types().size() == 1) {
+      return new Driver("ix_type", List.of("type"), List.of(f.types().get(0)));
+    }
+    return null;
   }
 
   private static void addTime(EventFilter f, String d, StringBuilder sql, List<Object> params) {
