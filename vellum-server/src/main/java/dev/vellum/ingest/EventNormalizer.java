@@ -3,6 +3,7 @@ package dev.vellum.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.core.json.CanonicalJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,7 +93,12 @@ public final class EventNormalizer {
     if (!schemaErrors.isEmpty()) {
       return Result.failed(schemaErrors);
     }
-    return new Result(toPrepared(tenant, id, event, occurredAt, clientId), List.of());
+    try {
+      return new Result(toPrepared(tenant, id, event, occurredAt, clientId), List.of());
+    } catch (IllegalArgumentException notIJson) {
+      // e.g. a number too large for a double (1e400): it has no RFC 8785 form
+      return Result.failed("", notIJson.getMessage());
+    }
   }
 
   private static String normaliseId(ObjectNode event, List<FieldError> errors) {
@@ -148,7 +154,7 @@ public final class EventNormalizer {
     return new PreparedEvent(tenant, id, e, at, e.get("type").asText(),
         e.get("category").asText(), e.path("source").asText(), e.get("outcome").asText(),
         e.get("severity").asText(), actor.path("id").asText(), text(actor, "ip"),
-        text(e, "session_id"), clientId);
+        text(e, "session_id"), clientId, CanonicalJson.canonicalMembers(e));
   }
 
   private static String text(JsonNode node, String field) {

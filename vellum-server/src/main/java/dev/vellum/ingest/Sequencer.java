@@ -216,27 +216,23 @@ public final class Sequencer implements AutoCloseable {
           : new Receipt(e.id(), null, null, Receipt.Status.CONFLICT);
     }
     long seq = nextSeq.computeIfAbsent(e.tenant(), store::nextSeq);
-    // The server members are added to the content itself (owned by this batch) and removed
-    // again, which saves a deep copy per event.
-    ObjectNode body = e.content();
-    body.put("tenant", e.tenant());
-    body.put("received_at", Times.formatMicros(receivedAt));
-    body.put("seq", seq);
-    body.put("leaf_version", LEAF_VERSION);
-    byte[] canonical;
-    try {
-      canonical = CanonicalJson.canonicalize(body);
-    } catch (IllegalArgumentException notIJson) {
-      return new Receipt(e.id(), null, null, Receipt.Status.INVALID, notIJson.getMessage());
-    } finally {
-      body.remove(EventNormalizer.SERVER_MEMBERS);
-    }
+    // The client's members were rendered canonically on the request thread; only the server's
+    // own members are rendered here and merged in name order.
+    java.util.TreeMap<String, String> members = new java.util.TreeMap<>(e.canonicalMembers());
+    members.put("tenant", CanonicalJson.member("tenant", json.getNodeFactory()
+        .textNode(e.tenant())));
+    members.put("received_at", CanonicalJson.member("received_at", json.getNodeFactory()
+        .textNode(Times.formatMicros(receivedAt))));
+    members.put("seq", CanonicalJson.member("seq", json.getNodeFactory().numberNode(seq)));
+    members.put("leaf_version", CanonicalJson.member("leaf_version",
+        json.getNodeFactory().numberNode(LEAF_VERSION)));
+    String bodyText = CanonicalJson.joinMembers(members.values());
+    byte[] canonical = bodyText.getBytes(StandardCharsets.UTF_8);
     nextSeq.put(e.tenant(), seq + 1);
     byte[] leaf = Rfc6962.leafHash(canonical);
     NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), leaf,
-        new String(canonical, StandardCharsets.UTF_8));
+        e.sessionId(), leaf, bodyText);
     fresh.put(e.tenant() + '\u0000' + e.id(), row);
     byTenant.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(row);
     return new Receipt(e.id(), seq, leaf, Receipt.Status.ACCEPTED);
