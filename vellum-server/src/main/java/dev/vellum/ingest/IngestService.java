@@ -87,11 +87,6 @@ public final class IngestService {
         yield IngestResult.rejected(index, r.id(), List.of(new FieldError("/id",
             "conflict: an event with this id and different content is already stored")), false);
       }
-      case INVALID -> {
-        countRejected("invalid");
-        yield IngestResult.rejected(index, r.id(), List.of(new FieldError("", r.problem())),
-            false);
-      }
     };
   }
 
