@@ -60,6 +60,7 @@ public final class VellumNode implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     ObjectMapper json = Json.mapper();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ProcessMetrics.bindTo(metrics);
     this.database = SqliteDatabase.open(config.dataDir());
     this.store = new SqliteEventStore(database);
     DirectoryStore directory = new SqliteDirectoryStore(database);

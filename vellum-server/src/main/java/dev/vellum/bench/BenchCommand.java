@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
  * numbers they produced.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure a Vellum node: ingest and query load over HTTP, storage baselines.",
-    subcommands = {IngestCommand.class, QueryCommand.class,
-        dev.vellum.bench.crash.CrashCommand.class})
+    description = "Measure a Vellum node: ingest, query and proof load over HTTP, storage baselines.",
+    subcommands = {IngestCommand.class, QueryCommand.class, ProofCommand.class,
+        SoakCommand.class, dev.vellum.bench.crash.CrashCommand.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
