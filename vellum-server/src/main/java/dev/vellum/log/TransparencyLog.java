@@ -25,8 +25,18 @@ public final class TransparencyLog implements AutoCloseable {
   public record InclusionProof(long leafIndex, long treeSize, byte[] leafHash,
       List<byte[]> auditPath, Optional<StoredCheckpoint> checkpoint) {}
 
+  /** Full tiles never change once written, so up to this many (8 KiB each) are kept in memory. */
+  private static final int CACHED_FULL_TILES = 4_096;
+
   private final EventStore store;
   private final TileLogWriter writer;
+  private final java.util.Map<String, byte[]> fullTiles = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+          return size() > CACHED_FULL_TILES;
+        }
+      });
   private final SigningKey key;
   private final Checkpointer checkpointer;
 
@@ -94,7 +104,7 @@ public final class TransparencyLog implements AutoCloseable {
    * checks {@code index < treeSize <= treeSize(tenant)}.
    */
   public InclusionProof inclusion(String tenant, long index, long treeSize, byte[] leafHash) {
-    TileNodeReader nodes = new TileNodeReader((level, idx) -> store.readTile(tenant, level, idx));
+    TileNodeReader nodes = new TileNodeReader((level, idx) -> readTile(tenant, level, idx));
     List<byte[]> path = MerkleTree.inclusionProof(nodes, index, treeSize);
     byte[] leaf = leafHash != null ? leafHash : nodes.node(0, index);
     return new InclusionProof(index, treeSize, leaf, path, store.checkpoint(tenant, treeSize));
@@ -102,8 +112,22 @@ public final class TransparencyLog implements AutoCloseable {
 
   /** The RFC 9162 consistency proof between two sizes, {@code 0 < from <= to <= treeSize}. */
   public List<byte[]> consistency(String tenant, long from, long to) {
-    TileNodeReader nodes = new TileNodeReader((level, idx) -> store.readTile(tenant, level, idx));
+    TileNodeReader nodes = new TileNodeReader((level, idx) -> readTile(tenant, level, idx));
     return MerkleTree.consistencyProof(nodes, from, to);
+  }
+
+  /** A stored tile, from memory when it is full (and so immutable), else from the store. */
+  private byte[] readTile(String tenant, int level, long index) {
+    String key = tenant + '/' + level + '/' + index;
+    byte[] cached = fullTiles.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    byte[] stored = store.readTile(tenant, level, index);
+    if (stored != null && stored.length == 256 * 32) {
+      fullTiles.put(key, stored);
+    }
+    return stored;
   }
 
   /**
@@ -111,7 +135,7 @@ public final class TransparencyLog implements AutoCloseable {
    * at that width.
    */
   public Optional<byte[]> tile(String tenant, TilePath path) {
-    byte[] stored = store.readTile(tenant, path.level(), path.index());
+    byte[] stored = readTile(tenant, path.level(), path.index());
     int bytes = path.width() * 32;
     if (stored == null || stored.length < bytes) {
       return Optional.empty();

@@ -159,7 +159,10 @@ class OnlineVerifyTest {
       assertTrue(alert != null, "no webhook call");
       JsonNode a = new ObjectMapper().readTree(alert);
       assertEquals("vellum.log.tampering", a.get("alert").asText());
-      assertEquals("fork", a.get("findings").get(0).get("kind").asText(), alert);
+      // "fork" when the tree has not grown since the forged checkpoint, "consistency" when the
+      // checkpointer signed a larger tree in between; both are the forged history being caught
+      String kind = a.get("findings").get(0).get("kind").asText();
+      assertTrue(kind.equals("fork") || kind.equals("consistency"), alert);
     } finally {
       hook.stop(0);
     }
