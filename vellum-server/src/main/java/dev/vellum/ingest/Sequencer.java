@@ -39,6 +39,8 @@ import java.util.function.Consumer;
  */
 public final class Sequencer implements AutoCloseable {
   public static final int LEAF_VERSION = 1;
+  private static final String LEAF_VERSION_MEMBER = CanonicalJson.member("leaf_version",
+      com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(LEAF_VERSION));
 
   private record Submission(List<PreparedEvent> events, CompletableFuture<List<Receipt>> done) {}
 
@@ -150,6 +152,7 @@ public final class Sequencer implements AutoCloseable {
 
   private List<List<Receipt>> writeBatch(List<Submission> batch) {
     long receivedAt = Times.micros(clock.instant());
+    String receivedAtText = Times.formatMicros(receivedAt);
     Map<String, Map<String, StoredEvent>> existing = lookUpExisting(batch);
     Map<String, NewEvent> fresh = new HashMap<>();
     Map<String, List<NewEvent>> byTenant = new LinkedHashMap<>();
@@ -157,7 +160,8 @@ public final class Sequencer implements AutoCloseable {
     for (Submission s : batch) {
       List<Receipt> out = new ArrayList<>(s.events().size());
       for (PreparedEvent e : s.events()) {
-        out.add(sequence(e, receivedAt, existing.get(e.tenant()), fresh, byTenant));
+        out.add(sequence(e, receivedAt, receivedAtText, existing.get(e.tenant()), fresh,
+            byTenant));
       }
       receipts.add(out);
     }
@@ -201,7 +205,8 @@ public final class Sequencer implements AutoCloseable {
     return found;
   }
 
-  private Receipt sequence(PreparedEvent e, long receivedAt, Map<String, StoredEvent> stored,
+  private Receipt sequence(PreparedEvent e, long receivedAt, String receivedAtText,
+      Map<String, StoredEvent> stored,
       Map<String, NewEvent> fresh, Map<String, List<NewEvent>> byTenant) {
     StoredEvent old = stored == null ? null : stored.get(e.id());
     if (old != null) {
@@ -218,15 +223,14 @@ public final class Sequencer implements AutoCloseable {
     long seq = nextSeq.computeIfAbsent(e.tenant(), store::nextSeq);
     // The client's members were rendered canonically on the request thread; only the server's
     // own members are rendered here and merged in name order.
-    java.util.TreeMap<String, String> members = new java.util.TreeMap<>(e.canonicalMembers());
-    members.put("tenant", CanonicalJson.member("tenant", json.getNodeFactory()
+    java.util.TreeMap<String, String> server = new java.util.TreeMap<>();
+    server.put("tenant", CanonicalJson.member("tenant", json.getNodeFactory()
         .textNode(e.tenant())));
-    members.put("received_at", CanonicalJson.member("received_at", json.getNodeFactory()
-        .textNode(Times.formatMicros(receivedAt))));
-    members.put("seq", CanonicalJson.member("seq", json.getNodeFactory().numberNode(seq)));
-    members.put("leaf_version", CanonicalJson.member("leaf_version",
-        json.getNodeFactory().numberNode(LEAF_VERSION)));
-    String bodyText = CanonicalJson.joinMembers(members.values());
+    server.put("received_at", CanonicalJson.member("received_at", json.getNodeFactory()
+        .textNode(receivedAtText)));
+    server.put("seq", CanonicalJson.member("seq", json.getNodeFactory().numberNode(seq)));
+    server.put("leaf_version", LEAF_VERSION_MEMBER);
+    String bodyText = CanonicalJson.mergeMembers(e.canonicalMembers(), server);
     byte[] canonical = bodyText.getBytes(StandardCharsets.UTF_8);
     nextSeq.put(e.tenant(), seq + 1);
     byte[] leaf = Rfc6962.leafHash(canonical);

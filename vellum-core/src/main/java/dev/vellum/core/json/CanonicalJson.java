@@ -76,6 +76,43 @@ public final class CanonicalJson {
     return out.toString();
   }
 
+  /**
+   * The canonical object made of the members of two maps from {@link #canonicalMembers} (or
+   * {@link #member}), merged in name order without copying either map. The maps MUST NOT share a
+   * member name.
+   */
+  public static String mergeMembers(java.util.SortedMap<String, String> a,
+      java.util.SortedMap<String, String> b) {
+    int size = 2 + a.size() + b.size();
+    for (String m : a.values()) {
+      size += m.length();
+    }
+    for (String m : b.values()) {
+      size += m.length();
+    }
+    StringBuilder out = new StringBuilder(size).append('{');
+    java.util.Iterator<Map.Entry<String, String>> ia = a.entrySet().iterator();
+    java.util.Iterator<Map.Entry<String, String>> ib = b.entrySet().iterator();
+    Map.Entry<String, String> ea = ia.hasNext() ? ia.next() : null;
+    Map.Entry<String, String> eb = ib.hasNext() ? ib.next() : null;
+    boolean first = true;
+    while (ea != null || eb != null) {
+      boolean takeA = eb == null || (ea != null && ea.getKey().compareTo(eb.getKey()) < 0);
+      if (!first) {
+        out.append(',');
+      }
+      first = false;
+      if (takeA) {
+        out.append(ea.getValue());
+        ea = ia.hasNext() ? ia.next() : null;
+      } else {
+        out.append(eb.getValue());
+        eb = ib.hasNext() ? ib.next() : null;
+      }
+    }
+    return out.append('}').toString();
+  }
+
   /** The canonical object made of {@code members}, which MUST be sorted by member name. */
   public static String joinMembers(java.util.Collection<String> members) {
     int size = 2 + members.size();
