@@ -13,10 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.flywaydb.core.Flyway;
 import org.sqlite.SQLiteConfig;
@@ -24,7 +21,8 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * The storage limit Vellum is measured against: the same rows of the durable commit path (the
- * event row; the search index is built after commit, in another file) written into the same schema — Vellum's own Flyway migrations from
+ * event row; the search index is built after commit, in another file) written into the same
+ * schema and page size — Vellum's own Flyway migrations from
  * {@code classpath:db/sqlite}, so the same tables and indexes — with the same pragmas (WAL,
  * {@code synchronous=FULL}, 128 MiB page cache, temp store in memory) and the same statements,
  * by one JDBC connection, one commit per {@code batch} rows. No HTTP, no parsing, no validation,
@@ -46,8 +44,7 @@ final class RawSqliteBaseline {
   }
 
   private record Row(String type, String category, String source, String outcome,
-      String severity, String actorId, String actorIp, String sessionId,
-      List<String[]> targets, List<String> tags, String searchText, char[] body, int idAt,
+      String severity, String actorId, String actorIp, String sessionId, char[] body, int idAt,
       int timeAt) {}
 
   private static final String TENANT = "default";
@@ -78,6 +75,7 @@ final class RawSqliteBaseline {
       config.setTempStore(SQLiteConfig.TempStore.MEMORY);
       SQLiteDataSource source = new SQLiteDataSource(config);
       source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+      dev.vellum.store.sqlite.SqliteDatabase.createWithLargePages(file); // same pages as Vellum
       Flyway.configure().dataSource(source).locations("classpath:db/sqlite").load().migrate();
       double seconds;
       long stored;
@@ -168,44 +166,14 @@ final class RawSqliteBaseline {
     int idAt = text.indexOf(RequestPool.ID_MARK);
     int timeAt = text.indexOf(RequestPool.TIME_MARK);
     JsonNode actor = event.path("actor");
-    List<String[]> targets = new ArrayList<>();
-    for (JsonNode t : event.path("targets")) {
-      if (t.path("type").isTextual() && t.path("id").isTextual()) {
-        targets.add(new String[] {t.get("type").asText(), t.get("id").asText()});
-      }
-    }
-    List<String> tags = new ArrayList<>();
-    for (JsonNode t : event.path("tags")) {
-      if (t.isTextual()) {
-        tags.add(t.asText());
-      }
-    }
-    StringBuilder search = new StringBuilder(256);
-    collectText(event, search);
     return new Row(event.path("type").asText(), event.path("category").asText(),
         event.path("source").asText(), event.path("outcome").asText("unknown"),
         event.path("severity").asText("info"), actor.path("id").asText(), textOrNull(actor, "ip"),
-        textOrNull(event, "session_id"), targets, tags,
-        search.toString().toLowerCase(Locale.ROOT), body, idAt, timeAt);
+        textOrNull(event, "session_id"), body, idAt, timeAt);
   }
 
   private static String textOrNull(JsonNode node, String field) {
     JsonNode v = node.get(field);
     return v != null && v.isTextual() ? v.asText() : null;
-  }
-
-  /** Same text collection as the ingest normaliser: every string and number value. */
-  private static void collectText(JsonNode node, StringBuilder sb) {
-    if (node.isTextual() || node.isNumber()) {
-      sb.append(node.asText()).append(' ');
-    } else if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        collectText(it.next().getValue(), sb);
-      }
-    } else if (node.isArray()) {
-      for (JsonNode child : node) {
-        collectText(child, sb);
-      }
-    }
   }
 }

@@ -69,7 +69,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * with the default 4 KiB pages only two fit and a third of every page is wasted. The page size
    * of a file is fixed once it is in WAL mode, so this runs before anything else touches it.
    */
-  private static void createWithLargePages(Path file) throws SQLException {
+  public static void createWithLargePages(Path file) throws SQLException {
     if (Files.exists(file)) {
       return;
     }
