@@ -6,11 +6,19 @@ import picocli.CommandLine.Command;
 /** The {@code vellum} command line: one subcommand per job. */
 @Command(name = "vellum", mixinStandardHelpOptions = true, version = "Vellum 0.1.0",
     description = "Audit as a Service: verifiable, searchable audit events.",
-    subcommands = {ServeCommand.class, dev.vellum.bench.BenchCommand.class,
+    subcommands = {ServeCommand.class, WarmupCommand.class, dev.vellum.bench.BenchCommand.class,
         dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class})
 public final class VellumCli implements Runnable {
 
   public static void main(String[] args) {
+    if (args.length > 0 && (args[0].equals("serve") || args[0].equals("warmup"))) {
+      // picocli builds every subcommand (HTTP clients, JSON mappers, TLS set-up) when the full
+      // command tree is constructed; starting the service needs none of that and starts sooner
+      // without it
+      String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+      Object command = args[0].equals("serve") ? new ServeCommand() : new WarmupCommand();
+      System.exit(new CommandLine(command).setCommandName("vellum " + args[0]).execute(rest));
+    }
     System.exit(new CommandLine(new VellumCli()).execute(args));
   }
 

@@ -127,7 +127,9 @@ class QueryApiTest {
     List<JsonNode> events = search("q=kangaroo");
     assertEquals(1, events.size());
     assertEquals(30, search("q=quarterly").size());
-    assertEquals(1, search("q=" + q("Quarterly report 17")).size());
+    // every word must match; the last one as a prefix ("activ" finds "activity")
+    assertEquals(1, search("q=" + q("Suspicious KANGAROO activ")).size());
+    assertEquals(0, search("q=" + q("kangaroo quarterly routine")).size());
   }
 
   @Test
