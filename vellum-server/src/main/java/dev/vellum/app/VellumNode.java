@@ -71,7 +71,6 @@ public final class VellumNode implements AutoCloseable {
     this.log = TransparencyLog.open(config, store, clock);
     this.sequencer = new Sequencer(store, log.writer(), json, clock,
         config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics);
-    sequencer.onCommit(log::committed);
     this.ingest = new IngestService(new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
         sequencer, sources, clock, json, metrics);
     this.bootstrapKey = bootstrap(tenants, sources, clock);

@@ -4,7 +4,6 @@ import dev.vellum.config.VellumConfig;
 import dev.vellum.core.merkle.MerkleTree;
 import dev.vellum.core.merkle.TileNodeReader;
 import dev.vellum.core.merkle.TilePath;
-import dev.vellum.ingest.CommittedBatch;
 import dev.vellum.ingest.LogWriter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.StoredCheckpoint;
@@ -55,11 +54,6 @@ public final class TransparencyLog implements AutoCloseable {
   /** The sequencer's hook for writing tiles in the same transaction as the events. */
   public LogWriter writer() {
     return writer;
-  }
-
-  /** Called on the sequencer thread after each durable commit. */
-  public void committed(CommittedBatch batch) {
-    // the checkpointer polls the durable heads; nothing to do per batch
   }
 
   /**
