@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,20 +27,11 @@ final class IngestCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
-      description = "base URL of a running node (default ${DEFAULT-VALUE})")
-  String url;
+  @Mixin TargetOptions node = new TargetOptions();
 
-  @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
-      description = "API key with events:write (default: env VELLUM_KEY)")
-  String key;
 
-  @Option(names = "--start-server", description = "start a node in this process on a fresh"
-      + " temporary data dir (or --data-dir) instead of using --url")
-  boolean startServer;
 
-  @Option(names = "--data-dir", description = "data dir for --start-server (kept afterwards)")
-  Path dataDir;
+
 
   @Option(names = "--events", description = "events to send (default 100000 unless --duration)")
   Long events;
@@ -111,7 +103,7 @@ final class IngestCommand implements Callable<Integer> {
     ObjectNode report;
     Target target;
     try {
-      target = startServer ? Target.inProcess(dataDir) : Target.remote(url, key);
+      target = node.open();
     } catch (IllegalArgumentException e) {
       err.println("vellum bench: " + e.getMessage());
       return EXIT_USAGE;

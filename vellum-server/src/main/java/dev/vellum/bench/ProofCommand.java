@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,19 +51,11 @@ final class ProofCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
-      description = "base URL of a running node (default ${DEFAULT-VALUE})")
-  String url;
+  @Mixin TargetOptions node = new TargetOptions();
 
-  @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
-      description = "API key with log:read (and events:write for --preload)")
-  String key;
 
-  @Option(names = "--start-server", description = "start a node in this process (see ingest)")
-  boolean startServer;
 
-  @Option(names = "--data-dir", description = "data dir for --start-server")
-  Path dataDir;
+
 
   @Option(names = "--preload", defaultValue = "0",
       description = "first ingest this many ~1 KiB events (batch 500, 4 clients) and wait for a"
@@ -107,7 +100,7 @@ final class ProofCommand implements Callable<Integer> {
     }
     Target target;
     try {
-      target = startServer ? Target.inProcess(dataDir) : Target.remote(url, key);
+      target = node.open();
     } catch (IllegalArgumentException e) {
       err.println("vellum bench: " + e.getMessage());
       return IngestCommand.EXIT_USAGE;

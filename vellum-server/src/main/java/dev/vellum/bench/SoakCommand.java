@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,19 +32,11 @@ final class SoakCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080",
-      description = "base URL of a running node (default ${DEFAULT-VALUE})")
-  String url;
+  @Mixin TargetOptions node = new TargetOptions();
 
-  @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
-      description = "API key with events:write (default: env VELLUM_KEY)")
-  String key;
 
-  @Option(names = "--start-server", description = "start a node in this process instead")
-  boolean startServer;
 
-  @Option(names = "--data-dir", description = "data dir for --start-server")
-  Path dataDir;
+
 
   @Option(names = "--minutes", defaultValue = "30", description = "length of the run")
   int minutes;
@@ -74,7 +67,7 @@ final class SoakCommand implements Callable<Integer> {
           + " positive");
       return IngestCommand.EXIT_USAGE;
     }
-    try (Target target = startServer ? Target.inProcess(dataDir) : Target.remote(url, key)) {
+    try (Target target = node.open()) {
       RequestPool pool = RequestPool.generate(7, batch, 1024, "DEMO_APP", 64L << 20,
           Long.MAX_VALUE);
       ArrayNode windows = JSON.createArrayNode();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.event.FieldError;
 import dev.vellum.core.json.CanonicalJson;
+import dev.vellum.core.json.NotIJsonException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,20 +85,16 @@ public final class EventNormalizer {
     if (!event.has("severity")) {
       event.put("severity", def.get().defaultSeverity());
     }
-    String badText = Utf16.firstUnpairedSurrogate(event);
-    if (badText != null) {
-      return Result.failed(badText, "contains an unpaired UTF-16 surrogate, which is not valid"
-          + " Unicode text (I-JSON, RFC 7493)");
-    }
     List<FieldError> schemaErrors = EventTypeCatalog.validate(def.get(), event);
     if (!schemaErrors.isEmpty()) {
       return Result.failed(schemaErrors);
     }
     try {
       return new Result(toPrepared(tenant, id, event, occurredAt, clientId), List.of());
-    } catch (IllegalArgumentException notIJson) {
-      // e.g. a number too large for a double (1e400): it has no RFC 8785 form
-      return Result.failed("", notIJson.getMessage());
+    } catch (NotIJsonException notIJson) {
+      // a lone UTF-16 surrogate, or a number too large for a double (1e400): no RFC 8785 form,
+      // so no leaf hash; found while rendering the canonical members, not by a separate walk
+      return Result.failed(notIJson.pointer(), notIJson.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.auth.Principal;
 import dev.vellum.auth.Sources;
+import dev.vellum.auth.Tenants;
 import dev.vellum.core.event.FieldError;
 import dev.vellum.store.StoreException;
 import io.micrometer.core.instrument.Counter;
@@ -23,7 +24,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class IngestService {
   /** Source code of events the server writes itself (read auditing); clients may not use it. */
-  public static final String SYSTEM_SOURCE = dev.vellum.auth.Tenants.SYSTEM_SOURCE;
+  private static final String SYSTEM_SOURCE = Tenants.SYSTEM_SOURCE;
 
   private final EventNormalizer normalizer;
   private final Sequencer sequencer;

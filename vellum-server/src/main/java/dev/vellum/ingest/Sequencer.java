@@ -24,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The single writer. Requests put their prepared events on a queue; one thread drains everything
@@ -53,7 +52,6 @@ public final class Sequencer implements AutoCloseable {
   private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger pendingEvents = new AtomicInteger();
   private final Map<String, Long> nextSeq = new HashMap<>();
-  private final List<Consumer<CommittedBatch>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Thread thread;
   private final Timer commitTimer;
   private final DistributionSummary batchSizes;
@@ -78,10 +76,6 @@ public final class Sequencer implements AutoCloseable {
     this.thread.start();
   }
 
-  public void onCommit(Consumer<CommittedBatch> listener) {
-    listeners.add(listener);
-  }
-
   /**
    * Queues events for sequencing. The future completes with one receipt per event, in order,
    * once they are durably committed, or fails with the store's exception.
@@ -99,10 +93,6 @@ public final class Sequencer implements AutoCloseable {
     CompletableFuture<List<Receipt>> done = new CompletableFuture<>();
     queue.add(new Submission(List.copyOf(events), done));
     return done;
-  }
-
-  public int queuedEvents() {
-    return pendingEvents.get();
   }
 
   private void run() {
@@ -167,7 +157,6 @@ public final class Sequencer implements AutoCloseable {
     }
     List<NewEvent> all = new ArrayList<>();
     List<TileWrite> tiles = new ArrayList<>();
-    Map<String, Long> sizes = new HashMap<>();
     for (Map.Entry<String, List<NewEvent>> t : byTenant.entrySet()) {
       List<NewEvent> events = t.getValue();
       List<byte[]> leaves = new ArrayList<>(events.size());
@@ -176,16 +165,11 @@ public final class Sequencer implements AutoCloseable {
       }
       tiles.addAll(log.stage(t.getKey(), events.get(0).seq(), leaves));
       all.addAll(events);
-      sizes.put(t.getKey(), events.get(events.size() - 1).seq() + 1);
     }
     if (!all.isEmpty()) {
       store.append(all, tiles);
     }
     log.committed();
-    CommittedBatch committed = new CommittedBatch(sizes, all.size());
-    for (Consumer<CommittedBatch> l : listeners) {
-      l.accept(committed);
-    }
     return receipts;
   }
 
@@ -210,15 +194,11 @@ public final class Sequencer implements AutoCloseable {
       Map<String, NewEvent> fresh, Map<String, List<NewEvent>> byTenant) {
     StoredEvent old = stored == null ? null : stored.get(e.id());
     if (old != null) {
-      return sameContent(e.content(), old.body())
-          ? new Receipt(e.id(), old.seq(), old.leafHash(), Receipt.Status.DUPLICATE)
-          : new Receipt(e.id(), null, null, Receipt.Status.CONFLICT);
+      return repeat(e, old.seq(), old.leafHash(), old.body());
     }
-    NewEvent earlier = fresh.get(e.tenant() + '\u0000' + e.id());
+    NewEvent earlier = e.clientId() ? fresh.get(e.tenant() + '\u0000' + e.id()) : null;
     if (earlier != null) {
-      return sameContent(e.content(), earlier.body())
-          ? new Receipt(e.id(), earlier.seq(), earlier.leafHash(), Receipt.Status.DUPLICATE)
-          : new Receipt(e.id(), null, null, Receipt.Status.CONFLICT);
+      return repeat(e, earlier.seq(), earlier.leafHash(), earlier.body());
     }
     long seq = nextSeq.computeIfAbsent(e.tenant(), store::nextSeq);
     // The client's members were rendered canonically on the request thread; only the server's
@@ -237,9 +217,18 @@ public final class Sequencer implements AutoCloseable {
     NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
         e.sessionId(), leaf, bodyText);
-    fresh.put(e.tenant() + '\u0000' + e.id(), row);
+    if (e.clientId()) {
+      fresh.put(e.tenant() + '\u0000' + e.id(), row); // server-assigned ids cannot repeat
+    }
     byTenant.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(row);
     return new Receipt(e.id(), seq, leaf, Receipt.Status.ACCEPTED);
+  }
+
+  /** An id seen before: a duplicate if the content is the same, else a conflict. */
+  private Receipt repeat(PreparedEvent e, long seq, byte[] leafHash, String storedBody) {
+    return sameContent(e.content(), storedBody)
+        ? new Receipt(e.id(), seq, leafHash, Receipt.Status.DUPLICATE)
+        : new Receipt(e.id(), null, null, Receipt.Status.CONFLICT);
   }
 
   /** True when the stored body, without server-added members, equals the submitted content. */

@@ -189,6 +189,17 @@ class IngestApiTest {
   }
 
   @Test
+  void rejectsLoneSurrogateAloneNamingItsPointer() throws Exception {
+    ObjectNode bad = node.loginEvent("placeholder");
+    String text = "[" + node.json.writeValueAsString(bad).replace("placeholder", "\\ud800")
+        + "," + node.json.writeValueAsString(node.loginEvent("neighbour")) + "]";
+    Reply r = ingest(text);
+    assertEquals(207, r.status(), r.raw().body());
+    assertEquals("/actor/id", pointerOf(r.body().get("results").get(0)));
+    assertEquals("accepted", r.body().get("results").get(1).get("status").asText());
+  }
+
+  @Test
   void malformedJsonIs400WithLineAndColumn() {
     Reply r = ingest("{\n  \"type\": \"LOGIN_SUCCESSFUL\",,\n}");
     assertEquals(400, r.status());

@@ -190,7 +190,7 @@ public final class CanonicalJson {
         out.append('}');
       }
       default ->
-          throw new IllegalArgumentException(
+          throw new NotIJsonException(pointer,
               "not JSON data at '" + pointer + "': node type " + node.getNodeType());
     }
   }
@@ -209,7 +209,7 @@ public final class CanonicalJson {
     if (node.isFloatingPointNumber()) {
       return node.doubleValue(); // FloatNode widens exactly
     }
-    throw new IllegalArgumentException(
+    throw new NotIJsonException(pointer,
         "unsupported number node at '" + pointer + "': " + node.getClass().getSimpleName());
   }
 

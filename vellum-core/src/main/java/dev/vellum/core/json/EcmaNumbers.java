@@ -36,7 +36,7 @@ final class EcmaNumbers {
    */
   static String toString(double v, Object pointer) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(
+      throw new NotIJsonException(pointer,
           "number at '" + pointer + "' is " + v + ", which JSON cannot represent (RFC 8785 §3.2.2.3)");
     }
     if (v == 0) {
