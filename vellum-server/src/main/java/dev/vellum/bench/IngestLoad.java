@@ -1,10 +1,5 @@
 package dev.vellum.bench;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,13 +37,16 @@ final class IngestLoad {
     }
   }
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-
   private IngestLoad() {}
 
   static Result run(Plan plan) {
-    URI uri = URI.create(plan.baseUrl() + "/v1/events");
+    String url = plan.baseUrl() + "/v1/events";
+    try (BenchHttp http = new BenchHttp(plan.key(), plan.concurrency())) {
+      return run(plan, url, http);
+    }
+  }
+
+  private static Result run(Plan plan, String url, BenchHttp http) {
     AtomicLong next = new AtomicLong();
     LongAdder accepted = new LongAdder();
     LongAdder ok = new LongAdder();
@@ -80,27 +78,10 @@ final class IngestLoad {
             LockSupport.parkNanos(wait);
           }
           byte[] body = plan.pool().render(n, Instant.now());
-          HttpRequest request = HttpRequest.newBuilder(uri)
-              .timeout(Duration.ofSeconds(120))
-              .header("Authorization", "Bearer " + plan.key())
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-          int status;
-          try {
-            HttpResponse<byte[]> r = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            status = r.statusCode();
-            if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
-              firstError[0] = "HTTP " + status + ": " + new String(r.body(),
-                  java.nio.charset.StandardCharsets.UTF_8);
-            }
-          } catch (IOException e) {
-            status = -1;
-            if (firstErrorSet.compareAndSet(0, 1)) {
-              firstError[0] = e.toString();
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+          BenchHttp.Response r = http.postJson(url, body);
+          int status = r.status();
+          if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
+            firstError[0] = status < 0 ? r.text() : "HTTP " + status + ": " + r.text();
           }
           h.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
           statuses.computeIfAbsent(status, s -> new LongAdder()).increment();

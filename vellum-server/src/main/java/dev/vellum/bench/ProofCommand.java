@@ -10,10 +10,6 @@ import dev.vellum.core.note.NoteException;
 import dev.vellum.core.note.NoteVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,17 +41,13 @@ import picocli.CommandLine.Spec;
         + " p50/p90/p99/p99.9/max and proofs/s, and verify a sample against the checkpoint root.")
 final class ProofCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
   private static final Base64.Decoder B64 = Base64.getDecoder();
 
   @Spec CommandSpec spec;
 
   @Mixin TargetOptions node = new TargetOptions();
 
-
-
-
+  private BenchHttp http;
 
   @Option(names = "--preload", defaultValue = "0",
       description = "first ingest this many ~1 KiB events (batch 500, 4 clients) and wait for a"
@@ -106,7 +98,8 @@ final class ProofCommand implements Callable<Integer> {
       return IngestCommand.EXIT_USAGE;
     }
     ObjectNode report;
-    try (target) {
+    try (target; BenchHttp client = new BenchHttp(target.key, concurrency)) {
+      http = client;
       long minSize = 1;
       if (preload > 0) {
         long before = treeSizeOrZero(target);
@@ -145,18 +138,18 @@ final class ProofCommand implements Callable<Integer> {
   private Signed checkpoint(Target target, long minSize, Duration wait)
       throws IOException, InterruptedException {
     NoteVerifier verifier = NoteVerifier.parse(verifierKey != null ? verifierKey.trim()
-        : get(target, "/v1/log/key").body().trim());
+        : get(target, "/v1/log/key").text().trim());
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
-      HttpResponse<String> r = get(target, "/v1/log/checkpoint");
-      if (r.statusCode() == 200) {
-        Checkpoint cp = Checkpoint.parse(verifier.verify(r.body()));
+      BenchHttp.Response r = get(target, "/v1/log/checkpoint");
+      if (r.status() == 200) {
+        Checkpoint cp = Checkpoint.parse(verifier.verify(r.text()));
         if (cp.size() >= minSize) {
           return new Signed(cp, verifierKey != null);
         }
-      } else if (r.statusCode() != 404) {
-        throw new IOException("GET /v1/log/checkpoint answered " + r.statusCode() + ": "
-            + r.body());
+      } else if (r.status() != 404) {
+        throw new IOException("GET /v1/log/checkpoint answered " + r.status() + ": "
+            + r.text());
       }
       if (System.nanoTime() >= deadline) {
         return null;
@@ -166,19 +159,16 @@ final class ProofCommand implements Callable<Integer> {
   }
 
   private long treeSizeOrZero(Target target) throws IOException, InterruptedException {
-    HttpResponse<String> r = get(target, "/v1/log/checkpoint");
-    if (r.statusCode() != 200) {
+    BenchHttp.Response r = get(target, "/v1/log/checkpoint");
+    if (r.status() != 200) {
       return 0;
     }
-    String[] lines = r.body().split("\n", 3);
+    String[] lines = r.text().split("\n", 3);
     return lines.length >= 2 ? Long.parseLong(lines[1]) : 0;
   }
 
-  private static HttpResponse<String> get(Target target, String path)
-      throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(target.baseUrl + path))
-        .header("Authorization", "Bearer " + target.key).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private BenchHttp.Response get(Target target, String path) {
+    return http.get(target.baseUrl + path);
   }
 
   /**
@@ -229,23 +219,12 @@ final class ProofCommand implements Callable<Integer> {
             return;
           }
           long index = rnd.nextLong(size);
-          HttpRequest req = HttpRequest.newBuilder(URI.create(target.baseUrl
-                  + "/v1/log/proof?leaf_index=" + index + "&tree_size=" + size))
-              .header("Authorization", "Bearer " + target.key)
-              .timeout(Duration.ofSeconds(60)).build();
+          String url = target.baseUrl + "/v1/log/proof?leaf_index=" + index + "&tree_size="
+              + size;
           long t0 = System.nanoTime();
-          int status;
-          String body = null;
-          try {
-            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-            status = r.statusCode();
-            body = r.body();
-          } catch (IOException e) {
-            status = -1;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
+          BenchHttp.Response r = http.get(url);
+          int status = r.status();
+          byte[] body = r.body();
           mine.recordValue((System.nanoTime() - t0) / 1000);
           statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
           if (status == 200 && n % verifyEvery == 0) {

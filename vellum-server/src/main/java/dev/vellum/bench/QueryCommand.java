@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,17 +39,13 @@ import picocli.CommandLine.Spec;
         + " full text) and report p50/p95/p99 per kind.")
 final class QueryCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
   static final List<String> KINDS = List.of("actor", "target", "text");
 
   @Spec CommandSpec spec;
 
   @Mixin TargetOptions node = new TargetOptions();
 
-
-
-
+  private BenchHttp http;
 
   @Option(names = "--preload", defaultValue = "0",
       description = "first ingest this many ~1 KiB events (batch 500, 4 clients)")
@@ -91,7 +83,8 @@ final class QueryCommand implements Callable<Integer> {
       return IngestCommand.EXIT_USAGE;
     }
     ObjectNode report;
-    try (target) {
+    try (target; BenchHttp client = new BenchHttp(target.key, concurrency)) {
+      http = client;
       if (preload > 0) {
         RequestPool pool = RequestPool.generate(7, 500, 1024, "DEMO_APP", 32L << 20,
             (preload + 499) / 500);
@@ -164,12 +157,10 @@ final class QueryCommand implements Callable<Integer> {
     return v;
   }
 
-  private JsonNode get(Target target, String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(target.baseUrl + path))
-        .header("Authorization", "Bearer " + target.key).timeout(Duration.ofSeconds(120)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+  private JsonNode get(Target target, String path) throws IOException {
+    BenchHttp.Response r = http.get(target.baseUrl + path);
+    if (r.status() != 200) {
+      throw new IOException("GET " + path + " answered " + r.status() + ": " + r.text());
     }
     return JSON.readTree(r.body());
   }
@@ -217,23 +208,11 @@ final class QueryCommand implements Callable<Integer> {
             return;
           }
           String kind = KINDS.get((int) (n % KINDS.size()));
-          HttpRequest req = HttpRequest.newBuilder(URI.create(target.baseUrl
-                  + query(kind, values, rnd)))
-              .header("Authorization", "Bearer " + target.key)
-              .timeout(Duration.ofSeconds(120)).build();
+          String url = target.baseUrl + query(kind, values, rnd);
           long t0 = System.nanoTime();
-          int status;
-          String body = null;
-          try {
-            HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-            status = r.statusCode();
-            body = r.body();
-          } catch (IOException e) {
-            status = -1;
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
+          BenchHttp.Response r = http.get(url);
+          int status = r.status();
+          byte[] body = r.body();
           mine.get(kind).recordValue((System.nanoTime() - t0) / 1000);
           statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
           if (status == 200 && n % 10 == 0) {

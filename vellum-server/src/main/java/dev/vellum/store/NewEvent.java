@@ -2,7 +2,9 @@ package dev.vellum.store;
 
 /**
  * An event ready to be written: sequenced, hashed, and with the columns the indexes need.
- * {@code body} is the canonical JSON that {@code leafHash} commits to.
+ * {@code body} is the canonical JSON that {@code leafHash} commits to. {@code search} is what
+ * the search index keeps of the body, or null; a store may use it to index the event without
+ * parsing {@code body} again.
  */
 public record NewEvent(
     String tenant,
@@ -19,4 +21,5 @@ public record NewEvent(
     String actorIp,
     String sessionId,
     byte[] leafHash,
-    String body) {}
+    String body,
+    SearchDocument search) {}

@@ -2,6 +2,7 @@ package dev.vellum.store.sqlite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.store.NewEvent;
 import dev.vellum.store.SearchDocument;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,10 +26,24 @@ import org.slf4j.LoggerFactory;
  * small. The index is derived data: {@code index_state.last_pk} records the last event it
  * covers, in the same transaction as the index rows, and after a crash the indexer continues
  * from there.
+ *
+ * <p>The writer hands each committed batch over in memory ({@link #committed}), so the indexer
+ * need not read the events back and parse their bodies again. Only a bounded number of rows wait
+ * in memory; when the indexer falls further behind (or after a restart) it reads the missing
+ * events from vellum.db instead.
  */
 final class SearchIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SearchIndexer.class);
   private static final int BATCH = 5_000;
+  /** About 2.5 KiB of heap per waiting event (body and search document): at most ~75 MiB. */
+  static final int MAX_WAITING_ROWS = 30_000;
+
+  /** Events committed in one transaction, pks {@code firstPk} onwards, not yet indexed. */
+  private record Committed(long firstPk, List<NewEvent> events) {
+    long lastPk() {
+      return firstPk + events.size() - 1;
+    }
+  }
 
   private record Row(String tenant, long pk, long seq, long occurredAt, String type,
       String actorId, String actorIp, String sessionId, SearchDocument doc) {}
@@ -37,20 +52,26 @@ final class SearchIndexer implements AutoCloseable {
   private final Connection index;
   private final ObjectMapper json = new ObjectMapper();
   private final Object signal = new Object();
+  private final java.util.concurrent.ConcurrentLinkedDeque<Committed> waiting =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private final java.util.concurrent.atomic.AtomicInteger waitingRows =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Thread thread;
+  private final int maxWaitingRows;
   private volatile long lastPk;
   private volatile boolean running = true;
   private boolean woken;
 
-  private SearchIndexer(SqliteDatabase db, Connection index, long lastPk) {
+  private SearchIndexer(SqliteDatabase db, Connection index, long lastPk, int maxWaitingRows) {
     this.db = db;
+    this.maxWaitingRows = maxWaitingRows;
     this.index = index;
     this.lastPk = lastPk;
     this.thread = new Thread(this::run, "vellum-search-indexer");
     this.thread.setDaemon(true);
   }
 
-  static SearchIndexer start(SqliteDatabase db) {
+  static SearchIndexer start(SqliteDatabase db, int maxWaitingRows) {
     try {
       Connection index = SqliteDatabase.searchSource(db.searchFile()).getConnection();
       index.setAutoCommit(false);
@@ -61,7 +82,7 @@ final class SearchIndexer implements AutoCloseable {
         last = rs.getLong(1);
       }
       index.commit();
-      SearchIndexer indexer = new SearchIndexer(db, index, last);
+      SearchIndexer indexer = new SearchIndexer(db, index, last, maxWaitingRows);
       indexer.thread.start();
       return indexer;
     } catch (SQLException e) {
@@ -69,8 +90,20 @@ final class SearchIndexer implements AutoCloseable {
     }
   }
 
-  /** Called after each durable commit of events. */
-  void wake() {
+  /**
+   * Called by the writer after each durable commit, with the events in pk order. When too many
+   * are waiting already, the batch is dropped here and read back from vellum.db later.
+   */
+  void committed(long firstPk, List<NewEvent> events) {
+    if (waitingRows.addAndGet(events.size()) <= maxWaitingRows) {
+      waiting.addLast(new Committed(firstPk, events));
+    } else {
+      waitingRows.addAndGet(-events.size());
+    }
+    wake();
+  }
+
+  private void wake() {
     synchronized (signal) {
       woken = true;
       signal.notifyAll();
@@ -138,7 +171,11 @@ final class SearchIndexer implements AutoCloseable {
 
   /** Indexes the next events after {@code lastPk}; returns how many. */
   private int indexNextBatch() throws SQLException {
-    List<Row> rows = readAfter(lastPk);
+    List<Row> rows = takeWaiting(lastPk);
+    if (rows.isEmpty()) {
+      Committed next = waiting.peekFirst();
+      rows = readAfter(lastPk, next == null ? Long.MAX_VALUE : next.firstPk());
+    }
     if (rows.isEmpty()) {
       return 0;
     }
@@ -154,12 +191,50 @@ final class SearchIndexer implements AutoCloseable {
     return rows.size();
   }
 
-  private List<Row> readAfter(long after) throws SQLException {
+  /**
+   * The waiting events that follow {@code after} without a gap, up to about a batch; waiting
+   * events the index already covers are discarded on the way.
+   */
+  private List<Row> takeWaiting(long after) {
+    List<Row> rows = new ArrayList<>();
+    long expected = after + 1;
+    Committed c;
+    while (rows.size() < BATCH && (c = waiting.peekFirst()) != null) {
+      if (c.lastPk() < expected) {
+        drop(c);
+        continue;
+      }
+      if (c.firstPk() > expected) {
+        break; // a gap: those events were dropped, read them from the file first
+      }
+      for (int i = (int) (expected - c.firstPk()); i < c.events().size(); i++) {
+        rows.add(row(c.firstPk() + i, c.events().get(i)));
+      }
+      expected = c.lastPk() + 1;
+      drop(c);
+    }
+    return rows;
+  }
+
+  private void drop(Committed c) {
+    waiting.pollFirst();
+    waitingRows.addAndGet(-c.events().size());
+  }
+
+  private Row row(long pk, NewEvent e) {
+    SearchDocument doc = e.search() != null ? e.search() : document(e.body());
+    return new Row(e.tenant(), pk, e.seq(), e.occurredAtMicros(), e.type(), e.actorId(),
+        e.actorIp(), e.sessionId(), doc);
+  }
+
+  /** Stored events with {@code after < pk < before}, at most a batch, in pk order. */
+  private List<Row> readAfter(long after, long before) throws SQLException {
     String sql = "SELECT pk, tenant, seq, occurred_at, type, actor_id, actor_ip, session_id, body"
-        + " FROM events WHERE pk > ? ORDER BY pk LIMIT " + BATCH;
+        + " FROM events WHERE pk > ? AND pk < ? ORDER BY pk LIMIT " + BATCH;
     List<Row> rows = new ArrayList<>();
     try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, after);
+      ps.setLong(2, before);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           rows.add(new Row(rs.getString(2), rs.getLong(1), rs.getLong(3), rs.getLong(4),

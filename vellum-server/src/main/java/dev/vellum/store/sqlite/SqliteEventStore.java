@@ -23,17 +23,24 @@ import java.util.Optional;
 public final class SqliteEventStore implements EventStore {
   private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
       + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
-      + " leaf_hash, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      + " leaf_hash, body, pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String UPSERT_TILE = "INSERT INTO log_tiles (tenant, level, idx, hashes)"
       + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
   private static final String COLUMNS = "e.seq, e.id, e.occurred_at, e.leaf_hash, e.body";
 
   private final SqliteDatabase db;
   private final SearchIndexer indexer;
+  /** The largest events.pk written; only the writer uses it, -1 = read it from the file. */
+  private long lastPk = -1;
 
   public SqliteEventStore(SqliteDatabase db) {
+    this(db, SearchIndexer.MAX_WAITING_ROWS);
+  }
+
+  /** {@code maxWaitingRows}: how many committed events may wait in memory for the indexer. */
+  SqliteEventStore(SqliteDatabase db, int maxWaitingRows) {
     this.db = db;
-    this.indexer = SearchIndexer.start(db);
+    this.indexer = SearchIndexer.start(db, maxWaitingRows);
   }
 
   @Override
@@ -84,8 +91,12 @@ public final class SqliteEventStore implements EventStore {
     Connection c = db.writer();
     try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT);
         PreparedStatement tile = c.prepareStatement(UPSERT_TILE)) {
+      // pks are assigned here, not by SQLite, so the indexer can be handed the rows by pk
+      long firstPk = (lastPk < 0 ? maxPk(c) : lastPk) + 1;
+      long pk = firstPk;
       for (NewEvent e : events) {
         bindEvent(ev, e);
+        ev.setLong(16, pk++);
         ev.addBatch();
       }
       ev.executeBatch();
@@ -98,15 +109,26 @@ public final class SqliteEventStore implements EventStore {
       }
       tile.executeBatch();
       c.commit();
-      indexer.wake();
+      lastPk = pk - 1;
+      indexer.committed(firstPk, events);
     } catch (SQLException e) {
+      lastPk = -1;
       rollbackQuietly(c);
       db.resetWriter();
       throw SqliteErrors.wrap("committing " + events.size() + " events", e);
     } catch (RuntimeException e) {
+      lastPk = -1;
       rollbackQuietly(c);
       db.resetWriter();
       throw e;
+    }
+  }
+
+  private static long maxPk(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(pk), 0) FROM events");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 
