@@ -28,6 +28,7 @@ final class Checkpointer implements AutoCloseable {
   private final Clock clock;
   private final Duration interval;
   private final Map<String, Long> signedSize = new ConcurrentHashMap<>();
+  private final Map<String, StoredCheckpoint> latest = new ConcurrentHashMap<>();
   private final Map<String, NoteSigner> signers = new ConcurrentHashMap<>();
   private final Object signal = new Object();
   private Thread thread;
@@ -79,8 +80,10 @@ final class Checkpointer implements AutoCloseable {
     NoteSigner signer = signers.computeIfAbsent(tenant, key::signer);
     String note = signer.sign(new Checkpoint(key.origin(tenant), head.size(), head.root())
         .toNoteText());
-    store.saveCheckpoint(tenant, new StoredCheckpoint(head.size(), head.root(), note,
-        Times.micros(clock.instant())));
+    StoredCheckpoint saved = new StoredCheckpoint(head.size(), head.root(), note,
+        Times.micros(clock.instant()));
+    store.saveCheckpoint(tenant, saved);
+    latest.put(tenant, saved);
     signedSize.put(tenant, head.size());
     synchronized (signal) {
       signal.notifyAll();
@@ -100,7 +103,19 @@ final class Checkpointer implements AutoCloseable {
         signal.wait(Math.max(1, left / 1_000_000));
       }
     }
-    return store.latestCheckpoint(tenant).filter(c -> c.treeSize() >= size);
+    return latest(tenant).filter(c -> c.treeSize() >= size);
+  }
+
+  /** The tenant's latest signed checkpoint, kept in memory once read or signed. */
+  Optional<StoredCheckpoint> latest(String tenant) {
+    StoredCheckpoint known = latest.get(tenant);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<StoredCheckpoint> stored = store.latestCheckpoint(tenant);
+    stored.ifPresent(c -> latest.merge(tenant, c,
+        (a, b) -> a.treeSize() >= b.treeSize() ? a : b));
+    return stored;
   }
 
   /** Stops the thread and signs what is still unsigned, so a clean stop leaves no gap. */

@@ -1,7 +1,9 @@
 package dev.vellum.log;
 
+import dev.vellum.core.merkle.Rfc6962;
 import dev.vellum.core.merkle.Tile;
 import dev.vellum.core.merkle.TileAppender;
+import dev.vellum.core.merkle.TileMath;
 import dev.vellum.ingest.LogWriter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.TileWrite;
@@ -27,6 +29,9 @@ final class TileLogWriter implements LogWriter {
   private final Map<String, TileAppender> appenders = new HashMap<>();
   private final Map<String, Head> staged = new HashMap<>();
   private final Map<String, Head> heads = new ConcurrentHashMap<>();
+  private final List<TileWrite> stagedTiles = new ArrayList<>();
+  /** The durable right-edge (partial) tile of each tenant and level, keyed tenant/level. */
+  private final Map<String, TileWrite> edges = new ConcurrentHashMap<>();
 
   TileLogWriter(EventStore store) {
     this.store = store;
@@ -44,6 +49,7 @@ final class TileLogWriter implements LogWriter {
       out.add(new TileWrite(tenant, t.level(), t.index(), t.hashes()));
     }
     staged.put(tenant, new Head(appender.size(), appender.root()));
+    stagedTiles.addAll(out);
     return out;
   }
 
@@ -54,14 +60,34 @@ final class TileLogWriter implements LogWriter {
 
   @Override
   public void committed() {
+    for (TileWrite t : stagedTiles) {
+      String key = t.tenant() + '/' + t.level();
+      if (t.hashes().length < TileMath.WIDTH * Rfc6962.HASH_SIZE) {
+        edges.put(key, t);
+      } else {
+        edges.computeIfPresent(key, (k, edge) -> edge.index() == t.index() ? null : edge);
+      }
+    }
     heads.putAll(staged);
     staged.clear();
+    stagedTiles.clear();
   }
 
   @Override
   public void aborted() {
     staged.clear();
+    stagedTiles.clear();
     appenders.clear();
+  }
+
+  /**
+   * The durable partial tile at the right edge of the tenant's tree, if it is the one asked
+   * for. Proofs need these on every request; the database holds the same bytes. After a restart
+   * this is empty until the first commit.
+   */
+  byte[] edgeTile(String tenant, int level, long index) {
+    TileWrite t = edges.get(tenant + '/' + level);
+    return t != null && t.index() == index ? t.hashes() : null;
   }
 
   /** The latest durable head of {@code tenant}, loading it from storage if not yet known. */

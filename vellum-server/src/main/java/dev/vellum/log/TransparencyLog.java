@@ -74,7 +74,7 @@ public final class TransparencyLog implements AutoCloseable {
   }
 
   public Optional<StoredCheckpoint> latestCheckpoint(String tenant) {
-    return store.latestCheckpoint(tenant);
+    return checkpointer.latest(tenant);
   }
 
   public List<StoredCheckpoint> checkpoints(String tenant, long sinceSize, int limit) {
@@ -101,7 +101,14 @@ public final class TransparencyLog implements AutoCloseable {
     TileNodeReader nodes = new TileNodeReader((level, idx) -> readTile(tenant, level, idx));
     List<byte[]> path = MerkleTree.inclusionProof(nodes, index, treeSize);
     byte[] leaf = leafHash != null ? leafHash : nodes.node(0, index);
-    return new InclusionProof(index, treeSize, leaf, path, store.checkpoint(tenant, treeSize));
+    return new InclusionProof(index, treeSize, leaf, path, checkpointOfSize(tenant, treeSize));
+  }
+
+  /** Most proofs are asked against the latest checkpoint, which is kept in memory. */
+  private Optional<StoredCheckpoint> checkpointOfSize(String tenant, long treeSize) {
+    Optional<StoredCheckpoint> latest = checkpointer.latest(tenant);
+    return latest.isPresent() && latest.get().treeSize() == treeSize ? latest
+        : store.checkpoint(tenant, treeSize);
   }
 
   /** The RFC 9162 consistency proof between two sizes, {@code 0 < from <= to <= treeSize}. */
@@ -110,12 +117,19 @@ public final class TransparencyLog implements AutoCloseable {
     return MerkleTree.consistencyProof(nodes, from, to);
   }
 
-  /** A stored tile, from memory when it is full (and so immutable), else from the store. */
+  /**
+   * A stored tile: from memory when it is full (and so immutable) or the right edge the writer
+   * last committed, else from the store.
+   */
   private byte[] readTile(String tenant, int level, long index) {
     String key = tenant + '/' + level + '/' + index;
     byte[] cached = fullTiles.get(key);
     if (cached != null) {
       return cached;
+    }
+    byte[] edge = writer.edgeTile(tenant, level, index);
+    if (edge != null) {
+      return edge;
     }
     byte[] stored = store.readTile(tenant, level, index);
     if (stored != null && stored.length == 256 * 32) {

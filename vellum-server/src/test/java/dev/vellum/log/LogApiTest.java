@@ -83,6 +83,26 @@ class LogApiTest {
     }
   }
 
+  /** Partial tiles at the right edge are served from memory; they must follow every commit. */
+  @Test
+  void proofsStayValidWhileTheRightEdgeGrowsAcrossTiles() {
+    Checkpoint first = verifier.verifyCheckpoint(ingestWaiting(1).get("checkpoint").asText());
+    for (int batch : new int[] {100, 200, 1, 255, 60}) {
+      Checkpoint cp = verifier.verifyCheckpoint(ingestWaiting(batch).get("checkpoint")
+          .asText());
+      for (Checkpoint against : List.of(first, cp)) {
+        for (long leaf : new long[] {0, against.size() / 2, against.size() - 1}) {
+          Reply r = node.get("/v1/log/proof?leaf_index=" + leaf + "&tree_size=" + against.size(),
+              ADMIN_KEY);
+          assertEquals(200, r.status(), r.raw().body());
+          ProofVerifier.verifyInclusion(leaf, against.size(),
+              Base64.getDecoder().decode(r.body().get("leaf_hash").asText()),
+              hashes(r.body().get("audit_path")), against.rootHash());
+        }
+      }
+    }
+  }
+
   @Test
   void consistencyProofBetweenTwoCheckpointsVerifies() {
     Checkpoint a = verifier.verifyCheckpoint(ingestWaiting(3).get("checkpoint").asText());
