@@ -63,6 +63,7 @@ public final class VellumNode implements AutoCloseable {
     ProcessMetrics.bindTo(metrics);
     this.database = SqliteDatabase.open(config.dataDir());
     this.store = new SqliteEventStore(database);
+    metrics.gauge("vellum.search.index.lag.events", store, EventStore::unindexedEvents);
     DirectoryStore directory = new SqliteDirectoryStore(database);
     Sources sources = new Sources(directory);
     ApiKeys keys = new ApiKeys(directory);

@@ -17,6 +17,9 @@ public interface EventStore extends AutoCloseable {
   /** The seq the next event of {@code tenant} gets: the number of events it has. */
   long nextSeq(String tenant);
 
+  /** Committed events that searches cannot find yet because their indexing is still pending. */
+  long unindexedEvents();
+
   /** Stored events of {@code tenant} whose id is among {@code ids}, keyed by id. */
   Map<String, StoredEvent> findByIds(String tenant, Collection<String> ids);
 

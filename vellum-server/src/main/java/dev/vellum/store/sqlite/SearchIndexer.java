@@ -59,6 +59,7 @@ final class SearchIndexer implements AutoCloseable {
   private final Thread thread;
   private final int maxWaitingRows;
   private volatile long lastPk;
+  private volatile long committedPk;
   private volatile boolean running = true;
   private boolean woken;
 
@@ -83,6 +84,7 @@ final class SearchIndexer implements AutoCloseable {
       }
       index.commit();
       SearchIndexer indexer = new SearchIndexer(db, index, last, maxWaitingRows);
+      indexer.committedPk = indexer.maxEventPk();
       indexer.thread.start();
       return indexer;
     } catch (SQLException e) {
@@ -95,6 +97,7 @@ final class SearchIndexer implements AutoCloseable {
    * are waiting already, the batch is dropped here and read back from vellum.db later.
    */
   void committed(long firstPk, List<NewEvent> events) {
+    committedPk = firstPk + events.size() - 1;
     if (waitingRows.addAndGet(events.size()) <= maxWaitingRows) {
       waiting.addLast(new Committed(firstPk, events));
     } else {
@@ -108,6 +111,11 @@ final class SearchIndexer implements AutoCloseable {
       woken = true;
       signal.notifyAll();
     }
+  }
+
+  /** Committed events the search index does not cover yet. */
+  long lag() {
+    return Math.max(0, committedPk - lastPk);
   }
 
   /** Waits until every event committed before this call is indexed, at most {@code timeout}. */

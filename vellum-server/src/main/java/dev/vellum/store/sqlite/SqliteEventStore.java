@@ -159,6 +159,11 @@ public final class SqliteEventStore implements EventStore {
   }
 
   @Override
+  public long unindexedEvents() {
+    return indexer.lag();
+  }
+
+  @Override
   public Optional<StoredEvent> findById(String tenant, String id) {
     return single("SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.id = ?",
         tenant, id);

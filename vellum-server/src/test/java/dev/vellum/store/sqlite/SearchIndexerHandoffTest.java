@@ -60,6 +60,7 @@ class SearchIndexerHandoffTest {
         List<StoredEvent> byText = store.query(filter(null, "word" + s));
         assertEquals(List.of(s), byText.stream().map(StoredEvent::seq).toList(), "text " + s);
       }
+      assertEquals(0, store.unindexedEvents());
       store.close();
     }
   }
