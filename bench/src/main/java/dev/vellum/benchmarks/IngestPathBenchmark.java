@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.app.Json;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
-import dev.vellum.store.DirectoryStore;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,14 +45,7 @@ public class IngestPathBenchmark {
   @Setup
   public void setUp() {
     json = Json.mapper();
-    DirectoryStore noTenantTypes = (DirectoryStore) Proxy.newProxyInstance(
-        DirectoryStore.class.getClassLoader(), new Class<?>[] {DirectoryStore.class},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "eventType" -> Optional.empty();
-          case "eventTypes" -> List.of();
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
-    normalizer = new EventNormalizer(new EventTypeCatalog(noTenantTypes, json),
+    normalizer = new EventNormalizer(new EventTypeCatalog(Events.noTenantTypes(), json),
         Duration.ofMinutes(5));
     events = Events.bytes(eventBytes);
     now = Events.AT.plusSeconds(60);

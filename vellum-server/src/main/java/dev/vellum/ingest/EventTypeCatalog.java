@@ -2,6 +2,8 @@ package dev.vellum.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
@@ -10,12 +12,14 @@ import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
 import dev.vellum.core.catalog.BuiltInCatalog;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.ingest.schema.BaseSchemaValidator;
 import dev.vellum.store.DirectoryStore;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,19 +30,32 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Schemas never load anything from the network: the only {@code $ref} targets allowed outside
  * a schema are the shipped base schema and catalogue files, which are served from the classpath.
+ *
+ * <p>A type schema that extends the base schema in the usual way is validated in two parts: the
+ * base schema by {@link BaseSchemaValidator} (plain Java, much cheaper than networknt's general
+ * machinery) and the rest of the type schema by networknt. See {@link #withoutBaseRef}.
  */
 public final class EventTypeCatalog {
   static final String BASE_IRI = "https://schemas.vellum.dev/event.json";
   private static final String TYPES_PREFIX = "https://schemas.vellum.dev/types/";
 
-  /** One event type: its schema text and its compiled validator. */
+  /** Keywords whose outcome depends on annotations the base schema produces: no split. */
+  private static final Set<String> NEEDS_BASE_ANNOTATIONS =
+      Set.of("unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef");
+
+  /**
+   * One event type: its schema (as written) and its compiled validators. {@code base} is null
+   * when {@code validator} checks the whole schema; otherwise {@code validator} checks the type
+   * schema without its reference to the base schema, which {@code base} checks.
+   */
   public record TypeDef(String type, String category, String title, String description,
       String defaultOutcome, String defaultSeverity, boolean builtIn, JsonNode schema,
-      Schema validator) {}
+      BaseSchemaValidator base, Schema validator) {}
 
   private final DirectoryStore directory;
   private final ObjectMapper json;
   private final SchemaRegistry registry;
+  private final BaseSchemaValidator base;
   private final Map<String, TypeDef> builtIns = new ConcurrentHashMap<>();
   private final Map<String, Optional<TypeDef>> tenantTypes = new ConcurrentHashMap<>();
   private final List<String> builtInNames;
@@ -47,11 +64,20 @@ public final class EventTypeCatalog {
     this.directory = directory;
     this.json = json;
     this.builtInNames = List.copyOf(BuiltInCatalog.typeNames());
+    this.registry = newSchemaRegistry();
+    this.base = BaseSchemaValidator.forShippedBaseSchema(); // throws if event.json outgrew it
+  }
+
+  /**
+   * A networknt registry configured as the catalogue's: draft 2020-12, formats asserted, JSON
+   * pointer locations, and only the shipped schemas resolvable by IRI.
+   */
+  public static SchemaRegistry newSchemaRegistry() {
     SchemaRegistryConfig config = SchemaRegistryConfig.builder()
         .formatAssertionsEnabled(true)
         .pathType(PathType.JSON_POINTER)
         .build();
-    this.registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+    return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
         b -> b.schemaRegistryConfig(config).schemas(EventTypeCatalog::shippedSchema));
   }
 
@@ -143,7 +169,7 @@ public final class EventTypeCatalog {
     if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
-        String child = pointer + "/" + f.getKey().replace("~", "~0").replace("/", "~1");
+        String child = pointer + "/" + escape(f.getKey());
         if (("$ref".equals(f.getKey()) || "$dynamicRef".equals(f.getKey()))
             && f.getValue().isTextual() && !isAllowedRef(f.getValue().asText())) {
           out.add(new FieldError(child, "only local references (#...) and " + BASE_IRI
@@ -164,29 +190,100 @@ public final class EventTypeCatalog {
   }
 
   private TypeDef compile(String type, JsonNode schema, boolean builtIn) {
-    Schema validator = registry.getSchema(schema);
+    ObjectNode rest = withoutBaseRef(schema);
+    Schema validator = registry.getSchema(rest == null ? schema : rest);
     validator.initializeValidators();
     return new TypeDef(type, schema.path("x-vellum-category").asText(),
         schema.path("title").asText(null), schema.path("description").asText(null),
         schema.path("x-vellum-default-outcome").asText("unknown"),
-        schema.path("x-vellum-default-severity").asText("info"), builtIn, schema, validator);
+        schema.path("x-vellum-default-severity").asText("info"), builtIn, schema,
+        rest == null ? null : base, validator);
   }
 
-  /** Validates an event against its type's schema; each error names a JSON pointer. */
+  /**
+   * A copy of {@code schema} without the elements {@code {"$ref": BASE_IRI}} of its root
+   * {@code allOf} (and without {@code allOf} if nothing is left), or null when it has none or
+   * uses a keyword that sees annotations ({@link #NEEDS_BASE_ANNOTATIONS}). allOf is a plain
+   * conjunction, so the copy plus the base schema accept exactly what the schema accepts, as
+   * long as nothing looks at which members the base schema evaluated.
+   */
+  static ObjectNode withoutBaseRef(JsonNode schema) {
+    if (!(schema.get("allOf") instanceof ArrayNode allOf)
+        || usesAny(schema, NEEDS_BASE_ANNOTATIONS)) {
+      return null;
+    }
+    int refs = 0;
+    for (JsonNode element : allOf) {
+      refs += isBaseRef(element) ? 1 : 0;
+    }
+    if (refs == 0) {
+      return null;
+    }
+    ObjectNode copy = ((ObjectNode) schema).deepCopy();
+    ArrayNode rest = (ArrayNode) copy.get("allOf");
+    for (int i = rest.size() - 1; i >= 0; i--) {
+      if (isBaseRef(rest.get(i))) {
+        rest.remove(i);
+      }
+    }
+    if (rest.isEmpty()) {
+      copy.remove("allOf");
+    }
+    return copy;
+  }
+
+  private static boolean isBaseRef(JsonNode element) {
+    return element.isObject() && element.size() == 1
+        && BASE_IRI.equals(element.path("$ref").textValue());
+  }
+
+  private static boolean usesAny(JsonNode node, Set<String> keywords) {
+    for (Map.Entry<String, JsonNode> f : node.properties()) {
+      if (keywords.contains(f.getKey())) {
+        return true;
+      }
+    }
+    for (JsonNode child : node) {
+      if (usesAny(child, keywords)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Validates an event against its type's schema; each error names a JSON pointer. Errors of
+   * the base schema come first.
+   */
   public static List<FieldError> validate(TypeDef def, JsonNode event) {
     List<FieldError> out = new ArrayList<>();
+    if (def.base() != null) {
+      out.addAll(def.base().validate(event));
+    }
     for (Error e : def.validator().validate(event)) {
-      String pointer = e.getInstanceLocation().toString();
-      if (pointer.equals("/") || pointer.equals("#")) {
-        pointer = "";
-      }
-      if (("required".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword())
-          || "unevaluatedProperties".equals(e.getKeyword())) && e.getProperty() != null) {
-        pointer = pointer + "/" + e.getProperty();
-      }
-      out.add(new FieldError(pointer, e.getMessage()));
+      out.add(new FieldError(pointerOf(e), e.getMessage()));
     }
     return out;
+  }
+
+  /**
+   * The instance location of a networknt error; for a missing or unexpected member, the member's
+   * own pointer (networknt locates those at the object and names the member separately).
+   */
+  static String pointerOf(Error e) {
+    String pointer = e.getInstanceLocation().toString();
+    if (pointer.equals("/") || pointer.equals("#")) {
+      pointer = "";
+    }
+    if (("required".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword())
+        || "unevaluatedProperties".equals(e.getKeyword())) && e.getProperty() != null) {
+      pointer = pointer + "/" + escape(e.getProperty());
+    }
+    return pointer;
+  }
+
+  private static String escape(String member) {
+    return member.replace("~", "~0").replace("/", "~1");
   }
 
   private JsonNode readTree(String text) {
