@@ -60,8 +60,14 @@ final class IngestCommand implements Callable<Integer> {
       description = "target events/s, paced; 0 = as fast as the server answers (default)")
   double rate;
 
-  @Option(names = "--baseline", description = "also measure raw-sqlite (raw-postgres: not yet)")
+  @Option(names = "--baseline",
+      description = "also measure raw storage: raw-sqlite or raw-postgres (see --baseline-url)")
   String baseline;
+
+  @Option(names = "--baseline-url", defaultValue = RawPostgresBaseline.DEFAULT_URL,
+      description = "JDBC URL of the PostgreSQL server for raw-postgres (default"
+          + " ${DEFAULT-VALUE}); a fresh schema is created there and dropped afterwards")
+  String baselineUrl;
 
   @Option(names = "--baseline-events",
       description = "rows for the baseline (default: the events accepted by Vellum)")
@@ -85,9 +91,9 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (baseline != null && !baseline.equals("raw-sqlite")) {
+    if (baseline != null && !baseline.equals("raw-sqlite") && !baseline.equals("raw-postgres")) {
       err.println("vellum bench: --baseline " + baseline + " is not available; supported:"
-          + " raw-sqlite (raw-postgres comes with the PostgreSQL engine)");
+          + " raw-sqlite, raw-postgres");
       return EXIT_USAGE;
     }
     if (batch < 1 || concurrency < 1 || eventBytes < 1 || (events != null && events < 1)) {
@@ -175,17 +181,19 @@ final class IngestCommand implements Callable<Integer> {
     if (baseline != null) {
       long rows = baselineEvents != null ? baselineEvents : r.eventsAccepted();
       if (rows > 0) {
-        err.printf(Locale.ROOT, "vellum bench: raw-sqlite baseline, %d rows...%n", rows);
+        err.printf(Locale.ROOT, "vellum bench: %s baseline, %d rows...%n", baseline, rows);
         err.flush();
-        RawSqliteBaseline.Result b = RawSqliteBaseline.run(pool.events(), rows, batch);
+        BaselineRows.Result b = baseline.equals("raw-postgres")
+            ? RawPostgresBaseline.run(pool.events(), rows, batch, baselineUrl)
+            : RawSqliteBaseline.run(pool.events(), rows, batch);
         ObjectNode bj = o.putObject("baseline");
-        bj.put("kind", "raw-sqlite");
+        bj.put("kind", baseline);
         bj.put("rows", b.rows());
         bj.put("rows_stored", b.rowsStored());
         bj.put("batch", batch);
         bj.put("seconds", Latencies.round(b.seconds()));
         bj.put("rows_per_s", Math.round(b.rowsPerSecond()));
-        bj.put("file_bytes_per_row", b.rows() == 0 ? 0 : b.fileBytes() / b.rows());
+        bj.put("stored_bytes_per_row", b.rows() == 0 ? 0 : b.storedBytes() / b.rows());
         o.put("ratio", Math.round(r.eventsPerSecond() / b.rowsPerSecond() * 1000) / 1000.0);
       }
     }
@@ -219,10 +227,10 @@ final class IngestCommand implements Callable<Integer> {
     if (o.has("baseline")) {
       ObjectNode b = (ObjectNode) o.get("baseline");
       sb.append(String.format(Locale.ROOT,
-          "baseline raw-sqlite: %d rows in %.2f s = %d rows/s (one commit per %d rows,"
-              + " %d file bytes/row)%n", b.get("rows").asLong(), b.get("seconds").asDouble(),
-          b.get("rows_per_s").asLong(), b.get("batch").asInt(),
-          b.get("file_bytes_per_row").asLong()));
+          "baseline %s: %d rows in %.2f s = %d rows/s (one commit per %d rows,"
+              + " %d stored bytes/row)%n", b.get("kind").asText(), b.get("rows").asLong(),
+          b.get("seconds").asDouble(), b.get("rows_per_s").asLong(), b.get("batch").asInt(),
+          b.get("stored_bytes_per_row").asLong()));
       sb.append(String.format(Locale.ROOT, "  Vellum/baseline  %.3f%n", o.get("ratio").asDouble()));
     }
     return sb.toString();

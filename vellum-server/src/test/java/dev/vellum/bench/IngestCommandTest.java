@@ -88,12 +88,36 @@ class IngestCommandTest {
     }
   }
 
+  /** Against the real PostgreSQL server of the machine (127.0.0.1:5432, database test). */
   @Test
-  void ingest_rawPostgresBaseline_isRefusedWithAMessage() {
+  void ingest_withRawPostgresBaseline_insertsTheSameNumberOfRowsAndDropsItsSchema(
+      @TempDir Path dir) throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      Run run = bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
+          "--events", "1000", "--batch", "100", "--concurrency", "2",
+          "--baseline", "raw-postgres", "--json");
+      assertEquals(0, run.exit(), run.err());
+      JsonNode report = json.readTree(run.out());
+      assertEquals("raw-postgres", report.at("/baseline/kind").asText());
+      assertEquals(1000, report.at("/baseline/rows_stored").asLong());
+      assertTrue(report.at("/baseline/stored_bytes_per_row").asLong() > 0);
+      assertTrue(report.get("ratio").asDouble() > 0);
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+            RawPostgresBaseline.DEFAULT_URL);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM"
+            + " pg_namespace WHERE nspname LIKE 'vellum_baseline_%'")) {
+      rs.next();
+      assertEquals(0, rs.getLong(1), "the baseline's schema is dropped afterwards");
+    }
+  }
+
+  @Test
+  void ingest_unknownBaseline_isRefusedWithAMessage() {
     Run run = bench("ingest", "--url", "http://127.0.0.1:1", "--key", "k",
-        "--baseline", "raw-postgres");
+        "--baseline", "raw-oracle");
     assertEquals(IngestCommand.EXIT_USAGE, run.exit());
-    assertTrue(run.err().contains("raw-postgres"), run.err());
+    assertTrue(run.err().contains("raw-sqlite, raw-postgres"), run.err());
   }
 
   @Test

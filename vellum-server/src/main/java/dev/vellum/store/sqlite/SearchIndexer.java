@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,10 +54,8 @@ final class SearchIndexer implements AutoCloseable {
   private final Connection index;
   private final ObjectMapper json = new ObjectMapper();
   private final Object signal = new Object();
-  private final java.util.concurrent.ConcurrentLinkedDeque<Committed> waiting =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-  private final java.util.concurrent.atomic.AtomicInteger waitingRows =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final ConcurrentLinkedDeque<Committed> waiting = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger waitingRows = new AtomicInteger();
   private final Thread thread;
   private final int maxWaitingRows;
   private volatile long lastPk;
