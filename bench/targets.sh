@@ -27,6 +27,10 @@ export VELLUM_KEY="vk_targets_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 bench() { java -Xmx1g -jar "$jar" bench "$@" --url "$url" --json; }
 mkdir -p "$out"
 rm -rf "$data"
+if curl -s -o /dev/null "$url/health/live"; then
+  echo "something already answers on port $port; stop it first" >&2
+  exit 1
+fi
 
 # the node as bin/vellum runs it, without rate limits, with its resident size sampled every 10 s
 VELLUM_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 VELLUM_RATE_LIMIT_BURST=1000000 \
@@ -35,7 +39,10 @@ VELLUM_BOOTSTRAP_KEY="$VELLUM_KEY" \
   --data-dir "$data" > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
-until curl -sf "$url/health/ready" > /dev/null; do sleep 0.5; done
+until curl -sf "$url/health/ready" > /dev/null; do
+  kill -0 $server 2>/dev/null || { echo "the node did not start; see $out/server.log" >&2; exit 1; }
+  sleep 0.5
+done
 ( while kill -0 $server 2>/dev/null; do
     echo "$(date +%s) $(awk '/VmRSS/ {print $2}' /proc/$server/status)"; sleep 10
   done ) > "$out/rss-kib.txt" &
