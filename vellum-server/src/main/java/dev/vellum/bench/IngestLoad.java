@@ -47,61 +47,44 @@ final class IngestLoad {
   }
 
   private static Result run(Plan plan, String url, BenchHttp http) {
-    AtomicLong next = new AtomicLong();
     LongAdder accepted = new LongAdder();
     LongAdder ok = new LongAdder();
     Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     AtomicLong firstErrorSet = new AtomicLong();
     String[] firstError = new String[1];
     List<Histogram> histograms = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
     long start = System.nanoTime();
     long deadline = plan.requests() > 0 ? Long.MAX_VALUE
         : start + plan.duration().toNanos();
     double requestRate = plan.eventsPerSecond() / plan.pool().batch();
     long interval = requestRate > 0 ? (long) (1e9 / requestRate) : 0;
-    for (int t = 0; t < plan.concurrency(); t++) {
+    ClosedLoop.run("vellum-bench-client", plan.concurrency(), plan.requests(), deadline, c -> {
       Histogram h = Latencies.histogram();
       histograms.add(h);
-      Thread thread = new Thread(() -> {
-        while (true) {
-          long n = next.getAndIncrement();
-          if (plan.requests() > 0 && n >= plan.requests()) {
-            return;
-          }
-          long scheduled = interval > 0 ? start + n * interval : System.nanoTime();
-          if (scheduled >= deadline || System.nanoTime() >= deadline) {
-            return;
-          }
-          long wait;
-          while ((wait = scheduled - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(wait);
-          }
-          byte[] body = plan.pool().render(n, Instant.now());
-          BenchHttp.Response r = http.postJson(url, body);
-          int status = r.status();
-          if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
-            firstError[0] = status < 0 ? r.text() : "HTTP " + status + ": " + r.text();
-          }
-          h.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
-          statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-          if (status == 200) {
-            ok.increment();
-            accepted.add(plan.pool().batch());
-          }
+      return n -> {
+        long scheduled = interval > 0 ? start + n * interval : System.nanoTime();
+        if (scheduled >= deadline) {
+          return false;
         }
-      }, "vellum-bench-client-" + t);
-      threads.add(thread);
-      thread.start();
-    }
-    for (Thread thread : threads) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+        long wait;
+        while ((wait = scheduled - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        byte[] body = plan.pool().render(n, Instant.now());
+        BenchHttp.Response r = http.postJson(url, body);
+        int status = r.status();
+        if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
+          firstError[0] = status < 0 ? r.text() : "HTTP " + status + ": " + r.text();
+        }
+        h.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
+        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+        if (status == 200) {
+          ok.increment();
+          accepted.add(plan.pool().batch());
+        }
+        return true;
+      };
+    });
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram all = Latencies.histogram();
     histograms.forEach(all::add);

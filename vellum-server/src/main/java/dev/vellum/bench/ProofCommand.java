@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -204,59 +203,39 @@ final class ProofCommand implements Callable<Integer> {
     LongAdder failures = new LongAdder();
     LongAdder pathHashes = new LongAdder();
     List<String> firstFailures = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicLong next = new AtomicLong();
     long start = System.nanoTime();
     long deadline = requests > 0 ? Long.MAX_VALUE : start + duration.toNanos();
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < concurrency; c++) {
+    ClosedLoop.run("vellum-bench-proof", concurrency, requests, deadline, c -> {
       Histogram mine = Latencies.histogram();
       histograms.add(mine);
-      Thread t = new Thread(() -> {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        while (true) {
-          long n = next.getAndIncrement();
-          if ((requests > 0 && n >= requests) || System.nanoTime() >= deadline) {
-            return;
+      return n -> {
+        long index = ThreadLocalRandom.current().nextLong(size);
+        String url = target.baseUrl + "/v1/log/proof?leaf_index=" + index + "&tree_size="
+            + size;
+        long t0 = System.nanoTime();
+        BenchHttp.Response r = http.get(url);
+        mine.recordValue((System.nanoTime() - t0) / 1000);
+        statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
+        if (r.status() == 200 && n % verifyEvery == 0) {
+          String problem;
+          try {
+            JsonNode proof = JSON.readTree(r.body());
+            pathHashes.add(proof.path("audit_path").size());
+            problem = verify(proof, index, cp);
+          } catch (IOException e) {
+            problem = "unreadable proof: " + e.getMessage();
           }
-          long index = rnd.nextLong(size);
-          String url = target.baseUrl + "/v1/log/proof?leaf_index=" + index + "&tree_size="
-              + size;
-          long t0 = System.nanoTime();
-          BenchHttp.Response r = http.get(url);
-          int status = r.status();
-          byte[] body = r.body();
-          mine.recordValue((System.nanoTime() - t0) / 1000);
-          statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-          if (status == 200 && n % verifyEvery == 0) {
-            String problem;
-            try {
-              JsonNode proof = JSON.readTree(body);
-              pathHashes.add(proof.path("audit_path").size());
-              problem = verify(proof, index, cp);
-            } catch (IOException e) {
-              problem = "unreadable proof: " + e.getMessage();
-            }
-            verified.increment();
-            if (problem != null) {
-              failures.increment();
-              if (firstFailures.size() < 5) {
-                firstFailures.add("leaf " + index + ": " + problem);
-              }
+          verified.increment();
+          if (problem != null) {
+            failures.increment();
+            if (firstFailures.size() < 5) {
+              firstFailures.add("leaf " + index + ": " + problem);
             }
           }
         }
-      }, "vellum-bench-proof-" + c);
-      threads.add(t);
-      t.start();
-    }
-    for (Thread t : threads) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+        return true;
+      };
+    });
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram all = Latencies.histogram();
     histograms.forEach(all::add);

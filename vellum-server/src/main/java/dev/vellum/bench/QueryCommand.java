@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -188,11 +187,9 @@ final class QueryCommand implements Callable<Integer> {
     Map<String, LongAdder> rows = new ConcurrentHashMap<>();
     Map<String, LongAdder> parsed = new ConcurrentHashMap<>();
     Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
-    AtomicLong next = new AtomicLong();
     long start = System.nanoTime();
     long deadline = requests > 0 ? Long.MAX_VALUE : start + duration.toNanos();
-    List<Thread> threads = new ArrayList<>();
-    for (int c = 0; c < concurrency; c++) {
+    ClosedLoop.run("vellum-bench-query", concurrency, requests, deadline, c -> {
       Map<String, Histogram> mine = new TreeMap<>();
       for (String k : KINDS) {
         Histogram h = Latencies.histogram();
@@ -200,43 +197,25 @@ final class QueryCommand implements Callable<Integer> {
         perKind.computeIfAbsent(k, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
             .add(h);
       }
-      Thread t = new Thread(() -> {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        while (true) {
-          long n = next.getAndIncrement();
-          if ((requests > 0 && n >= requests) || System.nanoTime() >= deadline) {
-            return;
-          }
-          String kind = KINDS.get((int) (n % KINDS.size()));
-          String url = target.baseUrl + query(kind, values, rnd);
-          long t0 = System.nanoTime();
-          BenchHttp.Response r = http.get(url);
-          int status = r.status();
-          byte[] body = r.body();
-          mine.get(kind).recordValue((System.nanoTime() - t0) / 1000);
-          statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-          if (status == 200 && n % 10 == 0) {
-            try {
-              rows.computeIfAbsent(kind, k -> new LongAdder())
-                  .add(JSON.readTree(body).path("events").size());
-              parsed.computeIfAbsent(kind, k -> new LongAdder()).increment();
-            } catch (IOException e) {
-              // counted under its status already; rows are only informative
-            }
+      return n -> {
+        String kind = KINDS.get((int) (n % KINDS.size()));
+        String url = target.baseUrl + query(kind, values, ThreadLocalRandom.current());
+        long t0 = System.nanoTime();
+        BenchHttp.Response r = http.get(url);
+        mine.get(kind).recordValue((System.nanoTime() - t0) / 1000);
+        statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
+        if (r.status() == 200 && n % 10 == 0) {
+          try {
+            rows.computeIfAbsent(kind, k -> new LongAdder())
+                .add(JSON.readTree(r.body()).path("events").size());
+            parsed.computeIfAbsent(kind, k -> new LongAdder()).increment();
+          } catch (IOException e) {
+            // counted under its status already; rows are only informative
           }
         }
-      }, "vellum-bench-query-" + c);
-      threads.add(t);
-      t.start();
-    }
-    for (Thread t : threads) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+        return true;
+      };
+    });
     double seconds = (System.nanoTime() - start) / 1e9;
     ObjectNode o = JSON.createObjectNode();
     o.put("benchmark", "query");

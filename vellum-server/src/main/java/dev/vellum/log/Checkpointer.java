@@ -27,7 +27,6 @@ final class Checkpointer implements AutoCloseable {
   private final Supplier<Map<String, TileLogWriter.Head>> heads;
   private final Clock clock;
   private final Duration interval;
-  private final Map<String, Long> signedSize = new ConcurrentHashMap<>();
   private final Map<String, StoredCheckpoint> latest = new ConcurrentHashMap<>();
   private final Map<String, NoteSigner> signers = new ConcurrentHashMap<>();
   private final Object signal = new Object();
@@ -68,8 +67,7 @@ final class Checkpointer implements AutoCloseable {
   void signDue() {
     for (Map.Entry<String, TileLogWriter.Head> h : heads.get().entrySet()) {
       String tenant = h.getKey();
-      long signed = signedSize.computeIfAbsent(tenant,
-          t -> store.latestCheckpoint(t).map(StoredCheckpoint::treeSize).orElse(-1L));
+      long signed = latest(tenant).map(StoredCheckpoint::treeSize).orElse(-1L);
       if (h.getValue().size() > signed) {
         sign(tenant, h.getValue());
       }
@@ -84,7 +82,6 @@ final class Checkpointer implements AutoCloseable {
         Times.micros(clock.instant()));
     store.saveCheckpoint(tenant, saved);
     latest.put(tenant, saved);
-    signedSize.put(tenant, head.size());
     synchronized (signal) {
       signal.notifyAll();
     }
@@ -95,7 +92,7 @@ final class Checkpointer implements AutoCloseable {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (signal) {
-      while (signedSize.getOrDefault(tenant, -1L) < size) {
+      while (signedSizeOf(tenant) < size) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
@@ -104,6 +101,11 @@ final class Checkpointer implements AutoCloseable {
       }
     }
     return latest(tenant).filter(c -> c.treeSize() >= size);
+  }
+
+  private long signedSizeOf(String tenant) {
+    StoredCheckpoint known = latest.get(tenant);
+    return known == null ? -1 : known.treeSize();
   }
 
   /** The tenant's latest signed checkpoint, kept in memory once read or signed. */
