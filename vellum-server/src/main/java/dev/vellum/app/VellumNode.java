@@ -23,6 +23,18 @@ import dev.vellum.store.EventStore;
 import dev.vellum.store.sqlite.SqliteDatabase;
 import dev.vellum.store.sqlite.SqliteDirectoryStore;
 import dev.vellum.store.sqlite.SqliteEventStore;
+import dev.vellum.search.SearchIndex;
+import dev.vellum.search.sqlite.SqliteSearchIndex;
+import dev.vellum.feed.ConsumerRunner;
+import dev.vellum.feed.Consumers;
+import dev.vellum.feed.Feed;
+import dev.vellum.feed.FeedConsumer;
+import dev.vellum.feed.FeedSettings;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -44,34 +56,60 @@ public final class VellumNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VellumNode.class);
   public static final String DEMO_SOURCE = "DEMO_APP";
 
+  /**
+   * What tests and embedders may add to a node: wrappers around the event store and the search
+   * index (to inject faults), extra feed consumers, and the feed's retry settings.
+   */
+  public record Extensions(UnaryOperator<EventStore> storeWrapper,
+      UnaryOperator<SearchIndex> searchWrapper, List<FeedConsumer> consumers,
+      FeedSettings feedSettings) {
+    public static Extensions none() {
+      return new Extensions(UnaryOperator.identity(), UnaryOperator.identity(), List.of(),
+          FeedSettings.defaults());
+    }
+  }
+
   private final VellumConfig config;
-  private final SqliteDatabase database;
+  private final Extensions extensions;
+  private final Clock clock = Clock.systemUTC();
+  private final PrometheusMeterRegistry metrics;
   private final EventStore store;
+  private final Feed feed;
   private final Sequencer sequencer;
   private final TransparencyLog log;
+  private final SearchIndex search;
+  private final Consumers consumers = new Consumers();
+  private final ConsumerRunner searchRunner;
   private final HttpServer http;
   private final IngestService ingest;
   private final String bootstrapKey;
   private final List<String> tenantIds;
   private volatile boolean ready;
 
-  private VellumNode(VellumConfig config, boolean demo) {
+  private VellumNode(VellumConfig config, boolean demo, Extensions extensions) {
     this.config = config;
-    Clock clock = Clock.systemUTC();
+    this.extensions = extensions;
     ObjectMapper json = Json.mapper();
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ProcessMetrics.bindTo(metrics);
-    this.database = SqliteDatabase.open(config.dataDir());
-    this.store = new SqliteEventStore(database);
-    metrics.gauge("vellum.search.index.lag.events", store, EventStore::unindexedEvents);
+    SqliteDatabase database = SqliteDatabase.open(config.dataDir());
+    this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
+    this.search = extensions.searchWrapper().apply(SqliteSearchIndex.open(database));
+    this.feed = new Feed(store);
     DirectoryStore directory = new SqliteDirectoryStore(database);
     Sources sources = new Sources(directory);
     ApiKeys keys = new ApiKeys(directory);
     Tenants tenants = new Tenants(directory, sources, keys);
     EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
     this.log = TransparencyLog.open(config, store, clock);
-    this.sequencer = new Sequencer(store, log.writer(), json, clock,
+    this.sequencer = new Sequencer(store, log.writer(), feed, json, clock,
         config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics);
+    this.searchRunner = follow(search);
+    metrics.gauge("vellum.search.index.lag.events", searchRunner,
+        r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
+    for (FeedConsumer c : extensions.consumers()) {
+      follow(c);
+    }
     this.ingest = new IngestService(new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
         sequencer, sources, clock, json, metrics);
     this.bootstrapKey = bootstrap(tenants, sources, clock);
@@ -81,14 +119,34 @@ public final class VellumNode implements AutoCloseable {
     this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
         sources, catalog, keys, tenants,
         new RateLimiter(config.rateLimit().requestsPerSecond(), config.rateLimit().burst()),
-        ingest, new QueryService(store, metrics), log, () -> ready));
+        ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
+        consumers, this::notReadyReason));
     this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
+  }
+
+  private ConsumerRunner follow(FeedConsumer consumer) {
+    ConsumerRunner runner = ConsumerRunner.start(consumer, feed, sequencer,
+        extensions.feedSettings(), clock, metrics);
+    consumers.add(runner);
+    return runner;
+  }
+
+  private Optional<String> notReadyReason() {
+    if (!ready) {
+      return Optional.of("starting or stopping");
+    }
+    Optional<String> writer = sequencer.failureReason();
+    return writer.isPresent() ? writer : consumers.notReadyReason();
   }
 
   /** Opens the data dir, migrates, bootstraps and starts serving HTTP. */
   public static VellumNode start(VellumConfig config, boolean demo) {
-    VellumNode node = new VellumNode(config, demo);
-    node.log.startCheckpointer(node.tenantIds);
+    return start(config, demo, Extensions.none());
+  }
+
+  public static VellumNode start(VellumConfig config, boolean demo, Extensions extensions) {
+    VellumNode node = new VellumNode(config, demo, extensions);
+    node.log.startCheckpointer(node.tenantIds, node.sequencer::saveCheckpoint);
     node.http.start();
     node.ready = true;
     LOG.info("Vellum listening on http://{}:{} with data in {}", config.host(), node.port(),
@@ -144,13 +202,33 @@ public final class VellumNode implements AutoCloseable {
     LOG.info("loaded {} demo events ({} rejected)", events.size() - rejected, rejected);
   }
 
-  /** Graceful stop: no new requests, drain and commit the queue, sign, close the database. */
+  /**
+   * Graceful stop: no new requests; commit what is queued; sign the final checkpoints and save
+   * the consumers' positions through the still-running writer; then stop the writer and close.
+   */
   @Override
   public void close() {
     ready = false;
     http.stop();
+    try {
+      sequencer.flush().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("could not commit everything queued before stopping: {}", e.getMessage());
+    }
+    closeQuietly(log, "signing the final checkpoints");
+    closeQuietly(consumers, "stopping the feed consumers");
     sequencer.close();
-    log.close();
+    search.close();
     store.close();
+  }
+
+  private static void closeQuietly(AutoCloseable part, String doing) {
+    try {
+      part.close();
+    } catch (Exception e) {
+      LOG.warn("{} failed: {}", doing, e.getMessage());
+    }
   }
 }

@@ -10,12 +10,13 @@ import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.IngestService;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
+import dev.vellum.feed.Consumers;
 import dev.vellum.store.DirectoryStore;
+import dev.vellum.store.EventStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.util.function.BooleanSupplier;
 
 /** Assembles the Javalin server: filters, routes and the single exception-to-problem mapping. */
 public final class HttpServer {
@@ -23,8 +24,8 @@ public final class HttpServer {
   public record Parts(VellumConfig config, ObjectMapper json, Clock clock,
       PrometheusMeterRegistry metrics, DirectoryStore directory, Sources sources,
       EventTypeCatalog catalog, ApiKeys keys, Tenants tenants, RateLimiter limiter,
-      IngestService ingest, QueryService queries, TransparencyLog log,
-      BooleanSupplier ready) {}
+      IngestService ingest, QueryService queries, TransparencyLog log, EventStore store,
+      Consumers consumers, Readiness readiness) {}
 
   private final Javalin app;
 
@@ -42,7 +43,8 @@ public final class HttpServer {
       cfg.routes.before(httpMetrics::start);
       cfg.routes.after(httpMetrics::finish);
       ProblemHandlers.register(cfg.routes, p.json());
-      new OpsRoutes(p.metrics(), p.ready()).register(cfg.routes);
+      new OpsRoutes(p.metrics(), p.readiness()).register(cfg.routes);
+      new FeedRoutes(p.consumers(), p.store(), p.json()).register(cfg.routes);
       new IngestRoutes(p.ingest(), p.json(), p.config().ingest(), p.log()).register(cfg.routes);
       new LogRoutes(p.log(), p.queries(), p.ingest(), p.json()).register(cfg.routes);
       new CompatRoutes(p.ingest(), p.json()).register(cfg.routes);

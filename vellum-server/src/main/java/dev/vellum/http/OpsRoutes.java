@@ -6,18 +6,17 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.function.BooleanSupplier;
 
 /** Health, Prometheus metrics, the OpenAPI document and Swagger UI. No authentication. */
 final class OpsRoutes {
   static final String SWAGGER_UI = "/webjars/swagger-ui/5.34.1/";
 
   private final PrometheusMeterRegistry metrics;
-  private final BooleanSupplier ready;
+  private final Readiness readiness;
 
-  OpsRoutes(PrometheusMeterRegistry metrics, BooleanSupplier ready) {
+  OpsRoutes(PrometheusMeterRegistry metrics, Readiness readiness) {
     this.metrics = metrics;
-    this.ready = ready;
+    this.readiness = readiness;
   }
 
   void register(RoutesConfig routes) {
@@ -32,10 +31,12 @@ final class OpsRoutes {
   }
 
   private void ready(Context ctx) {
-    if (ready.getAsBoolean()) {
+    java.util.Optional<String> reason = readiness.notReadyReason();
+    if (reason.isEmpty()) {
       ctx.json(java.util.Map.of("status", "ready"));
     } else {
-      ctx.status(503).header("Retry-After", "1").json(java.util.Map.of("status", "not ready"));
+      ctx.status(503).header("Retry-After", "1")
+          .json(java.util.Map.of("status", "not ready", "reason", reason.get()));
     }
   }
 

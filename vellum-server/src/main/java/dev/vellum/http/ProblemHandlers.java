@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.ingest.CommitOutcomeUnknownException;
 import dev.vellum.ingest.OverloadedException;
+import dev.vellum.ingest.WriterFailedException;
+import dev.vellum.query.SearchBehindException;
 import dev.vellum.store.StoreException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -31,6 +34,15 @@ final class ProblemHandlers {
     routes.exception(JsonProcessingException.class, (e, ctx) -> write(ctx, json, malformed(e)));
     routes.exception(OverloadedException.class,
         (e, ctx) -> write(ctx, json, ProblemException.unavailable(e.getMessage(), 1)));
+    routes.exception(CommitOutcomeUnknownException.class, (e, ctx) -> {
+      LOG.error("commit outcome unknown on {} {}", ctx.method(), ctx.path(), e);
+      write(ctx, json, unavailable("commit-outcome-unknown", "Commit outcome unknown",
+          e.getMessage() + "; resending the same events with the same ids is safe", 5));
+    });
+    routes.exception(WriterFailedException.class, (e, ctx) -> write(ctx, json,
+        unavailable("writer-stopped", "Writer stopped", e.getMessage(), 30)));
+    routes.exception(SearchBehindException.class, (e, ctx) -> write(ctx, json,
+        unavailable("search-index-behind", "Search index behind", e.getMessage(), 2)));
     routes.exception(StoreException.class, (e, ctx) -> {
       LOG.error("store failure on {} {}", ctx.method(), ctx.path(), e);
       write(ctx, json, e.unavailable()
@@ -62,6 +74,12 @@ final class ProblemHandlers {
     return new ProblemException(400, "malformed-json", "Malformed JSON",
         "request body is not valid JSON" + where + ": " + e.getOriginalMessage(),
         List.of(new FieldError("", "malformed JSON" + where)), null);
+  }
+
+  private static ProblemException unavailable(String slug, String title, String detail,
+      int retryAfterSeconds) {
+    return new ProblemException(503, slug, title, detail, null,
+        Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
   }
 
   private static ProblemException internal(Context ctx) {

@@ -10,7 +10,7 @@ import dev.vellum.ingest.Times;
 import dev.vellum.query.EventJson;
 import dev.vellum.query.FilterParser;
 import dev.vellum.query.QueryService;
-import dev.vellum.store.EventFilter;
+import dev.vellum.search.SearchQuery;
 import dev.vellum.store.StoredEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -47,7 +47,7 @@ final class QueryRoutes {
   private void search(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.EVENTS_READ);
     Map<String, List<String>> params = ctx.queryParamMap();
-    EventFilter filter;
+    SearchQuery filter;
     try {
       filter = FilterParser.parse(p.tenant(), params);
     } catch (FilterParser.BadParameter e) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.event.FieldError;
 import dev.vellum.core.json.CanonicalJson;
 import dev.vellum.core.json.NotIJsonException;
-import dev.vellum.store.SearchDocument;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,8 +151,7 @@ public final class EventNormalizer {
     return new PreparedEvent(tenant, id, e, at, e.get("type").asText(),
         e.get("category").asText(), e.path("source").asText(), e.get("outcome").asText(),
         e.get("severity").asText(), actor.path("id").asText(), text(actor, "ip"),
-        text(e, "session_id"), clientId, CanonicalJson.canonicalMembers(e),
-        SearchDocument.of(e));
+        text(e, "session_id"), clientId, CanonicalJson.canonicalMembers(e));
   }
 
   private static String text(JsonNode node, String field) {

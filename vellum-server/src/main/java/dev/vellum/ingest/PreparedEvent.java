@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code clientId} is false when the server assigned the id (a fresh UUIDv7 that cannot already
  * be stored, so the duplicate lookup can skip it). {@code canonicalMembers} is the RFC 8785 text
  * of each member of {@code content}, rendered on the request thread so that the single writer
- * only has to add its own members. {@code search} is what the search index keeps of it, also
- * made on the request thread so the indexer does not parse the stored body again.
+ * only has to add its own members.
  */
 public record PreparedEvent(
     String tenant,
@@ -25,5 +24,4 @@ public record PreparedEvent(
     String actorIp,
     String sessionId,
     boolean clientId,
-    java.util.SortedMap<String, String> canonicalMembers,
-    dev.vellum.store.SearchDocument search) {}
+    java.util.SortedMap<String, String> canonicalMembers) {}

@@ -1,14 +1,20 @@
 package dev.vellum.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.json.CanonicalJson;
 import dev.vellum.core.merkle.Rfc6962;
+import dev.vellum.feed.Feed;
+import dev.vellum.feed.FeedWrites;
+import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
+import dev.vellum.store.StoredCheckpoint;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.TileWrite;
+import dev.vellum.store.WriteBatch;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,48 +26,77 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The single writer. Requests put their prepared events on a queue; one thread drains everything
  * queued (up to a batch limit), assigns each tenant's next contiguous {@code seq}s, computes leaf
  * hashes, stages the Merkle tiles, and writes all of it in one transaction (group commit). Only
  * after that commit returns are the requests' futures completed, so an acknowledgement always
- * means the event is durable.
+ * means the event is durable. Checkpoints, feed consumers' positions and dead letters are written
+ * in the same transactions: nothing else writes the event store.
+ *
+ * <p>Events the server records about reads ({@link #submitBackground}) wait in a queue of their
+ * own, outside the ingest capacity, and every commit takes some of them first: a read never
+ * waits for a commit, and its record is durable within one commit cycle.
+ *
+ * <p>Failure is loud: an unexpected {@link Throwable} stops the writer, fails every waiting and
+ * later request with {@link WriterFailedException} and turns the node not-ready. Requests whose
+ * batch may have committed get {@link CommitOutcomeUnknownException}, never "not stored".
  *
  * <p>Leaf hash: SHA-256(0x00 ‖ RFC 8785 canonical JSON of the stored event without
  * {@code leaf_hash}), i.e. the RFC 6962 leaf hash of the stored body. The stored body carries
  * {@code leaf_version} so a later change of what leaves commit to can coexist with old proofs.
  */
-public final class Sequencer implements AutoCloseable {
+public final class Sequencer implements FeedWrites, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
   public static final int LEAF_VERSION = 1;
+  /** Read records waiting for a commit; beyond this a read is answered 503. */
+  static final int MAX_BACKGROUND_EVENTS = 20_000;
+  /** Read records taken into one commit, ahead of the ingest batch. */
+  private static final int BACKGROUND_PER_COMMIT = 1_000;
+  /** Position saves, checkpoints and dead letters waiting: a few per consumer at most. */
+  private static final int MAX_CONTROL_WRITES = 10_000;
   private static final String LEAF_VERSION_MEMBER = CanonicalJson.member("leaf_version",
-      com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(LEAF_VERSION));
+      JsonNodeFactory.instance.numberNode(LEAF_VERSION));
 
-  private record Submission(List<PreparedEvent> events, CompletableFuture<List<Receipt>> done) {}
+  /** Queued work: events of one request, or a control write (events empty). */
+  private record Submission(List<PreparedEvent> events, WriteBatch control,
+      CompletableFuture<List<Receipt>> done) {}
 
   private final EventStore store;
   private final LogWriter log;
+  private final Feed feed;
   private final ObjectMapper json;
   private final Clock clock;
   private final int maxBatchEvents;
   private final int capacityEvents;
   private final LinkedBlockingQueue<Submission> queue = new LinkedBlockingQueue<>();
+  private final ConcurrentLinkedQueue<PreparedEvent> background = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger backgroundEvents = new AtomicInteger();
   private final AtomicInteger pendingEvents = new AtomicInteger();
+  private final AtomicInteger pendingControl = new AtomicInteger();
   private final Map<String, Long> nextSeq = new HashMap<>();
+  private final Object admission = new Object();
   private final Thread thread;
   private final Timer commitTimer;
   private final DistributionSummary batchSizes;
-  private volatile boolean accepting = true;
+  private boolean accepting = true;
   private volatile boolean running = true;
+  private volatile Throwable failure;
 
-  public Sequencer(EventStore store, LogWriter log, ObjectMapper json, Clock clock,
+  public Sequencer(EventStore store, LogWriter log, Feed feed, ObjectMapper json, Clock clock,
       int maxBatchEvents, int capacityEvents, MeterRegistry metrics) {
     this.store = store;
     this.log = log;
+    this.feed = feed;
     this.json = json;
     this.clock = clock;
     this.maxBatchEvents = maxBatchEvents;
@@ -72,6 +107,7 @@ public final class Sequencer implements AutoCloseable {
         .publishPercentileHistogram().description("events per committed batch")
         .register(metrics);
     metrics.gauge("vellum.sequencer.queue.events", pendingEvents);
+    metrics.gauge("vellum.sequencer.background.events", backgroundEvents);
     this.thread = new Thread(this::run, "vellum-sequencer");
     this.thread.start();
   }
@@ -81,72 +117,254 @@ public final class Sequencer implements AutoCloseable {
    * once they are durably committed, or fails with the store's exception.
    *
    * @throws OverloadedException when the queue is full or the sequencer is shutting down
+   * @throws WriterFailedException when the writer has stopped
    */
   public CompletableFuture<List<Receipt>> submit(List<PreparedEvent> events) {
+    CompletableFuture<List<Receipt>> done = new CompletableFuture<>();
+    synchronized (admission) {
+      checkAccepting();
+      if (pendingEvents.addAndGet(events.size()) > capacityEvents) {
+        pendingEvents.addAndGet(-events.size());
+        throw new OverloadedException("ingest queue is full (" + capacityEvents + " events)");
+      }
+      queue.add(new Submission(List.copyOf(events), null, done));
+    }
+    return done;
+  }
+
+  /**
+   * Queues an event the server records itself (a read's access record) without anyone waiting
+   * for it; it is committed with the next batch.
+   *
+   * @throws OverloadedException when too many are waiting already
+   */
+  public void submitBackground(PreparedEvent event) {
+    synchronized (admission) {
+      checkAccepting();
+      if (backgroundEvents.incrementAndGet() > MAX_BACKGROUND_EVENTS) {
+        backgroundEvents.decrementAndGet();
+        throw new OverloadedException("too many access records are waiting to be written");
+      }
+      background.add(event);
+    }
+  }
+
+  public CompletableFuture<Void> saveCheckpoint(String tenant, StoredCheckpoint checkpoint) {
+    return control(new WriteBatch(List.of(), List.of(),
+        List.of(new WriteBatch.TenantCheckpoint(tenant, checkpoint)), Map.of(), List.of()));
+  }
+
+  @Override
+  public CompletableFuture<Void> savePosition(String consumer, long position) {
+    return control(new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position),
+        List.of()));
+  }
+
+  @Override
+  public CompletableFuture<Void> deadLetter(DeadLetter letter) {
+    return control(new WriteBatch(List.of(), List.of(), List.of(), Map.of(), List.of(letter)));
+  }
+
+  /** Completes once everything queued before it is committed. */
+  public CompletableFuture<Void> flush() {
+    return control(new WriteBatch(List.of(), List.of(), List.of(), Map.of(), List.of()));
+  }
+
+  private CompletableFuture<Void> control(WriteBatch write) {
+    CompletableFuture<List<Receipt>> done = new CompletableFuture<>();
+    synchronized (admission) {
+      if (failure != null || !running) {
+        return CompletableFuture.failedFuture(stoppedException());
+      }
+      if (pendingControl.incrementAndGet() > MAX_CONTROL_WRITES) {
+        pendingControl.decrementAndGet();
+        return CompletableFuture.failedFuture(
+            new OverloadedException("too many store writes waiting"));
+      }
+      queue.add(new Submission(List.of(), write, done));
+    }
+    return done.thenApply(r -> null);
+  }
+
+  private void checkAccepting() {
+    if (failure != null) {
+      throw stoppedException();
+    }
     if (!accepting) {
       throw new OverloadedException("the server is shutting down");
     }
-    if (pendingEvents.addAndGet(events.size()) > capacityEvents) {
-      pendingEvents.addAndGet(-events.size());
-      throw new OverloadedException("ingest queue is full (" + capacityEvents + " events)");
-    }
-    CompletableFuture<List<Receipt>> done = new CompletableFuture<>();
-    queue.add(new Submission(List.copyOf(events), done));
-    return done;
+  }
+
+  private RuntimeException stoppedException() {
+    Throwable f = failure;
+    return f != null
+        ? new WriterFailedException("the writer has stopped after a failure ("
+            + f.getClass().getSimpleName() + "); nothing from this request was stored", f)
+        : new OverloadedException("the server is shutting down");
+  }
+
+  /** Why the writer cannot take work, if it cannot: for readiness. */
+  public java.util.Optional<String> failureReason() {
+    Throwable f = failure;
+    return f == null ? java.util.Optional.empty()
+        : java.util.Optional.of("writer stopped: " + f.getClass().getSimpleName());
   }
 
   private void run() {
     List<Submission> batch = new ArrayList<>();
-    while (running || !queue.isEmpty()) {
-      try {
+    try {
+      while (running || !queue.isEmpty() || !background.isEmpty()) {
         Submission first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
+        if (first != null) {
+          batch.add(first);
+          int events = first.events().size();
+          Submission next;
+          while (events < maxBatchEvents && (next = queue.poll()) != null) {
+            batch.add(next);
+            events += next.events().size();
+          }
         }
-        batch.add(first);
-        int events = first.events().size();
-        Submission next;
-        while (events < maxBatchEvents && (next = queue.poll()) != null) {
-          batch.add(next);
-          events += next.events().size();
+        List<PreparedEvent> records = takeBackground();
+        if (!batch.isEmpty() || !records.isEmpty()) {
+          process(batch, records);
         }
-        process(batch, events);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } finally {
         batch.clear();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(e, batch);
+    } catch (Throwable t) {
+      fail(t, batch);
     }
   }
 
-  private void process(List<Submission> batch, int eventCount) {
+  private List<PreparedEvent> takeBackground() {
+    List<PreparedEvent> out = new ArrayList<>();
+    PreparedEvent e;
+    while (out.size() < BACKGROUND_PER_COMMIT && (e = background.poll()) != null) {
+      out.add(e);
+    }
+    backgroundEvents.addAndGet(-out.size());
+    return out;
+  }
+
+  /**
+   * Prepares, commits and completes one batch. A failure before or inside {@code append} means
+   * nothing was committed (the store's contract): the requests fail and the writer goes on. A
+   * failure after the commit never fails the requests, whose events are durable.
+   */
+  private void process(List<Submission> batch, List<PreparedEvent> records) {
     long started = System.nanoTime();
+    int eventCount = 0;
+    int controlCount = 0;
+    for (Submission s : batch) {
+      eventCount += s.events().size();
+      controlCount += s.control() == null ? 0 : 1;
+    }
+    pendingEvents.addAndGet(-eventCount);
+    pendingControl.addAndGet(-controlCount);
+    Staged staged;
+    long firstPosition;
     try {
-      List<List<Receipt>> receipts = writeBatch(batch);
-      commitTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      batchSizes.record(eventCount);
-      pendingEvents.addAndGet(-eventCount);
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).done().complete(receipts.get(i));
-      }
+      staged = stage(batch, records);
+      firstPosition = staged.write().isEmpty() ? 0 : store.append(staged.write());
     } catch (RuntimeException e) {
-      pendingEvents.addAndGet(-eventCount);
       nextSeq.clear();
       log.aborted();
+      requeue(records);
       for (Submission s : batch) {
         s.done().completeExceptionally(e);
       }
+      return;
+    } catch (Throwable t) {
+      // An Error inside append: the transaction may or may not have committed.
+      for (Submission s : batch) {
+        s.done().completeExceptionally(new CommitOutcomeUnknownException(
+            "the writer failed while committing; the events may or may not be stored", t));
+      }
+      batch.clear();
+      throw t;
+    }
+    Throwable afterCommit = null;
+    try {
+      log.committed();
+      commitTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      batchSizes.record(eventCount + records.size());
+    } catch (Throwable t) {
+      afterCommit = t;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).done().complete(staged.receipts().get(i));
+    }
+    publish(staged.write().events(), firstPosition);
+    if (afterCommit != null) {
+      // the events are durable, but the in-memory tree no longer matches the stored one
+      if (afterCommit instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("the log could not take the commit", afterCommit);
     }
   }
 
-  private List<List<Receipt>> writeBatch(List<Submission> batch) {
+  /** Access records of a failed commit go back to wait for the next one. */
+  private void requeue(List<PreparedEvent> records) {
+    for (PreparedEvent r : records) {
+      if (backgroundEvents.incrementAndGet() <= MAX_BACKGROUND_EVENTS) {
+        background.add(r);
+      } else {
+        backgroundEvents.decrementAndGet();
+        LOG.error("dropped an access record of tenant {} after a failed commit", r.tenant());
+      }
+    }
+  }
+
+  private void publish(List<NewEvent> events, long firstPosition) {
+    if (events.isEmpty()) {
+      return;
+    }
+    List<FeedEvent> feedEvents = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      feedEvents.add(new FeedEvent(firstPosition + i, events.get(i)));
+    }
+    try {
+      feed.published(feedEvents);
+    } catch (RuntimeException e) {
+      // consumers read what they were not handed from the store
+      LOG.warn("handing committed events to feed consumers failed", e);
+    }
+  }
+
+  /** Stops the writer for good: everything waiting or arriving later fails loudly. */
+  private void fail(Throwable t, List<Submission> inHand) {
+    LOG.error("the writer stopped; the node is not ready and refuses writes", t);
+    synchronized (admission) {
+      failure = t;
+      accepting = false;
+    }
+    RuntimeException stopped = stoppedException();
+    for (Submission s : inHand) {
+      s.done().completeExceptionally(new CommitOutcomeUnknownException(
+          "the writer failed; the events may or may not be stored", t));
+    }
+    Submission s;
+    while ((s = queue.poll()) != null) {
+      s.done().completeExceptionally(stopped);
+    }
+  }
+
+  private record Staged(WriteBatch write, List<List<Receipt>> receipts) {}
+
+  private Staged stage(List<Submission> batch, List<PreparedEvent> records) {
     long receivedAt = Times.micros(clock.instant());
     String receivedAtText = Times.formatMicros(receivedAt);
-    Map<String, Map<String, StoredEvent>> existing = lookUpExisting(batch);
+    Map<String, Map<String, StoredEvent>> existing = lookUpExisting(batch, records);
     Map<String, NewEvent> fresh = new HashMap<>();
     Map<String, List<NewEvent>> byTenant = new LinkedHashMap<>();
+    for (PreparedEvent e : records) {
+      sequence(e, receivedAt, receivedAtText, existing.get(e.tenant()), fresh, byTenant);
+    }
     List<List<Receipt>> receipts = new ArrayList<>();
+    List<WriteBatch> controls = new ArrayList<>();
     for (Submission s : batch) {
       List<Receipt> out = new ArrayList<>(s.events().size());
       for (PreparedEvent e : s.events()) {
@@ -154,6 +372,9 @@ public final class Sequencer implements AutoCloseable {
             byTenant));
       }
       receipts.add(out);
+      if (s.control() != null) {
+        controls.add(s.control());
+      }
     }
     List<NewEvent> all = new ArrayList<>();
     List<TileWrite> tiles = new ArrayList<>();
@@ -166,20 +387,32 @@ public final class Sequencer implements AutoCloseable {
       tiles.addAll(log.stage(t.getKey(), events.get(0).seq(), leaves));
       all.addAll(events);
     }
-    if (!all.isEmpty()) {
-      store.append(all, tiles);
-    }
-    log.committed();
-    return receipts;
+    return new Staged(merge(all, tiles, controls), receipts);
   }
 
-  private Map<String, Map<String, StoredEvent>> lookUpExisting(List<Submission> batch) {
+  private static WriteBatch merge(List<NewEvent> events, List<TileWrite> tiles,
+      List<WriteBatch> controls) {
+    List<WriteBatch.TenantCheckpoint> checkpoints = new ArrayList<>();
+    Map<String, Long> positions = new HashMap<>();
+    List<DeadLetter> letters = new ArrayList<>();
+    for (WriteBatch c : controls) {
+      checkpoints.addAll(c.checkpoints());
+      c.consumerPositions().forEach((k, v) -> positions.merge(k, v, Math::max));
+      letters.addAll(c.deadLetters());
+    }
+    return new WriteBatch(events, tiles, checkpoints, positions, letters);
+  }
+
+  private Map<String, Map<String, StoredEvent>> lookUpExisting(List<Submission> batch,
+      List<PreparedEvent> records) {
     Map<String, List<String>> ids = new HashMap<>();
+    List<PreparedEvent> all = new ArrayList<>(records);
     for (Submission s : batch) {
-      for (PreparedEvent e : s.events()) {
-        if (e.clientId()) {
-          ids.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e.id());
-        }
+      all.addAll(s.events());
+    }
+    for (PreparedEvent e : all) {
+      if (e.clientId()) {
+        ids.computeIfAbsent(e.tenant(), k -> new ArrayList<>()).add(e.id());
       }
     }
     Map<String, Map<String, StoredEvent>> found = new HashMap<>();
@@ -203,7 +436,7 @@ public final class Sequencer implements AutoCloseable {
     long seq = nextSeq.computeIfAbsent(e.tenant(), store::nextSeq);
     // The client's members were rendered canonically on the request thread; only the server's
     // own members are rendered here and merged in name order.
-    java.util.TreeMap<String, String> server = new java.util.TreeMap<>();
+    TreeMap<String, String> server = new TreeMap<>();
     server.put("tenant", CanonicalJson.member("tenant", json.getNodeFactory()
         .textNode(e.tenant())));
     server.put("received_at", CanonicalJson.member("received_at", json.getNodeFactory()
@@ -216,7 +449,7 @@ public final class Sequencer implements AutoCloseable {
     byte[] leaf = Rfc6962.leafHash(canonical);
     NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), leaf, bodyText, e.search());
+        e.sessionId(), leaf, bodyText, e.content());
     if (e.clientId()) {
       fresh.put(e.tenant() + '\u0000' + e.id(), row); // server-assigned ids cannot repeat
     }
@@ -245,13 +478,18 @@ public final class Sequencer implements AutoCloseable {
   /** Stops accepting, commits everything already queued, then stops the writer thread. */
   @Override
   public void close() {
-    accepting = false;
-    running = false;
+    synchronized (admission) {
+      accepting = false;
+      running = false;
+    }
     try {
       thread.join(TimeUnit.SECONDS.toMillis(60));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    Submission s;
+    while (!thread.isAlive() && (s = queue.poll()) != null) {
+      s.done().completeExceptionally(new OverloadedException("the server stopped"));
+    }
   }
-
 }

@@ -32,6 +32,8 @@ final class Checkpointer implements AutoCloseable {
   private final Object signal = new Object();
   private Thread thread;
   private volatile boolean running;
+  /** Writes through the single writer; set at start. */
+  private volatile CheckpointWriter writer;
 
   Checkpointer(EventStore store, SigningKey key, Supplier<Map<String, TileLogWriter.Head>> heads,
       Clock clock, Duration interval) {
@@ -42,7 +44,8 @@ final class Checkpointer implements AutoCloseable {
     this.interval = interval;
   }
 
-  void start() {
+  void start(CheckpointWriter checkpointWriter) {
+    this.writer = checkpointWriter;
     running = true;
     thread = new Thread(this::run, "vellum-checkpointer");
     thread.setDaemon(true);
@@ -80,7 +83,15 @@ final class Checkpointer implements AutoCloseable {
         .toNoteText());
     StoredCheckpoint saved = new StoredCheckpoint(head.size(), head.root(), note,
         Times.micros(clock.instant()));
-    store.saveCheckpoint(tenant, saved);
+    try {
+      writer.save(tenant, saved).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while saving a checkpoint", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("saving the checkpoint of " + tenant + " at size "
+          + head.size() + " failed: " + e.getMessage(), e);
+    }
     latest.put(tenant, saved);
     synchronized (signal) {
       signal.notifyAll();
@@ -120,7 +131,10 @@ final class Checkpointer implements AutoCloseable {
     return stored;
   }
 
-  /** Stops the thread and signs what is still unsigned, so a clean stop leaves no gap. */
+  /**
+   * Stops the thread and signs what is still unsigned, so a clean stop leaves no gap. The writer
+   * must still be running.
+   */
   @Override
   public void close() {
     running = false;
@@ -131,7 +145,7 @@ final class Checkpointer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      signDue();
     }
-    signDue();
   }
 }

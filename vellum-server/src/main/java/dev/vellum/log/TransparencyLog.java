@@ -60,12 +60,13 @@ public final class TransparencyLog implements AutoCloseable {
    * Loads the durable head of every tenant and starts signing. MUST be called while no
    * ingest is running (before the HTTP server starts), so each head is read from one state.
    */
-  public void startCheckpointer(Collection<String> tenants) {
+  public void startCheckpointer(Collection<String> tenants,
+      CheckpointWriter checkpointWriter) {
     for (String t : tenants) {
       writer.heads().putIfAbsent(t, writer.head(t));
     }
+    checkpointer.start(checkpointWriter);
     checkpointer.signDue();
-    checkpointer.start();
   }
 
   /** The verifier key of a tenant's log: {@code <origin>+<hex key id>+<base64 key>}. */
@@ -154,6 +155,7 @@ public final class TransparencyLog implements AutoCloseable {
     return Optional.of(stored.length == bytes ? stored : Arrays.copyOf(stored, bytes));
   }
 
+  /** Signs the final checkpoints and stops signing; call while the writer still runs. */
   @Override
   public void close() {
     checkpointer.close();

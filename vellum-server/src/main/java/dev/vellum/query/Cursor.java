@@ -1,6 +1,6 @@
 package dev.vellum.query;
 
-import dev.vellum.store.EventFilter;
+import dev.vellum.search.SearchQuery;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -14,14 +14,14 @@ public final class Cursor {
 
   private Cursor() {}
 
-  public static String encode(EventFilter.Position p, boolean ascending) {
+  public static String encode(SearchQuery.Position p, boolean ascending) {
     String text = VERSION + ":" + (ascending ? "a" : "d") + ":" + p.occurredAtMicros() + ":"
         + p.seq();
     return Base64.getUrlEncoder().withoutPadding()
         .encodeToString(text.getBytes(StandardCharsets.US_ASCII));
   }
 
-  public static EventFilter.Position decode(String cursor, boolean ascending) {
+  public static SearchQuery.Position decode(String cursor, boolean ascending) {
     if (cursor == null || cursor.isEmpty() || cursor.length() > 128) {
       throw new IllegalArgumentException("malformed cursor");
     }
@@ -44,7 +44,7 @@ public final class Cursor {
       if (seq < 0) {
         throw new IllegalArgumentException("malformed cursor");
       }
-      return new EventFilter.Position(Long.parseLong(parts[2]), seq);
+      return new SearchQuery.Position(Long.parseLong(parts[2]), seq);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("malformed cursor");
     }

@@ -3,7 +3,7 @@ package dev.vellum.query;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.ingest.Times;
-import dev.vellum.store.EventFilter;
+import dev.vellum.search.SearchQuery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns the query parameters of {@code GET /v1/events} into an {@link EventFilter}. Unknown
+ * Turns the query parameters of {@code GET /v1/events} into an {@link SearchQuery}. Unknown
  * parameters are rejected so that a typo ({@code actorId}) never silently widens a search.
  */
 public final class FilterParser {
@@ -38,7 +38,7 @@ public final class FilterParser {
 
   private FilterParser() {}
 
-  public static EventFilter parse(String tenant, Map<String, List<String>> params) {
+  public static SearchQuery parse(String tenant, Map<String, List<String>> params) {
     for (Map.Entry<String, List<String>> p : params.entrySet()) {
       if (!KNOWN.contains(p.getKey())) {
         throw new BadParameter(p.getKey(), "unknown parameter; known: " + new java.util.TreeSet<>(KNOWN));
@@ -64,7 +64,7 @@ public final class FilterParser {
       throw new BadParameter("from", "must not be after to");
     }
     String cursor = one(params, "cursor");
-    EventFilter.Position after = null;
+    SearchQuery.Position after = null;
     if (cursor != null) {
       try {
         after = Cursor.decode(cursor, asc);
@@ -73,7 +73,7 @@ public final class FilterParser {
       }
     }
     List<String> types = params.getOrDefault("type", List.of());
-    return new EventFilter(tenant, from, to, types.isEmpty() ? null : List.copyOf(types),
+    return new SearchQuery(tenant, from, to, types.isEmpty() ? null : List.copyOf(types),
         one(params, "category"), one(params, "source"), one(params, "actor_id"),
         one(params, "actor_ip"), targetType, targetId, enumOf(params, "outcome",
             Set.of("success", "failure", "unknown")),
@@ -131,18 +131,17 @@ public final class FilterParser {
   }
 
   /**
-   * Turns free text into an FTS5 query in which every word must occur (as a prefix for the last
-   * word, so typing-as-you-search works). Words are quoted, so FTS5 operators in the input are
-   * matched literally rather than interpreted.
+   * Splits free text into lower-cased words of letters and digits, every one of which must
+   * occur; the last matches as a prefix, so typing-as-you-search works.
    */
-  static String fullText(String q) {
+  static SearchQuery.FullText fullText(String q) {
     if (q == null) {
       return null;
     }
     List<String> words = new ArrayList<>();
     for (String w : q.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
       if (!w.isEmpty()) {
-        words.add("\"" + w + "\"");
+        words.add(w);
       }
     }
     if (words.isEmpty()) {
@@ -151,9 +150,7 @@ public final class FilterParser {
     if (words.size() > 32) {
       throw new BadParameter("q", "at most 32 words");
     }
-    int last = words.size() - 1;
-    words.set(last, words.get(last) + "*");
-    return String.join(" ", words);
+    return new SearchQuery.FullText(words, true);
   }
 
   /** The filter as a JSON object, for the read-audit record. */

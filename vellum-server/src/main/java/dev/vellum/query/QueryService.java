@@ -1,7 +1,10 @@
 package dev.vellum.query;
 
+import dev.vellum.feed.ConsumerRunner;
+import dev.vellum.feed.Feed;
 import dev.vellum.ingest.Times;
-import dev.vellum.store.EventFilter;
+import dev.vellum.search.SearchIndex;
+import dev.vellum.search.SearchQuery;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.StatsBucket;
 import dev.vellum.store.StoredEvent;
@@ -36,24 +39,55 @@ public final class QueryService {
 
   public static final long MAX_BUCKETS = 10_000;
 
+  /** The longest a search waits for the index to cover its tenant's last committed event. */
+  static final java.time.Duration READ_YOUR_WRITES_WAIT = java.time.Duration.ofSeconds(5);
+
   private final EventStore store;
+  private final SearchIndex index;
+  private final Feed feed;
+  private final ConsumerRunner indexRunner;
   private final Timer queryTimer;
 
-  public QueryService(EventStore store, MeterRegistry metrics) {
+  public QueryService(EventStore store, SearchIndex index, Feed feed, ConsumerRunner indexRunner,
+      MeterRegistry metrics) {
     this.store = store;
+    this.index = index;
+    this.feed = feed;
+    this.indexRunner = indexRunner;
     this.queryTimer = Timer.builder("vellum.query").publishPercentileHistogram()
         .description("time to run one event query").register(metrics);
   }
 
-  public Page search(EventFilter filter) {
-    List<StoredEvent> events = queryTimer.record(() -> store.query(filter));
+  /**
+   * Searches once the index covers every event of the tenant committed before the call, so a
+   * client finds what it was just told is stored; other tenants' writes are not waited for.
+   *
+   * @throws SearchBehindException when the index does not get there in time
+   */
+  public Page search(SearchQuery filter) {
+    awaitIndexed(filter.tenant());
+    List<StoredEvent> events = queryTimer.record(() -> index.search(filter));
     String next = null;
     if (events.size() == filter.limit()) {
       StoredEvent last = events.get(events.size() - 1);
-      next = Cursor.encode(new EventFilter.Position(last.occurredAtMicros(), last.seq()),
+      next = Cursor.encode(new SearchQuery.Position(last.occurredAtMicros(), last.seq()),
           filter.ascending());
     }
     return new Page(events, next);
+  }
+
+  private void awaitIndexed(String tenant) {
+    long target = feed.lastPosition(tenant);
+    try {
+      if (!indexRunner.awaitHandled(target, READ_YOUR_WRITES_WAIT)) {
+        throw new SearchBehindException("the search index has not reached this tenant's last"
+            + " committed event within " + READ_YOUR_WRITES_WAIT.toSeconds() + " s ("
+            + (target - indexRunner.handledPosition()) + " events behind); retry shortly");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SearchBehindException("interrupted while waiting for the search index");
+    }
   }
 
   public Optional<StoredEvent> byId(String tenant, String id) {

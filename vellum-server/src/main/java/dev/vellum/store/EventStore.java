@@ -6,33 +6,51 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The hot store of audit events and of each tenant's Merkle log.
+ * The hot store of audit events, of each tenant's Merkle log and of the committed-event feed.
  *
- * <p>Writes come from exactly one sequencer per log; implementations may rely on that and need
- * not guard against concurrent appends for the same tenant. Reads may run concurrently with
- * writes and see only committed data.
+ * <p>What every engine MUST guarantee (the contract suite {@code EventStoreContract} checks each):
+ *
+ * <ol>
+ *   <li><b>Acknowledged means durable.</b> {@link #append} MUST NOT return until its transaction
+ *       is durably committed. If it throws, nothing of the batch is visible, then or later.
+ *   <li><b>Per-tenant {@code seq} without gaps.</b> A tenant's events have seqs 0, 1, 2, … in
+ *       commit order. {@link #append} MUST reject (with nothing written) a batch whose events of
+ *       a tenant do not continue that tenant's stored seqs exactly and contiguously.
+ *   <li><b>Idempotency by id.</b> At most one event per (tenant, id): {@link #append} MUST reject
+ *       a batch holding an id already stored for that tenant (the writer looks ids up first and
+ *       answers retries from the stored event).
+ *   <li><b>Feed order.</b> Each committed event gets a feed position in its commit transaction,
+ *       strictly increasing in commit order across tenants, starting above 0. Sequential
+ *       visibility: a reader that can see position p+1 MUST already see every position ≤ p that
+ *       will ever exist. An engine with several writers that could commit out of order MUST NOT
+ *       expose a gap that later fills (for example: serialise position assignment under a lock
+ *       held to commit, or read only below the oldest open writer's transaction).
+ *   <li><b>One logical writer per tenant.</b> Only the sequencer calls {@link #append}. A second
+ *       writer is fenced off by rule 2: its seqs no longer continue the stored ones, so its
+ *       append fails without writing. A second process on the same files is kept out before
+ *       the store opens (the data-dir lock for embedded engines).
+ * </ol>
+ *
+ * <p>Reads may run concurrently with the writer and see only committed data.
  */
 public interface EventStore extends AutoCloseable {
 
   /** The seq the next event of {@code tenant} gets: the number of events it has. */
   long nextSeq(String tenant);
 
-  /** Committed events that searches cannot find yet because their indexing is still pending. */
-  long unindexedEvents();
-
   /** Stored events of {@code tenant} whose id is among {@code ids}, keyed by id. */
   Map<String, StoredEvent> findByIds(String tenant, Collection<String> ids);
 
   /**
-   * Writes the events and the changed tiles in one transaction. MUST NOT return until that
-   * transaction is durably committed; on any failure nothing of it is visible.
+   * Writes everything in {@code batch} in one transaction and returns the feed position of its
+   * first event (the others follow consecutively), or the last committed position if it has
+   * none. MUST NOT return until the transaction is durably committed; on any failure nothing of
+   * it is visible. Consumer positions are upserted; a checkpoint already kept for its size is
+   * ignored.
    */
-  void append(List<NewEvent> events, List<TileWrite> tiles);
+  long append(WriteBatch batch);
 
   Optional<StoredEvent> findById(String tenant, String id);
-
-  /** Events matching {@code filter} in (occurred_at, seq) order, at most {@code filter.limit()}. */
-  List<StoredEvent> query(EventFilter filter);
 
   /** Counts per time bucket and group value; {@code groupColumn} is type, outcome or source. */
   List<StatsBucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
@@ -41,11 +59,23 @@ public interface EventStore extends AutoCloseable {
   /** Events of {@code tenant} with {@code fromSeq <= seq < toSeq}, in seq order. */
   List<StoredEvent> range(String tenant, long fromSeq, long toSeq);
 
+  /** Committed events with feed position greater than {@code position}, in order, at most {@code limit}. */
+  List<FeedEvent> after(long position, int limit);
+
+  /** The largest committed feed position, 0 if there is none. */
+  long lastPosition();
+
+  /** The feed position of {@code tenant}'s last committed event, 0 if it has none. */
+  long lastPosition(String tenant);
+
+  /** The durable position of the named feed consumer, 0 if it has never saved one. */
+  long consumerPosition(String consumer);
+
+  /** The named consumer's dead letters, oldest first, at most {@code limit}. */
+  List<DeadLetter> deadLetters(String consumer, int limit);
+
   /** The stored contents of one hash tile, or null if it does not exist. */
   byte[] readTile(String tenant, int level, long index);
-
-  /** Keeps a signed checkpoint; a second one for the same size is ignored. */
-  void saveCheckpoint(String tenant, StoredCheckpoint checkpoint);
 
   /** The checkpoint with the largest tree size, if any was signed. */
   Optional<StoredCheckpoint> latestCheckpoint(String tenant);

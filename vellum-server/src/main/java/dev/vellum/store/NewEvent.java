@@ -1,10 +1,12 @@
 package dev.vellum.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * An event ready to be written: sequenced, hashed, and with the columns the indexes need.
- * {@code body} is the canonical JSON that {@code leafHash} commits to. {@code search} is what
- * the search index keeps of the body, or null; a store may use it to index the event without
- * parsing {@code body} again.
+ * {@code body} is the canonical JSON that {@code leafHash} commits to. {@code content} is the
+ * client's members already parsed when the event comes straight from ingest, so consumers
+ * handed it in memory need not parse {@code body} again; it is null when read from a store.
  */
 public record NewEvent(
     String tenant,
@@ -22,4 +24,4 @@ public record NewEvent(
     String sessionId,
     byte[] leafHash,
     String body,
-    SearchDocument search) {}
+    JsonNode content) {}

@@ -112,7 +112,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * The search index is derived data: after a crash it is rebuilt from the events from its last
    * committed position, so its commits need not wait for fsync.
    */
-  static SQLiteDataSource searchSource(Path searchFile) {
+  public static SQLiteDataSource searchSource(Path searchFile) {
     return dataSource(searchFile, SQLiteConfig.SynchronousMode.NORMAL);
   }
 
@@ -131,7 +131,7 @@ public final class SqliteDatabase implements AutoCloseable {
     return file;
   }
 
-  Path searchFile() {
+  public Path searchFile() {
     return searchFile;
   }
 
@@ -140,7 +140,8 @@ public final class SqliteDatabase implements AutoCloseable {
     return writer;
   }
 
-  Connection read() throws SQLException {
+  /** A pooled read connection that sees the search index as schema {@code ix}. */
+  public Connection read() throws SQLException {
     return pool.getConnection();
   }
 

@@ -6,10 +6,10 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /** Turns SQLite failures into {@link StoreException}, marking the ones worth retrying. */
-final class SqliteErrors {
+public final class SqliteErrors {
   private SqliteErrors() {}
 
-  static StoreException wrap(String doing, SQLException e) {
+  public static StoreException wrap(String doing, SQLException e) {
     return new StoreException(doing + " failed: " + e.getMessage(), e, isTransient(e));
   }
 

@@ -1,13 +1,13 @@
 package dev.vellum.store.sqlite;
 
-import dev.vellum.store.EventFilter;
+import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
 import dev.vellum.store.StatsBucket;
-import dev.vellum.store.StoreException;
 import dev.vellum.store.StoredCheckpoint;
 import dev.vellum.store.StoredEvent;
-import dev.vellum.store.TileWrite;
+import dev.vellum.store.WriteBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,28 +19,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@link EventStore} on one SQLite file. */
+/**
+ * {@link EventStore} on one SQLite file. The feed position of an event is its {@code pk}; the
+ * one writer connection assigns it in the commit transaction (see {@link SqliteAppender}).
+ */
 public final class SqliteEventStore implements EventStore {
-  private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
-      + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
-      + " leaf_hash, body, pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  private static final String UPSERT_TILE = "INSERT INTO log_tiles (tenant, level, idx, hashes)"
-      + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
   private static final String COLUMNS = "e.seq, e.id, e.occurred_at, e.leaf_hash, e.body";
+  private static final String FEED_COLUMNS = "pk, tenant, seq, id, occurred_at, received_at,"
+      + " type, category, source, outcome, severity, actor_id, actor_ip, session_id, leaf_hash,"
+      + " body";
 
   private final SqliteDatabase db;
-  private final SearchIndexer indexer;
-  /** The largest events.pk written; only the writer uses it, -1 = read it from the file. */
-  private long lastPk = -1;
+  private final SqliteAppender appender;
 
   public SqliteEventStore(SqliteDatabase db) {
-    this(db, SearchIndexer.MAX_WAITING_ROWS);
-  }
-
-  /** {@code maxWaitingRows}: how many committed events may wait in memory for the indexer. */
-  SqliteEventStore(SqliteDatabase db, int maxWaitingRows) {
     this.db = db;
-    this.indexer = SearchIndexer.start(db, maxWaitingRows);
+    this.appender = new SqliteAppender(db);
   }
 
   @Override
@@ -86,106 +80,19 @@ public final class SqliteEventStore implements EventStore {
     return found;
   }
 
+  /**
+   * Synchronized so that even several writing threads keep positions in commit order; the
+   * sequencer is the only caller in a running node, so the lock is never contended there.
+   */
   @Override
-  public void append(List<NewEvent> events, List<TileWrite> tiles) {
-    Connection c = db.writer();
-    try (PreparedStatement ev = c.prepareStatement(INSERT_EVENT);
-        PreparedStatement tile = c.prepareStatement(UPSERT_TILE)) {
-      // pks are assigned here, not by SQLite, so the indexer can be handed the rows by pk
-      long firstPk = (lastPk < 0 ? maxPk(c) : lastPk) + 1;
-      long pk = firstPk;
-      for (NewEvent e : events) {
-        bindEvent(ev, e);
-        ev.setLong(16, pk++);
-        ev.addBatch();
-      }
-      ev.executeBatch();
-      for (TileWrite t : tiles) {
-        tile.setString(1, t.tenant());
-        tile.setInt(2, t.level());
-        tile.setLong(3, t.index());
-        tile.setBytes(4, t.hashes());
-        tile.addBatch();
-      }
-      tile.executeBatch();
-      c.commit();
-      lastPk = pk - 1;
-      indexer.committed(firstPk, events);
-    } catch (SQLException e) {
-      lastPk = -1;
-      rollbackQuietly(c);
-      db.resetWriter();
-      throw SqliteErrors.wrap("committing " + events.size() + " events", e);
-    } catch (RuntimeException e) {
-      lastPk = -1;
-      rollbackQuietly(c);
-      db.resetWriter();
-      throw e;
-    }
-  }
-
-  private static long maxPk(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(pk), 0) FROM events");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static void bindEvent(PreparedStatement ps, NewEvent e) throws SQLException {
-    ps.setString(1, e.tenant());
-    ps.setLong(2, e.seq());
-    ps.setString(3, e.id());
-    ps.setLong(4, e.occurredAtMicros());
-    ps.setLong(5, e.receivedAtMicros());
-    ps.setString(6, e.type());
-    ps.setString(7, e.category());
-    ps.setString(8, e.source());
-    ps.setString(9, e.outcome());
-    ps.setString(10, e.severity());
-    ps.setString(11, e.actorId());
-    ps.setString(12, e.actorIp());
-    ps.setString(13, e.sessionId());
-    ps.setBytes(14, e.leafHash());
-    ps.setString(15, e.body());
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // the original failure is what the caller needs to see
-    }
-  }
-
-  @Override
-  public long unindexedEvents() {
-    return indexer.lag();
+  public synchronized long append(WriteBatch batch) {
+    return appender.append(batch);
   }
 
   @Override
   public Optional<StoredEvent> findById(String tenant, String id) {
     return single("SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.id = ?",
         tenant, id);
-  }
-
-  /**
-   * Searches. A filter answered from the search index first waits (up to a few seconds) until
-   * the indexer has caught up with every event committed before the query began, so a client
-   * finds what it was just told is stored.
-   */
-  @Override
-  public List<StoredEvent> query(EventFilter filter) {
-    SqliteQuery q = SqliteQuery.of(filter);
-    if (q.usesSearchIndex()) {
-      indexer.awaitCaughtUp(java.time.Duration.ofSeconds(5));
-    }
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(q.sql())) {
-      q.bind(ps);
-      return readAll(ps);
-    } catch (SQLException e) {
-      throw SqliteErrors.wrap("querying events", e);
-    }
   }
 
   @Override
@@ -231,6 +138,78 @@ public final class SqliteEventStore implements EventStore {
   }
 
   @Override
+  public List<FeedEvent> after(long position, int limit) {
+    String sql = "SELECT " + FEED_COLUMNS + " FROM events WHERE pk > ? ORDER BY pk LIMIT ?";
+    List<FeedEvent> out = new ArrayList<>();
+    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, position);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new FeedEvent(rs.getLong(1), new NewEvent(rs.getString(2), rs.getLong(3),
+              rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getString(8),
+              rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
+              rs.getString(13), rs.getString(14), rs.getBytes(15), rs.getString(16), null)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading the feed after position " + position, e);
+    }
+  }
+
+  @Override
+  public long lastPosition() {
+    return longQuery("SELECT coalesce(max(pk), 0) FROM events", null);
+  }
+
+  @Override
+  public long lastPosition(String tenant) {
+    return longQuery("SELECT coalesce((SELECT pk FROM events WHERE tenant = ?"
+        + " ORDER BY seq DESC LIMIT 1), 0)", tenant);
+  }
+
+  @Override
+  public long consumerPosition(String consumer) {
+    return longQuery("SELECT coalesce((SELECT position FROM feed_consumers WHERE name = ?), 0)",
+        consumer);
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String consumer, int limit) {
+    String sql = "SELECT position, tenant, seq, event_id, error, attempts, failed_at"
+        + " FROM feed_dead_letters WHERE consumer = ? ORDER BY position LIMIT ?";
+    List<DeadLetter> out = new ArrayList<>();
+    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, consumer);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new DeadLetter(consumer, rs.getLong(1), rs.getString(2), rs.getLong(3),
+              rs.getString(4), rs.getString(5), rs.getInt(6), rs.getLong(7)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading dead letters", e);
+    }
+  }
+
+  private long longQuery(String sql, String param) {
+    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      if (param != null) {
+        ps.setString(1, param);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading a feed position", e);
+    }
+  }
+
+  @Override
   public byte[] readTile(String tenant, int level, long index) {
     String sql = "SELECT hashes FROM log_tiles WHERE tenant = ? AND level = ? AND idx = ?";
     try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -242,22 +221,6 @@ public final class SqliteEventStore implements EventStore {
       }
     } catch (SQLException e) {
       throw SqliteErrors.wrap("reading tile " + level + "/" + index, e);
-    }
-  }
-
-  @Override
-  public void saveCheckpoint(String tenant, StoredCheckpoint cp) {
-    String sql = "INSERT OR IGNORE INTO log_checkpoints (tenant, tree_size, root_hash, note,"
-        + " signed_at) VALUES (?,?,?,?,?)";
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, tenant);
-      ps.setLong(2, cp.treeSize());
-      ps.setBytes(3, cp.rootHash());
-      ps.setString(4, cp.note());
-      ps.setLong(5, cp.signedAtMicros());
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw SqliteErrors.wrap("saving checkpoint " + cp.treeSize(), e);
     }
   }
 
@@ -324,7 +287,6 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public void close() {
-    indexer.close();
     db.close();
   }
 }

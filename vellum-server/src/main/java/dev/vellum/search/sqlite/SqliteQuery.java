@@ -1,13 +1,13 @@
-package dev.vellum.store.sqlite;
+package dev.vellum.search.sqlite;
 
-import dev.vellum.store.EventFilter;
+import dev.vellum.search.SearchQuery;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Translates an {@link EventFilter} into one SELECT with bound parameters.
+ * Translates an {@link SearchQuery} into one SELECT with bound parameters.
  *
  * <p>The "driving" table decides which index gives the (occurred_at, seq) order of a page for
  * free: the most selective search-index table ({@code ix.*}, keyed by filter value then time)
@@ -20,7 +20,7 @@ record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
   /** A search-index table usable as the driver, with its key columns and values. */
   private record Driver(String table, List<String> columns, List<Object> values) {}
 
-  static SqliteQuery of(EventFilter f) {
+  static SqliteQuery of(SearchQuery f) {
     List<Object> params = new ArrayList<>();
     Driver driver = driver(f);
     StringBuilder sql = new StringBuilder("SELECT e.seq, e.id, e.occurred_at, e.leaf_hash, e.body");
@@ -65,7 +65,7 @@ record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
     }
     if (f.fullText() != null) {
       sql.append(" AND e.pk IN (SELECT rowid FROM ix.ix_fts WHERE ix_fts MATCH ?)");
-      params.add(f.fullText());
+      params.add(fts5(f.fullText()));
     }
     String dir = f.ascending() ? "ASC" : "DESC";
     sql.append(" ORDER BY ").append(d).append(".occurred_at ").append(dir).append(", ")
@@ -76,8 +76,23 @@ record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
     return new SqliteQuery(sql.toString(), params, indexed);
   }
 
+  /**
+   * The words as an FTS5 query in which every word must occur. Each word is quoted, so FTS5
+   * operators in the input are matched literally; the last may be a prefix.
+   */
+  static String fts5(SearchQuery.FullText text) {
+    StringBuilder q = new StringBuilder();
+    for (String w : text.words()) {
+      if (q.length() > 0) {
+        q.append(' ');
+      }
+      q.append('"').append(w.replace("\"", "\"\"")).append('"');
+    }
+    return text.lastIsPrefix() ? q.append('*').toString() : q.toString();
+  }
+
   /** The search-index table to drive the query from, most selective first; null for none. */
-  private static Driver driver(EventFilter f) {
+  private static Driver driver(SearchQuery f) {
     if (f.targetType() != null) {
       return new Driver("ix_target", List.of("target_type", "target_id"),
           List.of(f.targetType(), f.targetId()));
@@ -100,7 +115,7 @@ record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
     return null;
   }
 
-  private static void addTime(EventFilter f, String d, StringBuilder sql, List<Object> params) {
+  private static void addTime(SearchQuery f, String d, StringBuilder sql, List<Object> params) {
     if (f.fromMicros() != null) {
       sql.append(" AND ").append(d).append(".occurred_at >= ?");
       params.add(f.fromMicros());

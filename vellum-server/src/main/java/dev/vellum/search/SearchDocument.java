@@ -1,4 +1,4 @@
-package dev.vellum.store;
+package dev.vellum.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

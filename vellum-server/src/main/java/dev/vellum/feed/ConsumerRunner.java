@@ -1,0 +1,362 @@
+package dev.vellum.feed;
+
+import dev.vellum.store.DeadLetter;
+import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedEvent;
+import dev.vellum.store.StoreException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link FeedConsumer} on its own thread: hands it the feed in order from the position
+ * it last made durable, advances that position only after the consumer returned (its output is
+ * durable), retries failures with backoff, and dead-letters an event that keeps failing, so it
+ * neither retries forever nor skips silently.
+ *
+ * <p>Just-committed batches arrive in memory ({@link #offer}) and are taken from there while they
+ * follow on without a gap; otherwise (lagging, after a restart, too many waiting) the runner
+ * reads from the store. A failure the store marks as unavailable (disk full, I/O) is not the
+ * event's fault: it is retried at the longest backoff without a bound, and shows as retrying.
+ */
+public final class ConsumerRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerRunner.class);
+  private static final long SAVE_TIMEOUT_SECONDS = 30;
+
+  /** What the runner is doing; a stopped consumer makes the node not ready. */
+  public enum State { RUNNING, RETRYING, STOPPED }
+
+  private final FeedConsumer consumer;
+  private final Feed feed;
+  private final EventStore store;
+  private final FeedWrites writes;
+  private final FeedSettings settings;
+  private final Clock clock;
+  private final ConcurrentLinkedDeque<List<FeedEvent>> waiting = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger waitingEvents = new AtomicInteger();
+  private final Object signal = new Object();
+  private final Counter deadLetterCounter;
+  private final Thread thread;
+  private volatile long handled;
+  private volatile long saved;
+  private volatile State state = State.RUNNING;
+  private volatile String lastError;
+  private volatile long pendingSinceMicros;
+  private volatile boolean running = true;
+  private CompletableFuture<Void> saving = CompletableFuture.completedFuture(null);
+  private boolean woken;
+
+  private ConsumerRunner(FeedConsumer consumer, Feed feed, FeedWrites writes,
+      FeedSettings settings, Clock clock, MeterRegistry metrics) {
+    this.consumer = consumer;
+    this.feed = feed;
+    this.store = feed.store();
+    this.writes = writes;
+    this.settings = settings;
+    this.clock = clock;
+    this.saved = store.consumerPosition(consumer.name());
+    this.handled = consumer.resumeFrom(saved);
+    this.deadLetterCounter = Counter.builder("vellum.feed.consumer.dead.letters")
+        .tag("consumer", consumer.name()).description("events given up on").register(metrics);
+    Gauge.builder("vellum.feed.consumer.lag.events", this, ConsumerRunner::lagEvents)
+        .tag("consumer", consumer.name()).description("committed events not yet handled")
+        .register(metrics);
+    Gauge.builder("vellum.feed.consumer.lag.seconds", this, ConsumerRunner::lagSeconds)
+        .tag("consumer", consumer.name())
+        .description("age of the oldest committed event not yet handled").register(metrics);
+    this.thread = new Thread(this::run, "vellum-feed-" + consumer.name());
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts following the feed from the consumer's durable position. */
+  public static ConsumerRunner start(FeedConsumer consumer, Feed feed, FeedWrites writes,
+      FeedSettings settings, Clock clock, MeterRegistry metrics) {
+    ConsumerRunner r = new ConsumerRunner(consumer, feed, writes, settings, clock, metrics);
+    feed.register(r);
+    r.thread.start();
+    return r;
+  }
+
+  public String name() {
+    return consumer.name();
+  }
+
+  /** The writer's hand-off of a just-committed batch; dropped when too many are waiting. */
+  void offer(List<FeedEvent> events) {
+    if (waitingEvents.addAndGet(events.size()) <= settings.maxWaitingEvents()) {
+      waiting.addLast(events);
+    } else {
+      waitingEvents.addAndGet(-events.size());
+    }
+    wake();
+  }
+
+  /** The last position whose events the consumer has handled (durably, for its output). */
+  public long handledPosition() {
+    return handled;
+  }
+
+  /** Waits until every event up to {@code position} is handled; false on timeout or stop. */
+  public boolean awaitHandled(long position, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (signal) {
+      while (handled < position) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || state == State.STOPPED) {
+          return false;
+        }
+        woken = true;
+        signal.notifyAll();
+        signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+    return true;
+  }
+
+  public ConsumerStatus status() {
+    long dead = (long) deadLetterCounter.count();
+    return new ConsumerStatus(name(), state, handled, lagEvents(), lagSeconds(), dead, lastError);
+  }
+
+  public State state() {
+    return state;
+  }
+
+  long lagEvents() {
+    return Math.max(0, feed.lastPosition() - handled);
+  }
+
+  double lagSeconds() {
+    if (lagEvents() == 0 || pendingSinceMicros == 0) {
+      return 0;
+    }
+    long nowMicros = TimeUnit.MILLISECONDS.toMicros(clock.millis());
+    return Math.max(0, nowMicros - pendingSinceMicros) / 1e6;
+  }
+
+  private void run() {
+    try {
+      while (running) {
+        List<FeedEvent> batch = next();
+        if (batch.isEmpty()) {
+          saveIfBehind();
+          awaitWork();
+          continue;
+        }
+        pendingSinceMicros = batch.get(0).event().receivedAtMicros();
+        deliver(batch);
+      }
+      finalSave();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      stop(t);
+    }
+  }
+
+  private void awaitWork() throws InterruptedException {
+    synchronized (signal) {
+      if (!woken && running) {
+        signal.wait(250);
+      }
+      woken = false;
+    }
+  }
+
+  private void wake() {
+    synchronized (signal) {
+      woken = true;
+      signal.notifyAll();
+    }
+  }
+
+  /**
+   * The next events after {@code handled}: from memory while they follow on without a gap, else
+   * from the store. Waiting batches the consumer already has are discarded on the way.
+   */
+  private List<FeedEvent> next() {
+    List<FeedEvent> out = new ArrayList<>();
+    List<FeedEvent> first;
+    while (out.size() < settings.batchSize() && (first = waiting.peekFirst()) != null) {
+      long expected = (out.isEmpty() ? handled : out.get(out.size() - 1).position()) + 1;
+      if (first.get(first.size() - 1).position() < expected) {
+        dropFirst(first);
+        continue;
+      }
+      if (first.get(0).position() > expected) {
+        break; // a batch was not handed over (too many waiting): read it from the store
+      }
+      for (FeedEvent e : first) {
+        if (e.position() >= expected) {
+          out.add(e);
+        }
+      }
+      dropFirst(first);
+    }
+    if (out.isEmpty() && handled < feed.lastPosition()) {
+      return store.after(handled, settings.batchSize());
+    }
+    return out;
+  }
+
+  private void dropFirst(List<FeedEvent> batch) {
+    waiting.pollFirst();
+    waitingEvents.addAndGet(-batch.size());
+  }
+
+  /** Hands the batch over; on failure retries it, then isolates and dead-letters what fails. */
+  private void deliver(List<FeedEvent> batch) throws InterruptedException {
+    Exception failure = tryAccept(batch);
+    for (int attempt = 1; failure != null && running; attempt++) {
+      if (!isUnavailable(failure) && attempt >= settings.maxAttempts()) {
+        deliverOneByOne(batch);
+        return;
+      }
+      retrying(failure, attempt);
+      failure = tryAccept(batch);
+    }
+    if (failure == null) {
+      advance(batch.get(batch.size() - 1).position());
+    }
+  }
+
+  private void deliverOneByOne(List<FeedEvent> batch) throws InterruptedException {
+    for (FeedEvent e : batch) {
+      if (!running) {
+        return;
+      }
+      Exception failure = tryAccept(List.of(e));
+      int attempt = 1;
+      while (failure != null && running
+          && (isUnavailable(failure) || attempt < settings.maxAttempts())) {
+        retrying(failure, attempt++);
+        failure = tryAccept(List.of(e));
+      }
+      if (failure != null && running) {
+        deadLetter(e, failure, attempt);
+      }
+      if (running) {
+        advance(e.position());
+      }
+    }
+  }
+
+  private Exception tryAccept(List<FeedEvent> events) {
+    try {
+      consumer.accept(events);
+      if (state == State.RETRYING) {
+        state = State.RUNNING;
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  private static boolean isUnavailable(Exception e) {
+    return e instanceof StoreException s && s.unavailable();
+  }
+
+  private void retrying(Exception failure, int attempt) throws InterruptedException {
+    state = State.RETRYING;
+    lastError = describe(failure);
+    Duration pause = isUnavailable(failure) ? settings.maxBackoff() : settings.backoff(attempt);
+    LOG.warn("feed consumer {} failed after position {} (attempt {}): {}; retrying in {} ms",
+        name(), handled, attempt, lastError, pause.toMillis());
+    long deadline = System.nanoTime() + pause.toNanos();
+    synchronized (signal) {
+      long left;
+      while (running && (left = deadline - System.nanoTime()) > 0) {
+        signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+
+  /** Records the event as given up on; waits until that is durable before moving past it. */
+  private void deadLetter(FeedEvent e, Exception failure, int attempts) {
+    String error = describe(failure);
+    DeadLetter letter = new DeadLetter(name(), e.position(), e.event().tenant(), e.event().seq(),
+        e.event().id(), error, attempts, TimeUnit.MILLISECONDS.toMicros(clock.millis()));
+    LOG.error("feed consumer {} gave up on position {} (tenant {}, seq {}) after {} attempts: {}",
+        name(), e.position(), e.event().tenant(), e.event().seq(), attempts, error, failure);
+    await(writes.deadLetter(letter), "recording a dead letter");
+    deadLetterCounter.increment();
+    lastError = error;
+  }
+
+  private void advance(long position) {
+    synchronized (signal) {
+      handled = position;
+      signal.notifyAll();
+    }
+    saveIfBehind();
+  }
+
+  /** Saves the handled position unless a save is still on its way; one in flight at a time. */
+  private void saveIfBehind() {
+    long position = handled;
+    if (position > saved && saving.isDone()) {
+      saving = writes.savePosition(name(), position).thenRun(() -> saved = position);
+    }
+  }
+
+  private void finalSave() {
+    await(saving, "saving the position");
+    if (handled > saved) {
+      long position = handled;
+      await(writes.savePosition(name(), position), "saving the position");
+      saved = position;
+    }
+  }
+
+  private static void await(CompletableFuture<Void> future, String what) {
+    try {
+      future.get(SAVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + what, e);
+    } catch (Exception e) {
+      throw new IllegalStateException(what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void stop(Throwable t) {
+    lastError = describe(t);
+    state = State.STOPPED;
+    LOG.error("feed consumer {} stopped at position {}", name(), handled, t);
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  /** Stops after the batch in hand and saves the position reached. */
+  @Override
+  public void close() {
+    running = false;
+    feed.unregister(this);
+    wake();
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(SAVE_TIMEOUT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

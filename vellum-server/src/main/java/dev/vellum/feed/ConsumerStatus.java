@@ -1,0 +1,5 @@
+package dev.vellum.feed;
+
+/** What {@code GET /v1/admin/consumers} shows of one consumer. */
+public record ConsumerStatus(String name, ConsumerRunner.State state, long position,
+    long lagEvents, double lagSeconds, long deadLetters, String lastError) {}

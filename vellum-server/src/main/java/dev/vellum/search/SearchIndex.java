@@ -1,0 +1,29 @@
+package dev.vellum.search;
+
+import dev.vellum.feed.FeedConsumer;
+import dev.vellum.store.StoredEvent;
+import java.util.List;
+
+/**
+ * The search port: an index derived from the committed-event feed (it is a feed consumer) that
+ * answers {@link SearchQuery}s. It is rebuildable from the log, so its engine may keep it
+ * anywhere; no engine's query syntax appears outside the engine's own package.
+ */
+public interface SearchIndex extends FeedConsumer, AutoCloseable {
+  /** The name it follows the feed under. */
+  String CONSUMER = "search-index";
+
+  /**
+   * The events matching {@code query} among those indexed so far, in the query's order, at most
+   * {@code query.limit()}. Callers that need their own writes wait on the feed first.
+   */
+  List<StoredEvent> search(SearchQuery query);
+
+  @Override
+  default String name() {
+    return CONSUMER;
+  }
+
+  @Override
+  void close();
+}

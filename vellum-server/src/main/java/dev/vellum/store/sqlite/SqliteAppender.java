@@ -1,0 +1,196 @@
+package dev.vellum.store.sqlite;
+
+import dev.vellum.store.DeadLetter;
+import dev.vellum.store.NewEvent;
+import dev.vellum.store.StoreException;
+import dev.vellum.store.TileWrite;
+import dev.vellum.store.WriteBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one {@link WriteBatch} in one transaction on the writer connection. Feed positions
+ * (events.pk) are assigned here, consecutively after the largest committed one; with a single
+ * writer connection that is commit order, so positions become visible strictly in order.
+ */
+final class SqliteAppender {
+  private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
+      + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
+      + " leaf_hash, body, pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String UPSERT_TILE = "INSERT INTO log_tiles (tenant, level, idx, hashes)"
+      + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
+  private static final String INSERT_CHECKPOINT = "INSERT OR IGNORE INTO log_checkpoints"
+      + " (tenant, tree_size, root_hash, note, signed_at) VALUES (?,?,?,?,?)";
+  private static final String UPSERT_POSITION = "INSERT INTO feed_consumers (name, position,"
+      + " updated_at) VALUES (?,?,?) ON CONFLICT (name) DO UPDATE SET position ="
+      + " max(position, excluded.position), updated_at = excluded.updated_at";
+  private static final String INSERT_DEAD_LETTER = "INSERT OR REPLACE INTO feed_dead_letters"
+      + " (consumer, position, tenant, seq, event_id, error, attempts, failed_at)"
+      + " VALUES (?,?,?,?,?,?,?,?)";
+
+  private final SqliteDatabase db;
+  /** The largest events.pk committed; -1 = read it from the file. */
+  private long lastPk = -1;
+
+  SqliteAppender(SqliteDatabase db) {
+    this.db = db;
+  }
+
+  long append(WriteBatch batch) {
+    Connection c = db.writer();
+    try {
+      long last = lastPk < 0 ? maxPk(c) : lastPk;
+      checkSeqsContinue(c, batch.events());
+      insertEvents(c, batch.events(), last + 1);
+      insertTiles(c, batch.tiles());
+      insertCheckpoints(c, batch.checkpoints());
+      upsertPositions(c, batch.consumerPositions());
+      insertDeadLetters(c, batch.deadLetters());
+      c.commit();
+      lastPk = last + batch.events().size();
+      return batch.events().isEmpty() ? last : last + 1;
+    } catch (SQLException e) {
+      abandon(c);
+      throw SqliteErrors.wrap("committing " + batch.events().size() + " events", e);
+    } catch (RuntimeException | Error e) {
+      abandon(c);
+      throw e;
+    }
+  }
+
+  private void abandon(Connection c) {
+    lastPk = -1;
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the original failure is what the caller needs to see
+    }
+    db.resetWriter();
+  }
+
+  private static long maxPk(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(pk), 0) FROM events");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * The fence against a second writer: each tenant's events must continue its stored seqs
+   * exactly and contiguously, or nothing is written.
+   */
+  private static void checkSeqsContinue(Connection c, List<NewEvent> events) throws SQLException {
+    Map<String, Long> expected = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT coalesce(max(seq) + 1, 0) FROM events WHERE tenant = ?")) {
+      for (NewEvent e : events) {
+        Long next = expected.get(e.tenant());
+        if (next == null) {
+          ps.setString(1, e.tenant());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            next = rs.getLong(1);
+          }
+        }
+        if (e.seq() != next) {
+          throw new StoreException("seq " + e.seq() + " of tenant " + e.tenant()
+              + " does not continue its log at " + next + " (another writer?)", null, false);
+        }
+        expected.put(e.tenant(), next + 1);
+      }
+    }
+  }
+
+  private static void insertEvents(Connection c, List<NewEvent> events, long firstPk)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+      long pk = firstPk;
+      for (NewEvent e : events) {
+        ps.setString(1, e.tenant());
+        ps.setLong(2, e.seq());
+        ps.setString(3, e.id());
+        ps.setLong(4, e.occurredAtMicros());
+        ps.setLong(5, e.receivedAtMicros());
+        ps.setString(6, e.type());
+        ps.setString(7, e.category());
+        ps.setString(8, e.source());
+        ps.setString(9, e.outcome());
+        ps.setString(10, e.severity());
+        ps.setString(11, e.actorId());
+        ps.setString(12, e.actorIp());
+        ps.setString(13, e.sessionId());
+        ps.setBytes(14, e.leafHash());
+        ps.setString(15, e.body());
+        ps.setLong(16, pk++);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void insertTiles(Connection c, List<TileWrite> tiles) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(UPSERT_TILE)) {
+      for (TileWrite t : tiles) {
+        ps.setString(1, t.tenant());
+        ps.setInt(2, t.level());
+        ps.setLong(3, t.index());
+        ps.setBytes(4, t.hashes());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void insertCheckpoints(Connection c, List<WriteBatch.TenantCheckpoint> all)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_CHECKPOINT)) {
+      for (WriteBatch.TenantCheckpoint tc : all) {
+        ps.setString(1, tc.tenant());
+        ps.setLong(2, tc.checkpoint().treeSize());
+        ps.setBytes(3, tc.checkpoint().rootHash());
+        ps.setString(4, tc.checkpoint().note());
+        ps.setLong(5, tc.checkpoint().signedAtMicros());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void upsertPositions(Connection c, Map<String, Long> positions)
+      throws SQLException {
+    long now = System.currentTimeMillis() * 1_000;
+    try (PreparedStatement ps = c.prepareStatement(UPSERT_POSITION)) {
+      for (Map.Entry<String, Long> p : positions.entrySet()) {
+        ps.setString(1, p.getKey());
+        ps.setLong(2, p.getValue());
+        ps.setLong(3, now);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void insertDeadLetters(Connection c, List<DeadLetter> letters)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT_DEAD_LETTER)) {
+      for (DeadLetter d : letters) {
+        ps.setString(1, d.consumer());
+        ps.setLong(2, d.position());
+        ps.setString(3, d.tenant());
+        ps.setLong(4, d.seq());
+        ps.setString(5, d.eventId());
+        ps.setString(6, d.error());
+        ps.setInt(7, d.attempts());
+        ps.setLong(8, d.failedAtMicros());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+}
