@@ -95,7 +95,7 @@ public final class VellumNode implements AutoCloseable {
     SqliteDatabase database = SqliteDatabase.open(config.dataDir());
     this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
     this.search = extensions.searchWrapper().apply(SqliteSearchIndex.open(database));
-    this.feed = new Feed(store);
+    this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
     DirectoryStore directory = new SqliteDirectoryStore(database);
     Sources sources = new Sources(directory);
     ApiKeys keys = new ApiKeys(directory);

@@ -2,10 +2,12 @@ package dev.vellum.feed;
 
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;
+import dev.vellum.store.NewEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * The committed-event feed as seen by the running node: the writer announces each durable
@@ -14,13 +16,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Feed {
   private final EventStore store;
+  private final Predicate<NewEvent> clientWrite;
   private final List<ConsumerRunner> runners = new CopyOnWriteArrayList<>();
-  /** One entry per tenant that wrote or read since start; tenants are created by admins only. */
+  /**
+   * Each tenant's last position written by a client (the server's own records, such as read
+   * access, are not waited for by readers). One entry per tenant that wrote or read since start;
+   * tenants are created by admins only.
+   */
   private final Map<String, Long> tenantPositions = new ConcurrentHashMap<>();
   private volatile long lastPosition;
 
-  public Feed(EventStore store) {
+  /** {@code clientWrite} tells events written by clients from those the server records itself. */
+  public Feed(EventStore store, Predicate<NewEvent> clientWrite) {
     this.store = store;
+    this.clientWrite = clientWrite;
     this.lastPosition = store.lastPosition();
   }
 
@@ -33,7 +42,9 @@ public final class Feed {
       return;
     }
     for (FeedEvent e : events) {
-      tenantPositions.merge(e.event().tenant(), e.position(), Math::max);
+      if (clientWrite.test(e.event())) {
+        tenantPositions.merge(e.event().tenant(), e.position(), Math::max);
+      }
     }
     lastPosition = Math.max(lastPosition, events.get(events.size() - 1).position());
     for (ConsumerRunner r : runners) {
@@ -46,7 +57,10 @@ public final class Feed {
     return lastPosition;
   }
 
-  /** The position of {@code tenant}'s last committed event, 0 if it has none. */
+  /**
+   * The position of {@code tenant}'s last committed client event (on first use after a start, of
+   * its last event of any kind), 0 if it has none.
+   */
   public long lastPosition(String tenant) {
     return tenantPositions.computeIfAbsent(tenant, store::lastPosition);
   }

@@ -76,7 +76,7 @@ class ConsumerRunnerTest {
   @BeforeEach
   void open() {
     store = new SqliteEventStore(SqliteDatabase.open(dir));
-    feed = new Feed(store);
+    feed = new Feed(store, e -> true);
   }
 
   @AfterEach

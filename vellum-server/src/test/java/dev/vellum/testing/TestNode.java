@@ -25,11 +25,14 @@ public final class TestNode implements AutoCloseable {
   public final ObjectMapper json = new ObjectMapper();
   private final Path dataDir;
   private final UnaryOperator<VellumConfig> tweak;
+  private final VellumNode.Extensions extensions;
   private VellumNode node;
 
-  private TestNode(Path dataDir, UnaryOperator<VellumConfig> tweak) {
+  private TestNode(Path dataDir, UnaryOperator<VellumConfig> tweak,
+      VellumNode.Extensions extensions) {
     this.dataDir = dataDir;
     this.tweak = tweak;
+    this.extensions = extensions;
   }
 
   public static TestNode start(Path dataDir) {
@@ -37,7 +40,13 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode start(Path dataDir, UnaryOperator<VellumConfig> tweak) {
-    TestNode t = new TestNode(dataDir, tweak);
+    return start(dataDir, tweak, VellumNode.Extensions.none());
+  }
+
+  /** A node with fault wrappers or extra feed consumers. */
+  public static TestNode start(Path dataDir, UnaryOperator<VellumConfig> tweak,
+      VellumNode.Extensions extensions) {
+    TestNode t = new TestNode(dataDir, tweak, extensions);
     t.boot();
     return t;
   }
@@ -48,7 +57,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   private void boot() {
-    node = VellumNode.start(tweak.apply(config(dataDir)).validate(), false);
+    node = VellumNode.start(tweak.apply(config(dataDir)).validate(), false, extensions);
   }
 
   /** Stops gracefully and starts again on the same data dir (new port). */
