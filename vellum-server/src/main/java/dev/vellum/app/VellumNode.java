@@ -28,7 +28,7 @@ import dev.vellum.search.sqlite.SqliteSearchIndex;
 import dev.vellum.feed.ConsumerRunner;
 import dev.vellum.feed.Consumers;
 import dev.vellum.feed.Feed;
-import dev.vellum.feed.FeedConsumer;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.feed.FeedSettings;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;

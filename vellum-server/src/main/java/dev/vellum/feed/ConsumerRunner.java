@@ -1,5 +1,6 @@
 package dev.vellum.feed;
 
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;

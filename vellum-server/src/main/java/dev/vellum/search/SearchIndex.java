@@ -1,6 +1,6 @@
 package dev.vellum.search;
 
-import dev.vellum.feed.FeedConsumer;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.StoredEvent;
 import java.util.List;
 

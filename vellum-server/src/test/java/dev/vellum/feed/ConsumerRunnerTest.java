@@ -3,6 +3,7 @@ package dev.vellum.feed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;

@@ -10,6 +10,7 @@ import dev.vellum.app.VellumNode;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.SearchQuery;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.StoredEvent;

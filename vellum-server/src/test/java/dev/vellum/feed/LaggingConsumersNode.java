@@ -1,6 +1,7 @@
 package dev.vellum.feed;
 
 import dev.vellum.app.VellumNode;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.testing.TestNode;
 import java.io.IOException;

@@ -1,6 +1,5 @@
-package dev.vellum.feed;
+package dev.vellum.store;
 
-import dev.vellum.store.FeedEvent;
 import java.util.List;
 
 /**
