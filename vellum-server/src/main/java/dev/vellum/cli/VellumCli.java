@@ -3,10 +3,14 @@ package dev.vellum.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code vellum} command line: one subcommand per job. */
+/**
+ * The {@code vellum} command line of the production jar: one subcommand per job. {@code verify}
+ * and {@code monitor} come from vellum-verify; {@code vellum bench …} lives in vellum-bench's own
+ * jar, which {@code bin/vellum} runs instead, so that no load generator ships with the service.
+ */
 @Command(name = "vellum", mixinStandardHelpOptions = true, version = "Vellum 0.1.0",
     description = "Audit as a Service: verifiable, searchable audit events.",
-    subcommands = {ServeCommand.class, WarmupCommand.class, dev.vellum.bench.BenchCommand.class,
+    subcommands = {ServeCommand.class, WarmupCommand.class,
         dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class})
 public final class VellumCli implements Runnable {
 

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.catalog.BuiltInCatalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -38,102 +41,40 @@ public final class SampleEvents {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final DateTimeFormatter RFC3339 =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-  private static final String DOMAIN = "acme-health.example";
 
   // ------------------------------------------------------------------ the world
 
-  private static final String[][] PEOPLE = {
-    {"Maria", "Lopez"}, {"James", "Okafor"}, {"Sofia", "Rossi"}, {"Liam", "Murphy"},
-    {"Aisha", "Khan"}, {"Noah", "Schmidt"}, {"Emma", "Dubois"}, {"Lucas", "Silva"},
-    {"Olivia", "Brown"}, {"Mateo", "Garcia"}, {"Chloe", "Martin"}, {"Ethan", "Nguyen"},
-    {"Hannah", "Kowalski"}, {"Omar", "Haddad"}, {"Mia", "Andersson"}, {"Daniel", "Cohen"},
-    {"Zoe", "Papadopoulos"}, {"Arjun", "Patel"}, {"Grace", "Kim"}, {"Leo", "Novak"},
-    {"Isabella", "Costa"}, {"Samuel", "Mensah"}, {"Ava", "Johnson"}, {"Felix", "Weber"},
-    {"Yuki", "Tanaka"}, {"Nora", "Lindqvist"}, {"Diego", "Hernandez"}, {"Lena", "Fischer"},
-    {"Adam", "Nowak"}, {"Sara", "Bianchi"}, {"Ben", "Taylor"}, {"Amara", "Eze"},
-    {"Jonas", "Berg"}, {"Elif", "Yilmaz"}, {"Ryan", "O'Connor"}, {"Ines", "Moreau"},
-    {"Victor", "Petrov"}, {"Laura", "Jansen"}, {"Kai", "Muller"}, {"Priya", "Sharma"},
-    {"Tomas", "Horvat"}, {"Julia", "Santos"}, {"Marcus", "Williams"}, {"Freya", "Olsen"},
-    {"Hugo", "Lambert"}, {"Rosa", "Ferreira"}, {"Ivan", "Kovac"}, {"Alice", "Wright"},
-    {"Karim", "Benali"}, {"Elena", "Popescu"}
-  };
-  private static final String[] DEPARTMENTS = {"Claims", "Billing", "Engineering", "Customer Support",
-      "Finance", "People", "Compliance", "Operations", "Provider Relations", "IT"};
-  private static final String[] TITLES = {"Claims Analyst", "Billing Specialist", "Software Engineer",
-      "Support Agent", "Accountant", "HR Partner", "Compliance Officer", "Operations Manager",
-      "Provider Liaison", "Systems Administrator"};
-  /** country, region, city, latitude, longitude, public IP prefix of the office. */
-  private static final Object[][] OFFICES = {
-    {"US", "Texas", "Austin", 30.2672, -97.7431, "198.51.100."},
-    {"US", "New York", "New York", 40.7128, -74.0060, "198.51.100."},
-    {"GB", "England", "London", 51.5072, -0.1276, "203.0.113."},
-    {"DE", "Berlin", "Berlin", 52.5200, 13.4050, "203.0.113."},
-    {"ES", "Madrid", "Madrid", 40.4168, -3.7038, "192.0.2."},
-    {"IE", "Leinster", "Dublin", 53.3498, -6.2603, "192.0.2."},
-  };
-  /** device type, model, browser, os, os version, user agent. */
-  private static final String[][] DEVICES = {
-    {"desktop", "Dell Latitude 7440", "Chrome", "Windows", "11",
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"},
-    {"desktop", "MacBook Pro 14", "Safari", "macOS", "14.4",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15"},
-    {"desktop", "ThinkPad X1 Carbon", "Firefox", "Linux", "Ubuntu 22.04",
-        "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"},
-    {"mobile", "iPhone 15", "Safari", "iOS", "17.4.1",
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"},
-    {"mobile", "Pixel 8", "Chrome", "Android", "14",
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.82 Mobile Safari/537.36"},
-    {"tablet", "iPad Air", "Safari", "iPadOS", "17.4",
-        "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"},
-  };
-  private static final String[] SERVICES = {"claims-api", "billing-service", "member-portal",
-      "document-store", "payments-gateway", "identity-service", "provider-directory"};
-  private static final String[] REPOS = {"acme/claims-api", "acme/billing-service", "acme/member-portal",
-      "acme/document-store", "acme/payments-gateway", "acme/identity-service"};
-  private static final String[] DOC_NAMES = {"claim-form", "explanation-of-benefits", "provider-contract",
-      "insurance-card", "invoice", "prior-authorization", "medical-license", "remittance-advice"};
-  private static final String[] WORDS = ("the customer called about a duplicate charge on the march invoice and "
-      + "asked for a refund agent verified identity with two factors reviewed the ledger entries and "
-      + "confirmed the second capture was made in error after the payment processor retried a timed out "
-      + "request note escalated to billing for approval per policy fin-07 reference attached documents "
-      + "include the statement and the card receipt follow up scheduled within two business days").split(" ");
-
-  /** Relative frequency of each type in background traffic; types not listed get 0.4. */
-  private static final Map<String, Double> WEIGHTS = new LinkedHashMap<>();
+  /**
+   * People, offices, devices, type frequencies and metadata generators: data, kept in
+   * {@code dev/vellum/sample/world.json} rather than in code. Read once; never modified.
+   */
+  private static final JsonNode WORLD = loadWorld();
+  private static final String DOMAIN = WORLD.get("domain").asText();
+  private static final JsonNode DEPARTMENTS = WORLD.get("departments");
+  private static final JsonNode TITLES = WORLD.get("titles");
+  private static final JsonNode SERVICES = WORLD.get("services");
+  private static final JsonNode REPOS = WORLD.get("repos");
+  private static final JsonNode DOC_NAMES = WORLD.get("doc_names");
+  private static final String[] WORDS = WORLD.get("filler_text").asText().split(" ");
+  private static final JsonNode METADATA = WORLD.get("metadata");
+  private static final JsonNode LISTS = WORLD.get("lists");
+  private static final Set<String> SERVICE_ACTOR_TYPES = new HashSet<>();
 
   static {
-    w("LOGIN_SUCCESSFUL", 60); w("LOGIN_ATTEMPT", 8); w("LOGIN_FAILED", 7); w("LOGOUT_SUCCESSFUL", 35);
-    w("SESSION_REFRESH", 25); w("SESSION_EXPIRED", 12); w("OTP_GENERATED", 8); w("OTP_SENT", 8);
-    w("OTP_VALIDATION_SUCCESS", 7); w("OTP_VALIDATION_FAILED", 1); w("MULTIPLE_LOGIN_FAILED", 0.4);
-    w("ACCOUNT_LOCKOUT", 0.3); w("UNUSUAL_LOGIN_LOCATION", 0.4);
-    w("DOCUMENT_CONTENT_VIEWED", 25); w("DOCUMENT_METADATA_VIEWED", 12); w("DOCUMENT_DOWNLOADED", 10);
-    w("DOCUMENT_UPLOAD_INITIATED", 5); w("DOCUMENT_UPLOAD_COMPLETED", 5); w("DOCUMENT_UPLOAD_FAILED", 0.5);
-    w("DOCUMENT_METADATA_UPDATED", 3); w("DOCUMENT_MODIFIED", 2); w("DOCUMENT_INTEGRITY_CHECKED", 4);
-    w("DOCUMENT_INTEGRITY_FAILED", 0.05); w("VERIFICATION_REQUEST_RECEIVED", 2);
-    w("DOCUMENT_VERIFICATION_SUCCESSFUL", 2); w("DOCUMENT_VERIFICATION_FAILED", 0.4);
-    w("PAYMENT_COMPLETED", 10); w("PAYMENT_INITIATED", 4); w("PAYMENT_FAILED", 1.2);
-    w("FUNDS_TRANSFERRED", 2); w("REFUND_REQUESTED", 1); w("REFUND_ISSUED", 1);
-    w("PII_RECORD_VIEWED", 6); w("PHI_RECORD_VIEWED", 6); w("PCI_DATA_VIEWED", 1.5);
-    w("CODE_COMMITTED", 6); w("PULL_REQUEST_REVIEWED", 3); w("PULL_REQUEST_MERGED", 2.5);
-    w("DEPLOYMENT_STARTED", 1.5); w("DEPLOYMENT_SUCCEEDED", 1.4); w("CONFIGURATION_CHANGED", 1.5);
-    w("FEATURE_FLAG_TOGGLED", 1); w("SUPPORT_TICKET_CREATED", 4); w("SUPPORT_TICKET_ASSIGNED", 3.5);
-    w("SUPPORT_TICKET_RESOLVED", 3); w("SUPPORT_CUSTOMER_DATA_ACCESSED", 2); w("ORDER_PLACED", 5);
-    w("ORDER_FULFILLED", 4); w("SHIPMENT_DISPATCHED", 3.5); w("BATCH_JOB_COMPLETED", 2);
-    w("BACKUP_STARTED", 1); w("BACKUP_COMPLETED", 1); w("POLICY_ACKNOWLEDGED", 1.5);
-    w("AUDIT_LOG_ACCESSED", 2); w("ROLE_ASSIGNED", 0.8); w("USER_ACCOUNT_MODIFIED", 0.8);
-    w("PASSWORD_CHANGED", 1); w("PASSWORD_RESET_REQUESTED", 0.8);
+    WORLD.get("service_actor_types").forEach(t -> SERVICE_ACTOR_TYPES.add(t.asText()));
   }
 
-  private static void w(String type, double weight) {
-    WEIGHTS.put(type, weight);
+  private static JsonNode loadWorld() {
+    String name = "/dev/vellum/sample/world.json";
+    try (InputStream in = SampleEvents.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + name + " missing from the class path");
+      }
+      return MAPPER.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + name, e);
+    }
   }
-
-  private static final Set<String> SERVICE_ACTOR_TYPES = Set.of("SESSION_EXPIRED",
-      "DOCUMENT_INTEGRITY_CHECKED", "DOCUMENT_INTEGRITY_FAILED", "BACKUP_STARTED", "BACKUP_COMPLETED",
-      "BACKUP_FAILED", "BATCH_JOB_COMPLETED", "BATCH_JOB_FAILED", "SLA_BREACHED",
-      "DEPLOYMENT_STARTED", "DEPLOYMENT_SUCCEEDED", "DEPLOYMENT_FAILED", "ORDER_PLACED",
-      "ORDER_FULFILLED", "SHIPMENT_DISPATCHED", "PAYMENT_INITIATED", "PAYMENT_COMPLETED",
-      "PAYMENT_FAILED", "POLICY_VIOLATION_DETECTED", "VERIFICATION_REQUEST_RECEIVED");
 
   // ------------------------------------------------------------------ state
 
@@ -148,32 +89,37 @@ public final class SampleEvents {
     String name;
     String department;
     String title;
-    Object[] office;
+    JsonNode office;
     String ip;
-    String[] device;
+    JsonNode device;
   }
 
   public SampleEvents(long seed) {
     this.random = new Random(seed);
     Random world = new Random(0x5EED_F00DL); // the pool is the same whatever the seed
-    for (int i = 0; i < PEOPLE.length; i++) {
+    JsonNode names = WORLD.get("people");
+    JsonNode offices = WORLD.get("offices");
+    JsonNode devices = WORLD.get("devices");
+    for (int i = 0; i < names.size(); i++) {
       Person p = new Person();
-      String first = PEOPLE[i][0];
-      String last = PEOPLE[i][1];
+      String first = names.get(i).get(0).asText();
+      String last = names.get(i).get(1).asText();
       p.id = (first + "." + last).toLowerCase(Locale.ROOT).replace("'", "") + "@" + DOMAIN;
       p.name = first + " " + last;
-      p.department = DEPARTMENTS[i % DEPARTMENTS.length];
-      p.title = TITLES[i % TITLES.length];
-      p.office = OFFICES[world.nextInt(OFFICES.length)];
-      p.ip = p.office[5] + String.valueOf(10 + world.nextInt(230));
-      p.device = DEVICES[world.nextInt(DEVICES.length)];
+      p.department = DEPARTMENTS.get(i % DEPARTMENTS.size()).asText();
+      p.title = TITLES.get(i % TITLES.size()).asText();
+      p.office = offices.get(world.nextInt(offices.size()));
+      p.ip = p.office.get("ip_prefix").asText() + (10 + world.nextInt(230));
+      p.device = devices.get(world.nextInt(devices.size()));
       people.add(p);
     }
     types = new ArrayList<>(BuiltInCatalog.typeNames());
     cumulative = new double[types.size()];
     double sum = 0;
+    JsonNode weights = WORLD.get("type_weights");
+    double otherwise = WORLD.get("default_type_weight").asDouble();
     for (int i = 0; i < types.size(); i++) {
-      sum += WEIGHTS.getOrDefault(types.get(i), 0.4);
+      sum += weights.path(types.get(i)).asDouble(otherwise);
       cumulative[i] = sum;
     }
   }
@@ -249,10 +195,8 @@ public final class SampleEvents {
     List<ObjectNode> out = new ArrayList<>();
     Person victim = person();
     String attackerIp = "203.0.113." + (200 + random.nextInt(50));
-    ObjectNode loc = MAPPER.createObjectNode().put("country", "RO").put("region", "Bucuresti")
-        .put("city", "Bucharest").put("latitude", 44.4268).put("longitude", 26.1025);
-    String[] device = {"desktop", "Unknown", "HeadlessChrome", "Linux", "x86_64",
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36"};
+    JsonNode loc = WORLD.at("/attacker/location");
+    JsonNode device = WORLD.at("/attacker/device");
     int attempts = 8 + random.nextInt(5);
     Instant at = t;
     for (int i = 0; i < attempts; i++) {
@@ -341,9 +285,9 @@ public final class SampleEvents {
     List<ObjectNode> out = new ArrayList<>();
     Person dev = person();
     Person reviewer = person();
-    int i = random.nextInt(REPOS.length);
-    String repo = REPOS[i];
-    String service = SERVICES[i];
+    int i = random.nextInt(REPOS.size());
+    String repo = REPOS.get(i).asText();
+    String service = SERVICES.get(i).asText();
     String sha = hex(40);
     int pr = 400 + random.nextInt(900);
     String prev = "v2." + (10 + random.nextInt(20)) + "." + random.nextInt(9);
@@ -506,12 +450,12 @@ public final class SampleEvents {
         person = person();
       }
       actor.put("type", "user").put("id", person.id).put("name", person.name).put("ip", person.ip);
-      actor.put("user_agent", person.device[5]);
-      actor.putObject("device").put("type", person.device[0]).put("model", person.device[1])
-          .put("browser", person.device[2]).put("os", person.device[3]).put("os_version", person.device[4]);
-      Object[] o = person.office;
-      actor.putObject("location").put("country", (String) o[0]).put("region", (String) o[1])
-          .put("city", (String) o[2]).put("latitude", (Double) o[3]).put("longitude", (Double) o[4]);
+      actor.put("user_agent", person.device.get("user_agent").asText());
+      putDevice(actor, person.device);
+      JsonNode o = person.office;
+      actor.putObject("location").put("country", o.get("country").asText())
+          .put("region", o.get("region").asText()).put("city", o.get("city").asText())
+          .put("latitude", o.get("latitude").asDouble()).put("longitude", o.get("longitude").asDouble());
       if (!category.equals("software_delivery") && !category.equals("backup")) {
         ev.put("session_id", sessionId(person, at));
       }
@@ -583,230 +527,108 @@ public final class SampleEvents {
     }
   }
 
+  /**
+   * A value for metadata member {@code name}: the schema's {@code const}, then the few members
+   * that depend on the actor or the type, then the generator of world.json, then one derived
+   * from the member's schema.
+   */
   private JsonNode value(String type, String name, JsonNode ps, Instant at, Person person, ObjectNode md) {
     if (ps.has("const")) {
       return ps.get("const");
     }
     switch (name) {
-      case "login_method":
-        return text(pick(new String[] {"PASSWORD", "SSO", "MFA"}, 55, 35, 10));
-      case "login_failure_code":
-        return text(pick(new String[] {"INCORRECT_PASSWORD", "USERNAME_NOT_FOUND", "MFA_FAILED",
-            "ACCOUNT_LOCKED", "PASSWORD_EXPIRED", "CAPTCHA_FAILED", "SSO_AUTH_FAILED", "UNAUTHORIZED_DEVICE"},
-            60, 12, 8, 5, 5, 4, 4, 2));
       case "login_previous_failed_attempts":
         return num(type.contains("FAILED") || type.contains("LOCKOUT") ? 1 + random.nextInt(5) : 0);
-      case "otp_purpose":
-        return text(pick(new String[] {"LOGIN", "REGISTRATION", "PASSWORD_CHANGE"}, 75, 10, 15));
-      case "otp_medium":
-        return text(pick(new String[] {"EMAIL", "PHONE"}, 40, 60));
-      case "otp_validation_failure_code":
-        return text(pick(new String[] {"INVALID_OTP", "EXPIRED_OTP", "OTP_NOT_FOUND"}, 70, 25, 5));
-      case "otp_expiration_time":
-        return text(RFC3339.format(at.plusSeconds(300)));
       case "otp_recipient":
         return text("PHONE".equals(md.path("otp_medium").asText()) ? "+1******" + (1000 + random.nextInt(9000))
             : person == null ? "n***@" + DOMAIN : person.id.charAt(0) + "***" + person.id.substring(person.id.indexOf('@') - 1));
       case "session_id_old":
         return text(sessionId(person, at.minusSeconds(3600)));
-      case "session_id_new":
-        return text("sess_" + hex(24));
-      case "session_start_time_old":
-        return text(RFC3339.format(at.minusSeconds(3600)));
-      case "session_expiration_time_old":
-        return text(RFC3339.format(at));
-      case "session_start_time_new":
-        return text(RFC3339.format(at));
-      case "session_expiration_time_new":
-        return text(RFC3339.format(at.plusSeconds(3600)));
-      case "account_lock_status":
-        return text(pick(new String[] {"TEMPORARILY_LOCKED", "LOCKED", "LOCKED_DUE_TO_SUSPICIOUS_ACTIVITY",
-            "LOCKED_DUE_TO_MFA_FAILURE"}, 70, 10, 10, 10));
-      case "account_lock_reason":
-        return text(pick(new String[] {"TOO_MANY_FAILED_LOGINS", "SUSPICIOUS_ACTIVITY", "SECURITY_POLICY_VIOLATION",
-            "ADMINISTRATIVE_ACTION"}, 75, 12, 8, 5));
-      case "account_lock_duration":
-        return num(new int[] {15, 30, 60}[random.nextInt(3)]);
-      case "document_type":
-        return text(pick(new String[] {"PROVIDERS", "INSURANCE", "BILLING"}, 30, 45, 25));
-      case "file_name":
-        return text(DOC_NAMES[random.nextInt(DOC_NAMES.length)] + "-" + (10000 + random.nextInt(90000)) + ".pdf");
-      case "mime_type":
-        return text("application/pdf");
-      case "size_bytes":
-        return num(20_000 + random.nextInt(4_000_000));
-      case "document_version":
-        return num(1 + random.nextInt(4));
       case "usual_countries":
-        return MAPPER.createArrayNode().add(person == null ? "US" : (String) person.office[0]);
-      case "risk_score":
-        return MAPPER.getNodeFactory().numberNode(60 + random.nextInt(40));
-      case "window_seconds":
-        return num(60);
-      case "email":
-        return text(person().id);
-      case "role":
-        return text(new String[] {"claims-approver", "billing-admin", "support-lead", "auditor", "provider-manager"}[random.nextInt(5)]);
-      case "scope":
-        return text("org:acme");
-      case "approved_by":
-      case "assignee_id":
-      case "manager_id":
-      case "grantee_id":
-      case "reviewer_id":
-        return text(person().id);
+        return MAPPER.createArrayNode().add(person == null ? "US" : person.office.get("country").asText());
       case "department":
-        return text(person == null ? DEPARTMENTS[random.nextInt(DEPARTMENTS.length)] : person.department);
-      case "job_title":
-        return text(TITLES[random.nextInt(TITLES.length)]);
-      case "roles":
-      case "fields_changed":
-      case "redacted_fields":
-      case "fields":
-      case "scopes":
-      case "access_scope":
-      case "systems":
-        return list(name);
-      case "transaction_id":
-        return text("txn_" + hex(16));
-      case "original_transaction_id":
-        return text("txn_" + hex(16));
+        return text(person == null ? any(DEPARTMENTS) : person.department);
       case "amount":
       case "contract_value":
         return text(money(type));
-      case "currency":
-        return text(pick(new String[] {"USD", "EUR", "GBP"}, 60, 25, 15));
-      case "customer_id":
-        return text(customer());
-      case "merchant_reference":
-      case "order_id":
-        return text("ORD-" + (700000 + random.nextInt(200000)));
-      case "from_account":
-      case "to_account":
-        return text("****" + (1000 + random.nextInt(9000)));
-      case "repository":
-        return text(REPOS[random.nextInt(REPOS.length)]);
-      case "commit_sha":
-        return text(hex(40));
-      case "branch":
-        return text(pick(new String[] {"main", "feature/eob-export", "fix/claim-rounding", "release/2.14"}, 40, 20, 20, 20));
-      case "service":
-      case "component":
-        return text(SERVICES[random.nextInt(SERVICES.length)]);
-      case "environment":
-        return text(pick(new String[] {"production", "staging"}, 60, 40));
-      case "version":
-        return text("v2." + (10 + random.nextInt(20)) + "." + random.nextInt(9));
-      case "previous_version":
-        return text("v2." + (10 + random.nextInt(10)) + "." + random.nextInt(9));
-      case "vendor_id":
-        return text("VND-" + (100 + random.nextInt(60)));
-      case "vendor_name":
-        return text(new String[] {"Clearwater Billing Ltd", "MedScan OCR", "Northbridge Couriers", "Helix Cloud Backup"}[random.nextInt(4)]);
-      case "system":
-        return text(new String[] {"claims-db", "billing-db", "document-store", "identity-db"}[random.nextInt(4)]);
-      case "backup_id":
-        return text("bkp-" + LocalDate.ofInstant(at, ZoneOffset.UTC) + "-" + hex(6));
-      case "storage_location":
-        return text("s3://acme-backups/" + LocalDate.ofInstant(at, ZoneOffset.UTC));
-      case "ticket_id":
-        return text("SUP-" + (40000 + random.nextInt(50000)));
-      case "policy_id":
-        return text(new String[] {"SEC-01", "PRIV-03", "FIN-07", "HR-12"}[random.nextInt(4)]);
-      case "policy_name":
-        return text(new String[] {"Acceptable Use", "Data Protection", "Expense and Refund Approval", "Remote Work"}[random.nextInt(4)]);
-      case "policy_version":
-        return text("2024." + (1 + random.nextInt(4)));
-      case "employee_id":
-        return text("E" + (10000 + random.nextInt(9000)));
-      case "key_id":
-        return text("key_" + hex(12));
-      case "incident_id":
-        return text("INC-" + (3000 + random.nextInt(6000)));
-      case "job_name":
-        return text(new String[] {"nightly-claims-settlement", "eligibility-sync", "invoice-run", "archive-sealer"}[random.nextInt(4)]);
-      case "warehouse":
-        return text(new String[] {"AUS-1", "NJ-2", "DUB-1"}[random.nextInt(3)]);
-      case "carrier":
-        return text(new String[] {"UPS", "FedEx", "DHL", "USPS"}[random.nextInt(4)]);
-      case "tracking_number":
-        return text("1Z" + hex(16).toUpperCase(Locale.ROOT));
-      case "sla_name":
-        return text(new String[] {"claim triage within 4h", "order dispatch within 24h", "P1 response within 15m"}[random.nextInt(3)]);
-      case "target_minutes":
-        return num(240);
-      case "actual_minutes":
-        return num(250 + random.nextInt(200));
-      case "duration_ms":
-        return num(500 + random.nextInt(900_000));
-      case "records_processed":
-        return num(1000 + random.nextInt(200_000));
       case "record_count":
         return num(type.endsWith("_VIEWED") ? 1 : 10 + random.nextInt(5000));
       case "filter":
         return MAPPER.createObjectNode().put("type", "LOGIN_FAILED").put("from", RFC3339.format(at.minusSeconds(86_400)));
-      case "result_count":
-        return num(random.nextInt(400));
-      case "resource":
-        return text(pick(new String[] {"events", "event", "stats"}, 60, 25, 15));
-      case "justification":
-        return text("Reviewing claim " + (100000 + random.nextInt(900000)) + " at the member's request");
-      case "access_reason":
-        return text("Verify identity and billing history for the open ticket");
-      case "destination":
-        return text("download");
-      case "failure_reason":
-        return text(pick(new String[] {"Timeout waiting for health checks", "Disk quota exceeded on target volume",
-            "Upstream dependency returned 503"}, 40, 30, 30));
-      case "flag":
-        return text(new String[] {"new-claims-ui", "fast-eligibility-check", "pdf-ocr-v2"}[random.nextInt(3)]);
-      case "secret_name":
-        return text(new String[] {"db/claims/password", "payments/api-key", "smtp/credentials"}[random.nextInt(3)]);
-      case "key_name":
-        return text(new String[] {"billing-exporter", "ci-pipeline", "partner-portal"}[random.nextInt(3)]);
-      case "change_ticket":
-        return text("CHG-" + (10000 + random.nextInt(90000)));
-      case "pipeline_id":
-        return text("pl-" + (50000 + random.nextInt(40000)));
-      case "verification_request_id":
-        return text("VR-" + (20000 + random.nextInt(80000)));
-      case "contract_id":
-        return text("CTR-" + (2000 + random.nextInt(8000)));
-      case "termination_reason":
-        return text("Service consolidated with another provider");
-      case "violation_type":
-        return text(pick(new String[] {"UNENCRYPTED_EXPORT", "SHARED_CREDENTIALS", "OUT_OF_HOURS_ACCESS"}, 40, 30, 30));
-      case "rule_id":
-        return text("R-" + (100 + random.nextInt(80)));
-      case "detected_by":
-        return text("dlp-scanner");
-      case "restore_target":
-        return text("claims-db-restore-" + hex(4));
-      case "item_count":
-        return num(1 + random.nextInt(5));
-      case "pull_request":
-        return num(400 + random.nextInt(900));
-      case "files_changed":
-        return num(1 + random.nextInt(20));
-      case "lines_added":
-        return num(1 + random.nextInt(400));
-      case "lines_deleted":
-        return num(random.nextInt(200));
-      case "escalation_level":
-        return num(2 + random.nextInt(2));
-      case "satisfaction_score":
-        return num(pickInt(new int[] {5, 4, 3, 2, 1}, 50, 25, 12, 8, 5));
-      case "accounts_disabled":
-        return num(2 + random.nextInt(5));
-      case "rollout_percentage":
-        return num(new int[] {5, 10, 25, 50, 100}[random.nextInt(5)]);
-      case "sha256":
-      case "expected_sha256":
-      case "actual_sha256":
-        return text(hex(64));
       default:
-        return generic(name, ps, at);
+        break;
     }
+    if (LISTS.has(name)) {
+      return list(name);
+    }
+    JsonNode generator = METADATA.get(name);
+    return generator != null ? generate(generator, at) : generic(name, ps, at);
+  }
+
+  /** Evaluates a generator of world.json; its random draws happen in the order written. */
+  private JsonNode generate(JsonNode g, Instant at) {
+    if (g.isTextual()) {
+      return text(template(g.asText(), at));
+    }
+    if (g.isNumber()) {
+      return g;
+    }
+    if (g.has("one_of")) {
+      return g.get("one_of").get(random.nextInt(g.get("one_of").size()));
+    }
+    if (g.has("pick")) {
+      int[] weights = new int[g.get("weights").size()];
+      for (int i = 0; i < weights.length; i++) {
+        weights[i] = g.get("weights").get(i).asInt();
+      }
+      return g.get("pick").get(pickIndex(weights));
+    }
+    if (g.has("int")) {
+      return num(g.get("int").get(0).asLong() + random.nextInt(g.get("int").get(1).asInt()));
+    }
+    throw new IllegalStateException("world.json: unknown generator " + g);
+  }
+
+  /** Expands the {@code {…}} placeholders of a world.json template, left to right. */
+  private String template(String t, Instant at) {
+    StringBuilder out = new StringBuilder(t.length() + 32);
+    int from = 0;
+    for (int open = t.indexOf('{'); open >= 0; open = t.indexOf('{', from)) {
+      int close = t.indexOf('}', open);
+      out.append(t, from, open);
+      String[] p = t.substring(open + 1, close).split(" ");
+      switch (p[0]) {
+        case "int":
+          out.append(Long.parseLong(p[1]) + random.nextInt(Integer.parseInt(p[2])));
+          break;
+        case "hex":
+          out.append(hex(Integer.parseInt(p[1])));
+          break;
+        case "HEX":
+          out.append(hex(Integer.parseInt(p[1])).toUpperCase(Locale.ROOT));
+          break;
+        case "any":
+          out.append(any(WORLD.get(p[1])));
+          break;
+        case "someone":
+          out.append(person().id);
+          break;
+        case "date":
+          out.append(LocalDate.ofInstant(at, ZoneOffset.UTC));
+          break;
+        case "time":
+          out.append(RFC3339.format(at.plusSeconds(Long.parseLong(p[1]))));
+          break;
+        default:
+          throw new IllegalStateException("world.json: unknown placeholder {" + p[0] + "} in " + t);
+      }
+      from = close + 1;
+    }
+    return out.append(t, from, t.length()).toString();
+  }
+
+  private String any(JsonNode values) {
+    return values.get(random.nextInt(values.size())).asText();
   }
 
   private JsonNode generic(String name, JsonNode ps, Instant at) {
@@ -860,7 +682,7 @@ public final class SampleEvents {
       }
       case "document":
         t = MAPPER.createObjectNode().put("type", "document").put("id", docId())
-            .put("name", md.path("file_name").asText(DOC_NAMES[random.nextInt(DOC_NAMES.length)] + ".pdf"));
+            .put("name", md.path("file_name").asText(any(DOC_NAMES) + ".pdf"));
         break;
       case "financial":
         t = MAPPER.createObjectNode().put("type", "transaction").put("id", md.path("transaction_id").asText("txn_" + hex(16)));
@@ -874,12 +696,12 @@ public final class SampleEvents {
       }
       case "configuration":
         t = MAPPER.createObjectNode().put("type", type.startsWith("API_KEY") ? "api_key" : "service")
-            .put("id", md.path(type.startsWith("API_KEY") ? "key_id" : "component").asText(SERVICES[random.nextInt(SERVICES.length)]));
+            .put("id", md.path(type.startsWith("API_KEY") ? "key_id" : "component").asText(any(SERVICES)));
         break;
       case "software_delivery":
         t = md.has("service")
             ? MAPPER.createObjectNode().put("type", "service").put("id", md.get("service").asText())
-            : MAPPER.createObjectNode().put("type", "repository").put("id", md.path("repository").asText(REPOS[0]));
+            : MAPPER.createObjectNode().put("type", "repository").put("id", md.path("repository").asText(REPOS.get(0).asText()));
         break;
       case "vendor":
         t = MAPPER.createObjectNode().put("type", "vendor").put("id", md.path("vendor_id").asText("VND-100"));
@@ -929,28 +751,12 @@ public final class SampleEvents {
       return;
     }
     ArrayNode changes = ev.putArray("changes");
-    switch (type) {
-      case "USER_ACCOUNT_MODIFIED":
-        changes.addObject().put("path", "/department").put("before", "Billing").put("after", "Finance");
-        changes.addObject().put("path", "/phone").put("before", "+1******1200").put("after", "+1******8841");
-        break;
-      case "DOCUMENT_PERMISSIONS_CHANGED":
-        changes.addObject().put("path", "/acl/group:claims").put("before", "VIEW").put("after", "EDIT");
-        break;
-      case "DOCUMENT_METADATA_UPDATED":
-        changes.addObject().put("path", "/document_type").put("before", "BILLING").put("after", "INSURANCE");
-        break;
-      case "SECURITY_SETTING_CHANGED":
-        changes.addObject().put("path", "/auth/mfa/required_for").put("before", "admins").put("after", "all_users");
-        changes.addObject().put("path", "/auth/password/min_length").put("before", 10).put("after", 14);
-        break;
-      default:
-        String[][] options = {
-          {"/http/timeout_ms", "3000", "5000"}, {"/cache/ttl_seconds", "300", "600"},
-          {"/retention/days", "30", "90"}, {"/rate_limit/per_minute", "600", "1200"}};
-        String[] c = options[random.nextInt(options.length)];
-        changes.addObject().put("path", c[0]).put("before", Integer.parseInt(c[1])).put("after", Integer.parseInt(c[2]));
-        break;
+    JsonNode known = WORLD.at("/changes/by_type").get(type);
+    if (known != null) {
+      known.forEach(c -> changes.add(c.deepCopy()));
+    } else {
+      JsonNode options = WORLD.at("/changes/otherwise_one_of");
+      changes.add(options.get(random.nextInt(options.size())).deepCopy());
     }
   }
 
@@ -1009,11 +815,10 @@ public final class SampleEvents {
 
   // ------------------------------------------------------------------ helpers
 
-  private void actorFrom(ObjectNode ev, String ip, String[] device, ObjectNode location) {
+  private void actorFrom(ObjectNode ev, String ip, JsonNode device, JsonNode location) {
     ObjectNode actor = (ObjectNode) ev.get("actor");
-    actor.put("ip", ip).put("user_agent", device[5]);
-    actor.putObject("device").put("type", device[0]).put("model", device[1]).put("browser", device[2])
-        .put("os", device[3]).put("os_version", device[4]);
+    actor.put("ip", ip).put("user_agent", device.get("user_agent").asText());
+    putDevice(actor, device);
     actor.set("location", location.deepCopy());
     ev.remove("session_id");
   }
@@ -1032,26 +837,19 @@ public final class SampleEvents {
     return person();
   }
 
-  private String serviceFor(String type) {
-    if (type.startsWith("BACKUP") || type.startsWith("RESTORE")) {
-      return "backup-agent";
+  private static String serviceFor(String type) {
+    for (JsonNode prefix : WORLD.get("service_actor_by_prefix")) {
+      if (type.startsWith(prefix.get(0).asText())) {
+        return prefix.get(1).asText();
+      }
     }
-    if (type.startsWith("DEPLOYMENT")) {
-      return "ci-runner";
-    }
-    if (type.startsWith("DOCUMENT")) {
-      return "document-store";
-    }
-    if (type.startsWith("PAYMENT")) {
-      return "payments-gateway";
-    }
-    if (type.startsWith("ORDER") || type.startsWith("SHIPMENT")) {
-      return "order-service";
-    }
-    if (type.startsWith("SESSION")) {
-      return "identity-service";
-    }
-    return "scheduler";
+    return WORLD.get("service_actor_default").asText();
+  }
+
+  private static void putDevice(ObjectNode actor, JsonNode d) {
+    actor.putObject("device").put("type", d.get("type").asText()).put("model", d.get("model").asText())
+        .put("browser", d.get("browser").asText()).put("os", d.get("os").asText())
+        .put("os_version", d.get("os_version").asText());
   }
 
   private String sessionId(Person p, Instant at) {
@@ -1086,44 +884,18 @@ public final class SampleEvents {
 
   private JsonNode list(String name) {
     ArrayNode a = MAPPER.createArrayNode();
-    switch (name) {
-      case "roles":
-        a.add("member");
-        if (random.nextBoolean()) {
-          a.add("claims-viewer");
-        }
-        break;
-      case "fields_changed":
-        a.add("department").add("phone");
-        break;
-      case "redacted_fields":
-        a.add("ssn").add("date_of_birth");
-        break;
-      case "fields":
-        a.add("name").add("date_of_birth").add("address");
-        break;
-      case "scopes":
-        a.add("events:write");
-        break;
-      case "access_scope":
-        a.add("document-store:read").add("claims-api:read");
-        break;
-      case "systems":
-        a.add("member-portal").add("claims-api").add("email");
-        break;
-      default:
-        a.add(name + "-1");
-        break;
+    JsonNode items = LISTS.get(name);
+    if (items == null) {
+      return a.add(name + "-1");
+    }
+    for (JsonNode item : items) {
+      if (!item.has("maybe")) {
+        a.add(item);
+      } else if (random.nextBoolean()) {
+        a.add(item.get("maybe"));
+      }
     }
     return a;
-  }
-
-  private String pick(String[] values, int... weights) {
-    return values[pickIndex(weights)];
-  }
-
-  private int pickInt(int[] values, int... weights) {
-    return values[pickIndex(weights)];
   }
 
   private int pickIndex(int[] weights) {

@@ -2,7 +2,6 @@ package dev.vellum.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.vellum.app.Json;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -82,7 +81,7 @@ public final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ObjectMapper mapper = Json.mapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectMapper mapper = StrictJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
     try {
       if ((dataDir == null) == (url == null)) {
         throw new ParameterException(spec.commandLine(),
@@ -149,7 +148,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (key == null || key.isBlank()) {
       throw new ParameterException(cmd, "online checks need --key or env VELLUM_API_KEY");
     }
-    return new OnlineVerifier(url, key.trim(), trustedKeys.get(0), state, sample, Json.mapper(),
+    return new OnlineVerifier(url, key.trim(), trustedKeys.get(0), state, sample, StrictJson.mapper(),
         new SecureRandom());
   }
 }

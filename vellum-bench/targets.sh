@@ -3,14 +3,15 @@
 # JSON file per measurement into an output directory. Takes about an hour for 10 M events on
 # two cores; nothing else should run on the machine meanwhile.
 #
-#   bench/targets.sh [--events N] [--out DIR] [--data-dir DIR]
+#   vellum-bench/targets.sh [--events N] [--out DIR] [--data-dir DIR]
 #
-# Needs the jar: ./mvnw -B -q install -DskipTests
+# Builds the server and bench jars when they are missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/vellum-server/target/vellum.jar"
+bench_jar="$root/vellum-bench/target/vellum-bench.jar"
 events=10000000
-out="$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
+out="$root/vellum-bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
 data=/tmp/vellum-targets
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,11 +21,14 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--events N] [--out DIR] [--data-dir DIR]" >&2; exit 2 ;;
   esac
 done
+if [ ! -f "$jar" ] || [ ! -f "$bench_jar" ]; then
+  (cd "$root" && ./mvnw -B -q -DskipTests -pl vellum-bench -am package)
+fi
 first=$(( events < 2000000 ? events : 2000000 ))
 port=18080
 url="http://127.0.0.1:$port"
 export VELLUM_KEY="vk_targets_$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-bench() { java -Xmx1g -jar "$jar" bench "$@" --url "$url" --json; }
+bench() { java -Xmx1g -jar "$bench_jar" "$@" --url "$url" --json; }
 mkdir -p "$out"
 rm -rf "$data"
 if curl -s -o /dev/null "$url/health/live"; then

@@ -2,7 +2,6 @@ package dev.vellum.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.app.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -93,7 +92,7 @@ public final class MonitorCommand implements Callable<Integer> {
       err.flush();
       return VerifyCommand.ERROR;
     }
-    ObjectMapper json = Json.mapper();
+    ObjectMapper json = StrictJson.mapper();
     while (true) {
       try {
         OnlineReport report = verifier.check();
