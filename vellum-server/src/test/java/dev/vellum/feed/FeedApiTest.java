@@ -14,6 +14,7 @@ import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.StoredEvent;
+import dev.vellum.store.WriteBatch;
 import dev.vellum.testing.TestNode;
 import dev.vellum.testing.TestNode.Reply;
 import java.lang.reflect.InvocationTargetException;
@@ -145,11 +146,15 @@ class FeedApiTest {
     }
   }
 
-  /** The real store, except that append throws an Error once {@code explode} is set. */
+  /**
+   * The real store, except that appending events throws an Error once {@code explode} is set
+   * (checkpoints and positions still commit, so the request's own batch is the one that fails).
+   */
   private static EventStore failingAppends(EventStore real, AtomicBoolean explode) {
     return (EventStore) Proxy.newProxyInstance(EventStore.class.getClassLoader(),
         new Class<?>[] {EventStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("append") && explode.get()) {
+          if (method.getName().equals("append") && explode.get()
+              && !((WriteBatch) args[0]).events().isEmpty()) {
             throw new OutOfMemoryError("injected into the writer");
           }
           try {
