@@ -12,6 +12,8 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -107,14 +109,37 @@ final class TlsKeys implements AutoCloseable {
       throw new IllegalArgumentException(certificate + " holds no PEM certificate");
     }
     PrivateKey key = privateKey(Files.readString(privateKey, StandardCharsets.US_ASCII));
-    if (!key.getAlgorithm().equals(chain[0].getPublicKey().getAlgorithm())) {
-      throw new IllegalArgumentException("the private key is " + key.getAlgorithm()
-          + " but the certificate's key is " + chain[0].getPublicKey().getAlgorithm());
+    if (!matches(key, chain[0].getPublicKey())) {
+      // also what a reload sees between the writes of a renewed key and its certificate
+      throw new IllegalArgumentException("the private key does not belong to the first"
+          + " certificate in " + certificate);
     }
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setKeyEntry("vellum", key, PASSWORD.toCharArray(), chain);
     return ks;
+  }
+
+  /** Whether {@code key} signs what {@code certified} verifies. */
+  private static boolean matches(PrivateKey key, PublicKey certified)
+      throws GeneralSecurityException {
+    if (!key.getAlgorithm().equals(certified.getAlgorithm())) {
+      return false;
+    }
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      default -> key.getAlgorithm();
+    };
+    byte[] probe = "vellum tls key check".getBytes(StandardCharsets.US_ASCII);
+    Signature signer = Signature.getInstance(algorithm);
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    Signature verifier = Signature.getInstance(algorithm);
+    verifier.initVerify(certified);
+    verifier.update(probe);
+    return verifier.verify(signature);
   }
 
   /** A PEM "PRIVATE KEY" (PKCS#8: RSA, EC, Ed25519) or "RSA PRIVATE KEY" (PKCS#1). */
