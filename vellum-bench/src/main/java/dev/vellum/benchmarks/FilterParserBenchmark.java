@@ -1,7 +1,7 @@
 package dev.vellum.benchmarks;
 
 import dev.vellum.query.FilterParser;
-import dev.vellum.store.EventFilter;
+import dev.vellum.search.SearchQuery;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Translating GET /v1/events query parameters into an {@link EventFilter}. */
+/** Translating GET /v1/events query parameters into an {@link SearchQuery}. */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -35,17 +35,17 @@ public class FilterParserBenchmark {
       "q", List.of("silva invoice refund"), "order", List.of("desc"));
 
   @Benchmark
-  public EventFilter actorAndTimeRange() {
+  public SearchQuery actorAndTimeRange() {
     return FilterParser.parse("default", actorRange);
   }
 
   @Benchmark
-  public EventFilter targetAndTimeRange() {
+  public SearchQuery targetAndTimeRange() {
     return FilterParser.parse("default", targetRange);
   }
 
   @Benchmark
-  public EventFilter fullText() {
+  public SearchQuery fullText() {
     return FilterParser.parse("default", fullText);
   }
 }

@@ -27,7 +27,9 @@ public final class ConfigLoader {
       "ingest.max_events_per_request", "ingest.max_request_bytes", "ingest.max_event_bytes",
       "ingest.max_future_skew", "ingest.max_batch_events", "ingest.queue_capacity_events",
       "rate_limit.requests_per_second", "rate_limit.burst",
-      "checkpoint.interval");
+      "checkpoint.interval",
+      "http.idle_timeout", "http.body_timeout", "http.max_in_flight_per_key",
+      "tls.certificate", "tls.private_key", "tls.check_interval");
 
   private ConfigLoader() {}
 
@@ -96,7 +98,15 @@ public final class ConfigLoader {
             longOf(v, "rate_limit.requests_per_second", d.rateLimit().requestsPerSecond()),
             longOf(v, "rate_limit.burst", d.rateLimit().burst())),
         durationOf(v, "checkpoint.interval", d.checkpointInterval()),
-        v.getOrDefault("bootstrap_key", null));
+        v.getOrDefault("bootstrap_key", null),
+        new VellumConfig.Http(
+            durationOf(v, "http.idle_timeout", d.http().idleTimeout()),
+            durationOf(v, "http.body_timeout", d.http().bodyTimeout()),
+            intOf(v, "http.max_in_flight_per_key", d.http().maxInFlightPerKey()),
+            new VellumConfig.Tls(
+                v.containsKey("tls.certificate") ? Path.of(v.get("tls.certificate")) : null,
+                v.containsKey("tls.private_key") ? Path.of(v.get("tls.private_key")) : null,
+                durationOf(v, "tls.check_interval", d.http().tls().checkInterval()))));
   }
 
   private static int intOf(Map<String, String> v, String key, int fallback) {

@@ -16,7 +16,8 @@ public record VellumConfig(
     Ingest ingest,
     RateLimit rateLimit,
     Duration checkpointInterval,
-    String bootstrapKey) {
+    String bootstrapKey,
+    Http http) {
 
   /** Limits on what one ingest request may carry. */
   public record Ingest(
@@ -26,6 +27,23 @@ public record VellumConfig(
       Duration maxFutureSkew,
       int maxBatchEvents,
       int queueCapacityEvents) {}
+
+  /**
+   * The HTTP edge: Jetty's idle timeout (longest silence on a connection), the longest a request
+   * body may take in all, how many requests one API key may have open at once, and TLS.
+   */
+  public record Http(Duration idleTimeout, Duration bodyTimeout, int maxInFlightPerKey,
+      Tls tls) {}
+
+  /**
+   * HTTPS from a PEM certificate chain and a PEM PKCS#8 private key, both re-read when either
+   * file changes (checked every {@code checkInterval}). Off when no certificate is set.
+   */
+  public record Tls(Path certificate, Path privateKey, Duration checkInterval) {
+    public boolean enabled() {
+      return certificate != null;
+    }
+  }
 
   /** Token bucket per API key. */
   public record RateLimit(long requestsPerSecond, long burst) {}
@@ -39,7 +57,9 @@ public record VellumConfig(
         new Ingest(1_000, 4L << 20, 1L << 20, Duration.ofMinutes(5), 5_000, 100_000),
         new RateLimit(2_000, 10_000),
         Duration.ofSeconds(1),
-        null);
+        null,
+        new Http(Duration.ofSeconds(30), Duration.ofSeconds(30), 32,
+            new Tls(null, null, Duration.ofSeconds(10))));
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
@@ -68,6 +88,17 @@ public record VellumConfig(
         "must be at least 10ms");
     require(bootstrapKey == null || bootstrapKey.length() >= 24, "bootstrap_key", "(hidden)",
         "must be at least 24 characters");
+    require(http.idleTimeout().toMillis() >= 100, "http.idle_timeout", http.idleTimeout(),
+        "must be at least 100ms");
+    require(http.bodyTimeout().toMillis() >= 100, "http.body_timeout", http.bodyTimeout(),
+        "must be at least 100ms");
+    require(http.maxInFlightPerKey() >= 1, "http.max_in_flight_per_key",
+        http.maxInFlightPerKey(), "must be at least 1");
+    require((http.tls().certificate() == null) == (http.tls().privateKey() == null),
+        "tls.private_key", http.tls().privateKey(),
+        "tls.certificate and tls.private_key must be set together");
+    require(http.tls().checkInterval().toMillis() >= 100, "tls.check_interval",
+        http.tls().checkInterval(), "must be at least 100ms");
     return this;
   }
 
@@ -79,31 +110,36 @@ public record VellumConfig(
 
   public VellumConfig withPort(int newPort) {
     return new VellumConfig(host, newPort, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey);
+        checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
     return new VellumConfig(host, port, newDataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey);
+        checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withHost(String newHost) {
     return new VellumConfig(newHost, port, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey);
+        checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withBootstrapKey(String key) {
     return new VellumConfig(host, port, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, key);
+        checkpointInterval, key, http);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
     return new VellumConfig(host, port, dataDir, logName, ingest, limit,
-        checkpointInterval, bootstrapKey);
+        checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
     return new VellumConfig(host, port, dataDir, logName, newIngest, rateLimit,
-        checkpointInterval, bootstrapKey);
+        checkpointInterval, bootstrapKey, http);
+  }
+
+  public VellumConfig withHttp(Http newHttp) {
+    return new VellumConfig(host, port, dataDir, logName, ingest, rateLimit,
+        checkpointInterval, bootstrapKey, newHttp);
   }
 }

@@ -78,7 +78,8 @@ final class AdminRoutes {
     if (Tenants.SYSTEM_SOURCE.equals(code)) {
       throw ProblemException.conflict("source " + code + " is reserved for the server");
     }
-    JsonNode body = ctx.bodyAsBytes().length == 0 ? json.createObjectNode()
+    byte[] raw = RequestContext.body(ctx);
+    JsonNode body = raw.length == 0 ? json.createObjectNode()
         : RequestContext.jsonBody(ctx, json);
     List<FieldError> errors = new ArrayList<>();
     String name = optionalText(body, "name", errors);

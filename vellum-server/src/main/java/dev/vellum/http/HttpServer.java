@@ -14,9 +14,16 @@ import dev.vellum.feed.Consumers;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
 import io.javalin.Javalin;
+import io.javalin.config.Key;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 
 /** Assembles the Javalin server: filters, routes and the single exception-to-problem mapping. */
 public final class HttpServer {
@@ -27,20 +34,34 @@ public final class HttpServer {
       IngestService ingest, QueryService queries, TransparencyLog log, EventStore store,
       Consumers consumers, Readiness readiness) {}
 
+  static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
+
   private final Javalin app;
+  private final TlsKeys tls;
 
   public HttpServer(Parts p) {
     HttpMetrics httpMetrics = new HttpMetrics(p.metrics());
+    VellumConfig.Http edge = p.config().http();
+    this.tls = edge.tls().enabled() ? new TlsKeys(edge.tls()) : null;
+    InFlightLimit inFlight = new InFlightLimit(edge.maxInFlightPerKey());
+    JettyProblems jettyProblems = new JettyProblems(p.json(), httpMetrics);
     this.app = Javalin.create(cfg -> {
       cfg.jsonMapper(new JavalinJackson(p.json(), false));
       cfg.http.prefer405over404 = true;
       cfg.http.maxRequestSize = p.config().ingest().maxRequestBytes();
-      cfg.jetty.host = p.config().host();
-      cfg.jetty.port = p.config().port();
+      cfg.appData(BODY_READER, new BodyReader(p.config().ingest().maxRequestBytes(),
+          edge.bodyTimeout()));
+      cfg.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, p.config()));
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(jettyProblems));
+      cfg.jetty.modifyServletContextHandler(h -> h.setErrorHandler(jettyProblems));
       cfg.startup.showJavalinBanner = false;
       cfg.staticFiles.enableWebjars();
-      cfg.routes.before("/v1/*", ctx -> RequestContext.authenticate(ctx, p.keys(), p.limiter()));
+      // metrics first, so that answers of the filters below (401, 429) are counted too
       cfg.routes.before(httpMetrics::start);
+      cfg.routes.before("/v1/*", ctx -> RequestContext.authenticate(ctx, p.keys(), p.limiter()));
+      cfg.routes.before("/v1/*", inFlight::acquire);
+      cfg.routes.beforeMatched("/v1/*", QueryParameterRules::check);
+      cfg.routes.after(inFlight::release);
       cfg.routes.after(httpMetrics::finish);
       ProblemHandlers.register(cfg.routes, p.json());
       new OpsRoutes(p.metrics(), p.readiness()).register(cfg.routes);
@@ -54,6 +75,30 @@ public final class HttpServer {
     });
   }
 
+  /**
+   * The one listening connector: HTTP/1.1, over TLS when a certificate is configured. Its idle
+   * timeout bounds silence on a connection; {@link BodyReader} bounds a whole body.
+   */
+  private ServerConnector connector(Server server, HttpConfiguration httpConfig,
+      VellumConfig config) {
+    ServerConnector c;
+    if (tls == null) {
+      c = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+    } else {
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      // clients reach a server by many names (localhost, an IP, a load balancer's name); the
+      // certificate is the operator's choice, so the Host header is not matched against it
+      secure.setSniHostCheck(false);
+      httpConfig.addCustomizer(secure);
+      c = new ServerConnector(server, new SslConnectionFactory(tls.factory(), "http/1.1"),
+          new HttpConnectionFactory(httpConfig));
+    }
+    c.setHost(config.host());
+    c.setPort(config.port());
+    c.setIdleTimeout(config.http().idleTimeout().toMillis());
+    return c;
+  }
+
   public HttpServer start() {
     app.start();
     return this;
@@ -63,8 +108,16 @@ public final class HttpServer {
     return app.port();
   }
 
+  /** Whether this server speaks HTTPS. */
+  public boolean tls() {
+    return tls != null;
+  }
+
   /** Stops accepting connections and waits for requests in flight to finish. */
   public void stop() {
     app.stop();
+    if (tls != null) {
+      tls.close();
+    }
   }
 }

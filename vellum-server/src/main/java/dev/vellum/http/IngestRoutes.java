@@ -40,6 +40,11 @@ final class IngestRoutes {
 
   private void postEvents(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.EVENTS_WRITE);
+    // every parameter is checked before the body is read, so a bad one never follows a store
+    String wait = ctx.queryParam("wait_for_checkpoint");
+    if (wait != null && !wait.equals("true") && !wait.equals("false")) {
+      throw ProblemException.badParameter("wait_for_checkpoint", "must be true or false");
+    }
     RequestContext.requireJson(ctx);
     List<SizedEvents.Sized> events = SizedEvents.read(RequestContext.body(ctx), json,
         limits.maxEventsPerRequest());
@@ -61,10 +66,6 @@ final class IngestRoutes {
     if (rejected == results.size() && allForbidden) {
       throw ProblemException.forbidden("this API key may not send events for the source(s) named"
           + " in this request");
-    }
-    String wait = ctx.queryParam("wait_for_checkpoint");
-    if (wait != null && !wait.equals("true") && !wait.equals("false")) {
-      throw ProblemException.badParameter("wait_for_checkpoint", "must be true or false");
     }
     if (maxSeq >= 0 && "true".equals(wait)) {
       body.put("checkpoint", awaitCheckpoint(p.tenant(), maxSeq + 1));

@@ -80,25 +80,26 @@ final class LogRoutes {
     if (index < 0) {
       throw ProblemException.badParameter("leaf_index", "required: a leaf index (the event's seq)");
     }
-    ctx.json(proof(ctx, p, index, null));
+    ctx.json(proof(p, index, null, longParam(ctx, "tree_size", -1)));
   }
 
   private void proofById(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.LOG_READ);
-    String id = ctx.pathParam("id");
+    long requestedSize = longParam(ctx, "tree_size", -1);
+    String id = EventIds.lookupForm(ctx.pathParam("id"));
     StoredEvent e = queries.byId(p.tenant(), id)
         .orElseThrow(() -> ProblemException.notFound("no event with id " + id));
-    ObjectNode body = proof(ctx, p, e.seq(), e.leafHash());
+    ObjectNode body = proof(p, e.seq(), e.leafHash(), requestedSize);
     body.put("id", id);
     ingest.recordAccess(p, "events.proof", json.createObjectNode().put("id", id), 1);
     ctx.json(body);
   }
 
-  private ObjectNode proof(Context ctx, Principal p, long index, byte[] leafHash) {
+  /** {@code requestedSize} is the tree_size parameter, or -1 for the latest checkpoint's. */
+  private ObjectNode proof(Principal p, long index, byte[] leafHash, long requestedSize) {
     long current = log.treeSize(p.tenant());
-    long defaultSize = log.latestCheckpoint(p.tenant()).map(StoredCheckpoint::treeSize)
-        .orElse(current);
-    long size = longParam(ctx, "tree_size", defaultSize);
+    long size = requestedSize >= 0 ? requestedSize : log.latestCheckpoint(p.tenant())
+        .map(StoredCheckpoint::treeSize).orElse(current);
     if (size > current) {
       throw ProblemException.badParameter("tree_size", "the log has only " + current + " leaves");
     }
@@ -118,9 +119,10 @@ final class LogRoutes {
 
   private void consistency(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.LOG_READ);
-    long current = log.treeSize(p.tenant());
     long from = longParam(ctx, "from", -1);
-    long to = longParam(ctx, "to", current);
+    long requestedTo = longParam(ctx, "to", -1);
+    long current = log.treeSize(p.tenant());
+    long to = requestedTo >= 0 ? requestedTo : current;
     if (from < 1 || from > to) {
       throw ProblemException.badParameter("from", "required: 1 <= from <= to");
     }

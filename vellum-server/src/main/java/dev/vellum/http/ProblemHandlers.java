@@ -72,7 +72,7 @@ final class ProblemHandlers {
     String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column "
         + loc.getColumnNr();
     return new ProblemException(400, "malformed-json", "Malformed JSON",
-        "request body is not valid JSON" + where + ": " + e.getOriginalMessage(),
+        "request body is not valid JSON" + where + ": " + plain(e.getOriginalMessage()),
         List.of(new FieldError("", "malformed JSON" + where)), null);
   }
 
@@ -80,6 +80,30 @@ final class ProblemHandlers {
       int retryAfterSeconds) {
     return new ProblemException(503, slug, title, detail, null,
         Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+  }
+
+  // Jackson's messages end in advice for the programmer: a feature to enable, a constraint's
+  // getter, a source description; the client gets the part before any of them
+  private static final String[] INTERNALS = {": enable", "; enable", "(not recognized",
+      ", from `", "(start marker", "[Source", "Feature", "`", "\n"};
+
+  /** A Jackson message without library names or advice. */
+  static String plain(String message) {
+    if (message == null) {
+      return "malformed JSON";
+    }
+    int cut = message.length();
+    for (String marker : INTERNALS) {
+      int i = message.indexOf(marker);
+      if (i >= 0 && i < cut) {
+        cut = i;
+      }
+    }
+    String kept = message.substring(0, cut).replaceAll("[\\s:;,(]+$", "");
+    if (kept.chars().filter(c -> c == '(').count() > kept.chars().filter(c -> c == ')').count()) {
+      kept += ")";
+    }
+    return kept.isEmpty() ? "malformed JSON" : kept;
   }
 
   private static ProblemException internal(Context ctx) {

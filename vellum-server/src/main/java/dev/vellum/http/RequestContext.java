@@ -80,19 +80,20 @@ final class RequestContext {
       throw ProblemException.unsupportedMediaType("Content-Type must be application/json, got "
           + (type == null ? "none" : type));
     }
+    BodyReader.requireUtf8Charset(type);
   }
 
-  /** The raw body; a client that disconnects mid-body gets a 400 and nothing is stored. */
+  /**
+   * The raw body, read by the server's {@link BodyReader}: a client that disconnects mid-body
+   * gets a 400, one too slow a 408, one not sending UTF-8 a 415; nothing is stored.
+   */
   static byte[] body(Context ctx) {
-    byte[] body;
-    try {
-      body = ctx.bodyAsBytes();
-    } catch (io.javalin.http.HttpResponseException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      // typically the client went away mid-body (Jetty's EofException); nothing was stored
-      throw ProblemException.badRequest("the request body could not be read completely", null);
-    }
-    return body;
+    BodyReader reader = ctx.appData(HttpServer.BODY_READER);
+    return reader.read(ctx);
+  }
+
+  /** The principal authenticated for this request, or null before or without authentication. */
+  static Principal authenticated(Context ctx) {
+    return ctx.attribute(PRINCIPAL);
   }
 }

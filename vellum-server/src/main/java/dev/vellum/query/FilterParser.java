@@ -2,9 +2,7 @@ package dev.vellum.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.ingest.Times;
 import dev.vellum.search.SearchQuery;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -104,15 +102,7 @@ public final class FilterParser {
 
   private static Long time(Map<String, List<String>> params, String name) {
     String v = one(params, name);
-    if (v == null) {
-      return null;
-    }
-    try {
-      Instant t = Times.parse(v);
-      return Times.micros(t);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new BadParameter(name, "must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z");
-    }
+    return v == null ? null : QueryTimes.parse(name, v);
   }
 
   private static int limit(String v) {

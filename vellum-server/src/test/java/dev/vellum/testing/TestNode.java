@@ -72,6 +72,10 @@ public final class TestNode implements AutoCloseable {
     boot();
   }
 
+  public int port() {
+    return node.port();
+  }
+
   public String url(String path) {
     return "http://127.0.0.1:" + node.port() + path;
   }
