@@ -103,6 +103,9 @@ public final class IngestService {
       return false;
     }
     String code = source.asText();
+    if (code.length() > IdentifierLimits.SOURCE) {
+      return false; // the normaliser reports the length, without echoing the value
+    }
     if (SYSTEM_SOURCE.equals(code)) {
       errors.add(new FieldError("/source", "source " + SYSTEM_SOURCE
           + " is reserved for events the server writes itself"));
