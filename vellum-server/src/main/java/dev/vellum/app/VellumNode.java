@@ -45,6 +45,7 @@ public final class VellumNode implements AutoCloseable {
   public static final String DEMO_SOURCE = "DEMO_APP";
 
   private final VellumConfig config;
+  private final DataDirLock dataDirLock;
   private final SqliteDatabase database;
   private final EventStore store;
   private final Sequencer sequencer;
@@ -61,6 +62,7 @@ public final class VellumNode implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ProcessMetrics.bindTo(metrics);
+    this.dataDirLock = DataDirLock.acquire(config.dataDir()); // one server per data dir
     this.database = SqliteDatabase.open(config.dataDir());
     this.store = new SqliteEventStore(database);
     metrics.gauge("vellum.search.index.lag.events", store, EventStore::unindexedEvents);
@@ -90,6 +92,7 @@ public final class VellumNode implements AutoCloseable {
     VellumNode node = new VellumNode(config, demo);
     node.log.startCheckpointer(node.tenantIds);
     node.http.start();
+    node.dataDirLock.restrictFiles();
     node.ready = true;
     LOG.info("Vellum listening on http://{}:{} with data in {}", config.host(), node.port(),
         config.dataDir().toAbsolutePath());
@@ -152,5 +155,6 @@ public final class VellumNode implements AutoCloseable {
     sequencer.close();
     log.close();
     store.close();
+    dataDirLock.close();
   }
 }
