@@ -20,16 +20,29 @@ final class RequestContext {
 
   private RequestContext() {}
 
-  /** Authenticates the bearer key and applies its rate limit; the result is kept on ctx. */
+  /**
+   * Authenticates the key and applies its rate limit; the result is kept on ctx. The key comes
+   * in {@code Authorization: Bearer <key>} or, as API Gateway expects it from producers of the
+   * reference design, in {@code x-api-key: <key>}.
+   */
   static void authenticate(Context ctx, ApiKeys keys, RateLimiter limiter) {
     String header = ctx.header("Authorization");
-    if (header == null || header.isBlank()) {
-      throw ProblemException.unauthorized("missing Authorization: Bearer <api key>");
-    }
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
+    String apiKey = ctx.header("x-api-key");
+    String secret;
+    if ((header == null || header.isBlank()) && apiKey != null && !apiKey.isBlank()) {
+      if (apiKey.length() > 256) {
+        throw ProblemException.unauthorized("x-api-key is longer than any API key");
+      }
+      secret = apiKey.trim();
+    } else if (header == null || header.isBlank()) {
+      throw ProblemException.unauthorized(
+          "missing API key: send Authorization: Bearer <api key> or x-api-key: <api key>");
+    } else if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
       throw ProblemException.unauthorized("Authorization must be: Bearer <api key>");
+    } else {
+      secret = header.substring(7).trim();
     }
-    Optional<Principal> p = keys.authenticate(header.substring(7).trim());
+    Optional<Principal> p = keys.authenticate(secret);
     if (p.isEmpty()) {
       throw ProblemException.unauthorized("unknown or revoked API key");
     }
