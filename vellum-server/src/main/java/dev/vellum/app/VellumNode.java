@@ -82,7 +82,9 @@ public final class VellumNode implements AutoCloseable {
     }
     this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
         sources, catalog, keys, tenants,
-        new RateLimiter(config.rateLimit().requestsPerSecond(), config.rateLimit().burst()),
+        RateLimiter.of(new RateLimiter.Plan(config.rateLimit().requestsPerSecond(),
+            config.rateLimit().burst(), config.rateLimit().quota(),
+            config.rateLimit().quotaPeriod()), directory),
         ingest, new QueryService(store, metrics), log, () -> ready));
     this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
   }

@@ -9,6 +9,8 @@ import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Scope;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,11 +48,29 @@ final class RequestContext {
     if (p.isEmpty()) {
       throw ProblemException.unauthorized("unknown or revoked API key");
     }
-    long wait = limiter.tryAcquire(p.get().keyId());
-    if (wait > 0) {
-      throw ProblemException.rateLimited(wait);
+    RateLimiter.Decision d = limiter.tryAcquire(p.get().keyId());
+    Map<String, String> usage = usageHeaders(d);
+    if (!d.allowed()) {
+      throw ProblemException.rateLimited(d.retryAfterSeconds(), d.quotaExceeded(), usage);
     }
+    usage.forEach(ctx::header);
     ctx.attribute(PRINCIPAL, p.get());
+  }
+
+  /**
+   * What the key's usage plan leaves: the bucket's size and tokens left ({@code X-RateLimit-*})
+   * and, with a quota, the quota and what is left of it this period ({@code X-Quota-*}).
+   */
+  private static Map<String, String> usageHeaders(RateLimiter.Decision d) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("X-RateLimit-Limit", Long.toString(d.plan().burst()));
+    h.put("X-RateLimit-Remaining", Long.toString(d.rateRemaining()));
+    if (d.quotaRemaining() >= 0) {
+      h.put("X-Quota-Limit", Long.toString(d.plan().quota()));
+      h.put("X-Quota-Remaining", Long.toString(d.quotaRemaining()));
+      h.put("X-Quota-Period", d.plan().quotaPeriod());
+    }
+    return h;
   }
 
   /** The authenticated caller, who must hold {@code scope}. */
