@@ -73,6 +73,7 @@ public final class VellumNode implements AutoCloseable {
   private final Extensions extensions;
   private final Clock clock = Clock.systemUTC();
   private final PrometheusMeterRegistry metrics;
+  private final DataDirLock dataDirLock;
   private final EventStore store;
   private final Feed feed;
   private final Sequencer sequencer;
@@ -92,6 +93,7 @@ public final class VellumNode implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ProcessMetrics.bindTo(metrics);
+    this.dataDirLock = DataDirLock.acquire(config.dataDir()); // one server per data dir
     SqliteDatabase database = SqliteDatabase.open(config.dataDir());
     this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
     this.search = extensions.searchWrapper().apply(SqliteSearchIndex.open(database));
@@ -118,7 +120,9 @@ public final class VellumNode implements AutoCloseable {
     }
     this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
         sources, catalog, keys, tenants,
-        new RateLimiter(config.rateLimit().requestsPerSecond(), config.rateLimit().burst()),
+        RateLimiter.of(new RateLimiter.Plan(config.rateLimit().requestsPerSecond(),
+            config.rateLimit().burst(), config.rateLimit().quota(),
+            config.rateLimit().quotaPeriod()), directory),
         ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
         consumers, this::notReadyReason));
     this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
@@ -148,6 +152,7 @@ public final class VellumNode implements AutoCloseable {
     VellumNode node = new VellumNode(config, demo, extensions);
     node.log.startCheckpointer(node.tenantIds, node.sequencer::saveCheckpoint);
     node.http.start();
+    node.dataDirLock.restrictFiles();
     node.ready = true;
     LOG.info("Vellum listening on http://{}:{} with data in {}", config.host(), node.port(),
         config.dataDir().toAbsolutePath());
@@ -222,6 +227,7 @@ public final class VellumNode implements AutoCloseable {
     sequencer.close();
     search.close();
     store.close();
+    dataDirLock.close();
   }
 
   private static void closeQuietly(AutoCloseable part, String doing) {

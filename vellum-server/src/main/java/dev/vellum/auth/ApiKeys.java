@@ -1,5 +1,7 @@
 package dev.vellum.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vellum.store.DirectoryStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,16 +9,14 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * Issues and checks API keys. A key is 32 random bytes shown once as {@code vk_<base64url>};
  * only its SHA-256 is stored (the secret has 256 bits of entropy, so a slow hash adds nothing).
- * Lookups are cached; revocation removes the cache entry at once.
+ * Lookups of known keys are cached in a bounded cache; revocation removes the entry at once.
  */
 public final class ApiKeys {
   public static final String DEFAULT_TENANT = "default";
@@ -25,8 +25,13 @@ public final class ApiKeys {
   /** A newly created key: its record and the secret, which is never available again. */
   public record Issued(DirectoryStore.ApiKey key, String secret) {}
 
+  /** Most active keys a node keeps resolved; more only costs a directory lookup each. */
+  static final int MAX_CACHED_KEYS = 10_000;
+
   private final DirectoryStore directory;
-  private final Map<String, Optional<Principal>> cache = new ConcurrentHashMap<>();
+  /** Secret hash → principal of a known, unrevoked key. Never holds unknown secrets. */
+  private final Cache<String, Principal> cache =
+      Caffeine.newBuilder().maximumSize(MAX_CACHED_KEYS).build();
 
   public ApiKeys(DirectoryStore directory) {
     this.directory = directory;
@@ -70,22 +75,22 @@ public final class ApiKeys {
    */
   public Optional<Principal> authenticate(String secret) {
     String h = hash(secret);
-    Optional<Principal> cached = cache.get(h);
+    Principal cached = cache.getIfPresent(h);
     if (cached != null) {
-      return cached;
+      return Optional.of(cached);
     }
     Optional<Principal> found = directory.keyBySecretHash(h)
         .filter(k -> k.revokedAtMicros() == null)
         .map(k -> new Principal(k.id(), k.tenant(), k.scopes().stream()
             .map(Scope::parse).flatMap(Optional::stream).collect(Collectors.toSet()),
             k.sources()));
-    found.ifPresent(p -> cache.put(h, found));
+    found.ifPresent(p -> cache.put(h, p));
     return found;
   }
 
   public boolean revoke(String tenant, String keyId, long nowMicros) {
     boolean revoked = directory.revokeKey(tenant, keyId, nowMicros);
-    cache.values().removeIf(p -> p.isPresent() && p.get().keyId().equals(keyId));
+    cache.asMap().values().removeIf(p -> p.keyId().equals(keyId));
     return revoked;
   }
 }

@@ -1,10 +1,10 @@
 package dev.vellum.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vellum.store.DirectoryStore;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -16,20 +16,22 @@ public final class Sources {
   public static final String CODE_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
 
   private final DirectoryStore directory;
-  private final Map<String, Set<String>> codesByTenant = new ConcurrentHashMap<>();
+  /** Tenant → its source codes; bounded, so many tenants cannot grow the heap without limit. */
+  private final Cache<String, Set<String>> codesByTenant =
+      Caffeine.newBuilder().maximumSize(10_000).build();
 
   public Sources(DirectoryStore directory) {
     this.directory = directory;
   }
 
   public boolean isRegistered(String tenant, String code) {
-    return codesByTenant.computeIfAbsent(tenant, t -> directory.sources(t).stream()
+    return codesByTenant.get(tenant, t -> directory.sources(t).stream()
         .map(DirectoryStore.Source::code).collect(Collectors.toUnmodifiableSet())).contains(code);
   }
 
   public void register(DirectoryStore.Source source) {
     directory.putSource(source);
-    codesByTenant.remove(source.tenant());
+    codesByTenant.invalidate(source.tenant());
   }
 
   public List<DirectoryStore.Source> list(String tenant) {

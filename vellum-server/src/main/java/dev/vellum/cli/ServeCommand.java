@@ -19,6 +19,10 @@ import sun.misc.Signal;
 final class ServeCommand implements Callable<Integer> {
   static final int EXIT_CONFIG = 2;
   static final int EXIT_STORAGE = 3;
+  /** The HTTP listener could not start (port in use, address not available, no permission). */
+  static final int EXIT_LISTEN = 4;
+  /** Any other failure to start. */
+  static final int EXIT_START = 1;
 
   @Option(names = "--config", description = "YAML config file (default: ./vellum.yaml if present;"
       + " env VELLUM_CONFIG)")
@@ -43,16 +47,37 @@ final class ServeCommand implements Callable<Integer> {
     try {
       config = resolveConfig();
     } catch (ConfigException e) {
-      System.err.println("vellum: configuration error: " + e.getMessage());
+      System.err.println("vellum: configuration error: " + oneLine(e.getMessage()));
       return EXIT_CONFIG;
+    }
+    String busy = portProblem(config);
+    if (busy != null) {
+      System.err.println(busy);
+      return EXIT_LISTEN;
     }
     VellumNode node;
     try {
       node = VellumNode.start(config, demo);
     } catch (StoreException e) {
       System.err.println("vellum: cannot use data dir " + config.dataDir().toAbsolutePath()
-          + ": " + e.getMessage());
+          + ": " + oneLine(e.getMessage()));
       return EXIT_STORAGE;
+    } catch (RuntimeException | Error e) {
+      // every start-up failure is one line and an exit code, never a stack trace
+      java.net.BindException bind = causeOfType(e, java.net.BindException.class);
+      if (bind != null) {
+        System.err.println("vellum: cannot listen on " + config.host() + ":" + config.port()
+            + ": " + oneLine(bind.getMessage()) + " (is another server using the port? set"
+            + " --port or VELLUM_PORT)");
+        return EXIT_LISTEN;
+      }
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      System.err.println("vellum: cannot start: " + oneLine(String.valueOf(e.getMessage()))
+          + (root == e ? "" : " (" + oneLine(root.toString()) + ")"));
+      return EXIT_START;
     }
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -66,6 +91,40 @@ final class ServeCommand implements Callable<Integer> {
     node.close();
     System.err.println("vellum: stopped cleanly");
     return 0;
+  }
+
+  /**
+   * Binds the configured address once before anything else, so a busy port is reported in one
+   * line before the data dir is touched and before Javalin logs its own error. The bind inside
+   * Javalin can still fail (another process may take the port in between); that is reported
+   * in one line too.
+   */
+  private static String portProblem(VellumConfig config) {
+    if (config.port() == 0) {
+      return null;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true); // as Jetty does, so a port in TIME_WAIT is not "busy"
+      probe.bind(new java.net.InetSocketAddress(config.host(), config.port()));
+      return null;
+    } catch (java.io.IOException e) {
+      return "vellum: cannot listen on " + config.host() + ":" + config.port() + ": "
+          + oneLine(e.getMessage()) + " (is another server using the port? set --port or"
+          + " VELLUM_PORT)";
+    }
+  }
+
+  private static <T extends Throwable> T causeOfType(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 
   private VellumConfig resolveConfig() {

@@ -1,5 +1,7 @@
 package dev.vellum.cli;
 
+import java.util.concurrent.Callable;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,11 +10,15 @@ import picocli.CommandLine.Command;
  * and {@code monitor} come from vellum-verify; {@code vellum bench …} lives in vellum-bench's own
  * jar, which {@code bin/vellum} runs instead, so that no load generator ships with the service.
  */
-@Command(name = "vellum", mixinStandardHelpOptions = true, version = "Vellum 0.1.0",
+@Command(name = "vellum", mixinStandardHelpOptions = true,
+    versionProvider = VellumCli.Version.class,
     description = "Audit as a Service: verifiable, searchable audit events.",
     subcommands = {ServeCommand.class, WarmupCommand.class,
-        dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class})
-public final class VellumCli implements Runnable {
+        dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class,
+        CommandLine.HelpCommand.class})
+public final class VellumCli implements Callable<Integer> {
+  /** Exit code of {@code vellum} without a command: a usage error, as in most CLIs. */
+  static final int EXIT_USAGE = 2;
 
   public static void main(String[] args) {
     if (args.length > 0 && (args[0].equals("serve") || args[0].equals("warmup"))) {
@@ -23,11 +29,34 @@ public final class VellumCli implements Runnable {
       Object command = args[0].equals("serve") ? new ServeCommand() : new WarmupCommand();
       System.exit(new CommandLine(command).setCommandName("vellum " + args[0]).execute(rest));
     }
-    System.exit(new CommandLine(new VellumCli()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 
+  /** The full command tree, including {@code help} and {@code completion}. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new VellumCli());
+    CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
+    completion.getCommandSpec().usageMessage().description(
+        "Print a bash/zsh completion script: source <(vellum completion)");
+    cli.addSubcommand("completion", completion);
+    return cli;
+  }
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
-  public void run() {
-    new CommandLine(this).usage(System.out);
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return EXIT_USAGE;
+  }
+
+  /** The version of the jar (from its manifest), so the CLI, poms and docs cannot disagree. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = VellumCli.class.getPackage().getImplementationVersion();
+      return new String[] {"Vellum " + (v == null ? "(development build)" : v)};
+    }
   }
 }

@@ -26,7 +26,8 @@ public final class ConfigLoader {
       "host", "port", "data_dir", "log_name", "bootstrap_key",
       "ingest.max_events_per_request", "ingest.max_request_bytes", "ingest.max_event_bytes",
       "ingest.max_future_skew", "ingest.max_batch_events", "ingest.queue_capacity_events",
-      "rate_limit.requests_per_second", "rate_limit.burst",
+      "rate_limit.requests_per_second", "rate_limit.burst", "rate_limit.quota",
+      "rate_limit.quota_period",
       "checkpoint.interval",
       "http.idle_timeout", "http.body_timeout", "http.max_in_flight_per_key",
       "tls.certificate", "tls.private_key", "tls.check_interval");
@@ -96,7 +97,9 @@ public final class ConfigLoader {
             intOf(v, "ingest.queue_capacity_events", di.queueCapacityEvents())),
         new VellumConfig.RateLimit(
             longOf(v, "rate_limit.requests_per_second", d.rateLimit().requestsPerSecond()),
-            longOf(v, "rate_limit.burst", d.rateLimit().burst())),
+            longOf(v, "rate_limit.burst", d.rateLimit().burst()),
+            longOf(v, "rate_limit.quota", d.rateLimit().quota()),
+            v.getOrDefault("rate_limit.quota_period", d.rateLimit().quotaPeriod())),
         durationOf(v, "checkpoint.interval", d.checkpointInterval()),
         v.getOrDefault("bootstrap_key", null),
         new VellumConfig.Http(

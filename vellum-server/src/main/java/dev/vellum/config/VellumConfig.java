@@ -45,8 +45,16 @@ public record VellumConfig(
     }
   }
 
-  /** Token bucket per API key. */
-  public record RateLimit(long requestsPerSecond, long burst) {}
+  /**
+   * The default usage plan of an API key: a token bucket ({@code requestsPerSecond}, {@code
+   * burst}) and a quota of {@code quota} requests per {@code quotaPeriod} ("day" or "month");
+   * a quota of 0 means none. A key created with its own plan overrides these.
+   */
+  public record RateLimit(long requestsPerSecond, long burst, long quota, String quotaPeriod) {
+    public RateLimit(long requestsPerSecond, long burst) {
+      this(requestsPerSecond, burst, 0, "day");
+    }
+  }
 
   public static VellumConfig defaults() {
     return new VellumConfig(
@@ -84,6 +92,10 @@ public record VellumConfig(
     require(rateLimit.requestsPerSecond() >= 1, "rate_limit.requests_per_second",
         rateLimit.requestsPerSecond(), "must be at least 1");
     require(rateLimit.burst() >= 1, "rate_limit.burst", rateLimit.burst(), "must be at least 1");
+    require(rateLimit.quota() >= 0, "rate_limit.quota", rateLimit.quota(),
+        "must be 0 (no quota) or more");
+    require("day".equals(rateLimit.quotaPeriod()) || "month".equals(rateLimit.quotaPeriod()),
+        "rate_limit.quota_period", rateLimit.quotaPeriod(), "must be day or month");
     require(checkpointInterval.toMillis() >= 10, "checkpoint.interval", checkpointInterval,
         "must be at least 10ms");
     require(bootstrapKey == null || bootstrapKey.length() >= 24, "bootstrap_key", "(hidden)",

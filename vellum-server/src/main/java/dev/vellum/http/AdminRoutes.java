@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.Principal;
+import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Scope;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
+import dev.vellum.config.VellumConfig;
 import dev.vellum.core.event.FieldError;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.Times;
@@ -22,7 +24,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Sources, event types, API keys and tenants. */
+/**
+ * Sources, event types, API keys with their usage plans, and tenants. Every change is also an
+ * audit event in the tenant's log ({@link AdminAudit}).
+ */
 final class AdminRoutes {
   private final DirectoryStore directory;
   private final Sources sources;
@@ -31,9 +36,16 @@ final class AdminRoutes {
   private final Tenants tenants;
   private final ObjectMapper json;
   private final Clock clock;
+  private final AdminAudit audit;
+  private final RateLimiter limiter;
+  private final VellumConfig.RateLimit planDefaults;
 
   AdminRoutes(DirectoryStore directory, Sources sources, EventTypeCatalog catalog, ApiKeys keys,
-      Tenants tenants, ObjectMapper json, Clock clock) {
+      Tenants tenants, ObjectMapper json, Clock clock, AdminAudit audit, RateLimiter limiter,
+      VellumConfig.RateLimit planDefaults) {
+    this.audit = audit;
+    this.limiter = limiter;
+    this.planDefaults = planDefaults;
     this.directory = directory;
     this.sources = sources;
     this.catalog = catalog;
@@ -52,6 +64,7 @@ final class AdminRoutes {
     routes.get("/v1/keys", this::listKeys);
     routes.post("/v1/keys", this::createKey);
     routes.delete("/v1/keys/{id}", this::revokeKey);
+    routes.put("/v1/keys/{id}/usage-plan", this::putUsagePlan);
     routes.post("/v1/tenants", this::createTenant);
   }
 
@@ -89,9 +102,12 @@ final class AdminRoutes {
     }
     DirectoryStore.Source s = new DirectoryStore.Source(p.tenant(), code,
         name == null ? code : name, description, now());
+    ObjectNode before = directory.source(p.tenant(), code).map(this::render).orElse(null);
     sources.register(s);
-    ctx.json(render(sources.list(p.tenant()).stream().filter(x -> x.code().equals(code))
-        .findFirst().orElse(s)));
+    ObjectNode after = render(sources.list(p.tenant()).stream()
+        .filter(x -> x.code().equals(code)).findFirst().orElse(s));
+    audit.configurationChanged(p, p.tenant(), "sources", "source", code, before, after);
+    ctx.json(after);
   }
 
   private ObjectNode render(DirectoryStore.Source s) {
@@ -152,14 +168,30 @@ final class AdminRoutes {
       throw ProblemException.conflict(type + " is a built-in type and cannot be replaced;"
           + " define a type with another name");
     }
-    boolean existed = catalog.find(p.tenant(), type).isPresent();
-    List<FieldError> problems = catalog.put(p.tenant(), type, RequestContext.jsonBody(ctx, json),
-        now());
+    Optional<EventTypeCatalog.TypeDef> previous = catalog.find(p.tenant(), type);
+    boolean existed = previous.isPresent();
+    JsonNode schema = RequestContext.jsonBody(ctx, json);
+    List<FieldError> problems = catalog.put(p.tenant(), type, schema, now());
     if (!problems.isEmpty()) {
       throw ProblemException.validation("the schema of " + type + " is not acceptable", problems);
     }
+    audit.configurationChanged(p, p.tenant(), "event_types", "event_type", type,
+        previous.map(d -> typeSummary(d.category(), d.schema())).orElse(null),
+        typeSummary(schema.path("x-vellum-category").asText(), schema));
     ctx.status(existed ? 200 : 201);
     getType(ctx);
+  }
+
+  /** What an audit event says about a schema: its category and digest, not the whole text. */
+  private ObjectNode typeSummary(String category, JsonNode schema) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(schema.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return json.createObjectNode().put("category", category)
+          .put("schema_sha256", java.util.HexFormat.of().formatHex(digest));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
   }
 
   private void listKeys(Context ctx) {
@@ -179,7 +211,97 @@ final class AdminRoutes {
     if (k.revokedAtMicros() != null) {
       o.put("revoked_at", Times.formatMicros(k.revokedAtMicros()));
     }
+    o.set("usage_plan", render(directory.usagePlan(k.id()).orElse(null)));
     return o;
+  }
+
+  /** A key's plan, or the configured defaults (marked {@code "default": true}) when null. */
+  private ObjectNode render(DirectoryStore.UsagePlan plan) {
+    ObjectNode o = json.createObjectNode();
+    if (plan == null) {
+      o.put("requests_per_second", planDefaults.requestsPerSecond())
+          .put("burst", planDefaults.burst());
+      if (planDefaults.quota() > 0) {
+        o.put("quota", planDefaults.quota()).put("quota_period", planDefaults.quotaPeriod());
+      }
+      return o.put("default", true);
+    }
+    o.put("requests_per_second", plan.requestsPerSecond()).put("burst", plan.burst());
+    if (plan.quota() != null) {
+      o.put("quota", plan.quota()).put("quota_period", plan.quotaPeriod());
+    }
+    return o.put("default", false);
+  }
+
+  /**
+   * Parses a usage plan ({@code requests_per_second}, {@code burst}, {@code quota}, {@code
+   * quota_period}); members left out take the configured defaults, {@code "quota": null} or 0
+   * means no quota. Problems are added with pointers under {@code prefix}.
+   */
+  private DirectoryStore.UsagePlan usagePlan(JsonNode body, String prefix, String tenant,
+      String keyId, List<FieldError> errors) {
+    if (!body.isObject()) {
+      errors.add(new FieldError(prefix, "must be an object with requests_per_second, burst,"
+          + " quota and quota_period"));
+      return null;
+    }
+    for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!Set.of("requests_per_second", "burst", "quota", "quota_period").contains(f)) {
+        errors.add(new FieldError(prefix + "/" + f, "unknown member of a usage plan"));
+      }
+    }
+    long rate = whole(body, "requests_per_second", prefix, 1, planDefaults.requestsPerSecond(),
+        errors);
+    long burst = whole(body, "burst", prefix, 1, planDefaults.burst(), errors);
+    long quota = body.has("quota") && body.get("quota").isNull() ? 0
+        : whole(body, "quota", prefix, 0, planDefaults.quota(), errors);
+    String period = planDefaults.quotaPeriod();
+    JsonNode pn = body.get("quota_period");
+    if (pn != null && !pn.isNull()) {
+      if (!pn.isTextual() || !Set.of("day", "month").contains(pn.asText())) {
+        errors.add(new FieldError(prefix + "/quota_period", "must be day or month"));
+      } else {
+        period = pn.asText();
+      }
+    }
+    return new DirectoryStore.UsagePlan(keyId, tenant, rate, burst, quota == 0 ? null : quota,
+        quota == 0 ? null : period, now());
+  }
+
+  private static long whole(JsonNode body, String field, String prefix, long min, long fallback,
+      List<FieldError> errors) {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < min
+        || v.asLong() > 1_000_000_000_000L) {
+      errors.add(new FieldError(prefix + "/" + field, "must be a whole number from " + min
+          + " to 10^12"));
+      return fallback;
+    }
+    return v.asLong();
+  }
+
+  private void putUsagePlan(Context ctx) {
+    Principal p = RequestContext.principal(ctx, Scope.ADMIN);
+    String keyId = ctx.pathParam("id");
+    DirectoryStore.ApiKey key = directory.keys(p.tenant()).stream()
+        .filter(k -> k.id().equals(keyId) && k.revokedAtMicros() == null).findFirst()
+        .orElseThrow(() -> ProblemException.notFound("no active key " + keyId));
+    List<FieldError> errors = new ArrayList<>();
+    DirectoryStore.UsagePlan plan = usagePlan(RequestContext.jsonBody(ctx, json), "", p.tenant(),
+        key.id(), errors);
+    if (!errors.isEmpty()) {
+      throw ProblemException.validation("invalid usage plan", errors);
+    }
+    ObjectNode before = render(directory.usagePlan(key.id()).orElse(null));
+    directory.putUsagePlan(plan);
+    limiter.planChanged(key.id());
+    ObjectNode after = render(plan);
+    audit.configurationChanged(p, p.tenant(), "usage_plans", "api_key", key.id(), before, after);
+    ctx.json(render(key));
   }
 
   private void createKey(Context ctx) {
@@ -212,10 +334,18 @@ final class AdminRoutes {
     if (allowed.isEmpty()) {
       allowed.add("*");
     }
+    JsonNode planBody = body.get("usage_plan");
+    DirectoryStore.UsagePlan plan = planBody == null || planBody.isNull() ? null
+        : usagePlan(planBody, "/usage_plan", p.tenant(), "", errors);
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid key request", errors);
     }
     ApiKeys.Issued issued = keys.create(p.tenant(), name, scopes, allowed, null, now());
+    if (plan != null) {
+      directory.putUsagePlan(new DirectoryStore.UsagePlan(issued.key().id(), p.tenant(),
+          plan.requestsPerSecond(), plan.burst(), plan.quota(), plan.quotaPeriod(), now()));
+    }
+    audit.keyCreated(p, p.tenant(), issued.key().id(), name, issued.key().scopes());
     ObjectNode o = render(issued.key());
     o.put("api_key", issued.secret());
     ctx.status(201).json(o);
@@ -246,6 +376,8 @@ final class AdminRoutes {
     if (!keys.revoke(p.tenant(), ctx.pathParam("id"), now())) {
       throw ProblemException.notFound("no active key " + ctx.pathParam("id"));
     }
+    limiter.planChanged(ctx.pathParam("id"));
+    audit.keyRevoked(p, p.tenant(), ctx.pathParam("id"));
     ctx.status(204);
   }
 
@@ -268,6 +400,9 @@ final class AdminRoutes {
     ApiKeys.Issued issued = tenants.create(id, name == null ? id : name, null, now())
         .orElseThrow(() -> ProblemException.conflict("tenant " + id + " already exists"));
     ObjectNode o = json.createObjectNode().put("id", id).put("name", name == null ? id : name);
+    // in the creator's log and as the first event of the new tenant's own log
+    audit.configurationChanged(p, p.tenant(), "tenants", "tenant", id, null, o.deepCopy());
+    audit.configurationChanged(p, id, "tenants", "tenant", id, null, o.deepCopy());
     o.put("key_id", issued.key().id());
     o.put("api_key", issued.secret());
     ctx.status(201).json(o);

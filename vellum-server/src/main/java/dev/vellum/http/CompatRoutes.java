@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
 
 /**
  * The reference AWS design's endpoints, so its producers work unchanged: {@code POST
- * /v1/audit/store} (one flat payload, answers {@code {"eventid"}}) and {@code POST
+ * /v1/audit/store} (one flat payload, answers {@code {"auditId"}} as the reference does, and
+ * the same id as {@code eventid}) and {@code POST
  * /v1/audit/store-batch} (modelled on Firehose PutRecordBatch). Payloads are mapped to canonical
  * events and then take the same path as {@code POST /v1/events}. Errors name the client's
  * reference field, not the canonical member it maps to.
@@ -60,7 +61,7 @@ final class CompatRoutes {
       }
       throw invalid(toReferenceFields(r.errors()));
     }
-    ctx.json(json.createObjectNode().put("eventid", r.id()));
+    ctx.json(json.createObjectNode().put("auditId", r.id()).put("eventid", r.id()));
   }
 
   private void storeBatch(Context ctx) {

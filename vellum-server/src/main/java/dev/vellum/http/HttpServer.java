@@ -71,7 +71,8 @@ public final class HttpServer {
       new CompatRoutes(p.ingest(), p.json()).register(cfg.routes);
       new QueryRoutes(p.queries(), p.ingest(), p.json(), p.clock()).register(cfg.routes);
       new AdminRoutes(p.directory(), p.sources(), p.catalog(), p.keys(), p.tenants(), p.json(),
-          p.clock()).register(cfg.routes);
+          p.clock(), new AdminAudit(p.ingest(), p.json()), p.limiter(), p.config().rateLimit())
+          .register(cfg.routes);
     });
   }
 

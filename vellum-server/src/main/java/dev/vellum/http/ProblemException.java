@@ -67,9 +67,24 @@ public final class ProblemException extends RuntimeException {
   }
 
   public static ProblemException rateLimited(long retryAfterSeconds) {
-    return new ProblemException(429, "rate-limited", "Too many requests",
-        "rate limit of this API key exceeded; retry after " + retryAfterSeconds + " s", null,
-        Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    return rateLimited(retryAfterSeconds, false, Map.of());
+  }
+
+  /**
+   * 429 for a key over its rate ({@code rate-limited}) or its quota ({@code quota-exceeded}),
+   * with {@code Retry-After} and the usage headers of the key's plan.
+   */
+  public static ProblemException rateLimited(long retryAfterSeconds, boolean quota,
+      Map<String, String> usage) {
+    Map<String, String> headers = new java.util.LinkedHashMap<>(usage);
+    headers.put("Retry-After", Long.toString(retryAfterSeconds));
+    return quota
+        ? new ProblemException(429, "quota-exceeded", "Quota exceeded", "the quota of this API"
+            + " key for this " + usage.getOrDefault("X-Quota-Period", "period") + " is used up;"
+            + " retry after " + retryAfterSeconds + " s", null, headers)
+        : new ProblemException(429, "rate-limited", "Too many requests",
+            "rate limit of this API key exceeded; retry after " + retryAfterSeconds + " s", null,
+            headers);
   }
 
   public static ProblemException unavailable(String detail, long retryAfterSeconds) {

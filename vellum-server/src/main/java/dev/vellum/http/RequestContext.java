@@ -9,6 +9,8 @@ import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Scope;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,24 +22,55 @@ final class RequestContext {
 
   private RequestContext() {}
 
-  /** Authenticates the bearer key and applies its rate limit; the result is kept on ctx. */
+  /**
+   * Authenticates the key and applies its rate limit; the result is kept on ctx. The key comes
+   * in {@code Authorization: Bearer <key>} or, as API Gateway expects it from producers of the
+   * reference design, in {@code x-api-key: <key>}.
+   */
   static void authenticate(Context ctx, ApiKeys keys, RateLimiter limiter) {
     String header = ctx.header("Authorization");
-    if (header == null || header.isBlank()) {
-      throw ProblemException.unauthorized("missing Authorization: Bearer <api key>");
-    }
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
+    String apiKey = ctx.header("x-api-key");
+    String secret;
+    if ((header == null || header.isBlank()) && apiKey != null && !apiKey.isBlank()) {
+      if (apiKey.length() > 256) {
+        throw ProblemException.unauthorized("x-api-key is longer than any API key");
+      }
+      secret = apiKey.trim();
+    } else if (header == null || header.isBlank()) {
+      throw ProblemException.unauthorized(
+          "missing API key: send Authorization: Bearer <api key> or x-api-key: <api key>");
+    } else if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() > 256) {
       throw ProblemException.unauthorized("Authorization must be: Bearer <api key>");
+    } else {
+      secret = header.substring(7).trim();
     }
-    Optional<Principal> p = keys.authenticate(header.substring(7).trim());
+    Optional<Principal> p = keys.authenticate(secret);
     if (p.isEmpty()) {
       throw ProblemException.unauthorized("unknown or revoked API key");
     }
-    long wait = limiter.tryAcquire(p.get().keyId());
-    if (wait > 0) {
-      throw ProblemException.rateLimited(wait);
+    RateLimiter.Decision d = limiter.tryAcquire(p.get().keyId());
+    Map<String, String> usage = usageHeaders(d);
+    if (!d.allowed()) {
+      throw ProblemException.rateLimited(d.retryAfterSeconds(), d.quotaExceeded(), usage);
     }
+    usage.forEach(ctx::header);
     ctx.attribute(PRINCIPAL, p.get());
+  }
+
+  /**
+   * What the key's usage plan leaves: the bucket's size and tokens left ({@code X-RateLimit-*})
+   * and, with a quota, the quota and what is left of it this period ({@code X-Quota-*}).
+   */
+  private static Map<String, String> usageHeaders(RateLimiter.Decision d) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("X-RateLimit-Limit", Long.toString(d.plan().burst()));
+    h.put("X-RateLimit-Remaining", Long.toString(d.rateRemaining()));
+    if (d.quotaRemaining() >= 0) {
+      h.put("X-Quota-Limit", Long.toString(d.plan().quota()));
+      h.put("X-Quota-Remaining", Long.toString(d.quotaRemaining()));
+      h.put("X-Quota-Period", d.plan().quotaPeriod());
+    }
+    return h;
   }
 
   /** The authenticated caller, who must hold {@code scope}. */

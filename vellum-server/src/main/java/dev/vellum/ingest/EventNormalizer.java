@@ -56,6 +56,10 @@ public final class EventNormalizer {
     }
     ObjectNode event = (ObjectNode) raw; // owned by this call from here on: no copy
     List<FieldError> errors = new ArrayList<>();
+    if (IdentifierLimits.check(event, errors)) {
+      // before the type lookup and the schema: an over-long value must cost nothing more
+      return Result.failed(errors);
+    }
     for (String member : SERVER_MEMBERS) {
       if (event.has(member)) {
         errors.add(new FieldError("/" + member, "is set by the server and must not be sent"));

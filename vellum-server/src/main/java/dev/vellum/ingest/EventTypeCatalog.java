@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The event types a tenant may send: the built-in catalogue shipped in vellum-core plus the
@@ -34,12 +37,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A type schema that extends the base schema in the usual way is validated in two parts: the
  * base schema by {@link BaseSchemaValidator} (plain Java, much cheaper than networknt's general
  * machinery) and the rest of the type schema by networknt. See {@link #withoutBaseRef}.
+ *
+ * <p>Memory is bounded whatever clients send: a lookup only reaches the compiled-schema cache
+ * when the name is a built-in type or one of the tenant's own types (their names are cached per
+ * tenant), so an unknown type name is never remembered. Both caches are bounded Caffeine caches
+ * and are invalidated when the tenant puts a type.
  */
 public final class EventTypeCatalog {
   static final String BASE_IRI = "https://schemas.vellum.dev/event.json";
   private static final String TYPES_PREFIX = "https://schemas.vellum.dev/types/";
 
   /** Keywords whose outcome depends on annotations the base schema produces: no split. */
+  static final int MAX_CACHED_TENANTS = 10_000;
+  static final int MAX_CACHED_TENANT_TYPES = 10_000;
+
   private static final Set<String> NEEDS_BASE_ANNOTATIONS =
       Set.of("unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef");
 
@@ -56,8 +67,14 @@ public final class EventTypeCatalog {
   private final ObjectMapper json;
   private final SchemaRegistry registry;
   private final BaseSchemaValidator base;
+  /** Compiled built-in types: keyed only by names of the shipped catalogue, so bounded. */
   private final Map<String, TypeDef> builtIns = new ConcurrentHashMap<>();
-  private final Map<String, Optional<TypeDef>> tenantTypes = new ConcurrentHashMap<>();
+  /** Tenant → names of its own types. */
+  private final Cache<String, Set<String>> tenantTypeNames =
+      Caffeine.newBuilder().maximumSize(MAX_CACHED_TENANTS).build();
+  /** (tenant, type) → compiled tenant type; only names found in {@link #tenantTypeNames}. */
+  private final Cache<String, TypeDef> tenantTypes =
+      Caffeine.newBuilder().maximumSize(MAX_CACHED_TENANT_TYPES).build();
   private final List<String> builtInNames;
 
   public EventTypeCatalog(DirectoryStore directory, ObjectMapper json) {
@@ -86,25 +103,35 @@ public final class EventTypeCatalog {
       return BuiltInCatalog.baseSchemaText();
     }
     if (iri.startsWith(TYPES_PREFIX) && iri.endsWith(".json")) {
-      return BuiltInCatalog.schemaText(
-          iri.substring(TYPES_PREFIX.length(), iri.length() - ".json".length()));
+      String type = iri.substring(TYPES_PREFIX.length(), iri.length() - ".json".length());
+      return BuiltInCatalog.contains(type) ? BuiltInCatalog.schemaText(type) : null;
     }
     return null;
   }
 
   /** The tenant's own definition of {@code type} if it has one, else the built-in one. */
   public Optional<TypeDef> find(String tenant, String type) {
-    Optional<TypeDef> own = tenantTypes.computeIfAbsent(key(tenant, type),
-        k -> directory.eventType(tenant, type).map(t -> compile(t.type(), readTree(t.schema()),
-            false)));
-    if (own.isPresent()) {
-      return own;
+    Set<String> own = tenantTypeNames.get(tenant, t -> directory.eventTypes(t).stream()
+        .map(DirectoryStore.EventType::type).collect(Collectors.toUnmodifiableSet()));
+    if (own.contains(type)) {
+      TypeDef def = tenantTypes.get(key(tenant, type), k -> directory.eventType(tenant, type)
+          .map(t -> compile(t.type(), readTree(t.schema()), false)).orElse(null));
+      if (def != null) {
+        return Optional.of(def);
+      }
     }
     if (!builtInNames.contains(type)) {
       return Optional.empty();
     }
     return Optional.of(builtIns.computeIfAbsent(type,
         t -> compile(t, readTree(BuiltInCatalog.schemaText(t)), true)));
+  }
+
+  /** Entries held by the caches, for tests that check memory stays bounded. */
+  long cachedEntries() {
+    tenantTypeNames.cleanUp();
+    tenantTypes.cleanUp();
+    return builtIns.size() + tenantTypeNames.estimatedSize() + tenantTypes.estimatedSize();
   }
 
   public boolean isBuiltIn(String type) {
@@ -139,7 +166,8 @@ public final class EventTypeCatalog {
     }
     directory.putEventType(new DirectoryStore.EventType(tenant, type,
         schema.path("x-vellum-category").asText(), schema.toString(), nowMicros));
-    tenantTypes.remove(key(tenant, type));
+    tenantTypes.invalidate(key(tenant, type));
+    tenantTypeNames.invalidate(tenant);
     return List.of();
   }
 
@@ -172,8 +200,12 @@ public final class EventTypeCatalog {
         String child = pointer + "/" + escape(f.getKey());
         if (("$ref".equals(f.getKey()) || "$dynamicRef".equals(f.getKey()))
             && f.getValue().isTextual() && !isAllowedRef(f.getValue().asText())) {
-          out.add(new FieldError(child, "only local references (#...) and " + BASE_IRI
-              + " may be referenced; Vellum never fetches schemas from the network"));
+          String ref = f.getValue().asText();
+          out.add(new FieldError(child, ref.startsWith(TYPES_PREFIX)
+              ? "no built-in event type at " + abbreviate(ref) + "; see GET /v1/event-types"
+              : "only local references (#...), " + BASE_IRI + " and built-in types ("
+                  + TYPES_PREFIX + "<TYPE>.json) may be referenced; Vellum never fetches"
+                  + " schemas from the network"));
         }
         collectForeignRefs(f.getValue(), child, out);
       }
@@ -182,6 +214,10 @@ public final class EventTypeCatalog {
         collectForeignRefs(node.get(i), pointer + "/" + i, out);
       }
     }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 197) + "...";
   }
 
   private static boolean isAllowedRef(String ref) {

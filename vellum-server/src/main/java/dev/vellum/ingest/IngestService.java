@@ -106,6 +106,9 @@ public final class IngestService {
       return false;
     }
     String code = source.asText();
+    if (code.length() > IdentifierLimits.SOURCE) {
+      return false; // the normaliser reports the length, without echoing the value
+    }
     if (SYSTEM_SOURCE.equals(code)) {
       errors.add(new FieldError("/source", "source " + SYSTEM_SOURCE
           + " is reserved for events the server writes itself"));
@@ -176,5 +179,35 @@ public final class IngestService {
       throw new CommitOutcomeUnknownException("the writer failed: " + e.getCause(),
           e.getCause());
     }
+  }
+
+  /**
+   * Records an administrative change (a key created or revoked, a tenant created, a source
+   * registered, an event type or a usage plan put) as an event of {@code type} from the
+   * reserved system source in {@code tenant}'s log, with the acting key as actor, and waits
+   * until it is durable. {@code target} names what changed ({@code [type, id]}); {@code changes}
+   * may be null. Throws if the event does not validate: a change that cannot be audited is a
+   * server bug, not a client error.
+   */
+  public void recordAdminChange(Principal actor, String tenant, String type, String[] target,
+      ObjectNode metadata, com.fasterxml.jackson.databind.node.ArrayNode changes) {
+    Instant now = clock.instant();
+    ObjectNode e = json.createObjectNode();
+    e.put("occurred_at", Times.format(now));
+    e.put("source", SYSTEM_SOURCE);
+    e.put("type", type);
+    e.put("outcome", "success");
+    e.putObject("actor").put("type", "api_key").put("id", actor.keyId());
+    e.putArray("targets").addObject().put("type", target[0]).put("id", target[1]);
+    if (changes != null) {
+      e.set("changes", changes);
+    }
+    e.set("metadata", metadata);
+    EventNormalizer.Result r = normalizer.prepare(tenant, e, now);
+    if (!r.ok()) {
+      throw new IllegalStateException("admin-change event " + type + " failed validation: "
+          + r.errors());
+    }
+    await(sequencer.submit(List.of(r.event())));
   }
 }

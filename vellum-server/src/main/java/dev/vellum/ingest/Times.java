@@ -12,6 +12,10 @@ import java.time.temporal.ChronoUnit;
  * RFC 3339 timestamps to and from microseconds since the epoch, which is how times are stored.
  * Rendering is canonical: UTC with a 'Z', milliseconds always, microseconds only when present,
  * so a time written by a client in canonical form comes back byte for byte.
+ *
+ * <p>Only the years RFC 3339 can write are accepted: 0001 to 9999, both as written and once
+ * converted to UTC. Anything else (the JDK parser accepts {@code -300000-01-01T00:00:00Z}) would
+ * overflow microseconds since the epoch or fail to render again.
  */
 public final class Times {
   private static final DateTimeFormatter MILLIS =
@@ -22,24 +26,49 @@ public final class Times {
   private static final java.util.regex.Pattern EMPTY_FRACTION =
       java.util.regex.Pattern.compile("\\.(?![0-9])");
 
+  /** The earliest and latest instants accepted: 0001-01-01T00:00:00Z, 9999-12-31T23:59:59.999999Z. */
+  public static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
+  public static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   private Times() {}
 
   /** Parses an RFC 3339 date-time with offset; sub-microsecond digits are truncated. */
   public static Instant parse(String text) {
     Instant fast = parseCommonForm(text);
     if (fast != null) {
-      return fast;
+      return inRange(fast, text);
+    }
+    if (text.length() > 64) {
+      throw new IllegalArgumentException("not an RFC 3339 date-time with offset: it is "
+          + text.length() + " characters long");
     }
     if (EMPTY_FRACTION.matcher(text).find()) {
       // the JDK formatter accepts "12:00:00.Z"; RFC 3339 requires a digit after the point
       throw new IllegalArgumentException("not an RFC 3339 date-time with offset: " + text);
     }
+    OffsetDateTime parsed;
     try {
-      return OffsetDateTime.parse(text.replace('t', 'T').replace('z', 'Z'),
-          DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().truncatedTo(ChronoUnit.MICROS);
+      parsed = OffsetDateTime.parse(text.replace('t', 'T').replace('z', 'Z'),
+          DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("not an RFC 3339 date-time with offset: " + text);
     }
+    if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
+      throw outOfRange(text);
+    }
+    return inRange(parsed.toInstant().truncatedTo(ChronoUnit.MICROS), text);
+  }
+
+  private static Instant inRange(Instant t, String text) {
+    if (t.isBefore(MIN) || t.isAfter(MAX)) {
+      throw outOfRange(text);
+    }
+    return t;
+  }
+
+  private static IllegalArgumentException outOfRange(String text) {
+    return new IllegalArgumentException("out of range: RFC 3339 times are between"
+        + " 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, got " + text);
   }
 
   /**

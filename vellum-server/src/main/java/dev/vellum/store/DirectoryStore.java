@@ -40,6 +40,18 @@ public interface DirectoryStore {
   /** Marks the key revoked; false if no unrevoked key with that id exists in the tenant. */
   boolean revokeKey(String tenant, String keyId, long atMicros);
 
+  /**
+   * A key's own usage plan: {@code quota} and {@code quotaPeriod} ("day" or "month") are both
+   * null when the key has no quota.
+   */
+  record UsagePlan(String keyId, String tenant, long requestsPerSecond, long burst, Long quota,
+      String quotaPeriod, long updatedAtMicros) {}
+
+  /** Creates or replaces the usage plan of a key. */
+  void putUsagePlan(UsagePlan plan);
+
+  Optional<UsagePlan> usagePlan(String keyId);
+
   void putEventType(EventType type);
 
   Optional<EventType> eventType(String tenant, String type);

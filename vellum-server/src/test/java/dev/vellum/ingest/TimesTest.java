@@ -2,6 +2,7 @@ package dev.vellum.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -42,5 +43,24 @@ class TimesTest {
     assertEquals("2026-01-02T03:04:05.000Z", Times.format(Instant.parse("2026-01-02T03:04:05Z")));
     assertEquals("2026-01-02T03:04:05.000001Z",
         Times.format(Instant.parse("2026-01-02T03:04:05.000001Z")));
+  }
+
+  @Test
+  void rejectsYearsOutsideRfc3339WithoutOverflowing() {
+    // the JDK parser reads signed years of up to ten digits; micros since the epoch overflow
+    for (String t : new String[] {"-300000-01-01T00:00:00Z", "+300000-01-01T00:00:00Z",
+        "+10000-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "0001-01-01T00:30:00+01:00",
+        "-999999999-01-01T00:00:00Z"}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Times.parse(t), t);
+      assertTrue(e.getMessage().contains("0001") || e.getMessage().contains("RFC 3339"), t);
+    }
+  }
+
+  @Test
+  void acceptsTheFirstAndLastRfc3339Instants() {
+    assertEquals(Times.MIN, Times.parse("0001-01-01T00:00:00Z"));
+    assertEquals(Times.MAX, Times.parse("9999-12-31T23:59:59.999999999Z"));
+    assertEquals(Times.MAX, Times.instant(Times.micros(Times.MAX)));
   }
 }

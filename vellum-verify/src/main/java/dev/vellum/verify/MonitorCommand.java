@@ -47,7 +47,7 @@ public final class MonitorCommand implements Callable<Integer> {
 
   @Option(names = "--key", paramLabel = "APIKEY",
       description = "API key with log:read (events:read with --sample); default: env"
-          + " VELLUM_API_KEY")
+          + " VELLUM_KEY")
   String apiKey;
 
   @Option(names = "--trusted-key", paramLabel = "VKEY", required = true,

@@ -57,7 +57,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--key", paramLabel = "APIKEY",
       description = "online: API key with events:read (log:read with --sample 0);"
-          + " default: env VELLUM_API_KEY")
+          + " default: env VELLUM_KEY")
   String apiKey;
 
   @Option(names = "--trusted-key", paramLabel = "VKEY",
@@ -144,9 +144,9 @@ public final class VerifyCommand implements Callable<Integer> {
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
       throw new ParameterException(cmd, "--url must be http:// or https://, got " + url);
     }
-    String key = apiKey != null ? apiKey : System.getenv("VELLUM_API_KEY");
+    String key = apiKey != null ? apiKey : System.getenv("VELLUM_KEY");
     if (key == null || key.isBlank()) {
-      throw new ParameterException(cmd, "online checks need --key or env VELLUM_API_KEY");
+      throw new ParameterException(cmd, "online checks need --key or env VELLUM_KEY");
     }
     return new OnlineVerifier(url, key.trim(), trustedKeys.get(0), state, sample, StrictJson.mapper(),
         new SecureRandom());

@@ -61,11 +61,18 @@ public final class ReferenceMapper {
       "DEVICE_COMPROMISE", "ACCOUNT_SUSPENSION");
   public static final List<String> DOCUMENT_TYPES = List.of("PROVIDERS", "INSURANCE", "BILLING");
 
-  /** Event types of the reference design: the user-access and document types. */
+  /**
+   * Event types of the reference design: the user-access types (with the account and password
+   * management types its API accepts, SupportedEventTypes in the reference's helpers/utils.ts)
+   * and the document types.
+   */
   public static final List<String> EVENT_TYPES = List.of("LOGIN_ATTEMPT", "LOGIN_SUCCESSFUL",
       "LOGIN_FAILED", "MULTIPLE_LOGIN_FAILED", "UNUSUAL_LOGIN_LOCATION", "ACCOUNT_LOCKOUT",
       "LOGOUT_SUCCESSFUL", "SESSION_REFRESH", "SESSION_EXPIRED", "OTP_GENERATED", "OTP_SENT",
-      "OTP_VALIDATION_SUCCESS", "OTP_VALIDATION_FAILED", "DOCUMENT_UPLOAD_INITIATED",
+      "OTP_VALIDATION_SUCCESS", "OTP_VALIDATION_FAILED", "USER_ACCOUNT_CREATED",
+      "USER_ACCOUNT_MODIFIED", "USER_ACCOUNT_DELETED", "ROLE_ASSIGNED", "ROLE_REVOKED",
+      "PASSWORD_CHANGED", "PASSWORD_CHANGE_FAILED", "PASSWORD_RESET_REQUESTED",
+      "DOCUMENT_UPLOAD_INITIATED",
       "DOCUMENT_UPLOAD_COMPLETED", "DOCUMENT_UPLOAD_FAILED", "DOCUMENT_METADATA_CREATED",
       "DOCUMENT_METADATA_UPDATED", "DOCUMENT_METADATA_DELETED", "DOCUMENT_CONTENT_VIEWED",
       "DOCUMENT_METADATA_VIEWED", "DOCUMENT_DOWNLOADED", "DOCUMENT_MODIFIED",
@@ -236,7 +243,9 @@ public final class ReferenceMapper {
     c.putEnum(md, "account_lock_status", "accountlockstatus", ACCOUNT_LOCK_STATUSES);
     c.putDuration(md, "account_lock_duration", "accountlockduration");
     c.putEnum(md, "account_lock_reason", "accountlockreason", ACCOUNT_LOCK_REASONS);
-    c.putEnum(md, "document_type", "documenttype", DOCUMENT_TYPES);
+    // the reference's document types are lower case (providers, insurance, billing); the
+    // catalogue's enum is upper case, so either spelling maps to the catalogue's value
+    c.putEnumIgnoringCase(md, "document_type", "documenttype", DOCUMENT_TYPES);
 
     String sessionId = c.string("sessionid", 256);
     String relatedEventId = c.string("relatedeventid", 256);
@@ -388,6 +397,18 @@ public final class ReferenceMapper {
       if (s != null) {
         into.put(member, s);
       }
+    }
+
+    void putEnumIgnoringCase(ObjectNode into, String member, String field, List<String> allowed) {
+      JsonNode n = value(field);
+      if (n != null && n.isTextual()) {
+        String upper = n.asText().toUpperCase(java.util.Locale.ROOT);
+        if (allowed.contains(upper)) {
+          into.put(member, upper);
+          return;
+        }
+      }
+      putEnum(into, member, field, allowed);
     }
 
     String ipv4(String field) {

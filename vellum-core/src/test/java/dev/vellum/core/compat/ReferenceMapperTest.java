@@ -290,11 +290,13 @@ class ReferenceMapperTest {
     JsonNode doc = BuiltInCatalog.schema("DOCUMENT_DELETED").at("/properties/metadata/properties");
     assertEquals(ReferenceMapper.DOCUMENT_TYPES, list(doc.at("/document_type/enum")));
     for (String t : ReferenceMapper.EVENT_TYPES) {
-      assertTrue(Set.of("user_access", "document").contains(BuiltInCatalog.categoryOf(t)), t);
+      assertTrue(Set.of("user_access", "document", "account_management")
+          .contains(BuiltInCatalog.categoryOf(t)), t);
     }
     long expected = BuiltInCatalog.typeNames().stream()
         .filter(t -> Set.of("user_access", "document").contains(BuiltInCatalog.categoryOf(t))).count();
-    assertEquals(expected, ReferenceMapper.EVENT_TYPES.size());
+    // every user-access and document type, plus the reference's account and password types
+    assertEquals(expected + 8, ReferenceMapper.EVENT_TYPES.size());
   }
 
   static List<String> list(JsonNode arr) {

@@ -204,4 +204,29 @@ public final class SqliteDirectoryStore implements DirectoryStore {
     return new EventType(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
         rs.getLong(5));
   }
+
+  @Override
+  public void putUsagePlan(UsagePlan p) {
+    update("INSERT INTO usage_plans (key_id, tenant, requests_per_second, burst, quota,"
+        + " quota_period, updated_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(key_id) DO UPDATE SET"
+        + " requests_per_second = excluded.requests_per_second, burst = excluded.burst,"
+        + " quota = excluded.quota, quota_period = excluded.quota_period,"
+        + " updated_at = excluded.updated_at", ps -> {
+          ps.setString(1, p.keyId());
+          ps.setString(2, p.tenant());
+          ps.setLong(3, p.requestsPerSecond());
+          ps.setLong(4, p.burst());
+          ps.setObject(5, p.quota());
+          ps.setString(6, p.quotaPeriod());
+          ps.setLong(7, p.updatedAtMicros());
+        });
+  }
+
+  @Override
+  public Optional<UsagePlan> usagePlan(String keyId) {
+    return first(list("SELECT key_id, tenant, requests_per_second, burst, quota, quota_period,"
+        + " updated_at FROM usage_plans WHERE key_id = ?", ps -> ps.setString(1, keyId),
+        rs -> new UsagePlan(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+            rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6), rs.getLong(7))));
+  }
 }
