@@ -159,6 +159,11 @@ public final class VellumNode implements AutoCloseable {
     return node;
   }
 
+  /** The HTTP endpoints this node serves, as "method path". */
+  public List<String> routes() {
+    return http.routes();
+  }
+
   public int port() {
     return http.port();
   }

@@ -18,6 +18,9 @@ import io.javalin.config.Key;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -37,6 +40,8 @@ public final class HttpServer {
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
   private final Javalin app;
+  /** "get /v1/events", … as the router registered them; the OpenAPI test compares its document. */
+  private final List<String> routes = new CopyOnWriteArrayList<>();
   private final TlsKeys tls;
 
   public HttpServer(Parts p) {
@@ -46,6 +51,11 @@ public final class HttpServer {
     InFlightLimit inFlight = new InFlightLimit(edge.maxInFlightPerKey());
     JettyProblems jettyProblems = new JettyProblems(p.json(), httpMetrics);
     this.app = Javalin.create(cfg -> {
+      cfg.events.handlerAdded(h -> {
+        if (h.getHttpMethod().isHttpMethod()) {
+          routes.add(h.getHttpMethod().name().toLowerCase(Locale.ROOT) + " " + h.getPath());
+        }
+      });
       cfg.jsonMapper(new JavalinJackson(p.json(), false));
       cfg.http.prefer405over404 = true;
       cfg.http.maxRequestSize = p.config().ingest().maxRequestBytes();
@@ -103,6 +113,11 @@ public final class HttpServer {
   public HttpServer start() {
     app.start();
     return this;
+  }
+
+  /** Every endpoint the router has, as "method path" with Javalin's path syntax. */
+  public List<String> routes() {
+    return List.copyOf(routes);
   }
 
   public int port() {

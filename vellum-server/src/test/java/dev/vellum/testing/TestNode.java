@@ -76,6 +76,11 @@ public final class TestNode implements AutoCloseable {
     return node.port();
   }
 
+  /** The endpoints of the running router, as "method path". */
+  public java.util.List<String> routes() {
+    return node.routes();
+  }
+
   public String url(String path) {
     return "http://127.0.0.1:" + node.port() + path;
   }
