@@ -449,7 +449,7 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     byte[] leaf = Rfc6962.leafHash(canonical);
     NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), leaf, bodyText, e.content());
+        e.sessionId(), leaf, bodyText);
     if (e.clientId()) {
       fresh.put(e.tenant() + '\u0000' + e.id(), row); // server-assigned ids cannot repeat
     }

@@ -91,7 +91,7 @@ class ConsumerRunnerTest {
       long seq = nextSeq++;
       String id = UUID.randomUUID().toString();
       events.add(new NewEvent("t1", seq, id, seq, seq, "USER_LOGIN", "authentication", "APP",
-          "success", "info", "actor", null, null, new byte[32], "{\"seq\":" + seq + "}", null));
+          "success", "info", "actor", null, null, new byte[32], "{\"seq\":" + seq + "}"));
     }
     long first = store.append(WriteBatch.ofEvents(events, List.of()));
     List<FeedEvent> out = new ArrayList<>();

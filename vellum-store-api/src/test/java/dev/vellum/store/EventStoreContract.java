@@ -301,7 +301,7 @@ public abstract class EventStoreContract {
           body.getBytes(StandardCharsets.UTF_8));
       out.add(new NewEvent(tenant, seq, id, 1_000_000L + seq, 2_000_000L, "USER_LOGIN",
           "authentication", "APP", "success", "info", "actor-" + seq, "192.0.2.1", null, leaf,
-          body, null));
+          body));
     }
     return out;
   }
@@ -309,6 +309,6 @@ public abstract class EventStoreContract {
   private static NewEvent withId(NewEvent e, String id) {
     return new NewEvent(e.tenant(), e.seq(), id, e.occurredAtMicros(), e.receivedAtMicros(),
         e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), e.leafHash(), e.body(), null);
+        e.sessionId(), e.leafHash(), e.body());
   }
 }

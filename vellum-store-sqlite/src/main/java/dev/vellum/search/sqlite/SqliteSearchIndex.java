@@ -93,9 +93,6 @@ public final class SqliteSearchIndex implements SearchIndex {
   }
 
   private SearchDocument document(NewEvent e) {
-    if (e.content() != null) {
-      return SearchDocument.of(e.content());
-    }
     try {
       JsonNode body = json.readTree(e.body());
       return SearchDocument.of(body);

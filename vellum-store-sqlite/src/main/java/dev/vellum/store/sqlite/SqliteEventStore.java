@@ -149,7 +149,7 @@ public final class SqliteEventStore implements EventStore {
           out.add(new FeedEvent(rs.getLong(1), new NewEvent(rs.getString(2), rs.getLong(3),
               rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getString(8),
               rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
-              rs.getString(13), rs.getString(14), rs.getBytes(15), rs.getString(16), null)));
+              rs.getString(13), rs.getString(14), rs.getBytes(15), rs.getString(16))));
         }
       }
       return out;

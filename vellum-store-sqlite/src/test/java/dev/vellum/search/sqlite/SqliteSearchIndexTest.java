@@ -34,7 +34,7 @@ class SqliteSearchIndexTest {
           + "\",\"type\":\"document\"}],\"tenant\":\"t1\",\"type\":\"USER_LOGIN\"}";
       out.add(new NewEvent("t1", seq, id, 1_000_000L + seq, 2_000_000L, "USER_LOGIN",
           "authentication", "APP", "success", "info", "actor-" + seq, "192.0.2.1",
-          "session-" + seq, new byte[32], body, null));
+          "session-" + seq, new byte[32], body));
     }
     return out;
   }
