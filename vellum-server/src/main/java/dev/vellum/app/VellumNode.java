@@ -30,6 +30,8 @@ import dev.vellum.feed.Consumers;
 import dev.vellum.feed.Feed;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.feed.FeedSettings;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +82,8 @@ public final class VellumNode implements AutoCloseable {
   private final TransparencyLog log;
   private final SearchIndex search;
   private final Consumers consumers = new Consumers();
+  /** What the constructor opened so far, closed in reverse if a later step fails. */
+  private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private final ConsumerRunner searchRunner;
   private final HttpServer http;
   private final IngestService ingest;
@@ -93,10 +97,11 @@ public final class VellumNode implements AutoCloseable {
     ObjectMapper json = Json.mapper();
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ProcessMetrics.bindTo(metrics);
-    this.dataDirLock = DataDirLock.acquire(config.dataDir()); // one server per data dir
-    SqliteDatabase database = SqliteDatabase.open(config.dataDir());
+    this.dataDirLock = track(DataDirLock.acquire(config.dataDir())); // one server per data dir
+    try {
+    SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
     this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
-    this.search = extensions.searchWrapper().apply(SqliteSearchIndex.open(database));
+    this.search = track(extensions.searchWrapper().apply(SqliteSearchIndex.open(database)));
     this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
     DirectoryStore directory = new SqliteDirectoryStore(database);
     Sources sources = new Sources(directory);
@@ -104,8 +109,9 @@ public final class VellumNode implements AutoCloseable {
     Tenants tenants = new Tenants(directory, sources, keys);
     EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
     this.log = TransparencyLog.open(config, store, clock);
-    this.sequencer = new Sequencer(store, log.writer(), feed, json, clock,
-        config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics);
+    this.sequencer = track(new Sequencer(store, log.writer(), feed, json, clock,
+        config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics));
+    track(consumers);
     this.searchRunner = follow(search);
     metrics.gauge("vellum.search.index.lag.events", searchRunner,
         r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
@@ -126,6 +132,22 @@ public final class VellumNode implements AutoCloseable {
         ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
         consumers, this::notReadyReason));
     this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
+    } catch (RuntimeException | Error e) {
+      abandon();
+      throw e;
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T part) {
+    opened.push(part);
+    return part;
+  }
+
+  /** Closes what a failed start opened, newest first, so the data dir lock is released too. */
+  private void abandon() {
+    while (!opened.isEmpty()) {
+      closeQuietly(opened.pop(), "closing after a failed start");
+    }
   }
 
   private ConsumerRunner follow(FeedConsumer consumer) {
@@ -150,11 +172,17 @@ public final class VellumNode implements AutoCloseable {
 
   public static VellumNode start(VellumConfig config, boolean demo, Extensions extensions) {
     VellumNode node = new VellumNode(config, demo, extensions);
-    node.log.startCheckpointer(node.tenantIds, node.sequencer::saveCheckpoint);
-    node.http.start();
+    try {
+      node.log.startCheckpointer(node.tenantIds, node.sequencer::saveCheckpoint);
+      node.http.start();
+    } catch (RuntimeException | Error e) {
+      node.close();
+      throw e;
+    }
     node.dataDirLock.restrictFiles();
     node.ready = true;
-    LOG.info("Vellum listening on http://{}:{} with data in {}", config.host(), node.port(),
+    LOG.info("Vellum listening on {}://{}:{} with data in {}",
+        config.http().tls().enabled() ? "https" : "http", config.host(), node.port(),
         config.dataDir().toAbsolutePath());
     return node;
   }

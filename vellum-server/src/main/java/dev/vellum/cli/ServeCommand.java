@@ -58,6 +58,10 @@ final class ServeCommand implements Callable<Integer> {
     VellumNode node;
     try {
       node = VellumNode.start(config, demo);
+    } catch (ConfigException e) {
+      // settings only checked when used, such as a TLS key that does not match its certificate
+      System.err.println("vellum: configuration error: " + oneLine(e.getMessage()));
+      return EXIT_CONFIG;
     } catch (StoreException e) {
       System.err.println("vellum: cannot use data dir " + config.dataDir().toAbsolutePath()
           + ": " + oneLine(e.getMessage()));
