@@ -44,7 +44,6 @@ final class Sender implements Runnable {
   private final Callbacks cb;
   private final ScheduledExecutorService timer;
   private final Semaphore inFlight;
-  private final int maxInFlight;
   private final int maxEvents;
   private final long maxBytes;
   private final long lingerNanos;
@@ -57,7 +56,6 @@ final class Sender implements Runnable {
     this.backoff = backoff;
     this.cb = cb;
     this.timer = timer;
-    this.maxInFlight = maxInFlight;
     this.inFlight = new Semaphore(maxInFlight);
     this.maxEvents = maxEvents;
     this.maxBytes = maxBytes;
@@ -79,11 +77,6 @@ final class Sender implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** True when no batch is being sent or waiting for a retry. */
-  boolean idle() {
-    return inFlight.availablePermits() == maxInFlight;
   }
 
   /** Stops retrying: the client is closing and its time is up. Answers still in transit count. */
