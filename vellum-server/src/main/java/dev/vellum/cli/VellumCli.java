@@ -15,7 +15,9 @@ import picocli.CommandLine.Command;
     description = "Audit as a Service: verifiable, searchable audit events.",
     subcommands = {ServeCommand.class, WarmupCommand.class,
         dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class,
-        CommandLine.HelpCommand.class})
+        dev.vellum.cli.client.SendCommand.class, dev.vellum.cli.client.QueryCommand.class,
+        dev.vellum.cli.client.KeysCommand.class, dev.vellum.cli.client.SourcesCommand.class,
+        dev.vellum.cli.client.TypesCommand.class, CommandLine.HelpCommand.class})
 public final class VellumCli implements Callable<Integer> {
   /** Exit code of {@code vellum} without a command: a usage error, as in most CLIs. */
   static final int EXIT_USAGE = 2;
