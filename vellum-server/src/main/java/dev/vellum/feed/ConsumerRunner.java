@@ -274,7 +274,7 @@ public final class ConsumerRunner implements AutoCloseable {
   private void retrying(Exception failure, int attempt) throws InterruptedException {
     state = State.RETRYING;
     lastError = describe(failure);
-    Duration pause = isUnavailable(failure) ? settings.maxBackoff() : settings.backoff(attempt);
+    Duration pause = settings.backoff(attempt); // capped: an unavailable store is retried forever
     LOG.warn("feed consumer {} failed after position {} (attempt {}): {}; retrying in {} ms",
         name(), handled, attempt, lastError, pause.toMillis());
     long deadline = System.nanoTime() + pause.toNanos();

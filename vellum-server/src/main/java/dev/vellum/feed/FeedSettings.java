@@ -12,7 +12,7 @@ public record FeedSettings(int batchSize, int maxAttempts, Duration firstBackoff
     Duration maxBackoff, int maxWaitingEvents) {
 
   public static FeedSettings defaults() {
-    return new FeedSettings(5_000, 5, Duration.ofMillis(200), Duration.ofSeconds(10), 30_000);
+    return new FeedSettings(5_000, 5, Duration.ofMillis(200), Duration.ofSeconds(2), 30_000);
   }
 
   public FeedSettings {

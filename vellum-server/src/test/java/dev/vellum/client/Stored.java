@@ -28,7 +28,7 @@ final class Stored {
     while (true) {
       String path = "/v1/events?order=asc&limit=1000&tag=" + URLEncoder.encode(tag,
           StandardCharsets.UTF_8) + (cursor == null ? "" : "&cursor=" + cursor);
-      TestNode.Reply r = node.get(path, TestNode.ADMIN_KEY);
+      TestNode.Reply r = node.getPatiently(path, TestNode.ADMIN_KEY);
       assertEquals(200, r.status(), r.raw().body());
       for (JsonNode e : r.body().path("events")) {
         ids.merge(e.path("id").asText(), 1, Integer::sum);

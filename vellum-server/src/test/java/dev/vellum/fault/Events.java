@@ -60,7 +60,8 @@ final class Events {
     do {
       String path = "/v1/events?order=asc&limit=1000" + (cursor == null ? ""
           : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-      TestNode.Reply r = node.get(path, key);
+      // the search index may still be catching up after a fault: wait as Retry-After says
+      TestNode.Reply r = node.getPatiently(path, key);
       if (r.status() != 200) {
         problems.add("GET " + path + " answered " + r.status() + ": " + r.raw().body());
         break;

@@ -17,10 +17,13 @@ import java.util.List;
 
 /**
  * A node for {@link FeedCrashTest}, run as a child JVM: two feed consumers that append what
- * they are handed to a file of their own, fsync it, and then dawdle, so they lag behind ingest
- * by different amounts when the test kills the process.
+ * they are handed to a file of their own and fsync it. Each stalls for good (inside
+ * {@code accept}, after writing) once it has handled a given number of events, so that when the
+ * test kills the process they lag behind by different, known amounts, whatever the machine's
+ * speed.
  *
- * <p>Arguments: data dir, port file, milliseconds each consumer sleeps per batch (two numbers).
+ * <p>Arguments: data dir, port file, events after which each consumer stalls (two numbers, 0 =
+ * never).
  */
 public final class LaggingConsumersNode {
   private LaggingConsumersNode() {}
@@ -29,13 +32,14 @@ public final class LaggingConsumersNode {
   static final class FileConsumer implements FeedConsumer {
     private final String name;
     private final FileChannel out;
-    private final long sleepMillis;
+    private final long stallAfter;
+    private long handled;
 
-    FileConsumer(String name, Path file, long sleepMillis) throws IOException {
+    FileConsumer(String name, Path file, long stallAfter) throws IOException {
       this.name = name;
       this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.APPEND);
-      this.sleepMillis = sleepMillis;
+      this.stallAfter = stallAfter;
     }
 
     @Override
@@ -57,7 +61,10 @@ public final class LaggingConsumersNode {
             .append(e.event().seq()).append('\n');
       }
       write(lines.toString());
-      Thread.sleep(sleepMillis);
+      handled += events.size();
+      while (stallAfter > 0 && handled >= stallAfter) {
+        Thread.sleep(1_000); // never returns: this batch is written but not acknowledged
+      }
     }
 
     private void write(String text) {

@@ -128,6 +128,26 @@ public final class TestNode implements AutoCloseable {
     return send("GET", path, key, null, null);
   }
 
+  /**
+   * A GET that, like a well-behaved client, waits out 429 and 503 answers as their
+   * {@code Retry-After} says, for at most a minute; the last answer is returned.
+   */
+  public Reply getPatiently(String path, String key) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    Reply r = get(path, key);
+    while ((r.status() == 429 || r.status() == 503) && r.header("Retry-After") != null
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(Math.min(5_000, 1_000 * Long.parseLong(r.header("Retry-After").trim())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
+      r = get(path, key);
+    }
+    return r;
+  }
+
   public Reply post(String path, String key, Object body) {
     return send("POST", path, key, "application/json", asText(body));
   }
