@@ -190,6 +190,9 @@ public final class EventTypeCatalog {
       problems.add(new FieldError("/$schema", "only JSON Schema draft 2020-12 is supported"));
     }
     collectForeignRefs(schema, "", problems);
+    if (problems.isEmpty()) {
+      problems.addAll(InPlaceRefCycles.find(schema));
+    }
     return problems;
   }
 
