@@ -3,7 +3,6 @@ package dev.vellum.fuzz;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.BugDetectors;
-import com.code_intelligence.jazzer.api.SilentCloseable;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.testing.TestNode;
 import java.io.IOException;
@@ -18,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.stream.Stream;
 
 /**
@@ -26,19 +26,24 @@ import java.util.stream.Stream;
  * <p>Jazzer's SSRF detector fails any socket connection the fuzz test has not allowed; the
  * targets' own requests to this node are the only connections they make, so exactly
  * (loopback, this port) is allowed and everything else stays a finding (a server that fetched
- * a schema or called a webhook because of fuzzed input would be one). The rate limit is lifted,
+ * a schema or called a webhook because of fuzzed input would be one). Jazzer resets the policy
+ * to "deny all" when fuzzing starts, after the seeds have run (and started this node), so
+ * {@link #node()} sets it again on every input: one atomic write. The rate limit is lifted,
  * because a fuzzer sends far more than the default 2,000 requests/s of one key is meant for and
  * every answer would otherwise be a 429 that reaches nothing.
  */
 final class FuzzNode implements AutoCloseable {
   private final Path root;
   private final TestNode node;
-  private final SilentCloseable allowOwnPort;
+  private final BiPredicate<String, Integer> ownPort;
 
-  private FuzzNode(Path root, TestNode node, SilentCloseable allowOwnPort) {
+  private FuzzNode(Path root, TestNode node) {
     this.root = root;
     this.node = node;
-    this.allowOwnPort = allowOwnPort;
+    int port = node.port();
+    // the client connects to 127.0.0.1; InetSocketAddress.getHostName may resolve it back
+    this.ownPort = (host, p) -> p == port
+        && ("127.0.0.1".equals(host) || "localhost".equals(host));
   }
 
   static FuzzNode start(String name) {
@@ -46,24 +51,23 @@ final class FuzzNode implements AutoCloseable {
       Path root = Files.createTempDirectory("vellum-fuzz-" + name + "-");
       TestNode node = TestNode.start(root.resolve("data"), c -> c.withRateLimit(
           new VellumConfig.RateLimit(1_000_000_000L, 1_000_000_000L)));
-      int port = node.port();
-      // the client connects to 127.0.0.1; InetSocketAddress.getHostName may resolve it back
-      SilentCloseable allow = BugDetectors.allowNetworkConnections((host, p) -> p == port
-          && ("127.0.0.1".equals(host) || "localhost".equals(host)));
-      return new FuzzNode(root, node, allow);
+      return new FuzzNode(root, node);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  /** The node, with connections to it (and nowhere else) allowed for the current input. */
+  @SuppressWarnings("resource") // the policy stays until the next input sets it again
   TestNode node() {
+    BugDetectors.allowNetworkConnections(ownPort);
     return node;
   }
 
   @Override
   public void close() {
     node.close();
-    allowOwnPort.close();
+    BugDetectors.allowNetworkConnections((host, p) -> false);
     // a campaign starts a node per target: do not leave gigabytes of fuzzed events behind
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
