@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
@@ -191,7 +192,7 @@ public final class EventTypeCatalog {
     }
     collectForeignRefs(schema, "", problems);
     if (problems.isEmpty()) {
-      problems.addAll(InPlaceRefCycles.find(schema));
+      problems.addAll(LocalSchemaRefs.check(schema));
     }
     return problems;
   }
@@ -299,8 +300,15 @@ public final class EventTypeCatalog {
     if (def.base() != null) {
       out.addAll(def.base().validate(event));
     }
-    for (Error e : def.validator().validate(event)) {
-      out.add(new FieldError(pointerOf(e), e.getMessage()));
+    try {
+      for (Error e : def.validator().validate(event)) {
+        out.add(new FieldError(pointerOf(e), e.getMessage()));
+      }
+    } catch (SchemaException e) {
+      // a stored schema networknt cannot apply (put refuses the ones known to fail): the event
+      // is rejected with the reason instead of failing the request, and the rest of the batch
+      out.add(new FieldError("", "the schema of type " + def.type() + " cannot be applied: "
+          + e.getMessage()));
     }
     return out;
   }

@@ -14,8 +14,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Finds local references in a tenant schema that lead back to where they started without
- * descending into the instance, such as {@code {"$defs": {"a": {"$ref": "#/$defs/b"}, "b":
+ * Checks the local references of a tenant schema before it is stored: each must name a
+ * subschema of the document, and none may lead back to where it started without descending into
+ * the instance. networknt resolves references lazily, on the first event that reaches them, so
+ * a reference to nothing ({@code {"$dynamicRef": "#meta"}} without that anchor) failed every such
+ * event with a 500, and so did a cycle, such as {@code {"$defs": {"a": {"$ref": "#/$defs/b"}, "b":
  * {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}}. networknt compiles such a schema (references
  * are resolved lazily) and then recurses until the stack overflows on the first event, which
  * failed every event of the type with a 500 (found by {@code EventTypeSchemaFuzzTest}).
@@ -31,29 +34,50 @@ import java.util.Set;
  * anywhere in the document; {@code $dynamicRef} is taken as a plain reference to its anchor,
  * which covers the only target a schema without outside references can have.
  */
-final class InPlaceRefCycles {
+final class LocalSchemaRefs {
   /** Longest accepted chain of in-place steps; hand-written schemas stay far below it. */
   static final int MAX_CHAIN = 32;
   private static final Set<String> IN_PLACE_ONE = Set.of("not", "if", "then", "else");
   private static final Set<String> IN_PLACE_ARRAY = Set.of("allOf", "anyOf", "oneOf");
 
+  /** Pointer of every value in the document (a boolean is a schema too). */
+  private final Set<String> present = new HashSet<>();
   /** Subschema pointer → its node. */
   private final Map<String, JsonNode> nodes = new HashMap<>();
   /** Subschema pointer → pointer of its resource (nearest ancestor-or-self with $id). */
   private final Map<String, String> resources = new HashMap<>();
   private final Map<String, String> anchors = new HashMap<>();
 
-  private InPlaceRefCycles() {}
+  private LocalSchemaRefs() {}
 
   /**
-   * One error per cycle found, at the pointer of the reference that closes it, and one for the
+   * Then one error per cycle found, at the pointer of the reference that closes it, and one for the
    * first chain of more than {@link #MAX_CHAIN} in-place steps (each step is a few stack frames
    * of networknt's validator, repeated at every level of the event).
    */
-  static List<FieldError> find(JsonNode schema) {
-    InPlaceRefCycles g = new InPlaceRefCycles();
+  static List<FieldError> check(JsonNode schema) {
+    LocalSchemaRefs g = new LocalSchemaRefs();
     g.index(schema, "", "");
-    return g.search();
+    List<FieldError> out = g.unresolved();
+    out.addAll(g.search());
+    return out;
+  }
+
+  /** One error per local reference that names nothing in the document. */
+  private List<FieldError> unresolved() {
+    List<FieldError> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> n : nodes.entrySet()) {
+      for (String k : List.of("$ref", "$dynamicRef")) {
+        JsonNode ref = n.getValue().path(k);
+        if (ref.isTextual() && ref.asText().startsWith("#")
+            && resolve(n.getKey(), ref.asText(), present) == null) {
+          out.add(new FieldError(n.getKey() + "/" + escape(k), "names nothing in this schema"
+              + " (a JSON pointer into the document, or a $anchor or $dynamicAnchor it declares)"));
+        }
+      }
+    }
+    out.sort(java.util.Comparator.comparing(FieldError::pointer));
+    return out;
   }
 
   /** An open node of the iterative depth-first search (a recursive one would overflow too). */
@@ -114,6 +138,7 @@ final class InPlaceRefCycles {
   }
 
   private void index(JsonNode node, String pointer, String resource) {
+    present.add(pointer);
     if (node.isObject()) {
       String here = node.path("$id").isTextual() ? pointer : resource;
       nodes.put(pointer, node);
@@ -160,7 +185,8 @@ final class InPlaceRefCycles {
       }
     }
     for (String k : List.of("$ref", "$dynamicRef")) {
-      String target = node.path(k).isTextual() ? resolve(pointer, node.path(k).asText()) : null;
+      String target = node.path(k).isTextual()
+          ? resolve(pointer, node.path(k).asText(), nodes.keySet()) : null;
       if (target != null) {
         out.add(new Edge(pointer + "/" + escape(k), target));
       }
@@ -168,8 +194,8 @@ final class InPlaceRefCycles {
     return out;
   }
 
-  /** The pointer a local reference names, or null when it is not local or names nothing. */
-  private String resolve(String from, String ref) {
+  /** The pointer in {@code among} a local reference names; null if not local or not there. */
+  private String resolve(String from, String ref, Set<String> among) {
     if (!ref.startsWith("#")) {
       return null; // the shipped base and type schemas, which refer to nothing of the tenant's
     }
@@ -181,7 +207,7 @@ final class InPlaceRefCycles {
     }
     String target = fragment.isEmpty() || fragment.startsWith("/")
         ? resources.get(from) + fragment : anchors.get(fragment);
-    return target != null && nodes.containsKey(target) ? target : null;
+    return target != null && among.contains(target) ? target : null;
   }
 
   private static String display(String pointer) {

@@ -9,17 +9,17 @@ import dev.vellum.core.event.FieldError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class InPlaceRefCyclesTest {
+class LocalSchemaRefsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static List<FieldError> find(String schema) throws Exception {
-    return InPlaceRefCycles.find(JSON.readTree(schema));
+  private static List<FieldError> check(String schema) throws Exception {
+    return LocalSchemaRefs.check(JSON.readTree(schema));
   }
 
   /** The input EventTypeSchemaFuzzTest found: a 500 on every event of the type before. */
   @Test
   void cycleThroughDefsIsReportedAtTheClosingReference() throws Exception {
-    List<FieldError> errors = find("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
+    List<FieldError> errors = check("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
         + "\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}");
     assertEquals(1, errors.size(), errors::toString);
     assertTrue(errors.get(0).pointer().endsWith("/$ref"), errors::toString);
@@ -27,29 +27,29 @@ class InPlaceRefCyclesTest {
 
   @Test
   void rootReferencedFromItsOwnAllOfIsACycle() throws Exception {
-    assertEquals("/allOf/0/$ref", find("{\"allOf\":[{\"$ref\":\"#\"}]}").get(0).pointer());
+    assertEquals("/allOf/0/$ref", check("{\"allOf\":[{\"$ref\":\"#\"}]}").get(0).pointer());
   }
 
   @Test
   void cycleThroughAnchorsIsACycle() throws Exception {
-    assertEquals(1, find("{\"$defs\":{\"a\":{\"$anchor\":\"x\",\"not\":{\"$ref\":\"#y\"}},"
+    assertEquals(1, check("{\"$defs\":{\"a\":{\"$anchor\":\"x\",\"not\":{\"$ref\":\"#y\"}},"
         + "\"b\":{\"$anchor\":\"y\",\"$ref\":\"#x\"}}}").size());
   }
 
   @Test
   void percentEncodedPointerIsResolved() throws Exception {
-    assertEquals(1, find("{\"$defs\":{\"a b\":{\"$ref\":\"#/$defs/a%20b\"}}}").size());
+    assertEquals(1, check("{\"$defs\":{\"a b\":{\"$ref\":\"#/$defs/a%20b\"}}}").size());
   }
 
   @Test
   void recursionThatDescendsIntoMembersIsAccepted() throws Exception {
-    assertEquals(List.of(), find("{\"$defs\":{\"n\":{\"properties\":{\"child\":"
+    assertEquals(List.of(), check("{\"$defs\":{\"n\":{\"properties\":{\"child\":"
         + "{\"$ref\":\"#/$defs/n\"}}}},\"$ref\":\"#/$defs/n\"}"));
   }
 
   @Test
   void sharedDefinitionReferencedTwiceIsNotACycle() throws Exception {
-    assertEquals(List.of(), find("{\"$defs\":{\"s\":{\"type\":\"string\"}},"
+    assertEquals(List.of(), check("{\"$defs\":{\"s\":{\"type\":\"string\"}},"
         + "\"anyOf\":[{\"$ref\":\"#/$defs/s\"},{\"$ref\":\"#/$defs/s\"}]}"));
   }
 
@@ -57,23 +57,44 @@ class InPlaceRefCyclesTest {
   void chainOfMoreThanMaxInPlaceStepsIsRefusedOnce() {
     ObjectNode schema = JSON.createObjectNode();
     ObjectNode defs = schema.putObject("$defs");
-    int n = InPlaceRefCycles.MAX_CHAIN + 5;
+    int n = LocalSchemaRefs.MAX_CHAIN + 5;
     for (int i = 0; i < n; i++) {
       defs.putObject("d" + i).put("$ref", "#/$defs/d" + (i + 1));
     }
     defs.putObject("d" + n).put("type", "object");
-    assertEquals(1, InPlaceRefCycles.find(schema).size());
+    assertEquals(1, LocalSchemaRefs.check(schema).size());
   }
 
   @Test
   void chainOfExactlyMaxInPlaceStepsIsAccepted() {
     ObjectNode schema = JSON.createObjectNode();
     ObjectNode defs = schema.putObject("$defs");
-    int n = InPlaceRefCycles.MAX_CHAIN;
+    int n = LocalSchemaRefs.MAX_CHAIN;
     for (int i = 0; i < n; i++) {
       defs.putObject("d" + i).put("$ref", "#/$defs/d" + (i + 1));
     }
     defs.putObject("d" + n).put("type", "object");
-    assertEquals(List.of(), InPlaceRefCycles.find(schema));
+    assertEquals(List.of(), LocalSchemaRefs.check(schema));
+  }
+
+  /** The second input EventTypeSchemaFuzzTest found: stored, then a 500 on every event. */
+  @Test
+  void dynamicRefToAnUndeclaredAnchorIsReportedAtTheReference() throws Exception {
+    List<FieldError> errors = check("{\"properties\":{\"metadata\":{\"$dynamicRef\":"
+        + "\"#meta\"}},\"$defs\":{\"m\":{\"$dymniacAnchor\":\"meta\"}}}");
+    assertEquals(List.of("/properties/metadata/$dynamicRef"),
+        errors.stream().map(FieldError::pointer).toList());
+  }
+
+  @Test
+  void pointerToAMissingDefinitionIsReported() throws Exception {
+    assertEquals("/$ref", check("{\"$ref\":\"#/$defs/nope\"}").get(0).pointer());
+  }
+
+  @Test
+  void referencesToBooleanSchemasAnchorsAndTheRootResolve() throws Exception {
+    assertEquals(List.of(), check("{\"$defs\":{\"t\":true,\"a\":{\"$anchor\":\"x\"}},"
+        + "\"properties\":{\"p\":{\"$ref\":\"#/$defs/t\"},\"q\":{\"$ref\":\"#x\"},"
+        + "\"r\":{\"$ref\":\"#\"}}}"));
   }
 }
