@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
@@ -190,6 +191,9 @@ public final class EventTypeCatalog {
       problems.add(new FieldError("/$schema", "only JSON Schema draft 2020-12 is supported"));
     }
     collectForeignRefs(schema, "", problems);
+    if (problems.isEmpty()) {
+      problems.addAll(LocalSchemaRefs.check(schema));
+    }
     return problems;
   }
 
@@ -296,8 +300,15 @@ public final class EventTypeCatalog {
     if (def.base() != null) {
       out.addAll(def.base().validate(event));
     }
-    for (Error e : def.validator().validate(event)) {
-      out.add(new FieldError(pointerOf(e), e.getMessage()));
+    try {
+      for (Error e : def.validator().validate(event)) {
+        out.add(new FieldError(pointerOf(e), e.getMessage()));
+      }
+    } catch (SchemaException e) {
+      // a stored schema networknt cannot apply (put refuses the ones known to fail): the event
+      // is rejected with the reason instead of failing the request, and the rest of the batch
+      out.add(new FieldError("", "the schema of type " + def.type() + " cannot be applied: "
+          + e.getMessage()));
     }
     return out;
   }

@@ -154,4 +154,16 @@ class HostileEventApiTest {
     Reply r = node.put("/v1/event-types/LOGIN_SUCCESSFUL_V2", ADMIN_KEY, schema);
     assertEquals(201, r.status(), r.raw().body());
   }
+
+  @Test
+  void schemaWhoseReferencesFormACycleIs422NamingTheReference() {
+    // the EventTypeSchemaFuzzTest finding: stored with 201, then every event of the type
+    // overflowed networknt's stack and was answered 500
+    String schema = "{\"x-vellum-category\":\"x\",\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
+        + "\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}";
+    Reply r = node.put("/v1/event-types/CYCLIC_TYPE", ADMIN_KEY, schema);
+    assertEquals(422, r.status(), r.raw().body());
+    assertTrue(r.body().at("/errors/0/pointer").asText().endsWith("/$ref"), r.raw().body());
+    assertEquals(404, node.get("/v1/event-types/CYCLIC_TYPE", ADMIN_KEY).status());
+  }
 }
