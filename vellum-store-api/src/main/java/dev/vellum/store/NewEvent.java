@@ -1,6 +1,7 @@
 package dev.vellum.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event ready to be written: sequenced, hashed, and with the columns the indexes need.
@@ -20,8 +21,8 @@ public record NewEvent(
     String outcome,
     String severity,
     String actorId,
-    String actorIp,
-    String sessionId,
+    @Nullable String actorIp,
+    @Nullable String sessionId,
     byte[] leafHash,
     String body,
-    JsonNode content) {}
+    @Nullable JsonNode content) {}
