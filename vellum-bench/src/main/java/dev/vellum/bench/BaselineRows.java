@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rows the raw storage baselines write: the durable commit path's event row, with the columns
@@ -118,7 +119,7 @@ final class BaselineRows {
         textOrNull(event, "session_id"), body, idAt, timeAt);
   }
 
-  private static String textOrNull(JsonNode node, String field) {
+  private static @Nullable String textOrNull(JsonNode node, String field) {
     JsonNode v = node.get(field);
     return v != null && v.isTextual() ? v.asText() : null;
   }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,11 +35,11 @@ final class IngestCommand implements Callable<Integer> {
 
 
   @Option(names = "--events", description = "events to send (default 100000 unless --duration)")
-  Long events;
+  @Nullable Long events;
 
   @Option(names = "--duration", converter = Durations.class,
       description = "send for this long instead of a count, e.g. 60s")
-  Duration duration;
+  @Nullable Duration duration;
 
   @Option(names = "--warmup", converter = Durations.class, defaultValue = "0s",
       description = "send for this long first, not measured (default ${DEFAULT-VALUE})")
@@ -62,7 +63,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Option(names = "--baseline",
       description = "also measure raw storage: raw-sqlite or raw-postgres (see --baseline-url)")
-  String baseline;
+  @Nullable String baseline;
 
   @Option(names = "--baseline-url", defaultValue = RawPostgresBaseline.DEFAULT_URL,
       description = "JDBC URL of the PostgreSQL server for raw-postgres (default"
@@ -71,7 +72,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Option(names = "--baseline-events",
       description = "rows for the baseline (default: the events accepted by Vellum)")
-  Long baselineEvents;
+  @Nullable Long baselineEvents;
 
   @Option(names = "--source", defaultValue = "DEMO_APP",
       description = "registered source code to send as (default ${DEFAULT-VALUE})")

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,7 +47,7 @@ final class ProofCommand implements Callable<Integer> {
 
   @Mixin TargetOptions node = new TargetOptions();
 
-  private BenchHttp http;
+  private @Nullable BenchHttp http;
 
   @Option(names = "--preload", defaultValue = "0",
       description = "first ingest this many ~1 KiB events (batch 500, 4 clients) and wait for a"
@@ -71,7 +72,7 @@ final class ProofCommand implements Callable<Integer> {
   @Option(names = "--verifier-key",
       description = "trusted verifier key for the checkpoint signature (default: the one served"
           + " at /v1/log/key, which only checks consistency, not trust)")
-  String verifierKey;
+  @Nullable String verifierKey;
 
   @Option(names = "--checkpoint-wait", converter = Durations.class, defaultValue = "30s",
       description = "with --preload: how long to wait for a checkpoint covering the preloaded"
@@ -134,7 +135,7 @@ final class ProofCommand implements Callable<Integer> {
   /** The latest checkpoint, its signature checked, and whether the key was given by the user. */
   record Signed(Checkpoint checkpoint, boolean trustedKey) {}
 
-  private Signed checkpoint(Target target, long minSize, Duration wait)
+  private @Nullable Signed checkpoint(Target target, long minSize, Duration wait)
       throws IOException, InterruptedException {
     NoteVerifier verifier = NoteVerifier.parse(verifierKey != null ? verifierKey.trim()
         : get(target, "/v1/log/key").text().trim());
@@ -174,7 +175,7 @@ final class ProofCommand implements Callable<Integer> {
    * Checks one proof response against the checkpoint: it must name the requested leaf and size,
    * and its audit path must lead from its leaf hash to the checkpoint's root.
    */
-  static String verify(JsonNode body, long index, Checkpoint cp) {
+  static @Nullable String verify(JsonNode body, long index, Checkpoint cp) {
     if (body.path("leaf_index").asLong(-1) != index) {
       return "leaf_index " + body.path("leaf_index") + " != requested " + index;
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +45,7 @@ final class QueryCommand implements Callable<Integer> {
 
   @Mixin TargetOptions node = new TargetOptions();
 
-  private BenchHttp http;
+  private @Nullable BenchHttp http;
 
   @Option(names = "--preload", defaultValue = "0",
       description = "first ingest this many ~1 KiB events (batch 500, 4 clients)")
@@ -253,7 +254,7 @@ final class QueryCommand implements Callable<Integer> {
         o.get("queries").asLong(), o.get("seconds").asDouble(),
         o.get("queries_per_s").asDouble(), o.get("concurrency").asInt(),
         o.get("stored_events_30d").asLong(), o.get("url").asText()));
-    o.get("kinds").fields().forEachRemaining(e -> sb.append(String.format(Locale.ROOT,
+    o.get("kinds").properties().forEach(e -> sb.append(String.format(Locale.ROOT,
         "  %-7s n=%-6d p50 %7.2f  p95 %7.2f  p99 %7.2f  max %7.2f ms  (%.0f rows/page)%n",
         e.getKey(), e.getValue().get("queries").asLong(), e.getValue().get("p50_ms").asDouble(),
         e.getValue().get("p95_ms").asDouble(), e.getValue().get("p99_ms").asDouble(),

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalDouble;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the sequencer's commit counters from the node's Prometheus endpoint, so a run can say
@@ -20,7 +21,7 @@ final class ServerMetrics {
 
   private ServerMetrics() {}
 
-  static Commits commits(String baseUrl) {
+  static @Nullable Commits commits(String baseUrl) {
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,7 @@
 package dev.vellum.bench;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** Where a benchmark sends its load: a running node, or one started in this process. */
@@ -11,14 +12,14 @@ final class TargetOptions {
 
   @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
       description = "API key (default: env VELLUM_KEY)")
-  String key;
+  @Nullable String key;
 
   @Option(names = "--start-server", description = "start a node in this process on a fresh"
       + " temporary data dir (or --data-dir) instead of using --url")
   boolean startServer;
 
   @Option(names = "--data-dir", description = "data dir for --start-server (kept afterwards)")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   /** Connects to, or starts, the node these options name. */
   Target open() {

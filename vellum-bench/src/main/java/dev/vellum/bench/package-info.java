@@ -3,4 +3,7 @@
  * against. Only {@link dev.vellum.bench.BenchCommand} is public; everything else is reached
  * through it.
  */
+@NullMarked
 package dev.vellum.bench;
+
+import org.jspecify.annotations.NullMarked;

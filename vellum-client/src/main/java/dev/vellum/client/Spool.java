@@ -235,7 +235,7 @@ final class Spool implements Outbox {
       return 0;
     }
     CRC32C crc = new CRC32C();
-    crc.update(buf.array(), pos + HEADER_BYTES, len);
+    crc.update(buf.slice(pos + HEADER_BYTES, len));
     if ((int) crc.getValue() != buf.getInt(pos + 8)) {
       return 0;
     }

@@ -47,6 +47,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +202,7 @@ public final class VellumNode implements AutoCloseable {
     return bootstrapKey;
   }
 
-  private String bootstrap(Tenants tenants, Sources sources, Clock clock) {
+  private @Nullable String bootstrap(Tenants tenants, Sources sources, Clock clock) {
     if (tenants.exists(ApiKeys.DEFAULT_TENANT)) {
       return null;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -26,17 +27,17 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--config", description = "YAML config file (default: ./vellum.yaml if present;"
       + " env VELLUM_CONFIG)")
-  Path configFile;
+  @Nullable Path configFile;
 
   @Option(names = "--port", description = "HTTP port (default 8080; env VELLUM_PORT)")
-  Integer port;
+  @Nullable Integer port;
 
   @Option(names = "--host", description = "address to bind (default 0.0.0.0; env VELLUM_HOST)")
-  String host;
+  @Nullable String host;
 
   @Option(names = "--data-dir", description = "data directory (default ./vellum-data;"
       + " env VELLUM_DATA_DIR)")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   @Option(names = "--demo", description = "load ~500 realistic demo events into an empty store")
   boolean demo;
@@ -103,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
    * Javalin can still fail (another process may take the port in between); that is reported
    * in one line too.
    */
-  private static String portProblem(VellumConfig config) {
+  private static @Nullable String portProblem(VellumConfig config) {
     if (config.port() == 0) {
       return null;
     }
@@ -118,7 +119,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private static <T extends Throwable> T causeOfType(Throwable e, Class<T> type) {
+  private static <T extends Throwable> @Nullable T causeOfType(Throwable e, Class<T> type) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (type.isInstance(t)) {
         return type.cast(t);

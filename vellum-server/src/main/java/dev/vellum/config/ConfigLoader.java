@@ -66,7 +66,7 @@ public final class ConfigLoader {
   }
 
   private static void flatten(String prefix, ObjectNode node, Map<String, String> out, Path file) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String key = prefix + field.getKey();
       if (field.getValue().isObject()) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ public final class ConsumerRunner implements AutoCloseable {
   private volatile long handled;
   private volatile long saved;
   private volatile State state = State.RUNNING;
-  private volatile String lastError;
+  private volatile @Nullable String lastError;
   private volatile long pendingSinceMicros;
   private volatile boolean running = true;
   private CompletableFuture<Void> saving = CompletableFuture.completedFuture(null);
@@ -252,7 +253,7 @@ public final class ConsumerRunner implements AutoCloseable {
     }
   }
 
-  private Exception tryAccept(List<FeedEvent> events) {
+  private @Nullable Exception tryAccept(List<FeedEvent> events) {
     try {
       consumer.accept(events);
       if (state == State.RETRYING) {

@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sources, event types, API keys with their usage plans, and tenants. Every change is also an
@@ -118,7 +119,7 @@ final class AdminRoutes {
     return o.put("created_at", Times.formatMicros(s.createdAtMicros()));
   }
 
-  private static String optionalText(JsonNode body, String field, List<FieldError> errors) {
+  private static @Nullable String optionalText(JsonNode body, String field, List<FieldError> errors) {
     if (!body.isObject()) {
       errors.add(new FieldError("", "body must be a JSON object"));
       return null;
@@ -238,7 +239,7 @@ final class AdminRoutes {
    * quota_period}); members left out take the configured defaults, {@code "quota": null} or 0
    * means no quota. Problems are added with pointers under {@code prefix}.
    */
-  private DirectoryStore.UsagePlan usagePlan(JsonNode body, String prefix, String tenant,
+  private DirectoryStore.@Nullable UsagePlan usagePlan(JsonNode body, String prefix, String tenant,
       String keyId, List<FieldError> errors) {
     if (!body.isObject()) {
       errors.add(new FieldError(prefix, "must be an object with requests_per_second, burst,"

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Normalises and validates one submitted event: canonical id and time, category from the type,
@@ -102,7 +103,7 @@ public final class EventNormalizer {
     }
   }
 
-  private static String normaliseId(ObjectNode event, List<FieldError> errors) {
+  private static @Nullable String normaliseId(ObjectNode event, List<FieldError> errors) {
     JsonNode id = event.get("id");
     if (id == null || id.isNull()) {
       String assigned = Uuid7.next().toString();
@@ -127,7 +128,7 @@ public final class EventNormalizer {
     }
   }
 
-  private Long normaliseTime(ObjectNode event, Instant now, List<FieldError> errors) {
+  private @Nullable Long normaliseTime(ObjectNode event, Instant now, List<FieldError> errors) {
     JsonNode t = event.get("occurred_at");
     if (t == null || !t.isTextual()) {
       errors.add(new FieldError("/occurred_at", "is required: an RFC 3339 date-time string"));
@@ -158,7 +159,7 @@ public final class EventNormalizer {
         text(e, "session_id"), clientId, CanonicalJson.canonicalMembers(e));
   }
 
-  private static String text(JsonNode node, String field) {
+  private static @Nullable String text(JsonNode node, String field) {
     JsonNode v = node.get(field);
     return v != null && v.isTextual() ? v.asText() : null;
   }

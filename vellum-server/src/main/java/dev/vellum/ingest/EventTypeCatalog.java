@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event types a tenant may send: the built-in catalogue shipped in vellum-core plus the
@@ -99,7 +100,7 @@ public final class EventTypeCatalog {
         b -> b.schemaRegistryConfig(config).schemas(EventTypeCatalog::shippedSchema));
   }
 
-  private static String shippedSchema(String iri) {
+  private static @Nullable String shippedSchema(String iri) {
     if (BASE_IRI.equals(iri)) {
       return BuiltInCatalog.baseSchemaText();
     }
@@ -199,7 +200,7 @@ public final class EventTypeCatalog {
 
   private static void collectForeignRefs(JsonNode node, String pointer, List<FieldError> out) {
     if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
         String child = pointer + "/" + escape(f.getKey());
         if (("$ref".equals(f.getKey()) || "$dynamicRef".equals(f.getKey()))
@@ -247,7 +248,7 @@ public final class EventTypeCatalog {
    * conjunction, so the copy plus the base schema accept exactly what the schema accepts, as
    * long as nothing looks at which members the base schema evaluated.
    */
-  static ObjectNode withoutBaseRef(JsonNode schema) {
+  static @Nullable ObjectNode withoutBaseRef(JsonNode schema) {
     if (!(schema.get("allOf") instanceof ArrayNode allOf)
         || usesAny(schema, NEEDS_BASE_ANNOTATIONS)) {
       return null;

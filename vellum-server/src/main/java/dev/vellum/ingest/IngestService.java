@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ingest pipeline for one request: check the source, normalise and validate each event,
@@ -127,7 +128,7 @@ public final class IngestService {
     return false;
   }
 
-  private static String idOf(JsonNode raw) {
+  private static @Nullable String idOf(JsonNode raw) {
     JsonNode id = raw == null ? null : raw.get("id");
     return id != null && id.isTextual() ? id.asText() : null;
   }

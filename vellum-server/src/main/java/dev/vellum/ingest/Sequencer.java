@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +91,7 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   private final DistributionSummary batchSizes;
   private boolean accepting = true;
   private volatile boolean running = true;
-  private volatile Throwable failure;
+  private volatile @Nullable Throwable failure;
 
   public Sequencer(EventStore store, LogWriter log, Feed feed, ObjectMapper json, Clock clock,
       int maxBatchEvents, int capacityEvents, MeterRegistry metrics) {

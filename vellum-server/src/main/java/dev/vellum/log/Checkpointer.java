@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +31,10 @@ final class Checkpointer implements AutoCloseable {
   private final Map<String, StoredCheckpoint> latest = new ConcurrentHashMap<>();
   private final Map<String, NoteSigner> signers = new ConcurrentHashMap<>();
   private final Object signal = new Object();
-  private Thread thread;
+  private @Nullable Thread thread;
   private volatile boolean running;
   /** Writes through the single writer; set at start. */
-  private volatile CheckpointWriter writer;
+  private volatile @Nullable CheckpointWriter writer;
 
   Checkpointer(EventStore store, SigningKey key, Supplier<Map<String, TileLogWriter.Head>> heads,
       Clock clock, Duration interval) {

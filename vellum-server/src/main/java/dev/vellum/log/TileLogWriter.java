@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps each tenant's tree as C2SP hash tiles, updated in the sequencer's transaction. Used only
@@ -85,7 +86,7 @@ final class TileLogWriter implements LogWriter {
    * for. Proofs need these on every request; the database holds the same bytes. After a restart
    * this is empty until the first commit.
    */
-  byte[] edgeTile(String tenant, int level, long index) {
+  byte @Nullable [] edgeTile(String tenant, int level, long index) {
     TileWrite t = edges.get(tenant + '/' + level);
     return t != null && t.index() == index ? t.hashes() : null;
   }

@@ -20,7 +20,7 @@ class EventTypeCatalogBoundsTest {
     try {
       EventTypeCatalog catalog = new EventTypeCatalog(new SqliteDirectoryStore(db),
           new ObjectMapper());
-      catalog.find("default", "LOGIN_FAILED").orElseThrow();
+      var unused = catalog.find("default", "LOGIN_FAILED").orElseThrow(); // loads the cache
       long before = catalog.cachedEntries();
       for (int i = 0; i < 50_000; i++) {
         assertTrue(catalog.find("default", "MADE_UP_" + i).isEmpty());

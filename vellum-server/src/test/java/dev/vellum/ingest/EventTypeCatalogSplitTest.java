@@ -94,7 +94,7 @@ class EventTypeCatalogSplitTest {
     EventTypeCatalog catalog = TenantTypes.catalog(Map.of("MY_LOGIN", ("{'x-vellum-category':"
         + " 'user_access', '$ref': 'https://schemas.vellum.dev/types/LOGIN_FAILED.json'}")
         .replace('\'', '"')));
-    catalog.find("t", "LOGIN_FAILED").orElseThrow(); // its reduced schema is compiled first
+    var unused = catalog.find("t", "LOGIN_FAILED").orElseThrow(); // its reduced schema is compiled first
     EventTypeCatalog.TypeDef mine = catalog.find("t", "MY_LOGIN").orElseThrow();
     assertNull(mine.base());
     ObjectNode event = loginEvent();
@@ -107,7 +107,7 @@ class EventTypeCatalogSplitTest {
     EventTypeCatalog catalog = TenantTypes.catalog(Map.of("MY_LOGIN", ("{'x-vellum-category':"
         + " 'user_access', '$ref': 'https://schemas.vellum.dev/types/LOGIN_FAILED.json'}")
         .replace('\'', '"')));
-    catalog.find("t", "MY_LOGIN").orElseThrow(); // loads LOGIN_FAILED.json by its $id first
+    var unused = catalog.find("t", "MY_LOGIN").orElseThrow(); // loads LOGIN_FAILED.json by its $id first
     EventTypeCatalog.TypeDef builtIn = catalog.find("t", "LOGIN_FAILED").orElseThrow();
     ObjectNode event = loginEvent();
     ((ObjectNode) event.get("actor")).remove("id");

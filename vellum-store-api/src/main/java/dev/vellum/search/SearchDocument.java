@@ -30,7 +30,7 @@ public record SearchDocument(List<String[]> targets, List<String> tags, String t
       }
     }
     StringBuilder text = new StringBuilder(1024);
-    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = body.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> member = it.next();
       if (!SERVER_MEMBERS.contains(member.getKey())) {
         collect(member.getValue(), text);
@@ -45,7 +45,7 @@ public record SearchDocument(List<String[]> targets, List<String> tags, String t
     } else if (node.isNumber()) {
       sb.append(node.asText()).append(' ');
     } else if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
         collect(it.next().getValue(), sb);
       }
     } else if (node.isArray()) {

@@ -1,6 +1,7 @@
 package dev.vellum.search;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An engine-neutral search over one tenant's events. Null members do not filter. Times are
@@ -10,23 +11,23 @@ import java.util.List;
  */
 public record SearchQuery(
     String tenant,
-    Long fromMicros,
-    Long toMicros,
-    List<String> types,
-    String category,
-    String source,
-    String actorId,
-    String actorIp,
-    String targetType,
-    String targetId,
-    String outcome,
-    String severity,
-    String sessionId,
-    String tag,
-    FullText fullText,
+    @Nullable Long fromMicros,
+    @Nullable Long toMicros,
+    @Nullable List<String> types,
+    @Nullable String category,
+    @Nullable String source,
+    @Nullable String actorId,
+    @Nullable String actorIp,
+    @Nullable String targetType,
+    @Nullable String targetId,
+    @Nullable String outcome,
+    @Nullable String severity,
+    @Nullable String sessionId,
+    @Nullable String tag,
+    @Nullable FullText fullText,
     boolean ascending,
     int limit,
-    Position after) {
+    @Nullable Position after) {
 
   /** Keyset position in (occurred_at, seq) order. */
   public record Position(long occurredAtMicros, long seq) {}

@@ -3,6 +3,7 @@ package dev.vellum.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Tenants, their sources, API keys and tenant-defined event types. */
 public interface DirectoryStore {
@@ -12,7 +13,7 @@ public interface DirectoryStore {
   record Source(String tenant, String code, String name, String description, long createdAtMicros) {}
 
   record ApiKey(String id, String tenant, String name, String secretHash, Set<String> scopes,
-      Set<String> sources, long createdAtMicros, Long revokedAtMicros) {}
+      Set<String> sources, long createdAtMicros, @Nullable Long revokedAtMicros) {}
 
   record EventType(String tenant, String type, String category, String schema,
       long updatedAtMicros) {}
@@ -44,8 +45,8 @@ public interface DirectoryStore {
    * A key's own usage plan: {@code quota} and {@code quotaPeriod} ("day" or "month") are both
    * null when the key has no quota.
    */
-  record UsagePlan(String keyId, String tenant, long requestsPerSecond, long burst, Long quota,
-      String quotaPeriod, long updatedAtMicros) {}
+  record UsagePlan(String keyId, String tenant, long requestsPerSecond, long burst, @Nullable Long quota,
+      @Nullable String quotaPeriod, long updatedAtMicros) {}
 
   /** Creates or replaces the usage plan of a key. */
   void putUsagePlan(UsagePlan plan);

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hot store of audit events, of each tenant's Merkle log and of the committed-event feed.
@@ -75,7 +76,7 @@ public interface EventStore extends AutoCloseable {
   List<DeadLetter> deadLetters(String consumer, int limit);
 
   /** The stored contents of one hash tile, or null if it does not exist. */
-  byte[] readTile(String tenant, int level, long index);
+  byte @Nullable [] readTile(String tenant, int level, long index);
 
   /** The checkpoint with the largest tree size, if any was signed. */
   Optional<StoredCheckpoint> latestCheckpoint(String tenant);

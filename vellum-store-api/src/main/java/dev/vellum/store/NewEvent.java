@@ -1,5 +1,7 @@
 package dev.vellum.store;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An event ready to be written: sequenced, hashed, and with the columns the indexes need.
  * {@code body} is the canonical JSON that {@code leafHash} commits to. Consumers handed an event
@@ -18,7 +20,7 @@ public record NewEvent(
     String outcome,
     String severity,
     String actorId,
-    String actorIp,
-    String sessionId,
+    @Nullable String actorIp,
+    @Nullable String sessionId,
     byte[] leafHash,
     String body) {}

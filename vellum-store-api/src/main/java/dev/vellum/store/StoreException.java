@@ -1,5 +1,7 @@
 package dev.vellum.store;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The store could not do what was asked. {@code unavailable} is true when retrying later may
  * succeed (disk full, database locked, I/O error); the HTTP layer answers those with 503.
@@ -7,7 +9,7 @@ package dev.vellum.store;
 public class StoreException extends RuntimeException {
   private final boolean unavailable;
 
-  public StoreException(String message, Throwable cause, boolean unavailable) {
+  public StoreException(String message, @Nullable Throwable cause, boolean unavailable) {
     super(message, cause);
     this.unavailable = unavailable;
   }

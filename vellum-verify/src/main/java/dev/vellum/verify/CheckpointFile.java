@@ -6,13 +6,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.jspecify.annotations.Nullable;
 
 /** A signed checkpoint note kept in a file: read whole, replaced atomically. */
 final class CheckpointFile {
   private CheckpointFile() {}
 
   /** The note in {@code file}, or null if the file does not exist. */
-  static String read(Path file) throws VerifyException {
+  static @Nullable String read(Path file) throws VerifyException {
     if (!Files.exists(file)) {
       return null;
     }

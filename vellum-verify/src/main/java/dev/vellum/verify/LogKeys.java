@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The verifier keys of a data dir's logs: derived from {@code log-signing.key} (one Ed25519 seed,
@@ -88,12 +89,12 @@ final class LogKeys {
   }
 
   /** The verifier key derived from the key file for {@code origin}, or null without a key file. */
-  String derivedKey(String origin) {
+  @Nullable String derivedKey(String origin) {
     return seed == null ? null : NoteSigner.fromSeed(origin, seed).verifierKey();
   }
 
   /** The trusted key named {@code origin}, else one named {@code …/<tenant>}; null if none. */
-  NoteVerifier trustedKey(String tenant, String origin) {
+  @Nullable NoteVerifier trustedKey(String tenant, String origin) {
     NoteVerifier suffix = null;
     for (NoteVerifier v : trusted) {
       if (v.name().equals(origin)) {
@@ -107,7 +108,7 @@ final class LogKeys {
   }
 
   /** The key to check {@code origin}'s checkpoints with: trusted first, else derived; or null. */
-  NoteVerifier verifier(String tenant, String origin) {
+  @Nullable NoteVerifier verifier(String tenant, String origin) {
     NoteVerifier t = trustedKey(tenant, origin);
     if (t != null) {
       return t;
@@ -117,7 +118,7 @@ final class LogKeys {
   }
 
   /** The tenant a checkpoint origin names: the part after its last '/', or null. */
-  static String tenantOf(String origin) {
+  static @Nullable String tenantOf(String origin) {
     int slash = origin.lastIndexOf('/');
     return slash <= 0 || slash == origin.length() - 1 ? null : origin.substring(slash + 1);
   }

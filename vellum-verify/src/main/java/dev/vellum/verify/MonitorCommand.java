@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +49,7 @@ public final class MonitorCommand implements Callable<Integer> {
   @Option(names = "--key", paramLabel = "APIKEY",
       description = "API key with log:read (events:read with --sample); default: env"
           + " VELLUM_KEY")
-  String apiKey;
+  @Nullable String apiKey;
 
   @Option(names = "--trusted-key", paramLabel = "VKEY", required = true,
       description = "the log's verifier key, obtained out of band")
@@ -69,7 +70,7 @@ public final class MonitorCommand implements Callable<Integer> {
 
   @Option(names = "--webhook", paramLabel = "URL",
       description = "POST a JSON alert here on evidence of tampering")
-  URI webhook;
+  @Nullable URI webhook;
 
   @Option(names = "--once", description = "check once and exit")
   boolean once;

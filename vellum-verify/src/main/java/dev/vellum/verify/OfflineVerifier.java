@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -182,13 +183,13 @@ final class OfflineVerifier {
     private final String tenant;
     private final List<SavedCheckpoint> saved;
     private final TenantResult r;
-    private NoteVerifier verifier;
-    private String origin;
+    private @Nullable NoteVerifier verifier;
+    private @Nullable String origin;
     private final TileAppender appender = new TileAppender(0, List.of());
     private final List<byte[]> batch = new ArrayList<>(TileMath.WIDTH);
     private final Map<Integer, Tile> edge = new HashMap<>();
-    private PreparedStatement tileQuery;
-    private ResultSet checkpoints;
+    private @Nullable PreparedStatement tileQuery;
+    private @Nullable ResultSet checkpoints;
     private boolean checkpointPending;
     private int nextSaved;
     private long boundary;
@@ -241,7 +242,7 @@ final class OfflineVerifier {
     }
 
     /** The origin line of the tenant's first stored checkpoint, unverified; or null. */
-    private String firstOrigin() throws SQLException {
+    private @Nullable String firstOrigin() throws SQLException {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT note FROM log_checkpoints WHERE tenant = ? ORDER BY tree_size LIMIT 1")) {
         ps.setString(1, tenant);
@@ -489,7 +490,7 @@ final class OfflineVerifier {
     }
 
     /** Verifies the current checkpoint row's signature and columns; null if the note is bad. */
-    private Checkpoint signedCheckpoint() throws SQLException {
+    private @Nullable Checkpoint signedCheckpoint() throws SQLException {
       long rowSize = checkpoints.getLong(1);
       byte[] rowRoot = checkpoints.getBytes(2);
       String note = checkpoints.getString(3);

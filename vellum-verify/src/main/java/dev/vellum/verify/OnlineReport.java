@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of one online check. */
 final class OnlineReport {
@@ -18,10 +19,10 @@ final class OnlineReport {
   final URI url;
   final String trustedKey;
   final Path state;
-  Checkpoint previous;
-  String previousNote;
-  Checkpoint latest;
-  String latestNote;
+  @Nullable Checkpoint previous;
+  @Nullable String previousNote;
+  @Nullable Checkpoint latest;
+  @Nullable String latestNote;
   boolean consistencyChecked;
   int consistencyProofHashes;
   long eventsSeen;
@@ -143,7 +144,7 @@ final class OnlineReport {
     return o;
   }
 
-  private static ObjectNode checkpoint(ObjectMapper json, Checkpoint c) {
+  private static @Nullable ObjectNode checkpoint(ObjectMapper json, Checkpoint c) {
     if (c == null) {
       return null;
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One online check of a tenant's log, trusting only the verifier key given by the caller and the
@@ -233,7 +234,7 @@ final class OnlineVerifier {
   }
 
   /** The leaf hash recomputed from a served event; checks the served leaf_hash against it. */
-  private byte[] leafOf(OnlineReport report, long seq, ObjectNode event) throws VerifyException {
+  private byte @Nullable [] leafOf(OnlineReport report, long seq, ObjectNode event) throws VerifyException {
     JsonNode served = event.remove("leaf_hash");
     byte[] leaf;
     try {

@@ -2,6 +2,7 @@ package dev.vellum.verify;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What the offline check of one tenant's log found. Filled by a single thread. */
 final class TenantResult {
@@ -12,7 +13,7 @@ final class TenantResult {
   long events;
   /** Leaves of the rebuilt tree, or -1 if the replay stopped at a gap in seq. */
   long treeSize = -1;
-  byte[] root;
+  byte @Nullable [] root;
   long tiles;
   long checkpoints;
   long savedCheckpoints;

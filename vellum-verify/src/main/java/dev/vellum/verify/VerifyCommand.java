@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "offline: the data dir to check (opened read-only)")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   @Option(names = "--checkpoint", paramLabel = "FILE",
       description = "offline: a signed checkpoint saved earlier; the log must extend it"
@@ -50,15 +51,15 @@ public final class VerifyCommand implements Callable<Integer> {
   List<Path> checkpoints = new ArrayList<>();
 
   @Option(names = "--tenant", paramLabel = "T", description = "offline: check only this tenant")
-  String tenant;
+  @Nullable String tenant;
 
   @Option(names = "--url", paramLabel = "URL", description = "online: the server's base URL")
-  URI url;
+  @Nullable URI url;
 
   @Option(names = "--key", paramLabel = "APIKEY",
       description = "online: API key with events:read (log:read with --sample 0);"
           + " default: env VELLUM_KEY")
-  String apiKey;
+  @Nullable String apiKey;
 
   @Option(names = "--trusted-key", paramLabel = "VKEY",
       description = "the log's verifier key <origin>+<hex id>+<base64>, obtained out of band."
@@ -68,11 +69,11 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--state", paramLabel = "FILE",
       description = "online: the checkpoint saved by the previous run; replaced on success")
-  Path state;
+  @Nullable Path state;
 
   @Option(names = "--sample", paramLabel = "N",
       description = "online: prove N random events instead of all; 0: none")
-  Integer sample;
+  @Nullable Integer sample;
 
   @Option(names = "--json", description = "print one JSON document instead of text")
   boolean json;

@@ -4,4 +4,7 @@
  * in a loop, for a witness). Only the two commands are public; they use nothing of the server but
  * the stored bytes and the HTTP API, and the pure maths of {@code dev.vellum.core}.
  */
+@NullMarked
 package dev.vellum.verify;
+
+import org.jspecify.annotations.NullMarked;

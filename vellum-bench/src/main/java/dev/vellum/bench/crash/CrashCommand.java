@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,7 +27,7 @@ public final class CrashCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", description = "data dir for the child server (default: a new"
       + " temporary directory)")
-  Path dataDir;
+  @Nullable Path dataDir;
 
   @Option(names = "--clients", defaultValue = "4", description = "concurrent ingest clients"
       + " (default ${DEFAULT-VALUE})")
@@ -45,7 +46,7 @@ public final class CrashCommand implements Callable<Integer> {
   long maxRunMillis;
 
   @Option(names = "--seed", description = "random seed for the kill moments (default: random)")
-  Long seed;
+  @Nullable Long seed;
 
   @Override
   public Integer call() throws IOException, InterruptedException {

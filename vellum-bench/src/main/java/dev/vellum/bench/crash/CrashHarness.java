@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -184,7 +185,7 @@ public final class CrashHarness {
   }
 
   /** The server running after the last cycle, or null if it could not be restarted. */
-  private ServerProcess restarted;
+  private @Nullable ServerProcess restarted;
 
   private Cycle runCycle(int number, ServerProcess server, Path dataDir)
       throws IOException, InterruptedException {

@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event-type catalogue shipped with Vellum: JSON Schema (draft 2020-12) files on the classpath.
@@ -49,7 +51,7 @@ public final class BuiltInCatalog {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Map<String, String> TEXT_CACHE = new ConcurrentHashMap<>();
   private static final Map<String, JsonNode> NODE_CACHE = new ConcurrentHashMap<>();
-  private static volatile List<String> typeNames;
+  private static volatile @Nullable List<String> typeNames;
 
   private BuiltInCatalog() {}
 
@@ -97,13 +99,14 @@ public final class BuiltInCatalog {
   }
 
   /** Category named by a type schema's {@value #CATEGORY_KEYWORD} annotation, or null if absent. */
-  public static String category(JsonNode schema) {
+  public static @Nullable String category(JsonNode schema) {
     return annotation(schema, CATEGORY_KEYWORD);
   }
 
   /** Category of a built-in type. */
   public static String categoryOf(String type) {
-    return category(schema(type));
+    return Objects.requireNonNull(category(schema(type)),
+        () -> "built-in type " + type + " has no " + CATEGORY_KEYWORD + " annotation");
   }
 
   /** Default outcome of a built-in type ({@value #DEFAULT_OUTCOME_KEYWORD}), "unknown" if absent. */
@@ -120,7 +123,7 @@ public final class BuiltInCatalog {
    * Text of a catalogue resource named by its {@code $id} (e.g. {@value #BASE_SCHEMA_ID}), or null
    * when the id is not in the catalogue. Useful as a schema loader for a validator.
    */
-  public static String textForId(String id) {
+  public static @Nullable String textForId(String id) {
     if (id == null || !id.startsWith(ID_PREFIX)) {
       return null;
     }
@@ -135,7 +138,7 @@ public final class BuiltInCatalog {
     return null;
   }
 
-  private static String annotation(JsonNode schema, String keyword) {
+  private static @Nullable String annotation(JsonNode schema, String keyword) {
     if (schema == null) {
       return null;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.event.FieldError;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Result of mapping one reference-design payload: either the canonical event or a non-empty list
@@ -11,10 +12,10 @@ import java.util.Objects;
  */
 public final class MappingResult {
 
-  private final ObjectNode event;
+  private final @Nullable ObjectNode event;
   private final List<FieldError> errors;
 
-  private MappingResult(ObjectNode event, List<FieldError> errors) {
+  private MappingResult(@Nullable ObjectNode event, List<FieldError> errors) {
     this.event = event;
     this.errors = errors;
   }
@@ -36,7 +37,7 @@ public final class MappingResult {
   }
 
   /** The canonical event (without {@code id} and server members), or null when mapping failed. */
-  public ObjectNode event() {
+  public @Nullable ObjectNode event() {
     return event;
   }
 

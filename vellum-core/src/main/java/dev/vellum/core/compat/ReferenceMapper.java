@@ -17,8 +17,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps the flat, lower-case payload of the reference AWS audit design ({@code POST /audit/store})
@@ -104,7 +106,6 @@ public final class ReferenceMapper {
       List.of("country", "region", "city", "latitude", "longitude");
 
   private static final Set<String> FIELD_SET = Set.copyOf(FIELDS);
-  private static final Set<String> EVENT_TYPE_SET = Set.copyOf(EVENT_TYPES);
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
   private static final Pattern IPV4 = Pattern.compile(
       "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
@@ -165,7 +166,7 @@ public final class ReferenceMapper {
    * canonical pointer, or null when no reference field maps there. Lets a server name the client's
    * field when a schema check of the mapped event fails.
    */
-  public static String referenceFieldFor(String canonicalPointer) {
+  public static @Nullable String referenceFieldFor(String canonicalPointer) {
     if (canonicalPointer == null) {
       return null;
     }
@@ -255,6 +256,8 @@ public final class ReferenceMapper {
       return MappingResult.failure(errors);
     }
 
+    // eventtype is required: a null type has added an error above
+    Objects.requireNonNull(type, "type");
     ObjectNode ev = F.objectNode();
     ev.put("occurred_at", occurredAt);
     ev.put("source", source);
@@ -337,16 +340,16 @@ public final class ReferenceMapper {
       this.errors = errors;
     }
 
-    JsonNode value(String field) {
+    @Nullable JsonNode value(String field) {
       JsonNode n = body.get(field);
       return absent(n) ? null : n;
     }
 
-    String string(String field, int maxLength) {
+    @Nullable String string(String field, int maxLength) {
       return string(body.get(field), pointer(field), field, maxLength);
     }
 
-    String string(JsonNode n, String ptr, String field, int maxLength) {
+    @Nullable String string(JsonNode n, String ptr, String field, int maxLength) {
       if (absent(n)) {
         return null;
       }
@@ -373,7 +376,7 @@ public final class ReferenceMapper {
       }
     }
 
-    String enumValue(String field, List<String> allowed) {
+    @Nullable String enumValue(String field, List<String> allowed) {
       JsonNode n = value(field);
       if (n == null) {
         return null;
@@ -411,7 +414,7 @@ public final class ReferenceMapper {
       putEnum(into, member, field, allowed);
     }
 
-    String ipv4(String field) {
+    @Nullable String ipv4(String field) {
       JsonNode n = value(field);
       if (n == null) {
         return null;
@@ -429,7 +432,7 @@ public final class ReferenceMapper {
     }
 
     /** Epoch milliseconds as a digit string (or a JSON integer) → RFC 3339. */
-    String epochMillis(String field) {
+    @Nullable String epochMillis(String field) {
       JsonNode n = value(field);
       if (n == null) {
         return null;
@@ -447,7 +450,7 @@ public final class ReferenceMapper {
       return formatMillis(millis);
     }
 
-    private Long millis(JsonNode n) {
+    private @Nullable Long millis(JsonNode n) {
       if (n.isTextual() && DIGITS.matcher(n.asText()).matches()) {
         return Long.parseLong(n.asText());
       }
@@ -513,7 +516,7 @@ public final class ReferenceMapper {
           + "' must be a non-negative whole number (as digits) or an ISO 8601 duration such as PT30M"));
     }
 
-    ObjectNode location(String field) {
+    @Nullable ObjectNode location(String field) {
       JsonNode n = value(field);
       if (n == null) {
         return null;
@@ -566,7 +569,7 @@ public final class ReferenceMapper {
     }
   }
 
-  static Instant parseTime(String s) {
+  static @Nullable Instant parseTime(String s) {
     try {
       return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeParseException e) {

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 8785 JSON Canonicalization Scheme (JCS).
@@ -57,6 +59,7 @@ public final class CanonicalJson {
    *
    * @throws IllegalArgumentException if a value is not representable in I-JSON
    */
+  @SuppressWarnings("NonApiType") // the sorted order is the contract: joinMembers relies on it
   public static java.util.TreeMap<String, String> canonicalMembers(
       com.fasterxml.jackson.databind.node.ObjectNode object) {
     java.util.TreeMap<String, String> members = new java.util.TreeMap<>();
@@ -103,10 +106,10 @@ public final class CanonicalJson {
       }
       first = false;
       if (takeA) {
-        out.append(ea.getValue());
+        out.append(Objects.requireNonNull(ea).getValue()); // takeA: eb is exhausted or ea is smaller
         ea = ia.hasNext() ? ia.next() : null;
       } else {
-        out.append(eb.getValue());
+        out.append(Objects.requireNonNull(eb).getValue()); // !takeA: eb is non-null
         eb = ib.hasNext() ? ib.next() : null;
       }
     }
@@ -146,7 +149,7 @@ public final class CanonicalJson {
    * Where a value sits, as a chain of parents; turned into a JSON pointer string only when an
    * error needs it, so the common path allocates no pointer strings.
    */
-  private record Location(Location parent, String segment) {
+  private record Location(@Nullable Location parent, String segment) {
     @Override
     public String toString() {
       return parent == null ? segment : parent + "/" + escapePointer(segment);

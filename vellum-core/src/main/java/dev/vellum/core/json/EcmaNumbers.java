@@ -3,6 +3,7 @@ package dev.vellum.core.json;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import org.jspecify.annotations.Nullable;
 
 /** Number serialisation of RFC 8785 §3.2.2.3: ECMAScript {@code Number.prototype.toString}. */
 final class EcmaNumbers {
@@ -103,7 +104,7 @@ final class EcmaNumbers {
   }
 
   /** The nearest {@code precision}-digit decimal that parses to v, else its neighbour, else null. */
-  private static BigDecimal candidate(BigDecimal exact, int precision, double v) {
+  private static @Nullable BigDecimal candidate(BigDecimal exact, int precision, double v) {
     BigDecimal nearest = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
     if (parsesTo(nearest, v)) {
       return nearest;

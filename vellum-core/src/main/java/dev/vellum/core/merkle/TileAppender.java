@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Appends leaf hashes to a tree stored as C2SP tlog-tiles, in memory.
@@ -32,7 +33,7 @@ public final class TileAppender {
 
   private long size;
   private final List<Level> levels = new ArrayList<>();
-  private byte[] root;
+  private byte @Nullable [] root;
 
   private static final class Level {
     final byte[] hashes = new byte[TileMath.WIDTH * H];

@@ -1,5 +1,7 @@
 package dev.vellum.core.merkle;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Reads one stored C2SP tlog-tiles hash tile.
  *
@@ -9,5 +11,5 @@ package dev.vellum.core.merkle;
  */
 @FunctionalInterface
 public interface TileReader {
-  byte[] tile(int tileLevel, long tileIndex);
+  byte @Nullable [] tile(int tileLevel, long tileIndex);
 }

@@ -15,6 +15,7 @@ import java.security.spec.EdECPrivateKeySpec;
 import java.security.spec.EdECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Raw Ed25519 keys (RFC 8032: a 32-byte seed, a 32-byte encoded point) to and from JDK keys, and
@@ -127,7 +128,7 @@ final class Ed25519Keys {
   /** Yields the given seed, then refuses: used once by the JDK key generator. */
   private static final class SeedRandom extends SecureRandom {
     private static final long serialVersionUID = 1L;
-    private byte[] seed;
+    private byte @Nullable [] seed;
 
     SeedRandom(byte[] seed) {
       this.seed = seed.clone();

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Realistic, schema-valid canonical audit events for demos, tests and load generation.
@@ -84,10 +85,13 @@ public final class SampleEvents {
   private final double[] cumulative;
 
   /** A person of the stable actor pool. */
+  // every field is set right after construction, in the constructor's pool loop
+  @SuppressWarnings("NullAway.Init")
   private static final class Person {
     String id;
     String name;
     String department;
+    @SuppressWarnings("UnusedVariable") // read from the world file with the rest; no type uses it yet
     String title;
     JsonNode office;
     String ip;
@@ -429,9 +433,9 @@ public final class SampleEvents {
    * Builds one event of {@code type}. {@code who} null picks an actor (a person, or a service for
    * machine-made types); {@code fixed} metadata values win over generated ones.
    */
-  private ObjectNode event(String type, Instant at, String source, Person who, Map<String, Object> fixed) {
+  private ObjectNode event(String type, Instant at, String source, @Nullable Person who, Map<String, Object> fixed) {
     JsonNode schema = BuiltInCatalog.schema(type);
-    String category = BuiltInCatalog.category(schema);
+    String category = BuiltInCatalog.categoryOf(type);
     ObjectNode ev = MAPPER.createObjectNode();
     ev.put("occurred_at", RFC3339.format(at));
     ev.put("source", source);
@@ -466,7 +470,7 @@ public final class SampleEvents {
     JsonNode mdSchema = schema.at("/properties/metadata");
     Set<String> required = new HashSet<>();
     mdSchema.path("required").forEach(n -> required.add(n.asText()));
-    for (Iterator<Map.Entry<String, JsonNode>> it = mdSchema.path("properties").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = mdSchema.path("properties").properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String name = e.getKey();
       if (fixed.containsKey(name)) {
@@ -532,7 +536,8 @@ public final class SampleEvents {
    * that depend on the actor or the type, then the generator of world.json, then one derived
    * from the member's schema.
    */
-  private JsonNode value(String type, String name, JsonNode ps, Instant at, Person person, ObjectNode md) {
+  private JsonNode value(String type, String name, JsonNode ps, Instant at, @Nullable Person person,
+      ObjectNode md) {
     if (ps.has("const")) {
       return ps.get("const");
     }
@@ -663,7 +668,8 @@ public final class SampleEvents {
     }
   }
 
-  private void targets(String type, String category, ObjectNode ev, ObjectNode md, Person actor) {
+  private void targets(String type, String category, ObjectNode ev, ObjectNode md,
+      @SuppressWarnings("UnusedVariable") @Nullable Person actor) { // kept for types whose target is the actor
     if (ev.has("targets")) {
       return;
     }
@@ -852,7 +858,7 @@ public final class SampleEvents {
         .put("os_version", d.get("os_version").asText());
   }
 
-  private String sessionId(Person p, Instant at) {
+  private String sessionId(@Nullable Person p, Instant at) {
     if (p == null) {
       return "sess_" + hex(24);
     }
@@ -931,7 +937,7 @@ public final class SampleEvents {
 
   /** A time in [start, now) drawn with a working-week rhythm (busy 08-18 UTC on weekdays). */
   private Instant rhythmTime(Instant start, Instant now) {
-    long span = Duration.between(start, now).getSeconds();
+    long span = Duration.between(start, now).toSeconds();
     for (int i = 0; i < 50; i++) {
       Instant t = start.plusSeconds((long) (random.nextDouble() * span));
       ZonedDateTime z = t.atZone(ZoneOffset.UTC);

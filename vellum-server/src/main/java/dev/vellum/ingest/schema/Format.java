@@ -3,6 +3,7 @@ package dev.vellum.ingest.schema;
 import com.ethlo.time.ITU;
 import com.ethlo.time.LeapSecondException;
 import com.networknt.schema.format.IPv6Format;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code format} values the base schema uses, each deciding exactly as networknt 2.0.8 does
@@ -95,7 +96,7 @@ enum Format {
   abstract boolean accepts(String value);
 
   /** The format named by a schema, or null when it is not one of these. */
-  static Format named(String name) {
+  static @Nullable Format named(String name) {
     for (Format f : values()) {
       if (f.keywordValue.equals(name)) {
         return f;

@@ -1,6 +1,7 @@
 package dev.vellum.ingest.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /** The single-valued {@code type} keywords the base schema uses. */
 enum JsonType {
@@ -30,7 +31,7 @@ enum JsonType {
   }
 
   /** The type named by a schema, or null when it is not one of these. */
-  static JsonType named(String name) {
+  static @Nullable JsonType named(String name) {
     for (JsonType t : values()) {
       if (t.keywordValue.equals(name)) {
         return t;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One compiled (sub)schema of the base schema. Construction reads every keyword and refuses any
@@ -21,20 +22,20 @@ import java.util.stream.Collectors;
 final class Subschema {
   private static final String DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema";
 
-  private JsonType type;
+  private @Nullable JsonType type;
   private List<String> required = List.of();
   private final Map<String, Subschema> properties = new HashMap<>();
   private boolean closed;
-  private Subschema items;
+  private @Nullable Subschema items;
   private int minLength;
   private int maxLength = Integer.MAX_VALUE;
-  private String patternText;
-  private RegularExpression pattern;
-  private Set<String> allowed;
-  private Format format;
+  private @Nullable String patternText;
+  private @Nullable RegularExpression pattern;
+  private @Nullable Set<String> allowed;
+  private @Nullable Format format;
   private final List<Subschema> anyOf = new ArrayList<>();
-  private Bound minimum;
-  private Bound maximum;
+  private @Nullable Bound minimum;
+  private @Nullable Bound maximum;
   private int maxItems = Integer.MAX_VALUE;
   private boolean uniqueItems;
 

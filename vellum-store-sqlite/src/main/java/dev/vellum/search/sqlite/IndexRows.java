@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the search.db rows of a batch of events. Each index's rows are inserted sorted by its
@@ -16,7 +17,7 @@ import java.util.List;
 final class IndexRows {
   /** What the index keeps of one event; {@code pk} is its feed position. */
   record Row(String tenant, long pk, long seq, long occurredAt, String type, String actorId,
-      String actorIp, String sessionId, SearchDocument doc) {}
+      @Nullable String actorIp, @Nullable String sessionId, SearchDocument doc) {}
 
   private IndexRows() {}
 

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates an {@link SearchQuery} into one SELECT with bound parameters.
@@ -92,7 +93,7 @@ record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
   }
 
   /** The search-index table to drive the query from, most selective first; null for none. */
-  private static Driver driver(SearchQuery f) {
+  private static @Nullable Driver driver(SearchQuery f) {
     if (f.targetType() != null) {
       return new Driver("ix_target", List.of("target_type", "target_id"),
           List.of(f.targetType(), f.targetId()));
@@ -133,7 +134,7 @@ record SqliteQuery(String sql, List<Object> params, boolean usesSearchIndex) {
   }
 
   private static void addEquals(StringBuilder sql, List<Object> params, String column,
-      String value) {
+      @Nullable String value) {
     if (value != null) {
       sql.append(" AND ").append(column).append(" = ?");
       params.add(value);

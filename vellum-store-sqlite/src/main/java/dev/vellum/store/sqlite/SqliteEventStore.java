@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link EventStore} on one SQLite file. The feed position of an event is its {@code pk}; the
@@ -195,7 +196,7 @@ public final class SqliteEventStore implements EventStore {
     }
   }
 
-  private long longQuery(String sql, String param) {
+  private long longQuery(String sql, @Nullable String param) {
     try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
       if (param != null) {
         ps.setString(1, param);
@@ -210,7 +211,7 @@ public final class SqliteEventStore implements EventStore {
   }
 
   @Override
-  public byte[] readTile(String tenant, int level, long index) {
+  public byte @Nullable [] readTile(String tenant, int level, long index) {
     String sql = "SELECT hashes FROM log_tiles WHERE tenant = ? AND level = ? AND idx = ?";
     try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, tenant);

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.bench.crash;
+
+import org.jspecify.annotations.NullMarked;

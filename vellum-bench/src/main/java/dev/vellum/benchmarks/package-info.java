@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.benchmarks;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.core.catalog;
+
+import org.jspecify.annotations.NullMarked;

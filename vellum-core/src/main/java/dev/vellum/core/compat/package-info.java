@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.core.compat;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.core.event;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.core.sample;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.app;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.auth;
+
+import org.jspecify.annotations.NullMarked;

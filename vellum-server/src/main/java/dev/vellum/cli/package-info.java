@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.cli;
+
+import org.jspecify.annotations.NullMarked;

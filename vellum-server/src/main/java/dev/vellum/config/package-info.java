@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.config;
+
+import org.jspecify.annotations.NullMarked;

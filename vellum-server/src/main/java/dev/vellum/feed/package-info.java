@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.feed;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.http;
+
+import org.jspecify.annotations.NullMarked;

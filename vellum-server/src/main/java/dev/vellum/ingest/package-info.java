@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.ingest;
+
+import org.jspecify.annotations.NullMarked;

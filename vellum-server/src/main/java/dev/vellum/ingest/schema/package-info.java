@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.ingest.schema;
+
+import org.jspecify.annotations.NullMarked;

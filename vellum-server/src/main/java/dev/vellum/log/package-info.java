@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.log;
+
+import org.jspecify.annotations.NullMarked;

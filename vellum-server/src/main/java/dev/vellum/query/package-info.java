@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.query;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.search;
+
+import org.jspecify.annotations.NullMarked;

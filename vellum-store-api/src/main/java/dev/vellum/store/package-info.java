@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.store;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.search.sqlite;
+
+import org.jspecify.annotations.NullMarked;

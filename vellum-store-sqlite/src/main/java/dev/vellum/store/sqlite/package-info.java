@@ -1,0 +1,4 @@
+@NullMarked
+package dev.vellum.store.sqlite;
+
+import org.jspecify.annotations.NullMarked;
