@@ -61,6 +61,9 @@ class OpenApiDocumentTest {
       route("post", "/v1/keys"),
       route("delete", "/v1/keys/{id}"),
       route("post", "/v1/tenants"),
+      // ExportRoutes, StreamRoutes
+      route("get", "/v1/events/export"),
+      route("get", "/v1/events/stream"),
       // LogRoutes
       route("get", "/v1/log/key"),
       route("get", "/v1/log/checkpoint"),
@@ -81,6 +84,8 @@ class OpenApiDocumentTest {
       Map.entry("post /v1/events", "events:write"),
       Map.entry("get /v1/events", "events:read"),
       Map.entry("get /v1/events/stats", "events:read"),
+      Map.entry("get /v1/events/export", "events:read"),
+      Map.entry("get /v1/events/stream", "events:read"),
       Map.entry("get /v1/events/{id}", "events:read"),
       Map.entry("post /v1/audit/store", "events:write"),
       Map.entry("post /v1/audit/store-batch", "events:write"),
