@@ -1,8 +1,8 @@
 // The integrity page: latest checkpoint, history, the log key, and a consistency check between
 // two checkpoints, all verified in this browser against the pinned key.
-import { get, request } from './api.js';
+import { get } from './api.js';
 import { el, clear, fmtTime } from './util.js';
-import { verifyNote, verifyConsistency, b64decode, b64encode } from './verify.js';
+import { verifyNote, verifyConsistency, b64decode } from './verify.js';
 import { keyState, refreshKeyBanners } from './keys.js';
 
 async function history() {

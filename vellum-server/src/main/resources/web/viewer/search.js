@@ -1,6 +1,6 @@
 // Search: filters held in the URL, the timeline, the result table paged by the API cursor,
 // keyboard navigation, export and the live tail.
-import { get, request, query, apiKey } from './api.js';
+import { get, request, query } from './api.js';
 import { el, clear, fmtTime, RANGES, intervalFor, stackedBars } from './util.js';
 import { openDetail, closeDetail } from './detail.js';
 
@@ -150,7 +150,7 @@ async function timeline(container, params, range) {
   const iv = intervalFor(Math.max(60e3, to - from));
   let labels = [];
   let series = {};
-  let note = '';
+  let note = range.from ? '' : 'All time: the timeline shows the last 30 days.';
   let starts = [];
   if (Object.keys(filters).length === 0) {
     const s = await get('/v1/events/stats', { from: new Date(from).toISOString(), to: new Date(to).toISOString(), interval: iv.name, group_by: 'outcome' });
@@ -177,7 +177,7 @@ async function timeline(container, params, range) {
       cursor = r.next_cursor;
       if (!cursor) break;
     }
-    if (cursor) note = `Timeline of the newest ${n.toLocaleString()} matching events only.`;
+    if (cursor) note = `Timeline of the newest ${n.toLocaleString()} matching events only. ${note}`;
   }
   container.append(el('h2', { class: 'sr-only', text: 'Timeline' }));
   stackedBars(container, labels, series, {
