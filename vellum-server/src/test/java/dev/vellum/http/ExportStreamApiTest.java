@@ -222,6 +222,21 @@ class ExportStreamApiTest {
   }
 
   @Test
+  void openStream_doesNotHoldUpAGracefulStop(@TempDir Path other) throws Exception {
+    TestNode second = TestNode.start(other);
+    HttpRequest req = HttpRequest.newBuilder(URI.create(second.url("/v1/events/stream")))
+        .header("Authorization", "Bearer " + ADMIN_KEY).build();
+    HttpResponse<java.io.InputStream> r = HTTP.send(req,
+        HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, r.statusCode());
+    long start = System.nanoTime();
+    second.close();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(millis < 10_000, "stop took " + millis + " ms with a stream open");
+    r.body().close();
+  }
+
+  @Test
   void viewer_isServedWithStrictSecurityHeaders() {
     Reply r = node.get("/", null);
     assertEquals(200, r.status());
