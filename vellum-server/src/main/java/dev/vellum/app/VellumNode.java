@@ -131,7 +131,7 @@ public final class VellumNode implements AutoCloseable {
             config.rateLimit().burst(), config.rateLimit().quota(),
             config.rateLimit().quotaPeriod()), directory),
         ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
-        consumers, this::notReadyReason));
+        consumers, this::notReadyReason, feed));
     this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();

@@ -18,6 +18,7 @@ public final class Feed {
   private final EventStore store;
   private final Predicate<NewEvent> clientWrite;
   private final List<ConsumerRunner> runners = new CopyOnWriteArrayList<>();
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   /**
    * Each tenant's last position written by a client (the server's own records, such as read
    * access, are not waited for by readers). One entry per tenant that wrote or read since start;
@@ -50,6 +51,27 @@ public final class Feed {
     for (ConsumerRunner r : runners) {
       r.offer(events);
     }
+    for (Subscription s : subscriptions) {
+      s.offer(events);
+    }
+  }
+
+  /**
+   * Subscribes to one tenant's events as they are committed, for live readers such as the
+   * viewer's tail. Nothing is durable: the subscriber resumes from the store with {@link
+   * EventStore#after} for anything it missed. At most {@code capacity} events wait in its queue;
+   * when a batch does not fit, the subscription is marked overflowed and gets nothing more, so a
+   * slow reader never slows the writer. Close it when done.
+   */
+  public Subscription subscribe(String tenant, int capacity) {
+    Subscription s = new Subscription(this, tenant, capacity);
+    subscriptions.add(s);
+    return s;
+  }
+
+  /** Number of open subscriptions (for tests and metrics). */
+  public int subscriptionCount() {
+    return subscriptions.size();
   }
 
   /** The largest committed position this node knows of. */
@@ -63,6 +85,57 @@ public final class Feed {
    */
   public long lastPosition(String tenant) {
     return tenantPositions.computeIfAbsent(tenant, store::lastPosition);
+  }
+
+  /**
+   * A bounded in-memory queue of one tenant's committed events. Filled by the writer's thread in
+   * {@link #published} (never blocking it), drained by one reader.
+   */
+  public static final class Subscription implements AutoCloseable {
+    private final Feed feed;
+    private final String tenant;
+    private final java.util.concurrent.BlockingQueue<FeedEvent> queue;
+    private volatile boolean overflowed;
+
+    private Subscription(Feed feed, String tenant, int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+      }
+      this.feed = feed;
+      this.tenant = tenant;
+      this.queue = new java.util.concurrent.ArrayBlockingQueue<>(capacity);
+    }
+
+    private void offer(List<FeedEvent> events) {
+      if (overflowed) {
+        return;
+      }
+      for (FeedEvent e : events) {
+        if (tenant.equals(e.event().tenant()) && !queue.offer(e)) {
+          // the reader is behind: stop handing it events; it must resume from the store
+          overflowed = true;
+          return;
+        }
+      }
+    }
+
+    /**
+     * The next event, waiting at most {@code timeoutMillis}; null on timeout. Events come in
+     * position order; after {@link #overflowed()} turns true, the queue holds only a prefix.
+     */
+    public FeedEvent poll(long timeoutMillis) throws InterruptedException {
+      return queue.poll(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether events were dropped because the queue was full. */
+    public boolean overflowed() {
+      return overflowed;
+    }
+
+    @Override
+    public void close() {
+      feed.subscriptions.remove(this);
+    }
   }
 
   void register(ConsumerRunner runner) {

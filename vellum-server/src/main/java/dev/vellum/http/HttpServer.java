@@ -11,6 +11,7 @@ import dev.vellum.ingest.IngestService;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
 import dev.vellum.feed.Consumers;
+import dev.vellum.feed.Feed;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
 import io.javalin.Javalin;
@@ -35,7 +36,7 @@ public final class HttpServer {
       PrometheusMeterRegistry metrics, DirectoryStore directory, Sources sources,
       EventTypeCatalog catalog, ApiKeys keys, Tenants tenants, RateLimiter limiter,
       IngestService ingest, QueryService queries, TransparencyLog log, EventStore store,
-      Consumers consumers, Readiness readiness) {}
+      Consumers consumers, Readiness readiness, Feed feed) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -68,6 +69,7 @@ public final class HttpServer {
       cfg.staticFiles.enableWebjars();
       // metrics first, so that answers of the filters below (401, 429) are counted too
       cfg.routes.before(httpMetrics::start);
+      cfg.routes.before(ViewerRoutes::securityHeaders);
       cfg.routes.before("/v1/*", ctx -> RequestContext.authenticate(ctx, p.keys(), p.limiter()));
       cfg.routes.before("/v1/*", inFlight::acquire);
       cfg.routes.beforeMatched("/v1/*", QueryParameterRules::check);
@@ -79,7 +81,13 @@ public final class HttpServer {
       new IngestRoutes(p.ingest(), p.json(), p.config().ingest(), p.log()).register(cfg.routes);
       new LogRoutes(p.log(), p.queries(), p.ingest(), p.json()).register(cfg.routes);
       new CompatRoutes(p.ingest(), p.json()).register(cfg.routes);
+      // before QueryRoutes, whose /v1/events/{id} would match these paths too
+      new ExportRoutes(p.queries(), p.ingest(), p.json()).register(cfg.routes);
+      StreamRoutes streams = new StreamRoutes(p.feed(), p.store(), p.ingest(), p.json());
+      streams.register(cfg.routes);
+      cfg.events.serverStopping(streams::stop);
       new QueryRoutes(p.queries(), p.ingest(), p.json(), p.clock()).register(cfg.routes);
+      new ViewerRoutes().register(cfg.routes);
       new AdminRoutes(p.directory(), p.sources(), p.catalog(), p.keys(), p.tenants(), p.json(),
           p.clock(), new AdminAudit(p.ingest(), p.json()), p.limiter(), p.config().rateLimit())
           .register(cfg.routes);

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 final class QueryParameterRules {
   /** Routes whose handler validates names and values itself, with a richer message. */
   private static final Set<String> SELF_CHECKED = Set.of("GET /v1/events",
-      "GET /v1/events/stats");
+      "GET /v1/events/stats", "GET /v1/events/export", "GET /v1/events/stream");
   private static final Map<String, Set<String>> ALLOWED = Map.of(
       "POST /v1/events", Set.of("wait_for_checkpoint"),
       "GET /v1/log/checkpoints", Set.of("since_size"),

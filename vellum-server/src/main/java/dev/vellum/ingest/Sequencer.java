@@ -294,10 +294,12 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     } catch (Throwable t) {
       afterCommit = t;
     }
+    // published before the requests complete: a client that searches right after its answer
+    // must find its tenant's position already moved, or read-your-writes would not wait for it
+    publish(staged.write().events(), firstPosition);
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).done().complete(staged.receipts().get(i));
     }
-    publish(staged.write().events(), firstPosition);
     if (afterCommit != null) {
       // the events are durable, but the in-memory tree no longer matches the stored one
       if (afterCommit instanceof Error err) {

@@ -50,6 +50,8 @@ class OpenApiDocumentTest {
       Map.entry("post /v1/events", "events:write"),
       Map.entry("get /v1/events", "events:read"),
       Map.entry("get /v1/events/stats", "events:read"),
+      Map.entry("get /v1/events/export", "events:read"),
+      Map.entry("get /v1/events/stream", "events:read"),
       Map.entry("get /v1/events/{id}", "events:read"),
       Map.entry("post /v1/audit/store", "events:write"),
       Map.entry("post /v1/audit/store-batch", "events:write"),
