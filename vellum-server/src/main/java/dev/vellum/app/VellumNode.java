@@ -106,35 +106,51 @@ public final class VellumNode implements AutoCloseable {
             + " rebuilt from the log").register(metrics);
     lucene.rebuiltBecause().ifPresent(reason -> rebuilds.increment());
     this.search = extensions.searchWrapper().apply(lucene);
-    this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
-    DirectoryStore directory = new SqliteDirectoryStore(database);
-    Sources sources = new Sources(directory);
-    ApiKeys keys = new ApiKeys(directory);
-    Tenants tenants = new Tenants(directory, sources, keys);
-    EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
-    this.log = TransparencyLog.open(config, store, clock);
-    this.sequencer = new Sequencer(store, log.writer(), feed, json, clock,
-        config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics);
-    this.searchRunner = follow(search);
-    metrics.gauge("vellum.search.index.lag.events", searchRunner,
-        r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
-    for (FeedConsumer c : extensions.consumers()) {
-      follow(c);
+    try { // the index and the runners write files from their own threads: stop them on failure
+      this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
+      DirectoryStore directory = new SqliteDirectoryStore(database);
+      Sources sources = new Sources(directory);
+      ApiKeys keys = new ApiKeys(directory);
+      Tenants tenants = new Tenants(directory, sources, keys);
+      EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
+      this.log = TransparencyLog.open(config, store, clock);
+      this.sequencer = new Sequencer(store, log.writer(), feed, json, clock,
+          config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics);
+      this.searchRunner = follow(search);
+      metrics.gauge("vellum.search.index.lag.events", searchRunner,
+          r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
+      for (FeedConsumer c : extensions.consumers()) {
+        follow(c);
+      }
+      this.ingest = new IngestService(new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
+          sequencer, sources, clock, json, metrics);
+      this.bootstrapKey = bootstrap(tenants, sources, clock);
+      if (demo) {
+        loadDemo(clock);
+      }
+      this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
+          sources, catalog, keys, tenants,
+          RateLimiter.of(new RateLimiter.Plan(config.rateLimit().requestsPerSecond(),
+              config.rateLimit().burst(), config.rateLimit().quota(),
+              config.rateLimit().quotaPeriod()), directory),
+          ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
+          consumers, this::notReadyReason));
+      this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
+    } catch (RuntimeException | Error e) {
+      closeAfterFailedStart();
+      throw e;
     }
-    this.ingest = new IngestService(new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
-        sequencer, sources, clock, json, metrics);
-    this.bootstrapKey = bootstrap(tenants, sources, clock);
-    if (demo) {
-      loadDemo(clock);
+  }
+
+  /** Releases what a constructor that failed half-way had opened (fields not set are null). */
+  private void closeAfterFailedStart() {
+    closeQuietly(consumers, "stopping the feed consumers");
+    if (sequencer != null) {
+      closeQuietly(sequencer, "stopping the writer");
     }
-    this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
-        sources, catalog, keys, tenants,
-        RateLimiter.of(new RateLimiter.Plan(config.rateLimit().requestsPerSecond(),
-            config.rateLimit().burst(), config.rateLimit().quota(),
-            config.rateLimit().quotaPeriod()), directory),
-        ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
-        consumers, this::notReadyReason));
-    this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
+    closeQuietly(search, "closing the search index");
+    closeQuietly(store, "closing the store");
+    closeQuietly(dataDirLock, "releasing the data dir");
   }
 
   private ConsumerRunner follow(FeedConsumer consumer) {
