@@ -15,7 +15,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The exclusive claim of one Vellum server on its data dir: an OS file lock on {@code
@@ -106,15 +105,45 @@ public final class DataDirLock implements AutoCloseable {
     if (!posix()) {
       return;
     }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        if (Files.isSymbolicLink(p)) {
-          continue;
+    // walkFileTree rather than Files.walk: the search index deletes merged segment files while
+    // it runs, and a file that vanished during the walk needs no permissions.
+    try {
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult preVisitDirectory(Path d,
+            java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+          restrict(d, DIR_MODE);
+          return java.nio.file.FileVisitResult.CONTINUE;
         }
-        Files.setPosixFilePermissions(p, Files.isDirectory(p) ? DIR_MODE : FILE_MODE);
-      }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path f,
+            java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+          if (!attrs.isSymbolicLink()) {
+            restrict(f, FILE_MODE);
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e)
+            throws IOException {
+          if (e instanceof java.nio.file.NoSuchFileException) {
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+      });
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new StoreException("cannot restrict permissions in " + dir + ": " + e, e, false);
+    }
+  }
+
+  private static void restrict(Path p, Set<PosixFilePermission> mode) throws IOException {
+    try {
+      Files.setPosixFilePermissions(p, mode);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // deleted while walking
     }
   }
 

@@ -24,7 +24,7 @@ import dev.vellum.store.sqlite.SqliteDatabase;
 import dev.vellum.store.sqlite.SqliteDirectoryStore;
 import dev.vellum.store.sqlite.SqliteEventStore;
 import dev.vellum.search.SearchIndex;
-import dev.vellum.search.sqlite.SqliteSearchIndex;
+import dev.vellum.search.lucene.LuceneSearchIndex;
 import dev.vellum.feed.ConsumerRunner;
 import dev.vellum.feed.Consumers;
 import dev.vellum.feed.Feed;
@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public final class VellumNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VellumNode.class);
   public static final String DEMO_SOURCE = "DEMO_APP";
+  /** The search index's directory inside the data dir: derived data, rebuilt when missing. */
+  public static final String SEARCH_INDEX_DIR = "search-index";
 
   /**
    * What tests and embedders may add to a node: wrappers around the event store and the search
@@ -102,7 +104,14 @@ public final class VellumNode implements AutoCloseable {
     try {
     SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
     this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
-    this.search = track(extensions.searchWrapper().apply(SqliteSearchIndex.open(database)));
+    LuceneSearchIndex lucene = track(LuceneSearchIndex.open(
+        config.dataDir().resolve(SEARCH_INDEX_DIR), store));
+    io.micrometer.core.instrument.Counter rebuilds = io.micrometer.core.instrument.Counter
+        .builder("vellum.search.index.rebuilds")
+        .description("times the search index was found missing or unreadable at start and"
+            + " rebuilt from the log").register(metrics);
+    lucene.rebuiltBecause().ifPresent(reason -> rebuilds.increment());
+    this.search = extensions.searchWrapper().apply(lucene);
     this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
     DirectoryStore directory = new SqliteDirectoryStore(database);
     Sources sources = new Sources(directory);

@@ -76,9 +76,13 @@ class DataDirLockTest {
       assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().endsWith("-shm")),
           files.toString());
       for (Path f : files) {
-        assertEquals("rw-------", PosixFilePermissions.toString(
-            Files.getPosixFilePermissions(f)), f.toString());
+        // the search index's directory is 0700: the segment files Lucene writes later inside
+        // it are unreachable for anyone else whatever their own mode
+        assertEquals(Files.isDirectory(f) ? "rwx------" : "rw-------",
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
       }
+      assertTrue(files.contains(data.resolve(dev.vellum.app.VellumNode.SEARCH_INDEX_DIR)),
+          files.toString());
     }
   }
 

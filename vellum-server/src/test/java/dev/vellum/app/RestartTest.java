@@ -56,12 +56,13 @@ class RestartTest {
       }
       node.post("/v1/events", ADMIN_KEY, batch);
       node.restart(() -> {
-        for (String f : new String[] {"search.db", "search.db-wal", "search.db-shm"}) {
-          try {
-            Files.deleteIfExists(dir.resolve(f));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        try (java.util.stream.Stream<java.nio.file.Path> all =
+            Files.walk(dir.resolve(dev.vellum.app.VellumNode.SEARCH_INDEX_DIR))) {
+          for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
           }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
         }
       });
       assertEquals(10, node.get("/v1/events?actor_id=rebuild-1", ADMIN_KEY).body()

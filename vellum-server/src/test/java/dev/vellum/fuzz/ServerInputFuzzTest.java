@@ -213,7 +213,7 @@ class ServerInputFuzzTest {
     }
   }
 
-  /** The query string over HTTP, so the filter also reaches SQL and FTS5: 200 or 400. */
+  /** The query string over HTTP, so the filter also reaches the search index: 200 or 400. */
   @FuzzTest(maxDuration = "30m")
   void searchOverHttp(byte[] input) {
     String query = query(params(new String(input, StandardCharsets.UTF_8)));

@@ -53,6 +53,12 @@ public interface EventStore extends AutoCloseable {
 
   Optional<StoredEvent> findById(String tenant, String id);
 
+  /**
+   * Stored events of {@code tenant} whose seq is among {@code seqs}, keyed by seq; seqs it does
+   * not have are absent. The search index reads its result pages through this.
+   */
+  Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs);
+
   /** Counts per time bucket and group value; {@code groupColumn} is type, outcome or source. */
   List<StatsBucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
       String groupColumn);

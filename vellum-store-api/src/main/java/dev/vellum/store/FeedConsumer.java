@@ -13,8 +13,10 @@ public interface FeedConsumer {
 
   /**
    * Handles events in feed order and returns only when its output for them is durable (the
-   * runner then advances the consumer's position). Throwing means none of them counts as
-   * handled; the runner retries and, if one event keeps failing, dead-letters it.
+   * runner then advances the consumer's position), or, for a consumer that makes its output
+   * durable on a schedule of its own, when {@link #resumeFrom} will answer no more than what is
+   * durable, so that anything lost in a crash is delivered again. Throwing means none of them
+   * counts as handled; the runner retries and, if one event keeps failing, dead-letters it.
    */
   void accept(List<FeedEvent> events) throws Exception;
 

@@ -272,6 +272,14 @@ public abstract class EventStoreContract {
         .toList());
   }
 
+  @Test
+  void findsSeqsOnlyWithinTheirTenant() {
+    store.append(WriteBatch.ofEvents(concat(events("a", 0, 4), events("b", 0, 2)), List.of()));
+    assertEquals(Set.of(1L, 3L), store.findBySeqs("a", List.of(1L, 3L, 9L)).keySet());
+    assertEquals(Set.of(1L), store.findBySeqs("b", List.of(1L, 3L)).keySet());
+    assertTrue(store.findBySeqs("c", List.of(0L)).isEmpty());
+  }
+
   private static WriteBatch positions(Map<String, Long> positions) {
     return new WriteBatch(List.of(), List.of(), List.of(), positions, List.of());
   }

@@ -21,44 +21,39 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class SqliteDatabase implements AutoCloseable {
   private final Path file;
-  private final Path searchFile;
   private final HikariDataSource pool;
   private final SQLiteDataSource source;
   private Connection writer;
 
-  private SqliteDatabase(Path file, Path searchFile, HikariDataSource pool,
-      SQLiteDataSource source, Connection writer) {
+  private SqliteDatabase(Path file, HikariDataSource pool, SQLiteDataSource source,
+      Connection writer) {
     this.file = file;
-    this.searchFile = searchFile;
     this.pool = pool;
     this.source = source;
     this.writer = writer;
   }
 
   /**
-   * Opens (creating if needed) {@code dataDir/vellum.db} and the derived search index
-   * {@code dataDir/search.db}, and applies pending migrations to both. Read connections see the
-   * search index as schema {@code ix}.
+   * Opens (creating if needed) {@code dataDir/vellum.db} and applies pending migrations. The
+   * search index of earlier versions ({@code search.db}, now replaced by the Lucene index) is
+   * deleted: it was derived data.
    */
   public static SqliteDatabase open(Path dataDir) {
     Path file = dataDir.resolve("vellum.db");
-    Path searchFile = dataDir.resolve("search.db");
     try {
       Files.createDirectories(dataDir);
+      for (String old : new String[] {"search.db", "search.db-wal", "search.db-shm"}) {
+        Files.deleteIfExists(dataDir.resolve(old));
+      }
       createWithLargePages(file);
-      createWithLargePages(searchFile);
       SQLiteDataSource source = dataSource(file, SQLiteConfig.SynchronousMode.FULL);
       Flyway.configure().dataSource(source).locations("classpath:db/sqlite").load().migrate();
-      Flyway.configure().dataSource(searchSource(searchFile)).locations("classpath:db/sqlite-search")
-          .load().migrate();
       Connection writer = openWriter(source);
       HikariConfig hc = new HikariConfig();
       hc.setDataSource(source);
       hc.setMaximumPoolSize(4);
       hc.setPoolName("vellum-sqlite-read");
-      hc.setConnectionInitSql("ATTACH DATABASE '"
-          + searchFile.toAbsolutePath().toString().replace("'", "''") + "' AS ix");
-      return new SqliteDatabase(file, searchFile, new HikariDataSource(hc), source, writer);
+      return new SqliteDatabase(file, new HikariDataSource(hc), source, writer);
     } catch (SQLException | java.io.IOException | RuntimeException e) {
       throw new StoreException("cannot open database " + file + ": " + e.getMessage(), e, false);
     }
@@ -108,14 +103,6 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * The search index is derived data: after a crash it is rebuilt from the events from its last
-   * committed position, so its commits need not wait for fsync.
-   */
-  public static SQLiteDataSource searchSource(Path searchFile) {
-    return dataSource(searchFile, SQLiteConfig.SynchronousMode.NORMAL);
-  }
-
   private static SQLiteDataSource dataSource(Path file, SQLiteConfig.SynchronousMode sync) {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -131,16 +118,12 @@ public final class SqliteDatabase implements AutoCloseable {
     return file;
   }
 
-  public Path searchFile() {
-    return searchFile;
-  }
-
   /** The single writer connection, in manual-commit mode. Only the sequencer thread uses it. */
   Connection writer() {
     return writer;
   }
 
-  /** A pooled read connection that sees the search index as schema {@code ix}. */
+  /** A pooled read connection. */
   public Connection read() throws SQLException {
     return pool.getConnection();
   }

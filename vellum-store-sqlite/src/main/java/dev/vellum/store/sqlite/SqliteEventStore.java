@@ -97,6 +97,29 @@ public final class SqliteEventStore implements EventStore {
   }
 
   @Override
+  public Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs) {
+    Map<Long, StoredEvent> found = new HashMap<>();
+    List<Long> all = new ArrayList<>(seqs);
+    for (int from = 0; from < all.size(); from += 500) {
+      List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+      String sql = "SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.seq IN ("
+          + "?,".repeat(chunk.size() - 1) + "?)";
+      try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, tenant);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setLong(i + 2, chunk.get(i));
+        }
+        for (StoredEvent e : readAll(ps)) {
+          found.put(e.seq(), e);
+        }
+      } catch (SQLException e) {
+        throw SqliteErrors.wrap("reading events by seq", e);
+      }
+    }
+    return found;
+  }
+
+  @Override
   public List<StatsBucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
       String groupColumn) {
     if (!List.of("type", "outcome", "source", "category", "severity").contains(groupColumn)) {

@@ -1,0 +1,112 @@
+package dev.vellum.search.lucene;
+
+import org.jspecify.annotations.Nullable;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.search.SearchDocument;
+import dev.vellum.store.FeedEvent;
+import dev.vellum.store.NewEvent;
+import java.io.IOException;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexOptions;
+import org.apache.lucene.index.Term;
+
+/**
+ * One Lucene document per event, and the names of its fields. Nothing is stored: a result page
+ * carries (occurred_at, seq) in its sort values and the events are read from the event store by
+ * (tenant, seq), so the index holds only what finding needs.
+ *
+ * <ul>
+ *   <li>{@code key} (tenant NUL seq): the unique term a redelivered event replaces its copy by;
+ *   <li>{@code pos}: the feed position as a point, so that opening an index tells the highest
+ *       position it may hold (below it, a delivery must replace rather than add);
+ *   <li>{@code occurred_at}: point and doc values (range filters, index sort); {@code seq}: doc
+ *       values (index sort, tie-break, result lookup);
+ *   <li>exact-match terms for every filter; {@code target} is type NUL id;
+ *   <li>{@code text}: every string and number the client sent, through {@link WordAnalyzer},
+ *       documents only (no frequencies, positions or norms: all queries are boolean).
+ * </ul>
+ */
+final class EventDocuments {
+  static final String TENANT = "tenant";
+  static final String KEY = "key";
+  static final String POSITION = "pos";
+  static final String OCCURRED_AT = "occurred_at";
+  static final String SEQ = "seq";
+  static final String TYPE = "type";
+  static final String CATEGORY = "category";
+  static final String SOURCE = "source";
+  static final String OUTCOME = "outcome";
+  static final String SEVERITY = "severity";
+  static final String ACTOR_ID = "actor_id";
+  static final String ACTOR_IP = "actor_ip";
+  static final String SESSION_ID = "session_id";
+  static final String TAG = "tag";
+  static final String TARGET = "target";
+  static final String TEXT = "text";
+
+  private static final FieldType TEXT_TYPE = new FieldType();
+
+  static {
+    TEXT_TYPE.setIndexOptions(IndexOptions.DOCS);
+    TEXT_TYPE.setTokenized(true);
+    TEXT_TYPE.setOmitNorms(true);
+    TEXT_TYPE.freeze();
+  }
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  static Term key(String tenant, long seq) {
+    return new Term(KEY, tenant + '\u0000' + seq);
+  }
+
+  static String target(String type, String id) {
+    return type + '\u0000' + id;
+  }
+
+  Document of(FeedEvent f) {
+    NewEvent e = f.event();
+    SearchDocument sd;
+    try {
+      JsonNode body = json.readTree(e.body());
+      sd = SearchDocument.of(body);
+    } catch (IOException ex) {
+      throw new IllegalArgumentException("stored body of tenant " + e.tenant() + " seq "
+          + e.seq() + " (position " + f.position() + ") is not JSON", ex);
+    }
+    Document d = new Document();
+    keyword(d, TENANT, e.tenant());
+    d.add(new StringField(KEY, key(e.tenant(), e.seq()).bytes(), Field.Store.NO));
+    d.add(new LongPoint(POSITION, f.position()));
+    d.add(new LongPoint(OCCURRED_AT, e.occurredAtMicros()));
+    d.add(new NumericDocValuesField(OCCURRED_AT, e.occurredAtMicros()));
+    d.add(new NumericDocValuesField(SEQ, e.seq()));
+    keyword(d, TYPE, e.type());
+    keyword(d, CATEGORY, e.category());
+    keyword(d, SOURCE, e.source());
+    keyword(d, OUTCOME, e.outcome());
+    keyword(d, SEVERITY, e.severity());
+    keyword(d, ACTOR_ID, e.actorId());
+    keyword(d, ACTOR_IP, e.actorIp());
+    keyword(d, SESSION_ID, e.sessionId());
+    for (String tag : sd.tags()) {
+      keyword(d, TAG, tag);
+    }
+    for (String[] t : sd.targets()) {
+      keyword(d, TARGET, target(t[0], t[1]));
+    }
+    d.add(new Field(TEXT, sd.text(), TEXT_TYPE));
+    return d;
+  }
+
+  private static void keyword(Document d, String field, @Nullable String value) {
+    if (value != null) {
+      d.add(new StringField(field, value, Field.Store.NO));
+    }
+  }
+}

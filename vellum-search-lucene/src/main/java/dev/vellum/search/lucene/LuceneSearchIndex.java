@@ -1,0 +1,460 @@
+package dev.vellum.search.lucene;
+
+import org.jspecify.annotations.Nullable;
+import dev.vellum.search.SearchIndex;
+import dev.vellum.search.SearchQuery;
+import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedEvent;
+import dev.vellum.store.StoreException;
+import dev.vellum.store.StoredEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PointValues;
+import org.apache.lucene.search.ControlledRealTimeReopenThread;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The search index on Apache Lucene: one document per event, in a directory of its own, derived
+ * from the committed-event feed and rebuildable from the log.
+ *
+ * <p><b>Visibility and durability are separate schedules.</b> {@link #accept} only hands the
+ * documents to the {@link IndexWriter} and returns. A {@link ControlledRealTimeReopenThread}
+ * makes them searchable within {@link #REFRESH} (sooner, within {@link #REFRESH_WHEN_WAITED},
+ * when a search is waiting for them: {@link #search} waits until everything accepted so far is
+ * visible, which is what read-your-writes needs once the runner reports the tenant's position
+ * handled). A commit every {@link #COMMIT} makes them durable and records, in the commit's user
+ * data, the feed position {@code P} such that every event up to {@code P} is in the commit.
+ *
+ * <p><b>At-least-once, honestly.</b> {@code accept} therefore returns before its output is
+ * durable, and the runner may store a position the index has not committed. {@link #resumeFrom}
+ * answers the lower of the runner's position and the committed {@code P}, so after a crash
+ * everything not committed is delivered again (FeedConsumer's contract for output that can be
+ * lost). Redelivery is idempotent: a document is keyed by (tenant, seq) and an event at or
+ * below the highest position the index may already hold is written with {@code updateDocument};
+ * above it (the steady state) with the cheaper {@code addDocument}.
+ *
+ * <p><b>Derived data.</b> A missing index, one that fails its checksums at start, one whose
+ * sort or format no longer matches, or one that claims positions the log does not have, is
+ * deleted and rebuilt from position 0 ({@link #rebuiltBecause}). If the writer fails while
+ * running (a full disk), the next delivery reopens it from its last commit and re-indexes the
+ * events between that commit and what it had accepted from the event store, so the runner's
+ * position stays true.
+ *
+ * <p>Results: the index stores no event; a page's (occurred_at, seq) come from the sort values
+ * and the events are read by (tenant, seq) from the {@link EventStore}.
+ */
+public final class LuceneSearchIndex implements SearchIndex {
+  private static final Logger LOG = LoggerFactory.getLogger(LuceneSearchIndex.class);
+  static final Duration REFRESH = Duration.ofMillis(200);
+  static final Duration REFRESH_WHEN_WAITED = Duration.ofMillis(20);
+  static final Duration COMMIT = Duration.ofSeconds(1);
+  private static final String POSITION_KEY = "vellum.feed.position";
+  private static final int VISIBILITY_WAIT_MS = 5_000;
+  private static final int REPLAY_BATCH = 1_000;
+
+  /** One open writer with its searcher manager and refresh thread. */
+  private static final class Engine {
+    final IndexWriter writer;
+    final SearcherManager searchers;
+    final ControlledRealTimeReopenThread<IndexSearcher> refresher;
+    volatile long acceptedGeneration;
+
+    Engine(IndexWriter writer) throws IOException {
+      this.writer = writer;
+      this.searchers = new SearcherManager(writer, null);
+      this.refresher = new ControlledRealTimeReopenThread<>(writer, searchers,
+          REFRESH.toMillis() / 1000.0, REFRESH_WHEN_WAITED.toMillis() / 1000.0);
+      refresher.setName("vellum-search-refresh");
+      refresher.setDaemon(true);
+      refresher.start();
+    }
+
+    void close(boolean rollback) {
+      refresher.close();
+      try {
+        searchers.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing the searchers: {}", e.toString());
+      }
+      try {
+        if (rollback) {
+          writer.rollback();
+        } else {
+          writer.close();
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("closing the search index writer: {}", e.toString());
+      }
+    }
+  }
+
+  /** What opening found: the committed position and the highest position the index may hold. */
+  private record Opened(Engine engine, long committed, long maxPosition) {}
+
+  private final Path path;
+  private final Directory directory;
+  private final EventStore store;
+  private final WordAnalyzer analyzer = new WordAnalyzer();
+  private final EventDocuments documents = new EventDocuments();
+  private final ScheduledExecutorService committer;
+  private final Object commitLock = new Object();
+  private final @Nullable String rebuiltBecause;
+  private final long committedAtOpen;
+  private volatile Engine engine;
+  /** Every event up to here has been handed to the current writer (accept thread writes). */
+  private volatile long acceptedPosition;
+  /** Highest position ever handed to a writer or present at open: at or below, update. */
+  private long maxAttempted;
+  private volatile long committedPosition;
+
+  private LuceneSearchIndex(Path path, Directory directory, EventStore store) throws IOException {
+    this.path = path;
+    this.directory = directory;
+    this.store = store;
+    String reason = null;
+    Opened opened;
+    try {
+      opened = openExisting();
+      if (opened == null) {
+        reason = "there is no index in " + path;
+      } else if (opened.committed() > store.lastPosition()) {
+        opened.engine().close(true);
+        reason = "its committed feed position " + opened.committed()
+            + " is beyond the log's last position " + store.lastPosition();
+        opened = null;
+      }
+    } catch (LockObtainFailedException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      reason = "it cannot be read (" + e + ")";
+      opened = null;
+    }
+    if (opened == null) {
+      LOG.warn("rebuilding the search index from the start of the log: {}", reason);
+      opened = create();
+    }
+    this.rebuiltBecause = reason;
+    this.engine = opened.engine();
+    this.committedAtOpen = opened.committed();
+    this.committedPosition = opened.committed();
+    this.acceptedPosition = opened.committed();
+    this.maxAttempted = opened.maxPosition();
+    this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vellum-search-commit");
+      t.setDaemon(true);
+      return t;
+    });
+    var unused = committer.scheduleWithFixedDelay(this::commitQuietly, COMMIT.toMillis(),
+        COMMIT.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens the index in {@code dir} (created 0700 if missing), or rebuilds it when it is missing
+   * or unreadable; {@code store} is where result pages and replays are read from.
+   *
+   * @throws StoreException when the directory cannot be used at all (or another writer holds it)
+   */
+  public static LuceneSearchIndex open(Path dir, EventStore store) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        try {
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+          // not a POSIX file system
+        }
+      }
+      return new LuceneSearchIndex(dir, FSDirectory.open(dir), store);
+    } catch (IOException e) {
+      throw new StoreException("cannot open the search index in " + dir + ": " + e, e, true);
+    }
+  }
+
+  /** Why the index was rebuilt from position 0 at open, if it was. */
+  public Optional<String> rebuiltBecause() {
+    return Optional.ofNullable(rebuiltBecause);
+  }
+
+  /** The feed position the last commit covers. */
+  public long committedPosition() {
+    return committedPosition;
+  }
+
+  /** The existing index after checking every file's checksum, or null if there is none. */
+  private @Nullable Opened openExisting() throws IOException {
+    if (!DirectoryReader.indexExists(directory)) {
+      return null;
+    }
+    long committed;
+    long maxPosition = 0;
+    try (DirectoryReader reader = DirectoryReader.open(directory)) {
+      String p = reader.getIndexCommit().getUserData().get(POSITION_KEY);
+      if (p == null) {
+        throw new IOException("the last commit records no feed position");
+      }
+      committed = Long.parseLong(p);
+      for (LeafReaderContext leaf : reader.leaves()) {
+        leaf.reader().checkIntegrity();
+        PointValues points = leaf.reader().getPointValues(EventDocuments.POSITION);
+        if (points != null) {
+          maxPosition = Math.max(maxPosition,
+              LongPoint.decodeDimension(points.getMaxPackedValue(), 0));
+        }
+      }
+    }
+    IndexWriter writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.APPEND));
+    return new Opened(new Engine(writer), committed, Math.max(committed, maxPosition));
+  }
+
+  /** A new, empty index (deleting whatever was in the directory), committed at position 0. */
+  private Opened create() throws IOException {
+    try (Stream<Path> files = Files.list(path)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+    IndexWriter writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
+    writer.setLiveCommitData(Map.of(POSITION_KEY, "0").entrySet());
+    writer.commit();
+    return new Opened(new Engine(writer), 0, 0);
+  }
+
+  private IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
+    return new IndexWriterConfig(analyzer)
+        .setOpenMode(mode)
+        .setIndexSort(LuceneQueries.NEWEST_FIRST)
+        .setRAMBufferSizeMB(32)
+        .setCommitOnClose(false);
+  }
+
+  /** The lower of the runner's position and what the last commit covers. */
+  @Override
+  public long resumeFrom(long storedPosition) {
+    return Math.min(storedPosition, committedAtOpen);
+  }
+
+  /**
+   * Hands the events to the writer and returns; they become searchable within the refresh
+   * interval and durable at the next commit (see the class comment for why that is honest).
+   */
+  @Override
+  public void accept(List<FeedEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    Engine e = engine;
+    if (e.writer.getTragicException() != null || !e.writer.isOpen()) {
+      e = recover(e.writer.getTragicException());
+    }
+    try {
+      index(e, events);
+    } catch (AlreadyClosedException ex) {
+      throw new StoreException("the search index writer failed: " + ex.getMessage()
+          + "; it is reopened on the next attempt", ex, true);
+    } catch (IOException ex) {
+      throw new StoreException("indexing " + events.size() + " events (positions "
+          + events.get(0).position() + " to " + events.get(events.size() - 1).position()
+          + ") in " + path + " failed: " + ex, ex, true);
+    }
+  }
+
+  private void index(Engine e, List<FeedEvent> events) throws IOException {
+    List<Document> docs = new ArrayList<>(events.size());
+    for (FeedEvent f : events) {
+      docs.add(documents.of(f)); // parse first: a bad body fails before anything is written
+    }
+    long generation = e.acceptedGeneration;
+    for (int i = 0; i < docs.size(); i++) {
+      FeedEvent f = events.get(i);
+      if (f.position() <= maxAttempted) {
+        generation = e.writer.updateDocument(
+            EventDocuments.key(f.event().tenant(), f.event().seq()), docs.get(i));
+      } else {
+        maxAttempted = f.position();
+        generation = e.writer.addDocument(docs.get(i));
+      }
+    }
+    e.acceptedGeneration = generation;
+    long last = events.get(events.size() - 1).position();
+    if (last > acceptedPosition) {
+      acceptedPosition = last;
+    }
+  }
+
+  /**
+   * Replaces a failed writer: reopens the last commit (or rebuilds a broken index) and
+   * re-indexes from the event store what the old writer had accepted but not committed.
+   */
+  private Engine recover(Throwable cause) {
+    synchronized (commitLock) {
+      LOG.warn("the search index writer in {} failed ({}); reopening it from its last commit",
+          path, cause == null ? "closed" : cause.toString());
+      engine.close(true);
+      Opened opened;
+      try {
+        try {
+          opened = openExisting();
+        } catch (LockObtainFailedException ex) {
+          throw ex;
+        } catch (IOException | RuntimeException ex) {
+          LOG.warn("rebuilding the search index from the start of the log: it cannot be read"
+              + " ({})", ex.toString());
+          opened = null;
+        }
+        if (opened == null) {
+          opened = create();
+        }
+        engine = opened.engine();
+        committedPosition = opened.committed();
+        maxAttempted = Math.max(maxAttempted, opened.maxPosition());
+        long target = acceptedPosition;
+        long at = opened.committed();
+        while (at < target) {
+          List<FeedEvent> batch = new ArrayList<>();
+          for (FeedEvent f : store.after(at, REPLAY_BATCH)) {
+            if (f.position() <= target) {
+              batch.add(f);
+            }
+          }
+          if (batch.isEmpty()) {
+            break;
+          }
+          index(engine, batch);
+          at = batch.get(batch.size() - 1).position();
+        }
+        LOG.info("search index reopened at committed position {}; re-indexed up to {}",
+            opened.committed(), at);
+        return engine;
+      } catch (IOException ex) {
+        throw new StoreException("reopening the search index in " + path + " failed: " + ex, ex,
+            true);
+      }
+    }
+  }
+
+  private void commitQuietly() {
+    try {
+      commit();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("committing the search index in {} failed (retried in {} ms): {}", path,
+          COMMIT.toMillis(), e.toString());
+    }
+  }
+
+  /** Makes everything accepted so far durable, with its feed position. */
+  void commit() throws IOException {
+    synchronized (commitLock) {
+      Engine e = engine;
+      long position = acceptedPosition;
+      if (position == committedPosition && !e.writer.hasUncommittedChanges()) {
+        return;
+      }
+      e.writer.setLiveCommitData(Map.of(POSITION_KEY, Long.toString(position)).entrySet());
+      e.writer.commit();
+      committedPosition = position;
+    }
+  }
+
+  @Override
+  public List<StoredEvent> search(SearchQuery query) {
+    if (query.limit() <= 0) {
+      return List.of();
+    }
+    Query q = LuceneQueries.of(query, analyzer);
+    List<Long> seqs = new ArrayList<>();
+    List<Long> times = new ArrayList<>();
+    Engine e = engine;
+    try {
+      if (e.acceptedGeneration > 0
+          && !e.refresher.waitForGeneration(e.acceptedGeneration, VISIBILITY_WAIT_MS)) {
+        throw new StoreException("the search index did not make accepted events visible within "
+            + VISIBILITY_WAIT_MS + " ms", null, true);
+      }
+      IndexSearcher searcher = e.searchers.acquire();
+      try {
+        int n = query.limit();
+        TopFieldDocs top = searcher.search(q, new TopFieldCollectorManager(
+            LuceneQueries.sort(query), n, LuceneQueries.after(query), n, false));
+        for (ScoreDoc hit : top.scoreDocs) {
+          Object[] values = ((FieldDoc) hit).fields;
+          times.add((Long) values[0]);
+          seqs.add((Long) values[1]);
+        }
+      } finally {
+        e.searchers.release(searcher);
+      }
+    } catch (IOException | AlreadyClosedException ex) {
+      throw new StoreException("searching the index in " + path + " failed: " + ex, ex, true);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for the search index", ex, true);
+    }
+    Map<Long, StoredEvent> found = store.findBySeqs(query.tenant(), seqs);
+    List<StoredEvent> out = new ArrayList<>(seqs.size());
+    for (int i = 0; i < seqs.size(); i++) {
+      StoredEvent ev = found.get(seqs.get(i));
+      if (ev == null || ev.occurredAtMicros() != times.get(i)) {
+        throw new IllegalStateException("the search index holds tenant " + query.tenant()
+            + " seq " + seqs.get(i) + " at occurred_at " + times.get(i) + " but the event store "
+            + (ev == null ? "has no such event" : "has it at " + ev.occurredAtMicros()));
+      }
+      out.add(ev);
+    }
+    return out;
+  }
+
+  /** Stops the schedules and commits what was accepted. */
+  @Override
+  public void close() {
+    committer.shutdown();
+    try {
+      committer.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      commit();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("the final commit of the search index in {} failed; the feed redelivers from"
+          + " position {} at the next start: {}", path, committedPosition, e.toString());
+    }
+    engine.close(false);
+    try {
+      directory.close();
+    } catch (IOException e) {
+      LOG.debug("closing {}: {}", path, e.toString());
+    }
+  }
+}

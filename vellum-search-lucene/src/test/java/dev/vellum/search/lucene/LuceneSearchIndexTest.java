@@ -1,0 +1,205 @@
+package dev.vellum.search.lucene;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vellum.search.SearchQuery;
+import dev.vellum.store.FeedEvent;
+import dev.vellum.store.NewEvent;
+import dev.vellum.store.StoredEvent;
+import dev.vellum.store.WriteBatch;
+import dev.vellum.store.sqlite.SqliteDatabase;
+import dev.vellum.store.sqlite.SqliteEventStore;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Lucene index as a feed consumer: it finds what it was handed by every indexed field, a
+ * repeated delivery (at-least-once) changes nothing, it resumes from what it has committed, and
+ * a deleted or damaged index is rebuilt from position 0.
+ */
+class LuceneSearchIndexTest {
+  @TempDir Path dir;
+  private SqliteDatabase db;
+  private SqliteEventStore store;
+
+  @BeforeEach
+  void openStore() {
+    db = SqliteDatabase.open(dir);
+    store = new SqliteEventStore(db);
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  private Path indexDir() {
+    return dir.resolve("search-index");
+  }
+
+  static List<NewEvent> events(String tenant, int count) {
+    List<NewEvent> out = new ArrayList<>();
+    for (int seq = 0; seq < count; seq++) {
+      String id = UUID.randomUUID().toString();
+      String body = "{\"actor\":{\"id\":\"actor-" + seq + "\"},\"id\":\"" + id
+          + "\",\"reason\":\"word" + seq + " common Café\",\"seq\":" + seq
+          + ",\"tags\":[\"tag-" + (seq % 2) + "\"],\"targets\":[{\"id\":\"doc-" + seq
+          + "\",\"type\":\"document\"}],\"tenant\":\"" + tenant + "\",\"type\":\"USER_LOGIN\"}";
+      out.add(new NewEvent(tenant, seq, id, 1_000_000L + seq, 2_000_000L, "USER_LOGIN",
+          "authentication", "APP", "success", "info", "actor-" + seq, "192.0.2.1",
+          "session-" + seq, new byte[32], body));
+    }
+    return out;
+  }
+
+  static SearchQuery query(String tenant, String actor, SearchQuery.FullText text, String tag,
+      String targetId) {
+    return new SearchQuery(tenant, null, null, null, null, null, actor, null,
+        targetId == null ? null : "document", targetId, null, null, null, tag, text, false, 100,
+        null);
+  }
+
+  private static SearchQuery.FullText words(boolean prefix, String... words) {
+    return new SearchQuery.FullText(List.of(words), prefix);
+  }
+
+  private static List<Long> seqs(List<StoredEvent> found) {
+    return found.stream().map(StoredEvent::seq).sorted().toList();
+  }
+
+  /** Waits for nothing: the index makes what it accepted visible before answering. */
+  @Test
+  void findsHandedEventsByEveryIndexedFieldAndIgnoresARepeatedDelivery() {
+    store.append(WriteBatch.ofEvents(events("t1", 6), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      List<FeedEvent> feed = store.after(0, 100);
+      index.accept(feed);
+      index.accept(feed.subList(2, 6)); // at-least-once: a redelivery after a crash
+      assertEquals(List.of(3L), seqs(index.search(query("t1", "actor-3", null, null, null))));
+      assertEquals(List.of(4L), seqs(index.search(query("t1", null, words(false, "word4"), null,
+          null))));
+      assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), seqs(index.search(query("t1", null,
+          words(true, "comm"), null, null))));
+      assertEquals(List.of(1L, 3L, 5L), seqs(index.search(query("t1", null, null, "tag-1",
+          null))));
+      assertEquals(List.of(5L), seqs(index.search(query("t1", null, null, null, "doc-5"))));
+      assertEquals(List.of(), seqs(index.search(query("t1", null, words(false, "comm"), null,
+          null))));
+      assertEquals(6, index.search(query("t1", null, words(false, "cafe"), null, null)).size(),
+          "diacritics are folded");
+    }
+  }
+
+  @Test
+  void answersNoQueryFormWithAnotherTenantsEvents() {
+    store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
+    store.append(WriteBatch.ofEvents(events("t2", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      for (SearchQuery q : List.of(query("t3", null, null, null, null),
+          query("t3", "actor-1", null, null, null), query("t3", null, words(true, "c"), null,
+              null), query("t3", null, null, "tag-1", null), query("t3", null, null, null,
+              "doc-1"))) {
+        assertEquals(List.of(), index.search(q), q.toString());
+      }
+      List<StoredEvent> t2 = index.search(query("t2", null, words(true, "word"), null, null));
+      assertEquals(4, t2.size());
+      for (StoredEvent e : t2) {
+        assertTrue(e.body().contains("\"tenant\":\"t2\""), e.body());
+      }
+    }
+  }
+
+  @Test
+  void resumesFromTheLowerOfTheStoredPositionAndWhatItCommitted() throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertEquals(0, index.resumeFrom(4));
+      index.accept(store.after(0, 3));
+      index.commit();
+      index.accept(store.after(3, 1)); // accepted, not committed: lost in a crash
+    }
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertTrue(index.rebuiltBecause().isEmpty());
+      assertEquals(4, index.resumeFrom(4), "close commits what was accepted");
+      assertEquals(2, index.resumeFrom(2));
+    }
+  }
+
+  @Test
+  void aDeletedIndexIsRebuiltFromTheStart() throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+    }
+    deleteTree(indexDir());
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertEquals(0, index.resumeFrom(4), "a deleted index is rebuilt from the start");
+      assertTrue(index.rebuiltBecause().isPresent());
+      index.accept(store.after(0, 100));
+      assertEquals(4, index.search(query("t1", null, null, null, null)).size());
+    }
+  }
+
+  @Test
+  void aCorruptIndexIsRebuiltFromTheStartAndAnswersAsBefore() throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 50), List.of()));
+    List<Long> before;
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      before = seqs(index.search(query("t1", null, words(true, "wor"), "tag-0", null)));
+    }
+    try (Stream<Path> files = Files.list(indexDir())) {
+      for (Path f : files.filter(f -> !f.getFileName().toString().startsWith("segments")
+          && !f.getFileName().toString().equals("write.lock")).toList()) {
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
+          raf.seek(raf.length() / 2);
+          raf.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        }
+      }
+    }
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertTrue(index.rebuiltBecause().isPresent(), "checksums must find the damage");
+      assertEquals(0, index.resumeFrom(50));
+      index.accept(store.after(0, 100));
+      assertEquals(before, seqs(index.search(query("t1", null, words(true, "wor"), "tag-0",
+          null))));
+    }
+  }
+
+  @Test
+  void anIndexAheadOfTheLogIsRebuilt() {
+    store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+    }
+    store.close();
+    try (SqliteEventStore empty = new SqliteEventStore(SqliteDatabase.open(dir.resolve("o")));
+        LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), empty)) {
+      assertTrue(index.rebuiltBecause().orElseThrow().contains("beyond the log"));
+      assertEquals(0, index.resumeFrom(4));
+    }
+    db = SqliteDatabase.open(dir);
+    store = new SqliteEventStore(db);
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> all = Files.walk(root)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
