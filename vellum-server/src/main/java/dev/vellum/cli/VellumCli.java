@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, WarmupCommand.class,
         dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class,
         dev.vellum.cli.client.SendCommand.class, dev.vellum.cli.client.QueryCommand.class,
+        dev.vellum.cli.client.TailCommand.class,
         dev.vellum.cli.client.KeysCommand.class, dev.vellum.cli.client.SourcesCommand.class,
         dev.vellum.cli.client.TypesCommand.class, CommandLine.HelpCommand.class})
 public final class VellumCli implements Callable<Integer> {

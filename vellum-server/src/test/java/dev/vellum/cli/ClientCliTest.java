@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** vellum send, query, keys, sources and types, end to end against a real node. */
+/** vellum send, query, tail, keys, sources and types, end to end against a real node. */
 class ClientCliTest {
   @TempDir static Path tmp;
   static TestNode node;
@@ -112,6 +112,43 @@ class ClientCliTest {
     Run one = vellum("types", "LOGIN_FAILED");
     assertEquals(0, one.exit(), one.err());
     assertTrue(one.out().contains("\"schema\"") || one.out().contains("$schema"), one.out());
+  }
+
+  @Test
+  void tailPrintsTheNewestMatchingEventsOldestFirst() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, node.post("/v1/events", TestNode.ADMIN_KEY,
+          node.loginEvent("tail-newest")).status());
+    }
+    Run tail = vellum("tail", "-n", "2", "--actor-id", "tail-newest", "-o", "json");
+    assertEquals(0, tail.exit(), tail.err());
+    List<String> lines = tail.out().lines().toList();
+    assertEquals(2, lines.size(), tail.out());
+    long first = node.json.readTree(lines.get(0)).get("seq").asLong();
+    long second = node.json.readTree(lines.get(1)).get("seq").asLong();
+    assertTrue(first < second, "oldest of the newest first: " + lines);
+  }
+
+  @Test
+  void tailFollowPrintsAnEventStoredWhileItRuns() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = VellumCli.commandLine().setOut(new PrintWriter(out))
+        .setErr(new PrintWriter(err, true));
+    Thread follower = new Thread(() -> cli.execute("tail", "-f", "-n", "5", "--actor-id",
+        "tail-live", "-o", "json", "--url=" + node.url(""), "--key=" + TestNode.ADMIN_KEY));
+    follower.setDaemon(true);
+    follower.start();
+    String id = node.post("/v1/events", TestNode.ADMIN_KEY, node.loginEvent("tail-live")).body()
+        .get("results").get(0).get("id").asText();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!out.toString().contains(id) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    follower.interrupt();
+    assertTrue(out.toString().contains(id), "tail -f printed the new event: " + out + err);
+    assertEquals(1, out.toString().lines().filter(l -> l.contains(id)).count(),
+        "printed once, by the search or by the stream");
   }
 
   @Test
