@@ -30,8 +30,8 @@ final class BaselineRows {
   }
 
   private record Row(String type, String category, String source, String outcome,
-      String severity, String actorId, String actorIp, String sessionId, char[] body, int idAt,
-      int timeAt) {}
+      String severity, String actorId, @Nullable String actorIp, @Nullable String sessionId,
+      char[] body, int idAt, int timeAt) {}
 
   static final String TENANT = "default";
   private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"

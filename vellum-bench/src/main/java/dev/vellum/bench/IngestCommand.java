@@ -106,7 +106,7 @@ final class IngestCommand implements Callable<Integer> {
       err.println("vellum bench: give --events or --duration, not both");
       return EXIT_USAGE;
     }
-    long requests = duration != null ? 0 : (ceilDiv(events == null ? 100_000 : events, batch));
+    long requests = duration != null ? 0 : ceilDiv(events == null ? 100_000 : events, batch);
     ObjectNode report;
     Target target;
     try {

@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Closed-loop ingest load: {@code concurrency} threads each send one request, wait for the
@@ -22,8 +24,8 @@ import org.HdrHistogram.Histogram;
 final class IngestLoad {
 
   /** What to send and how hard. {@code requests <= 0} means "until {@code duration}". */
-  record Plan(String baseUrl, String key, RequestPool pool, long requests, Duration duration,
-      int concurrency, double eventsPerSecond) {}
+  record Plan(String baseUrl, String key, RequestPool pool, long requests,
+      @Nullable Duration duration, int concurrency, double eventsPerSecond) {}
 
   /** The outcome of one run. {@code statuses} counts answers by HTTP status; -1 = I/O error. */
   record Result(long eventsAccepted, long requestsSent, long requestsOk, double seconds,
@@ -55,7 +57,8 @@ final class IngestLoad {
     List<Histogram> histograms = new ArrayList<>();
     long start = System.nanoTime();
     long deadline = plan.requests() > 0 ? Long.MAX_VALUE
-        : start + plan.duration().toNanos();
+        : start + Objects.requireNonNull(plan.duration(), "a plan of 0 requests has a duration")
+            .toNanos();
     double requestRate = plan.eventsPerSecond() / plan.pool().batch();
     long interval = requestRate > 0 ? (long) (1e9 / requestRate) : 0;
     ClosedLoop.run("vellum-bench-client", plan.concurrency(), plan.requests(), deadline, c -> {

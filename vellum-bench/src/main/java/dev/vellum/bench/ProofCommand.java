@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,7 +169,7 @@ final class ProofCommand implements Callable<Integer> {
   }
 
   private BenchHttp.Response get(Target target, String path) {
-    return http.get(target.baseUrl + path);
+    return Objects.requireNonNull(http, "set by call()").get(target.baseUrl + path);
   }
 
   /**
@@ -214,7 +215,7 @@ final class ProofCommand implements Callable<Integer> {
         String url = target.baseUrl + "/v1/log/proof?leaf_index=" + index + "&tree_size="
             + size;
         long t0 = System.nanoTime();
-        BenchHttp.Response r = http.get(url);
+        BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(url);
         mine.recordValue((System.nanoTime() - t0) / 1000);
         statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
         if (r.status() == 200 && n % verifyEvery == 0) {

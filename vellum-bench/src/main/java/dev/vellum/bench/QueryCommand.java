@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -158,7 +159,7 @@ final class QueryCommand implements Callable<Integer> {
   }
 
   private JsonNode get(Target target, String path) throws IOException {
-    BenchHttp.Response r = http.get(target.baseUrl + path);
+    BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(target.baseUrl + path);
     if (r.status() != 200) {
       throw new IOException("GET " + path + " answered " + r.status() + ": " + r.text());
     }
@@ -202,8 +203,9 @@ final class QueryCommand implements Callable<Integer> {
         String kind = KINDS.get((int) (n % KINDS.size()));
         String url = target.baseUrl + query(kind, values, ThreadLocalRandom.current());
         long t0 = System.nanoTime();
-        BenchHttp.Response r = http.get(url);
-        mine.get(kind).recordValue((System.nanoTime() - t0) / 1000);
+        BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(url);
+        Objects.requireNonNull(mine.get(kind), "one histogram per kind")
+            .recordValue((System.nanoTime() - t0) / 1000);
         statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
         if (r.status() == 200 && n % 10 == 0) {
           try {
@@ -231,13 +233,15 @@ final class QueryCommand implements Callable<Integer> {
     ObjectNode kinds = o.putObject("kinds");
     for (String k : KINDS) {
       Histogram h = Latencies.histogram();
-      perKind.get(k).forEach(h::add);
+      Objects.requireNonNull(perKind.get(k), "every worker adds every kind").forEach(h::add);
       total += h.getTotalCount();
       ObjectNode kj = kinds.putObject(k);
       kj.put("queries", h.getTotalCount());
       Latencies.json(kj, h, 50, 95, 99);
       long p = parsed.containsKey(k) ? parsed.get(k).sum() : 0;
-      kj.put("mean_rows", p == 0 ? 0 : Latencies.round((double) rows.get(k).sum() / p));
+      // a kind is counted in parsed only after its rows
+      kj.put("mean_rows", p == 0 ? 0
+          : Latencies.round((double) Objects.requireNonNull(rows.get(k)).sum() / p));
     }
     o.put("queries", total);
     o.put("queries_per_s", Latencies.round(total / seconds));

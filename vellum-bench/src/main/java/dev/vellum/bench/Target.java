@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node under test: either a server already running at a URL, or one started in this process
@@ -18,17 +20,17 @@ import java.util.stream.Stream;
 final class Target implements AutoCloseable {
   final String baseUrl;
   final String key;
-  private final VellumNode node;
-  private final Path tempDir;
+  private final @Nullable VellumNode node;
+  private final @Nullable Path tempDir;
 
-  private Target(String baseUrl, String key, VellumNode node, Path tempDir) {
+  private Target(String baseUrl, String key, @Nullable VellumNode node, @Nullable Path tempDir) {
     this.baseUrl = baseUrl;
     this.key = key;
     this.node = node;
     this.tempDir = tempDir;
   }
 
-  static Target remote(String url, String key) {
+  static Target remote(String url, @Nullable String key) {
     if (key == null || key.isBlank()) {
       throw new IllegalArgumentException("--key is required unless --start-server is given");
     }
@@ -39,10 +41,10 @@ final class Target implements AutoCloseable {
    * Starts an in-process node on {@code dataDir} (or a temporary dir when null) with a rate limit
    * high enough not to throttle the benchmark.
    */
-  static Target inProcess(Path dataDir) {
+  static Target inProcess(@Nullable Path dataDir) {
     try {
       Path temp = dataDir == null ? Files.createTempDirectory("vellum-bench-node") : null;
-      Path dir = dataDir == null ? temp : dataDir;
+      Path dir = dataDir != null ? dataDir : Objects.requireNonNull(temp, "created above");
       String fresh = "vk_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
       VellumConfig config = VellumConfig.defaults().withPort(0).withHost("127.0.0.1")
           .withDataDir(dir).withBootstrapKey(fresh)

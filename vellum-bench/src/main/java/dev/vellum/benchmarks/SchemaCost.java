@@ -89,7 +89,7 @@ public class SchemaCost {
           ObjectNode o = ev.get(i % ev.size());
           long now = System.currentTimeMillis() * 1000;
           long ms = now / 1000;
-          String id = new UUID((ms << 16) | 0x7000 | r.nextInt(4096), r.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L).toString();
+          String id = new UUID((ms << 16) | 0x7000 | r.nextInt(4096), (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
           r.nextBytes(leaf);
           e.setString(1, "default"); e.setLong(2, i); e.setString(3, id); e.setLong(4, now); e.setLong(5, now);
           e.setString(6, o.path("type").asText()); e.setString(7, o.path("category").asText()); e.setString(8, "DEMO_APP");
@@ -102,14 +102,14 @@ public class SchemaCost {
             for (JsonNode t : o.path("targets")) { tg.setString(1, "default"); tg.setString(2, t.path("type").asText()); tg.setString(3, t.path("id").asText()); tg.setLong(4, now); tg.setLong(5, i); tg.addBatch(); }
             for (JsonNode t : o.path("tags")) { tag.setString(1, "default"); tag.setString(2, t.asText()); tag.setLong(3, now); tag.setLong(4, i); tag.addBatch(); }
           }
-          if (!opts.contains("fts")) { fts.setLong(1, pk); StringBuilder sb = new StringBuilder(); text(o, sb); fts.setString(2, sb.toString().toLowerCase()); fts.addBatch(); }
+          if (!opts.contains("fts")) { fts.setLong(1, pk); StringBuilder sb = new StringBuilder(); text(o, sb); fts.setString(2, sb.toString().toLowerCase(Locale.ROOT)); fts.addBatch(); }
           if (i % 500 == 499 || i == rows - 1) { tg.executeBatch(); tag.executeBatch(); fts.executeBatch(); con.commit(); }
         }
         double sec = (System.nanoTime() - t0) / 1e9;
-        long size = 0; for (Path p : Files.newDirectoryStream(dir)) size += Files.size(p);
+        long size = 0; try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) { for (Path p : files) size += Files.size(p); }
         System.out.printf("%-60s %8.0f rows/s  %6d bytes/row%n", v[0], rows / sec, size / rows);
       }
-      for (Path p : Files.newDirectoryStream(dir)) Files.delete(p);
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) { for (Path p : files) Files.delete(p); }
       Files.delete(dir);
     }
   }

@@ -11,6 +11,7 @@ import dev.vellum.ingest.EventTypeCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -55,7 +56,7 @@ public class SchemaValidationBenchmark {
       if (!r.ok()) {
         throw new IllegalStateException("sample event rejected: " + r.errors());
       }
-      JsonNode event = r.event().content();
+      JsonNode event = Objects.requireNonNull(r.event(), "r.ok() means an event").content();
       String type = event.get("type").asText();
       Schema whole = registry.getSchema(BuiltInCatalog.schema(type));
       if (!whole.validate(event).isEmpty()) {
@@ -82,6 +83,7 @@ public class SchemaValidationBenchmark {
   @Benchmark
   public List<FieldError> baseSchemaOnly() {
     int k = i++ & (Events.COUNT - 1);
-    return defs.get(k).base().validate(events.get(k));
+    return Objects.requireNonNull(defs.get(k).base(), "the sample types have a base part")
+        .validate(events.get(k));
   }
 }

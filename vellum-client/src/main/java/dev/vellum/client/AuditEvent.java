@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An audit event under construction, in Vellum's canonical form:
@@ -88,7 +89,7 @@ public final class AuditEvent {
     return target(type, id, null);
   }
 
-  public AuditEvent target(String type, String id, String name) {
+  public AuditEvent target(String type, String id, @Nullable String name) {
     ObjectNode t = targets().addObject().put("type", type).put("id", id);
     if (name != null) {
       t.put("name", name);

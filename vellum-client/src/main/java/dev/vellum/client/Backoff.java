@@ -2,6 +2,7 @@ package dev.vellum.client;
 
 import java.time.Duration;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delays between attempts: exponential backoff with full jitter (a uniformly random delay from 0
@@ -30,7 +31,7 @@ final class Backoff {
    *
    * @param retryAfter the server's {@code Retry-After}, or null
    */
-  Duration delay(int attempt, Duration retryAfter) {
+  Duration delay(int attempt, @Nullable Duration retryAfter) {
     if (retryAfter != null) {
       return retryAfter.plusNanos(random.nextLong(baseNanos + 1));
     }

@@ -1,5 +1,7 @@
 package dev.vellum.client;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Counters of one client since it was built. {@code sent} counts events the server committed now,
  * {@code duplicates} those it already held (retries whose first answer was lost, or spool
@@ -9,4 +11,5 @@ package dev.vellum.client;
  * pending} events recorded but not yet settled.
  */
 public record ClientStats(long recorded, long sent, long duplicates, long retried, long spooled,
-    long replayed, long failed, long pending, int consecutiveFailures, String lastFailure) {}
+    long replayed, long failed, long pending, int consecutiveFailures,
+    @Nullable String lastFailure) {}

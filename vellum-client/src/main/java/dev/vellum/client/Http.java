@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** The JDK HttpClient with the endpoint and the API key applied. */
 final class Http {
@@ -48,12 +49,12 @@ final class Http {
   }
 
   /** {@code Retry-After} as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), or null. */
-  static Duration retryAfter(HttpResponse<?> r) {
+  static @Nullable Duration retryAfter(HttpResponse<?> r) {
     return retryAfter(r.headers().firstValue("Retry-After").orElse(null),
         java.time.Instant.now());
   }
 
-  static Duration retryAfter(String v, java.time.Instant now) {
+  static @Nullable Duration retryAfter(@Nullable String v, java.time.Instant now) {
     if (v == null || v.isBlank()) {
       return null;
     }

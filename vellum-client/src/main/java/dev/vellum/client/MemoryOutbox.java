@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded in-memory outbox. Space is held from {@link #offer} until {@link #settled}, not just
@@ -34,7 +35,7 @@ final class MemoryOutbox implements Outbox {
   }
 
   /** An entry taken from the queue that did not fit the last batch; only the sender uses it. */
-  private Entry carry;
+  private @Nullable Entry carry;
 
   @Override
   public List<Entry> take(int maxCount, long maxBytes, long lingerNanos)
@@ -49,7 +50,7 @@ final class MemoryOutbox implements Outbox {
       }
     }
     batch.add(first);
-    long bytes = first.json.length + 2;
+    long bytes = first.json.length + 2L;
     long deadline = System.nanoTime() + lingerNanos;
     while (batch.size() < maxCount) {
       Entry next = queue.poll();

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Takes batches from the outbox and POSTs them to {@code /v1/events}, at most {@code maxInFlight}
@@ -35,7 +36,7 @@ final class Sender implements Runnable {
 
     void answered(int accepted, int duplicates);
 
-    void attempt(boolean reachedServer, String failure);
+    void attempt(boolean reachedServer, @Nullable String failure);
   }
 
   private final Http http;
@@ -87,7 +88,7 @@ final class Sender implements Runnable {
   private static final class Batch {
     final List<Entry> entries;
     final Runnable done;
-    byte[] body;
+    byte @Nullable [] body;
 
     Batch(List<Entry> entries, Runnable done) {
       this.entries = entries;
@@ -115,6 +116,7 @@ final class Sender implements Runnable {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the handler catches its own failures and retries
   private void send(Batch b, int attempt) {
     if (abandoned) {
       b.done.run();
@@ -230,7 +232,8 @@ final class Sender implements Runnable {
     send(new Batch(new ArrayList<>(b.entries.subList(mid, b.entries.size())), halfDone), 1);
   }
 
-  private void retryLater(Batch b, int attempt, Duration retryAfter, String reason) {
+  @SuppressWarnings("FutureReturnValueIgnored") // send() handles its own failures; none waits
+  private void retryLater(Batch b, int attempt, @Nullable Duration retryAfter, String reason) {
     if (abandoned) {
       b.done.run();
       return;

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The disk spool: a write-ahead log of recorded events that the sender reads from. Every event is
@@ -66,7 +68,7 @@ final class Spool implements Outbox {
   /** What the spool tells the client. */
   interface Hooks {
     /** The caller's future of an event recorded in this run, or null. */
-    CompletableFuture<Receipt> futureOf(String id);
+    @Nullable CompletableFuture<Receipt> futureOf(String id);
 
     void spooled(List<Entry> group);
 
@@ -91,7 +93,7 @@ final class Spool implements Outbox {
     boolean readDone;
     /** Damaged ranges found on open: start offset → end offset. */
     final TreeMap<Long, Long> skips = new TreeMap<>();
-    FileChannel reader;
+    @Nullable FileChannel reader;
 
     Segment(Path path, long number) {
       this.path = path;
@@ -459,7 +461,7 @@ final class Spool implements Outbox {
   private boolean nextIsTooBig;
 
   /** The next record at or after the read position, or null; called with the lock held. */
-  private Entry readNext(long room) throws IOException {
+  private @Nullable Entry readNext(long room) throws IOException {
     for (Segment s : segments) {
       if (s.readDone) {
         continue;
@@ -506,7 +508,7 @@ final class Spool implements Outbox {
     }
   }
 
-  private static FileChannel closeQuietly(FileChannel ch) {
+  private static @Nullable FileChannel closeQuietly(@Nullable FileChannel ch) {
     if (ch != null) {
       try {
         ch.close();
@@ -537,15 +539,16 @@ final class Spool implements Outbox {
     unsettled.decrementAndGet();
     lock.lock();
     try {
-      e.segment.settled++;
-      maybeDelete(e.segment);
+      Segment segment = Objects.requireNonNull(e.segment, "every spooled entry has its segment");
+      segment.settled++;
+      maybeDelete(segment);
     } finally {
       lock.unlock();
     }
   }
 
   /** Keeps an event the server refused, so it can be inspected and sent again by hand. */
-  void deadLetter(Entry e, String reason) {
+  void deadLetter(Entry e, @Nullable String reason) {
     String line = "{\"id\":" + AuditEvent.JSON.getNodeFactory().textNode(e.id)
         + ",\"reason\":" + AuditEvent.JSON.getNodeFactory().textNode(reason)
         + ",\"event\":" + new String(e.json, StandardCharsets.UTF_8) + "}\n";

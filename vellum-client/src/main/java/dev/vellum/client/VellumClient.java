@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records audit events in Vellum without blocking the caller and without losing them.
@@ -57,7 +58,7 @@ public final class VellumClient implements AutoCloseable {
   private final Settings settings;
   private final Http http;
   private final Outbox outbox;
-  private final Spool spool;
+  private final @Nullable Spool spool;
   private final Sender sender;
   private final Thread senderThread;
   private final ScheduledExecutorService timer;
@@ -73,13 +74,14 @@ public final class VellumClient implements AutoCloseable {
   private final LongAdder replayed = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
-  private volatile String lastFailure;
+  private volatile @Nullable String lastFailure;
   private volatile boolean closed;
 
   private VellumClient(Settings s) throws IOException {
     this.settings = s;
     this.listener = s.listener;
-    this.http = new Http(s.endpoint, s.apiKey, s.connectTimeout, s.requestTimeout);
+    this.http = new Http(Objects.requireNonNull(s.endpoint, "checked by build()"),
+        Objects.requireNonNull(s.apiKey, "checked by build()"), s.connectTimeout, s.requestTimeout);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vellum-client-retry");
       t.setDaemon(true);
@@ -133,7 +135,7 @@ public final class VellumClient implements AutoCloseable {
       failed.increment();
       return CompletableFuture.failedFuture(new RejectedEventException("(not sent)", 400, errors));
     }
-    return enqueue(m.event());
+    return enqueue(Objects.requireNonNull(m.event(), "a successful mapping has its event"));
   }
 
   private CompletableFuture<Receipt> enqueue(ObjectNode e) {
@@ -259,7 +261,8 @@ public final class VellumClient implements AutoCloseable {
       VellumException c = new VellumException("event " + e.id
           + " not delivered: the client was closed first", 0, true, null);
       fail(e.id, c);
-      e.future.completeExceptionally(c);
+      Objects.requireNonNull(e.future, "unsent entries were recorded by this client, with futures")
+          .completeExceptionally(c);
     }
     for (var pending : futures.entrySet()) {
       if (spool != null) {
@@ -291,7 +294,7 @@ public final class VellumClient implements AutoCloseable {
   }
 
   /** The spool directory, or null in memory mode. */
-  public Path spoolDirectory() {
+  public @Nullable Path spoolDirectory() {
     return settings.spool;
   }
 
@@ -421,7 +424,7 @@ public final class VellumClient implements AutoCloseable {
     }
 
     @Override
-    public void attempt(boolean reachedServer, String failure) {
+    public void attempt(boolean reachedServer, @Nullable String failure) {
       if (failure == null) {
         consecutiveFailures.set(0);
       } else {
@@ -435,7 +438,7 @@ public final class VellumClient implements AutoCloseable {
 
   private final class SpoolHooks implements Spool.Hooks {
     @Override
-    public CompletableFuture<Receipt> futureOf(String id) {
+    public @Nullable CompletableFuture<Receipt> futureOf(String id) {
       return futures.get(id);
     }
 
@@ -484,10 +487,10 @@ public final class VellumClient implements AutoCloseable {
 
   /** Everything a client is configured with; checked once in {@link Builder#build}. */
   private static final class Settings {
-    URI endpoint;
-    String apiKey;
-    String source;
-    Path spool;
+    @Nullable URI endpoint;
+    @Nullable String apiKey;
+    @Nullable String source;
+    @Nullable Path spool;
     int maxBatchEvents = 500;
     int maxBatchBytes = 1 << 20;
     int maxEventBytes = 1 << 20;

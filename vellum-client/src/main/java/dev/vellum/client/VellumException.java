@@ -1,5 +1,7 @@
 package dev.vellum.client;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why an event was not delivered: the server rejected it, the key is not allowed, the buffer was
  * full, or the client was closed first. {@link #retriable()} tells whether sending the same event
@@ -10,7 +12,7 @@ public class VellumException extends RuntimeException {
   private final int status;
   private final boolean retriable;
 
-  public VellumException(String message, int status, boolean retriable, Throwable cause) {
+  public VellumException(String message, int status, boolean retriable, @Nullable Throwable cause) {
     super(message, cause);
     this.status = status;
     this.retriable = retriable;

@@ -90,7 +90,7 @@ public final class VellumNode implements AutoCloseable {
   private final ConsumerRunner searchRunner;
   private final HttpServer http;
   private final IngestService ingest;
-  private final String bootstrapKey;
+  private final @Nullable String bootstrapKey;
   private final List<String> tenantIds;
   private volatile boolean ready;
 
@@ -207,7 +207,7 @@ public final class VellumNode implements AutoCloseable {
   }
 
   /** The bootstrap admin key if it was created by this start, else null. */
-  public String bootstrapKey() {
+  public @Nullable String bootstrapKey() {
     return bootstrapKey;
   }
 

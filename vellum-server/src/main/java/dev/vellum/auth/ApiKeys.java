@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues and checks API keys. A key is 32 random bytes shown once as {@code vk_<base64url>};
@@ -60,7 +61,7 @@ public final class ApiKeys {
 
   /** Creates a key; {@code secret} may be supplied (bootstrap key) or null to generate one. */
   public Issued create(String tenant, String name, Set<Scope> scopes, Set<String> sources,
-      String secret, long nowMicros) {
+      @Nullable String secret, long nowMicros) {
     String s = secret == null ? newSecret() : secret;
     DirectoryStore.ApiKey key = new DirectoryStore.ApiKey(newKeyId(), tenant, name, hash(s),
         scopes.stream().map(Scope::wire).collect(Collectors.toCollection(java.util.TreeSet::new)),

@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Usage plans, as API Gateway's in the reference design: per API key a token bucket ({@code
@@ -41,7 +42,7 @@ public final class RateLimiter {
   private final Cache<String, State> states =
       Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
 
-  private record State(Plan plan, Bucket rate, Bucket quota) {}
+  private record State(Plan plan, Bucket rate, @Nullable Bucket quota) {}
 
   /** Every key gets {@code defaults}; no per-key plans (for tools and tests). */
   public RateLimiter(long requestsPerSecond, long burst) {

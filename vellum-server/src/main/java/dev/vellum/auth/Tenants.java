@@ -4,6 +4,7 @@ import dev.vellum.store.DirectoryStore;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Creates tenants with what every tenant needs: the system source and a first admin key. */
 public final class Tenants {
@@ -24,7 +25,8 @@ public final class Tenants {
    * Creates the tenant and its first admin key ({@code secret} null: generated). Empty if the
    * tenant already exists.
    */
-  public Optional<ApiKeys.Issued> create(String id, String name, String secret, long nowMicros) {
+  public Optional<ApiKeys.Issued> create(String id, String name, @Nullable String secret,
+      long nowMicros) {
     if (!directory.createTenant(new DirectoryStore.Tenant(id, name, nowMicros))) {
       return Optional.empty();
     }

@@ -128,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
     return null;
   }
 
-  private static String oneLine(String s) {
+  private static String oneLine(@Nullable String s) {
     return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 

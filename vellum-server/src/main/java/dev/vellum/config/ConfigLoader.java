@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the YAML configuration file and {@code VELLUM_*} environment overrides.
@@ -35,13 +37,13 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   /** Loads {@code file} (may be null: no file) and applies {@code env} overrides. */
-  public static VellumConfig load(Path file, Map<String, String> env) {
+  public static VellumConfig load(@Nullable Path file, Map<String, String> env) {
     Map<String, String> values = new java.util.TreeMap<>();
     if (file != null) {
       readFile(file, values);
     }
     for (String key : KEYS) {
-      String value = env.get("VELLUM_" + key.toUpperCase().replace('.', '_'));
+      String value = env.get("VELLUM_" + key.toUpperCase(Locale.ROOT).replace('.', '_'));
       if (value != null) {
         values.put(key, value);
       }
@@ -134,7 +136,7 @@ public final class ConfigLoader {
     if (text == null) {
       return fallback;
     }
-    String t = text.trim().toLowerCase();
+    String t = text.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));

@@ -2,6 +2,7 @@ package dev.vellum.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every setting of a Vellum node, validated once at start-up and immutable afterwards.
@@ -16,7 +17,7 @@ public record VellumConfig(
     Ingest ingest,
     RateLimit rateLimit,
     Duration checkpointInterval,
-    String bootstrapKey,
+    @Nullable String bootstrapKey,
     Http http) {
 
   /** Limits on what one ingest request may carry. */
@@ -39,7 +40,7 @@ public record VellumConfig(
    * HTTPS from a PEM certificate chain and a PEM PKCS#8 private key, both re-read when either
    * file changes (checked every {@code checkInterval}). Off when no certificate is set.
    */
-  public record Tls(Path certificate, Path privateKey, Duration checkInterval) {
+  public record Tls(@Nullable Path certificate, @Nullable Path privateKey, Duration checkInterval) {
     public boolean enabled() {
       return certificate != null;
     }
@@ -114,7 +115,7 @@ public record VellumConfig(
     return this;
   }
 
-  private static void require(boolean ok, String setting, Object value, String rule) {
+  private static void require(boolean ok, String setting, @Nullable Object value, String rule) {
     if (!ok) {
       throw new ConfigException("setting " + setting + " = " + value + ": " + rule);
     }

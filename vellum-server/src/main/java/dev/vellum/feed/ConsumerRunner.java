@@ -166,6 +166,8 @@ public final class ConsumerRunner implements AutoCloseable {
     }
   }
 
+  // a timed poll inside run()'s loop: a spurious wake-up only makes the loop look for work again
+  @SuppressWarnings("WaitNotInLoop")
   private void awaitWork() throws InterruptedException {
     synchronized (signal) {
       if (!woken && running) {

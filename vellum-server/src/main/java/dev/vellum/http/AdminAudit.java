@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.auth.Principal;
 import dev.vellum.ingest.IngestService;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The audit events of administrative changes, written through the normal ingest path into the
@@ -38,7 +39,7 @@ final class AdminAudit {
 
   /** A change of one configuration object: {@code before} is null when it was created. */
   void configurationChanged(Principal actor, String tenant, String component, String targetType,
-      String id, JsonNode before, JsonNode after) {
+      String id, @Nullable JsonNode before, JsonNode after) {
     ArrayNode changes = json.createArrayNode();
     ObjectNode c = changes.addObject().put("path", "/" + component + "/" + id);
     c.set("before", before == null ? json.nullNode() : before);

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -217,7 +218,7 @@ final class AdminRoutes {
   }
 
   /** A key's plan, or the configured defaults (marked {@code "default": true}) when null. */
-  private ObjectNode render(DirectoryStore.UsagePlan plan) {
+  private ObjectNode render(DirectoryStore.@Nullable UsagePlan plan) {
     ObjectNode o = json.createObjectNode();
     if (plan == null) {
       o.put("requests_per_second", planDefaults.requestsPerSecond())
@@ -297,6 +298,7 @@ final class AdminRoutes {
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid usage plan", errors);
     }
+    Objects.requireNonNull(plan, "a plan is null only with errors");
     ObjectNode before = render(directory.usagePlan(key.id()).orElse(null));
     directory.putUsagePlan(plan);
     limiter.planChanged(key.id());
@@ -341,6 +343,7 @@ final class AdminRoutes {
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid key request", errors);
     }
+    Objects.requireNonNull(name, "a missing name is one of the errors");
     ApiKeys.Issued issued = keys.create(p.tenant(), name, scopes, allowed, null, now());
     if (plan != null) {
       directory.putUsagePlan(new DirectoryStore.UsagePlan(issued.key().id(), p.tenant(),
@@ -398,6 +401,7 @@ final class AdminRoutes {
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid tenant", errors);
     }
+    Objects.requireNonNull(id, "a missing id is one of the errors");
     ApiKeys.Issued issued = tenants.create(id, name == null ? id : name, null, now())
         .orElseThrow(() -> ProblemException.conflict("tenant " + id + " already exists"));
     ObjectNode o = json.createObjectNode().put("id", id).put("name", name == null ? id : name);

@@ -99,8 +99,8 @@ final class BodyReader {
    */
   static void requireUtf8Bytes(byte[] body) {
     int n = Math.min(4, body.length);
-    if (n >= 2 && ((body[0] & 0xff) == 0xfe && (body[1] & 0xff) == 0xff
-        || (body[0] & 0xff) == 0xff && (body[1] & 0xff) == 0xfe)) {
+    if (n >= 2 && (((body[0] & 0xff) == 0xfe && (body[1] & 0xff) == 0xff)
+        || ((body[0] & 0xff) == 0xff && (body[1] & 0xff) == 0xfe))) {
       throw notUtf8("request body starts with a UTF-16 or UTF-32 byte-order mark; JSON must be"
           + " UTF-8");
     }

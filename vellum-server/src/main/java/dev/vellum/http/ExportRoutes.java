@@ -22,7 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/events/export?format=csv|jsonl&<filters>}: every event matching a search, with
@@ -75,7 +77,8 @@ final class ExportRoutes {
     try {
       filter = FilterParser.parse(p.tenant(), params);
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(), e.getMessage());
+      throw ProblemException.badParameter(e.name(),
+          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     boolean csv = formats.get(0).equals("csv");
     // the first page runs before the headers are sent, so a failing search is still a problem
@@ -122,7 +125,7 @@ final class ExportRoutes {
     }
   }
 
-  private static SearchQuery withPage(SearchQuery q, SearchQuery.Position after) {
+  private static SearchQuery withPage(SearchQuery q, SearchQuery.@Nullable Position after) {
     return new SearchQuery(q.tenant(), q.fromMicros(), q.toMicros(), q.types(), q.category(),
         q.source(), q.actorId(), q.actorIp(), q.targetType(), q.targetId(), q.outcome(),
         q.severity(), q.sessionId(), q.tag(), q.fullText(), q.ascending(), PAGE, after);

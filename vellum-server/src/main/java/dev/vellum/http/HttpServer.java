@@ -28,6 +28,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.jspecify.annotations.Nullable;
 
 /** Assembles the Javalin server: filters, routes and the single exception-to-problem mapping. */
 public final class HttpServer {
@@ -43,7 +44,7 @@ public final class HttpServer {
   private final Javalin app;
   /** "get /v1/events", … as the router registered them; the OpenAPI test compares its document. */
   private final List<String> routes = new CopyOnWriteArrayList<>();
-  private final TlsKeys tls;
+  private final @Nullable TlsKeys tls;
 
   public HttpServer(Parts p) {
     HttpMetrics httpMetrics = new HttpMetrics(p.metrics());

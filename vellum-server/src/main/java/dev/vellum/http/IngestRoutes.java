@@ -18,6 +18,8 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** {@code POST /v1/events}: one event or an array of them. */
 final class IngestRoutes {
@@ -79,7 +81,7 @@ final class IngestRoutes {
    * within 30 s. The events are durable either way, so the answer stays a success: an error here
    * would invite a retry that, without client ids, stores the events twice.
    */
-  private String awaitCheckpoint(String tenant, long size) {
+  private @Nullable String awaitCheckpoint(String tenant, long size) {
     try {
       return log.awaitCheckpoint(tenant, size, Duration.ofSeconds(30))
           .map(StoredCheckpoint::note).orElse(null);
@@ -124,7 +126,7 @@ final class IngestRoutes {
       o.put("seq", r.seq());
       o.put("leaf_hash", Base64.getEncoder().encodeToString(r.leafHash()));
     }
-    o.put("status", r.status().name().toLowerCase());
+    o.put("status", r.status().name().toLowerCase(Locale.ROOT));
     if (!r.errors().isEmpty()) {
       ArrayNode errors = o.putArray("errors");
       for (FieldError f : r.errors()) {

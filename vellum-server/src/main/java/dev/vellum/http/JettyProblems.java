@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Jetty's error pages, replaced by problem documents. Jetty answers on its own, before any route
@@ -38,13 +39,14 @@ final class JettyProblems extends ErrorHandler {
 
   /** Used when the request line or headers could not even be parsed. */
   @Override
+  @SuppressWarnings("removal") // Jetty's own hook; remove this override when Jetty drops it
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     metrics.record("unknown", UNROUTED, status, System.nanoTime());
     fields.put(HttpHeader.CONTENT_TYPE, ProblemHandlers.CONTENT_TYPE);
     return ByteBuffer.wrap(body(status, null));
   }
 
-  private byte[] body(int status, String path) {
+  private byte[] body(int status, @Nullable String path) {
     ProblemException p = problemFor(status);
     ObjectNode body = json.createObjectNode();
     body.put("type", ProblemException.TYPE_BASE + p.slug());

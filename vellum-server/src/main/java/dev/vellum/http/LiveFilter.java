@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A search filter evaluated on one committed event in memory, for the live tail, which sees
@@ -33,11 +34,11 @@ final class LiveFilter {
     if (!q.tenant().equals(e.tenant())) {
       return false;
     }
-    if (q.fromMicros() != null && e.occurredAtMicros() < q.fromMicros()
-        || q.toMicros() != null && e.occurredAtMicros() >= q.toMicros()) {
+    if ((q.fromMicros() != null && e.occurredAtMicros() < q.fromMicros())
+        || (q.toMicros() != null && e.occurredAtMicros() >= q.toMicros())) {
       return false;
     }
-    if (q.types() != null && !q.types().contains(e.type())
+    if ((q.types() != null && !q.types().contains(e.type()))
         || !eq(q.category(), e.category()) || !eq(q.source(), e.source())
         || !eq(q.actorId(), e.actorId()) || !eq(q.actorIp(), e.actorIp())
         || !eq(q.outcome(), e.outcome()) || !eq(q.severity(), e.severity())
@@ -84,7 +85,7 @@ final class LiveFilter {
     return true;
   }
 
-  private static boolean eq(String wanted, String actual) {
+  private static boolean eq(@Nullable String wanted, @Nullable String actual) {
     return wanted == null || wanted.equals(actual);
   }
 }

@@ -16,6 +16,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The transparency-log endpoints: verifier key, signed checkpoints, inclusion and consistency
@@ -96,7 +97,8 @@ final class LogRoutes {
   }
 
   /** {@code requestedSize} is the tree_size parameter, or -1 for the latest checkpoint's. */
-  private ObjectNode proof(Principal p, long index, byte[] leafHash, long requestedSize) {
+  private ObjectNode proof(Principal p, long index, byte @Nullable [] leafHash,
+      long requestedSize) {
     long current = log.treeSize(p.tenant());
     long size = requestedSize >= 0 ? requestedSize : log.latestCheckpoint(p.tenant())
         .map(StoredCheckpoint::treeSize).orElse(current);

@@ -3,6 +3,7 @@ package dev.vellum.http;
 import dev.vellum.core.event.FieldError;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An RFC 9457 problem to send to the client. Handlers throw it; {@link ProblemHandlers} is the
@@ -17,8 +18,8 @@ public final class ProblemException extends RuntimeException {
   private final List<FieldError> errors;
   private final Map<String, String> headers;
 
-  public ProblemException(int status, String slug, String title, String detail,
-      List<FieldError> errors, Map<String, String> headers) {
+  public ProblemException(int status, String slug, String title, @Nullable String detail,
+      @Nullable List<FieldError> errors, @Nullable Map<String, String> headers) {
     super(detail);
     this.status = status;
     this.slug = slug;
@@ -27,7 +28,7 @@ public final class ProblemException extends RuntimeException {
     this.headers = headers == null ? Map.of() : Map.copyOf(headers);
   }
 
-  public static ProblemException badRequest(String detail, List<FieldError> errors) {
+  public static ProblemException badRequest(String detail, @Nullable List<FieldError> errors) {
     return new ProblemException(400, "bad-request", "Bad request", detail, errors, null);
   }
 
@@ -87,7 +88,7 @@ public final class ProblemException extends RuntimeException {
             headers);
   }
 
-  public static ProblemException unavailable(String detail, long retryAfterSeconds) {
+  public static ProblemException unavailable(@Nullable String detail, long retryAfterSeconds) {
     return new ProblemException(503, "unavailable", "Service unavailable", detail, null,
         Map.of("Retry-After", Long.toString(retryAfterSeconds)));
   }

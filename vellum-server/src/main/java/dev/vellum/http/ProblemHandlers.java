@@ -15,6 +15,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ final class ProblemHandlers {
       write(ctx, json, e.unavailable()
           ? ProblemException.unavailable("the event store is unavailable; nothing from this"
               + " request was stored", 5)
-          : internal(ctx));
+          : internal());
     });
     routes.exception(HttpResponseException.class, (e, ctx) -> write(ctx, json,
         new ProblemException(e.getStatus(), slugOf(e.getStatus()), titleOf(e.getStatus()),
@@ -56,7 +57,7 @@ final class ProblemHandlers {
                 : e.getMessage(), null, null)));
     routes.exception(Exception.class, (e, ctx) -> {
       LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
-      write(ctx, json, internal(ctx));
+      write(ctx, json, internal());
     });
     routes.error(404, ctx -> {
       if (!CONTENT_TYPE.equals(ctx.res().getContentType())) {
@@ -76,7 +77,7 @@ final class ProblemHandlers {
         List.of(new FieldError("", "malformed JSON" + where)), null);
   }
 
-  private static ProblemException unavailable(String slug, String title, String detail,
+  private static ProblemException unavailable(String slug, String title, @Nullable String detail,
       int retryAfterSeconds) {
     return new ProblemException(503, slug, title, detail, null,
         Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
@@ -106,7 +107,7 @@ final class ProblemHandlers {
     return kept.isEmpty() ? "malformed JSON" : kept;
   }
 
-  private static ProblemException internal(Context ctx) {
+  private static ProblemException internal() {
     return new ProblemException(500, "internal", "Internal server error",
         "the server failed to handle this request; it has been logged", null, null);
   }

@@ -18,6 +18,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -50,7 +51,8 @@ final class QueryRoutes {
     try {
       filter = FilterParser.parse(p.tenant(), params);
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(), e.getMessage());
+      throw ProblemException.badParameter(e.name(),
+          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     QueryService.Page page = queries.search(filter);
     ingest.recordAccess(p, "events.search", FilterParser.describe(json, params),
@@ -76,7 +78,8 @@ final class QueryRoutes {
     try {
       q = StatsParameters.parse(ctx.queryParamMap(), Times.micros(clock.instant()));
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(), e.getMessage());
+      throw ProblemException.badParameter(e.name(),
+          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     long from = q.from();
     long to = q.to();

@@ -10,6 +10,7 @@ import dev.vellum.auth.Scope;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -108,7 +109,7 @@ final class RequestContext {
   /** A 415 unless the request declares a JSON content type. */
   static void requireJson(Context ctx) {
     String type = ctx.contentType();
-    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase();
+    String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!base.equals("application/json") && !base.endsWith("+json")) {
       throw ProblemException.unsupportedMediaType("Content-Type must be application/json, got "
           + (type == null ? "none" : type));

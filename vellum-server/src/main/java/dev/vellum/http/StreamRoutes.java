@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/events/stream?<filters>}: the live tail, as Server-Sent Events. Each matching
@@ -80,7 +82,8 @@ final class StreamRoutes {
     try {
       q = FilterParser.parse(p.tenant(), params);
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(), e.getMessage());
+      throw ProblemException.badParameter(e.name(),
+          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     Long resumeFrom = lastEventId(ctx.header("Last-Event-ID"));
     LiveFilter filter = new LiveFilter(q, json);
@@ -160,7 +163,7 @@ final class StreamRoutes {
     out.flush();
   }
 
-  private static Long lastEventId(String header) {
+  private static @Nullable Long lastEventId(@Nullable String header) {
     if (header == null || header.isBlank()) {
       return null;
     }

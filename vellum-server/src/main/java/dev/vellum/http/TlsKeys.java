@@ -19,6 +19,7 @@ import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +52,12 @@ final class TlsKeys implements AutoCloseable {
   private final ScheduledExecutorService watcher;
   private byte[] fingerprint;
 
+  @SuppressWarnings("FutureReturnValueIgnored") // reloadIfChanged catches and logs every failure
   TlsKeys(VellumConfig.Tls config) {
     this.config = config;
+    // only built when TLS is enabled, and validate() requires both files then
+    Objects.requireNonNull(config.certificate(), "tls.certificate");
+    Objects.requireNonNull(config.privateKey(), "tls.private_key");
     try {
       fingerprint = fingerprint();
       factory.setKeyStore(keyStore(config.certificate(), config.privateKey()));
@@ -76,6 +81,8 @@ final class TlsKeys implements AutoCloseable {
   }
 
   private void reloadIfChanged() {
+    Objects.requireNonNull(config.certificate(), "tls.certificate");
+    Objects.requireNonNull(config.privateKey(), "tls.private_key");
     try {
       byte[] now = fingerprint();
       if (Arrays.equals(now, fingerprint)) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -25,7 +26,7 @@ public final class EventNormalizer {
       Set.of("tenant", "received_at", "seq", "leaf_hash", "leaf_version");
 
   /** Either a prepared event or the problems that stopped it. */
-  public record Result(PreparedEvent event, List<FieldError> errors) {
+  public record Result(@Nullable PreparedEvent event, List<FieldError> errors) {
     static Result failed(List<FieldError> errors) {
       return new Result(null, List.copyOf(errors));
     }
@@ -95,11 +96,14 @@ public final class EventNormalizer {
       return Result.failed(schemaErrors);
     }
     try {
-      return new Result(toPrepared(tenant, id, event, occurredAt, clientId), List.of());
+      // both are null only when errors were added, and then the event was refused above
+      return new Result(toPrepared(tenant, Objects.requireNonNull(id), event,
+          Objects.requireNonNull(occurredAt), clientId), List.of());
     } catch (NotIJsonException notIJson) {
       // a lone UTF-16 surrogate, or a number too large for a double (1e400): no RFC 8785 form,
       // so no leaf hash; found while rendering the canonical members, not by a separate walk
-      return Result.failed(notIJson.pointer(), notIJson.getMessage());
+      return Result.failed(notIJson.pointer(),
+          Objects.requireNonNull(notIJson.getMessage(), "NotIJsonException always says why"));
     }
   }
 
@@ -138,7 +142,8 @@ public final class EventNormalizer {
     try {
       at = Times.parse(t.asText());
     } catch (IllegalArgumentException e) {
-      errors.add(new FieldError("/occurred_at", e.getMessage()));
+      errors.add(new FieldError("/occurred_at",
+          Objects.requireNonNull(e.getMessage(), "Times.parse always says why")));
       return null;
     }
     if (at.isAfter(now.plus(maxFutureSkew))) {

@@ -63,7 +63,7 @@ public final class EventTypeCatalog {
    */
   public record TypeDef(String type, String category, String title, String description,
       String defaultOutcome, String defaultSeverity, boolean builtIn, JsonNode schema,
-      BaseSchemaValidator base, Schema validator) {}
+      @Nullable BaseSchemaValidator base, Schema validator) {}
 
   private final DirectoryStore directory;
   private final ObjectMapper json;

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -156,7 +157,7 @@ public final class IngestService {
     if (!r.ok()) {
       throw new IllegalStateException("read-audit event failed validation: " + r.errors());
     }
-    sequencer.submitBackground(r.event());
+    sequencer.submitBackground(Objects.requireNonNull(r.event(), "r.ok() means an event"));
   }
 
   /**
@@ -191,7 +192,7 @@ public final class IngestService {
    * server bug, not a client error.
    */
   public void recordAdminChange(Principal actor, String tenant, String type, String[] target,
-      ObjectNode metadata, com.fasterxml.jackson.databind.node.ArrayNode changes) {
+      ObjectNode metadata, com.fasterxml.jackson.databind.node.@Nullable ArrayNode changes) {
     Instant now = clock.instant();
     ObjectNode e = json.createObjectNode();
     e.put("occurred_at", Times.format(now));

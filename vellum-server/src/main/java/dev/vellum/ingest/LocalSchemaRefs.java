@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks the local references of a tenant schema before it is stored: each must name a
@@ -161,7 +163,7 @@ final class LocalSchemaRefs {
   private record Edge(String from, String to) {}
 
   private List<Edge> edges(String pointer) {
-    JsonNode node = nodes.get(pointer);
+    JsonNode node = Objects.requireNonNull(nodes.get(pointer), "edges of indexed pointers only");
     List<Edge> out = new ArrayList<>();
     for (String k : IN_PLACE_ONE) {
       if (node.path(k).isObject()) {
@@ -195,7 +197,7 @@ final class LocalSchemaRefs {
   }
 
   /** The pointer in {@code among} a local reference names; null if not local or not there. */
-  private String resolve(String from, String ref, Set<String> among) {
+  private @Nullable String resolve(String from, String ref, Set<String> among) {
     if (!ref.startsWith("#")) {
       return null; // the shipped base and type schemas, which refer to nothing of the tenant's
     }

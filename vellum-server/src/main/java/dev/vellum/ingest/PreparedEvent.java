@@ -1,6 +1,7 @@
 package dev.vellum.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A validated event in canonical form, before sequencing. {@code content} holds exactly the
@@ -21,7 +22,7 @@ public record PreparedEvent(
     String outcome,
     String severity,
     String actorId,
-    String actorIp,
-    String sessionId,
+    @Nullable String actorIp,
+    @Nullable String sessionId,
     boolean clientId,
     java.util.SortedMap<String, String> canonicalMembers) {}

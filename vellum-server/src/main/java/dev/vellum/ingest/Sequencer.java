@@ -69,7 +69,7 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
       JsonNodeFactory.instance.numberNode(LEAF_VERSION));
 
   /** Queued work: events of one request, or a control write (events empty). */
-  private record Submission(List<PreparedEvent> events, WriteBatch control,
+  private record Submission(List<PreparedEvent> events, @Nullable WriteBatch control,
       CompletableFuture<List<Receipt>> done) {}
 
   private final EventStore store;
@@ -426,7 +426,7 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   }
 
   private Receipt sequence(PreparedEvent e, long receivedAt, String receivedAtText,
-      Map<String, StoredEvent> stored,
+      @Nullable Map<String, StoredEvent> stored,
       Map<String, NewEvent> fresh, Map<String, List<NewEvent>> byTenant) {
     StoredEvent old = stored == null ? null : stored.get(e.id());
     if (old != null) {

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 3339 timestamps to and from microseconds since the epoch, which is how times are stored.
@@ -77,7 +78,7 @@ public final class Times {
    * other shape, which the full parser then handles or rejects; field ranges are still checked
    * (by {@link LocalDateTime#of}).
    */
-  private static Instant parseCommonForm(String t) {
+  private static @Nullable Instant parseCommonForm(String t) {
     int n = t.length();
     if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T'
         && t.charAt(10) != 't') || t.charAt(13) != ':' || t.charAt(16) != ':') {
@@ -151,6 +152,7 @@ public final class Times {
         Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // only the fraction of the second decides
   public static String format(Instant t) {
     return (t.getNano() % 1_000_000 == 0 ? MILLIS : MICROS).format(t);
   }

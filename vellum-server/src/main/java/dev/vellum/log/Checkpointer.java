@@ -8,6 +8,7 @@ import dev.vellum.store.StoredCheckpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -85,7 +86,8 @@ final class Checkpointer implements AutoCloseable {
     StoredCheckpoint saved = new StoredCheckpoint(head.size(), head.root(), note,
         Times.micros(clock.instant()));
     try {
-      writer.save(tenant, saved).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      Objects.requireNonNull(writer, "set by start()").save(tenant, saved)
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while saving a checkpoint", e);

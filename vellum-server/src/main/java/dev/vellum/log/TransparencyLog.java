@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Each tenant's append-only Merkle log (RFC 6962 hashing, C2SP tlog-tiles storage, C2SP signed
@@ -98,7 +99,8 @@ public final class TransparencyLog implements AutoCloseable {
    * The audit path of leaf {@code index} in the tree of {@code treeSize} leaves. The caller
    * checks {@code index < treeSize <= treeSize(tenant)}.
    */
-  public InclusionProof inclusion(String tenant, long index, long treeSize, byte[] leafHash) {
+  public InclusionProof inclusion(String tenant, long index, long treeSize,
+      byte @Nullable [] leafHash) {
     TileNodeReader nodes = new TileNodeReader((level, idx) -> readTile(tenant, level, idx));
     List<byte[]> path = MerkleTree.inclusionProof(nodes, index, treeSize);
     byte[] leaf = leafHash != null ? leafHash : nodes.node(0, index);
@@ -122,7 +124,7 @@ public final class TransparencyLog implements AutoCloseable {
    * A stored tile: from memory when it is full (and so immutable) or the right edge the writer
    * last committed, else from the store.
    */
-  private byte[] readTile(String tenant, int level, long index) {
+  private byte @Nullable [] readTile(String tenant, int level, long index) {
     String key = tenant + '/' + level + '/' + index;
     byte[] cached = fullTiles.get(key);
     if (cached != null) {

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the query parameters of {@code GET /v1/events} into an {@link SearchQuery}. Unknown
@@ -67,7 +69,7 @@ public final class FilterParser {
       try {
         after = Cursor.decode(cursor, asc);
       } catch (IllegalArgumentException e) {
-        throw new BadParameter("cursor", e.getMessage());
+        throw new BadParameter("cursor", Objects.requireNonNull(e.getMessage(), "Cursor says why"));
       }
     }
     List<String> types = params.getOrDefault("type", List.of());
@@ -81,7 +83,7 @@ public final class FilterParser {
         limit(one(params, "limit")), after);
   }
 
-  private static String one(Map<String, List<String>> params, String name) {
+  private static @Nullable String one(Map<String, List<String>> params, String name) {
     List<String> v = params.get(name);
     if (v == null || v.isEmpty()) {
       return null;
@@ -92,7 +94,8 @@ public final class FilterParser {
     return v.get(0);
   }
 
-  private static String enumOf(Map<String, List<String>> params, String name, Set<String> allowed) {
+  private static @Nullable String enumOf(Map<String, List<String>> params, String name,
+      Set<String> allowed) {
     String v = one(params, name);
     if (v != null && !allowed.contains(v)) {
       throw new BadParameter(name, "must be one of " + new java.util.TreeSet<>(allowed));
@@ -100,12 +103,12 @@ public final class FilterParser {
     return v;
   }
 
-  private static Long time(Map<String, List<String>> params, String name) {
+  private static @Nullable Long time(Map<String, List<String>> params, String name) {
     String v = one(params, name);
     return v == null ? null : QueryTimes.parse(name, v);
   }
 
-  private static int limit(String v) {
+  private static int limit(@Nullable String v) {
     if (v == null) {
       return DEFAULT_LIMIT;
     }
@@ -124,7 +127,7 @@ public final class FilterParser {
    * Splits free text into lower-cased words of letters and digits, every one of which must
    * occur; the last matches as a prefix, so typing-as-you-search works.
    */
-  static SearchQuery.FullText fullText(String q) {
+  static SearchQuery.@Nullable FullText fullText(@Nullable String q) {
     if (q == null) {
       return null;
     }

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** Searches, single-event reads and time-bucketed counts over one tenant's events. */
 public final class QueryService {
   /** A page of results and the cursor for the next page (null on the last page). */
-  public record Page(List<StoredEvent> events, String nextCursor) {
+  public record Page(List<StoredEvent> events, @Nullable String nextCursor) {
     /** The page as the JSON text of {@code {"events":[…],"next_cursor":…}}. */
     public String toJson() {
       StringBuilder sb = new StringBuilder(events.size() * 1100 + 64).append("{\"events\":[");

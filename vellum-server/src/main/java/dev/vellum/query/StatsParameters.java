@@ -2,9 +2,11 @@ package dev.vellum.query;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The validated query of {@code GET /v1/events/stats}: times in microseconds, {@code from}
@@ -35,9 +37,9 @@ public record StatsParameters(long from, long to, long interval, String interval
         throw new FilterParser.BadParameter(p.getKey(), "may be given only once");
       }
     }
-    String intervalText = one(params, "interval", "1h");
+    String intervalText = Objects.requireNonNull(one(params, "interval", "1h"), "has a default");
     long interval = interval(intervalText);
-    String groupBy = one(params, "group_by", "type");
+    String groupBy = Objects.requireNonNull(one(params, "group_by", "type"), "has a default");
     if (!GROUPS.contains(groupBy)) {
       throw new FilterParser.BadParameter("group_by",
           "must be one of category, outcome, severity, source, type");
@@ -82,7 +84,8 @@ public record StatsParameters(long from, long to, long interval, String interval
     return n * unitMicros;
   }
 
-  private static String one(Map<String, List<String>> params, String name, String fallback) {
+  private static @Nullable String one(Map<String, List<String>> params, String name,
+      @Nullable String fallback) {
     List<String> v = params.get(name);
     if (v == null || v.isEmpty()) {
       return fallback;

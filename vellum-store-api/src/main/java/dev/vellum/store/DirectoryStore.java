@@ -10,7 +10,8 @@ public interface DirectoryStore {
 
   record Tenant(String id, String name, long createdAtMicros) {}
 
-  record Source(String tenant, String code, String name, String description, long createdAtMicros) {}
+  record Source(String tenant, String code, String name, @Nullable String description,
+      long createdAtMicros) {}
 
   record ApiKey(String id, String tenant, String name, String secretHash, Set<String> scopes,
       Set<String> sources, long createdAtMicros, @Nullable Long revokedAtMicros) {}

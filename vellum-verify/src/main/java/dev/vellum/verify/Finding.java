@@ -1,5 +1,7 @@
 package dev.vellum.verify;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One piece of evidence that a log was changed: what was checked, where, and what differs.
  *
@@ -9,7 +11,8 @@ package dev.vellum.verify;
  * @param actual what was found, or null
  * @param detail one human sentence with the facts
  */
-record Finding(String kind, long seq, String expected, String actual, String detail) {
+record Finding(String kind, long seq, @Nullable String expected, @Nullable String actual,
+    String detail) {
 
   static final long NO_SEQ = -1;
 

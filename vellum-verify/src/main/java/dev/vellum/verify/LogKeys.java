@@ -22,11 +22,11 @@ final class LogKeys {
   static final String KEY_FILE = "log-signing.key";
   private static final String SKEY_PREFIX = "PRIVATE+KEY+";
 
-  private final String logName; // null when there is no key file
-  private final byte[] seed;
+  private final @Nullable String logName; // null when there is no key file
+  private final byte @Nullable [] seed;
   private final List<NoteVerifier> trusted;
 
-  private LogKeys(String logName, byte[] seed, List<NoteVerifier> trusted) {
+  private LogKeys(@Nullable String logName, byte @Nullable [] seed, List<NoteVerifier> trusted) {
     this.logName = logName;
     this.seed = seed;
     this.trusted = trusted;
@@ -69,7 +69,7 @@ final class LogKeys {
   }
 
   /** The log name of the key file (the configured log name at the node's first start), or null. */
-  String logName() {
+  @Nullable String logName() {
     return logName;
   }
 
@@ -81,7 +81,7 @@ final class LogKeys {
    */
 
   /** The origin of {@code tenant}'s log: {@code hint} if it names the tenant, else from the key file. */
-  String origin(String tenant, String hint) {
+  String origin(String tenant, @Nullable String hint) {
     if (hint != null && hint.endsWith("/" + tenant) && hint.length() > tenant.length() + 1) {
       return hint;
     }

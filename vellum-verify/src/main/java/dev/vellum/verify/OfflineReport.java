@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of an offline check, as text for people or one JSON document for tools. */
 final class OfflineReport {
@@ -112,7 +113,7 @@ final class OfflineReport {
     return root;
   }
 
-  private static String b64(byte[] b) {
+  private static String b64(byte @Nullable [] b) {
     return b == null ? "none" : Base64.getEncoder().encodeToString(b);
   }
 }

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
@@ -58,12 +59,12 @@ final class OfflineVerifier {
   record SavedCheckpoint(Path file, String note, Checkpoint checkpoint, String tenant) {}
 
   private final Path dataDir;
-  private final String onlyTenant;
+  private final @Nullable String onlyTenant;
   private final LogKeys keys;
   private final List<Path> savedFiles;
   private final JsonFactory jsonFactory = new JsonFactory();
 
-  OfflineVerifier(Path dataDir, String onlyTenant, List<String> trustedKeys, List<Path> savedFiles)
+  OfflineVerifier(Path dataDir, @Nullable String onlyTenant, List<String> trustedKeys, List<Path> savedFiles)
       throws VerifyException {
     this.dataDir = dataDir;
     this.onlyTenant = onlyTenant;
@@ -142,6 +143,7 @@ final class OfflineVerifier {
   }
 
   /** Every tenant named by an event, tile, checkpoint or the tenants table. */
+  @SuppressWarnings("NonApiType") // the sorted order is the contract: tenants are reported by name
   private static TreeSet<String> tenants(Connection c) throws SQLException {
     TreeSet<String> out = new TreeSet<>();
     for (String table : List.of("events", "log_tiles", "log_checkpoints")) {
@@ -261,6 +263,7 @@ final class OfflineVerifier {
     }
 
     private void checkKeys() {
+      String origin = Objects.requireNonNull(this.origin, "set by run() before the checks");
       NoteVerifier trusted = keys.trustedKey(tenant, origin);
       String derived = keys.derivedKey(origin);
       if (trusted != null && derived != null && !trusted.toString().equals(derived)) {
@@ -419,7 +422,7 @@ final class OfflineVerifier {
         }
       } catch (IOException e) {
         r.add(new Finding("body_json", seq, null, null,
-            "the stored body is not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
+            "the stored body is not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
         return;
       }
       if (!seqSeen || !tenantSeen) {
@@ -449,6 +452,7 @@ final class OfflineVerifier {
 
     /** Checks every checkpoint of size {@code size} (the tree's current size) and sets the next boundary. */
     private void captureAt(long size) throws SQLException {
+      ResultSet checkpoints = Objects.requireNonNull(this.checkpoints, "opened by run()");
       byte[] root = null;
       while (checkpointPending && checkpoints.getLong(1) <= size) {
         if (checkpoints.getLong(1) == size) {
@@ -491,6 +495,9 @@ final class OfflineVerifier {
 
     /** Verifies the current checkpoint row's signature and columns; null if the note is bad. */
     private @Nullable Checkpoint signedCheckpoint() throws SQLException {
+      ResultSet checkpoints = Objects.requireNonNull(this.checkpoints, "opened by run()");
+      // run() refuses a tenant with signed checkpoints and no key
+      NoteVerifier verifier = Objects.requireNonNull(this.verifier, "checked by run()");
       long rowSize = checkpoints.getLong(1);
       byte[] rowRoot = checkpoints.getBytes(2);
       String note = checkpoints.getString(3);
@@ -513,6 +520,7 @@ final class OfflineVerifier {
     }
 
     private void compareTile(Tile computed) throws SQLException {
+      PreparedStatement tileQuery = Objects.requireNonNull(this.tileQuery, "opened by run()");
       r.tiles++;
       tileQuery.setInt(2, computed.level());
       tileQuery.setLong(3, computed.index());
@@ -588,6 +596,7 @@ final class OfflineVerifier {
           }
         }
       }
+      ResultSet checkpoints = Objects.requireNonNull(this.checkpoints, "opened by run()");
       while (checkpointPending) {
         Checkpoint cp = signedCheckpoint();
         if (cp != null) {

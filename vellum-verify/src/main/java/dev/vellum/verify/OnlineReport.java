@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** The outcome of one online check. */
@@ -69,6 +70,8 @@ final class OnlineReport {
       return "TAMPERING FOUND [" + f.kind() + "] " + f
           + (findingCount > 1 ? " (and " + (findingCount - 1) + " more)" : "");
     }
+    Checkpoint latest =
+        Objects.requireNonNull(this.latest, "a clean report has a verified latest checkpoint");
     return "OK: checkpoint " + latest.origin() + " size " + latest.size() + " root "
         + b64(latest.rootHash())
         + (previous == null ? " (no saved checkpoint before)"
@@ -144,7 +147,7 @@ final class OnlineReport {
     return o;
   }
 
-  private static @Nullable ObjectNode checkpoint(ObjectMapper json, Checkpoint c) {
+  private static @Nullable ObjectNode checkpoint(ObjectMapper json, @Nullable Checkpoint c) {
     if (c == null) {
       return null;
     }

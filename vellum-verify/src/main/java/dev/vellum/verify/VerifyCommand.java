@@ -136,8 +136,8 @@ public final class VerifyCommand implements Callable<Integer> {
   }
 
   /** Validates the online options shared with {@code vellum monitor}. */
-  static OnlineVerifier online(CommandLine cmd, URI url, String apiKey, List<String> trustedKeys,
-      Path state, int sample) throws VerifyException {
+  static OnlineVerifier online(CommandLine cmd, @Nullable URI url, @Nullable String apiKey,
+      List<String> trustedKeys, @Nullable Path state, int sample) throws VerifyException {
     if (url == null || state == null || trustedKeys.size() != 1) {
       throw new ParameterException(cmd,
           "online checks need --url, --state and exactly one --trusted-key");

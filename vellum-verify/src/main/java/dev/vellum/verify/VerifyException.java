@@ -1,5 +1,7 @@
 package dev.vellum.verify;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Verification could not be carried out (unreadable data dir, unreachable server, a missing key,
  * a malformed option): exit status 2. Never used for evidence of tampering, which is a {@link
@@ -12,7 +14,7 @@ final class VerifyException extends Exception {
     super(message);
   }
 
-  VerifyException(String message, Throwable cause) {
+  VerifyException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

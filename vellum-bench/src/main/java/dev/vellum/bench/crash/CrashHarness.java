@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -437,7 +438,8 @@ public final class CrashHarness {
         }
       } else if (times != 1) {
         found.add("acknowledged event " + a.getKey() + " is stored " + times + " times");
-      } else if (!seqOf.get(a.getKey()).equals(a.getValue())) {
+      } else if (!Objects.requireNonNull(seqOf.get(a.getKey()), "seqOf has every seen id")
+          .equals(a.getValue())) {
         found.add("acknowledged event " + a.getKey() + " was acknowledged with seq "
             + a.getValue() + " but is stored with seq " + seqOf.get(a.getKey()));
       }

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** The plain request/response calls of the people-facing commands (query, keys, sources, types). */
 final class Api {
@@ -62,7 +63,7 @@ final class Api {
   }
 
   /** Sends the request; a non-2xx answer becomes a {@link Failure} with the server's detail. */
-  JsonNode call(String method, String path, Object body) {
+  JsonNode call(String method, String path, @Nullable Object body) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
           .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + key);

@@ -124,7 +124,7 @@ public final class SendCommand extends ApiCommand {
           rejected++;
           Throwable c = e.getCause();
           err().println(c instanceof RejectedEventException re ? re.eventId() + " rejected: "
-              + re.errors() : c.getMessage());
+              + re.errors() : String.valueOf(c));
         }
       }
       ClientStats s = vellum.stats();
@@ -140,7 +140,7 @@ public final class SendCommand extends ApiCommand {
     try {
       return b.build();
     } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-      throw new Api.Failure(e.getMessage());
+      throw new Api.Failure(String.valueOf(e.getMessage()));
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code vellum tail [-f]}: the newest events matching the filters, oldest of them first; with
@@ -47,7 +48,7 @@ public final class TailCommand extends ApiCommand {
     SseReader stream = open(api, null);
     stream.next(); // the "ready" event: the subscription is in place
     long printedUpTo = printNewest(api);
-    String lastId;
+    @Nullable String lastId;
     while (true) {
       try {
         for (JsonNode e; (e = stream.next()) != null; ) {
@@ -66,7 +67,7 @@ public final class TailCommand extends ApiCommand {
   }
 
   /** Reconnects after the last event seen, once a second, until it works (as tail -F does). */
-  private SseReader reopen(Api api, String lastId) throws InterruptedException {
+  private SseReader reopen(Api api, @Nullable String lastId) throws InterruptedException {
     while (true) {
       Thread.sleep(1_000);
       try {
@@ -97,7 +98,7 @@ public final class TailCommand extends ApiCommand {
     return highest;
   }
 
-  private SseReader open(Api api, String lastId) throws IOException, InterruptedException {
+  private SseReader open(Api api, @Nullable String lastId) throws IOException, InterruptedException {
     String query = filters.queryString();
     query = query.isEmpty() ? "" : "?" + query.substring(0, query.length() - 1);
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.base() + "/v1/events/stream"
@@ -120,15 +121,15 @@ public final class TailCommand extends ApiCommand {
   /** Server-Sent Events, one at a time: events as JSON, the ready event as an empty object. */
   private static final class SseReader {
     private final BufferedReader in;
-    String lastId;
+    @Nullable String lastId;
 
-    SseReader(BufferedReader in, String lastId) {
+    SseReader(BufferedReader in, @Nullable String lastId) {
       this.in = in;
       this.lastId = lastId;
     }
 
     /** The next stored event or the ready event; pings are skipped; null at the end. */
-    JsonNode next() throws IOException {
+    @Nullable JsonNode next() throws IOException {
       String event = "message";
       StringBuilder data = new StringBuilder();
       for (String line; (line = in.readLine()) != null; ) {

@@ -20,7 +20,7 @@ enum Format {
       }
       for (int i = 0; i < 36; i++) {
         char c = s.charAt(i);
-        boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-' : isHexDigit(c);
+        boolean ok = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : isHexDigit(c);
         if (!ok) {
           return false;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads keyword values while compiling, refusing any form {@link Subschema} does not implement
@@ -18,7 +19,7 @@ final class Keywords {
         + " the base schema used when it was written, so extend it before the schema");
   }
 
-  static <T> T require(T value, String at, String keyword) {
+  static <T> T require(@Nullable T value, String at, String keyword) {
     if (value == null) {
       throw unsupported(at, "value of " + keyword);
     }

@@ -1,6 +1,7 @@
 package dev.vellum.ingest.schema;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where validation is in the event: a stack of member names and array indexes, one per
@@ -24,7 +25,7 @@ final class Location {
     depth--;
   }
 
-  private void push(String member, int index) {
+  private void push(@Nullable String member, int index) {
     if (depth == members.length) {
       members = Arrays.copyOf(members, depth * 2);
       indexes = Arrays.copyOf(indexes, depth * 2);
