@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The rows the raw storage baselines write: the durable commit path's event row, with the columns
  * Vellum's {@code events} table has, made from the load generator's events. No HTTP, parsing,
- * validation, canonicalisation or hashing: the leaf-hash column gets random bytes. Row contents
- * are prepared before the clock starts; inside the timed loop each row only gets a fresh UUIDv7
- * id and the current time patched into a copy of its body.
+ * validation, canonicalisation or hashing: the leaf-hash column gets random bytes. Row contents are
+ * prepared before the clock starts; inside the timed loop each row only gets a fresh UUIDv7 id and
+ * the current time patched into a copy of its body.
  */
 final class BaselineRows {
   /** Rows written, seconds taken, rows counted afterwards, and bytes the rows take on disk. */
@@ -29,14 +29,24 @@ final class BaselineRows {
     }
   }
 
-  private record Row(String type, String category, String source, String outcome,
-      String severity, String actorId, @Nullable String actorIp, @Nullable String sessionId,
-      char[] body, int idAt, int timeAt) {}
+  private record Row(
+      String type,
+      String category,
+      String source,
+      String outcome,
+      String severity,
+      String actorId,
+      @Nullable String actorIp,
+      @Nullable String sessionId,
+      char[] body,
+      int idAt,
+      int timeAt) {}
 
   static final String TENANT = "default";
-  private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
-      + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
-      + " leaf_hash, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String INSERT_EVENT =
+      "INSERT INTO events (tenant, seq, id, occurred_at,"
+          + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
+          + " leaf_hash, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   private final List<Row> templates = new ArrayList<>();
 
@@ -56,8 +66,8 @@ final class BaselineRows {
         long end = Math.min(rows, seq + batch);
         Instant now = Instant.now();
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-        char[] time = new String(RequestPool.formatTime(now), StandardCharsets.US_ASCII)
-            .toCharArray();
+        char[] time =
+            new String(RequestPool.formatTime(now), StandardCharsets.US_ASCII).toCharArray();
         for (; seq < end; seq++) {
           Row r = templates.get((int) (seq % templates.size()));
           String id = RequestPool.uuid7(now.toEpochMilli()).toString();
@@ -75,8 +85,9 @@ final class BaselineRows {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private static void bind(PreparedStatement ev, Row r, long seq, String id, long micros,
-      byte[] leaf, String body) throws SQLException {
+  private static void bind(
+      PreparedStatement ev, Row r, long seq, String id, long micros, byte[] leaf, String body)
+      throws SQLException {
     ev.setString(1, TENANT);
     ev.setLong(2, seq);
     ev.setString(3, id);
@@ -95,8 +106,8 @@ final class BaselineRows {
   }
 
   static long countEvents(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT count(*) FROM events")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -113,10 +124,18 @@ final class BaselineRows {
     int idAt = text.indexOf(RequestPool.ID_MARK);
     int timeAt = text.indexOf(RequestPool.TIME_MARK);
     JsonNode actor = event.path("actor");
-    return new Row(event.path("type").asText(), event.path("category").asText(),
-        event.path("source").asText(), event.path("outcome").asText("unknown"),
-        event.path("severity").asText("info"), actor.path("id").asText(), textOrNull(actor, "ip"),
-        textOrNull(event, "session_id"), body, idAt, timeAt);
+    return new Row(
+        event.path("type").asText(),
+        event.path("category").asText(),
+        event.path("source").asText(),
+        event.path("outcome").asText("unknown"),
+        event.path("severity").asText("info"),
+        actor.path("id").asText(),
+        textOrNull(actor, "ip"),
+        textOrNull(event, "session_id"),
+        body,
+        idAt,
+        timeAt);
   }
 
   private static @Nullable String textOrNull(JsonNode node, String field) {

@@ -34,21 +34,24 @@ final class BenchHttp implements AutoCloseable {
 
   BenchHttp(String key, int connections) {
     this.authorization = "Bearer " + key;
-    ConnectionConfig timeouts = ConnectionConfig.custom()
-        .setConnectTimeout(Timeout.ofSeconds(10))
-        .setSocketTimeout(Timeout.ofSeconds(120))
-        .build();
-    this.client = HttpClients.custom()
-        .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-            .setMaxConnTotal(connections)
-            .setMaxConnPerRoute(connections)
-            .setDefaultConnectionConfig(timeouts)
-            .build())
-        .disableAutomaticRetries() // a retried POST would count events twice
-        .disableCookieManagement()
-        .disableRedirectHandling()
-        .disableContentCompression()
-        .build();
+    ConnectionConfig timeouts =
+        ConnectionConfig.custom()
+            .setConnectTimeout(Timeout.ofSeconds(10))
+            .setSocketTimeout(Timeout.ofSeconds(120))
+            .build();
+    this.client =
+        HttpClients.custom()
+            .setConnectionManager(
+                PoolingHttpClientConnectionManagerBuilder.create()
+                    .setMaxConnTotal(connections)
+                    .setMaxConnPerRoute(connections)
+                    .setDefaultConnectionConfig(timeouts)
+                    .build())
+            .disableAutomaticRetries() // a retried POST would count events twice
+            .disableCookieManagement()
+            .disableRedirectHandling()
+            .disableContentCompression()
+            .build();
   }
 
   Response get(String url) {
@@ -64,8 +67,12 @@ final class BenchHttp implements AutoCloseable {
   private Response send(HttpUriRequestBase request) {
     request.setHeader("Authorization", authorization);
     try {
-      return client.execute(request, r -> new Response(r.getCode(),
-          r.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(r.getEntity())));
+      return client.execute(
+          request,
+          r ->
+              new Response(
+                  r.getCode(),
+                  r.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(r.getEntity())));
     } catch (IOException e) {
       return new Response(-1, e.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -14,8 +14,8 @@ final class Durations implements ITypeConverter<Duration> {
   public Duration convert(String value) {
     Matcher m = FORM.matcher(value.trim());
     if (!m.matches()) {
-      throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 60s,"
-          + " 5m or 1h");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration such as 500ms, 60s," + " 5m or 1h");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

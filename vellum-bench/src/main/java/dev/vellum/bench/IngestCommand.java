@@ -3,7 +3,6 @@ package dev.vellum.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -17,10 +16,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vellum bench ingest}: POST /v1/events load with latency percentiles and a baseline. */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-    description = "Send realistic events over HTTP and report events/s, latency percentiles"
-        + " (HdrHistogram) and errors by status; optionally compare with a raw storage baseline"
-        + " in the same run.")
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Send realistic events over HTTP and report events/s, latency percentiles"
+            + " (HdrHistogram) and errors by status; optionally compare with a raw storage baseline"
+            + " in the same run.")
 final class IngestCommand implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
@@ -30,58 +32,76 @@ final class IngestCommand implements Callable<Integer> {
 
   @Mixin TargetOptions node = new TargetOptions();
 
-
-
-
-
   @Option(names = "--events", description = "events to send (default 100000 unless --duration)")
   @Nullable Long events;
 
-  @Option(names = "--duration", converter = Durations.class,
+  @Option(
+      names = "--duration",
+      converter = Durations.class,
       description = "send for this long instead of a count, e.g. 60s")
   @Nullable Duration duration;
 
-  @Option(names = "--warmup", converter = Durations.class, defaultValue = "0s",
+  @Option(
+      names = "--warmup",
+      converter = Durations.class,
+      defaultValue = "0s",
       description = "send for this long first, not measured (default ${DEFAULT-VALUE})")
   Duration warmup;
 
-  @Option(names = "--batch", defaultValue = "500",
+  @Option(
+      names = "--batch",
+      defaultValue = "500",
       description = "events per request; 1 sends a single event object (default ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--concurrency", defaultValue = "8",
+  @Option(
+      names = "--concurrency",
+      defaultValue = "8",
       description = "concurrent clients (default ${DEFAULT-VALUE})")
   int concurrency;
 
-  @Option(names = "--event-bytes", defaultValue = "1024",
+  @Option(
+      names = "--event-bytes",
+      defaultValue = "1024",
       description = "approximate JSON size of one event (default ${DEFAULT-VALUE})")
   int eventBytes;
 
-  @Option(names = "--rate", defaultValue = "0",
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
       description = "target events/s, paced; 0 = as fast as the server answers (default)")
   double rate;
 
-  @Option(names = "--baseline",
+  @Option(
+      names = "--baseline",
       description = "also measure raw storage: raw-sqlite or raw-postgres (see --baseline-url)")
   @Nullable String baseline;
 
-  @Option(names = "--baseline-url", defaultValue = RawPostgresBaseline.DEFAULT_URL,
-      description = "JDBC URL of the PostgreSQL server for raw-postgres (default"
-          + " ${DEFAULT-VALUE}); a fresh schema is created there and dropped afterwards")
+  @Option(
+      names = "--baseline-url",
+      defaultValue = RawPostgresBaseline.DEFAULT_URL,
+      description =
+          "JDBC URL of the PostgreSQL server for raw-postgres (default"
+              + " ${DEFAULT-VALUE}); a fresh schema is created there and dropped afterwards")
   String baselineUrl;
 
-  @Option(names = "--baseline-events",
+  @Option(
+      names = "--baseline-events",
       description = "rows for the baseline (default: the events accepted by Vellum)")
   @Nullable Long baselineEvents;
 
-  @Option(names = "--source", defaultValue = "DEMO_APP",
+  @Option(
+      names = "--source",
+      defaultValue = "DEMO_APP",
       description = "registered source code to send as (default ${DEFAULT-VALUE})")
   String source;
 
   @Option(names = "--seed", defaultValue = "1", description = "sample generator seed")
   long seed;
 
-  @Option(names = "--pool-mib", defaultValue = "64",
+  @Option(
+      names = "--pool-mib",
+      defaultValue = "64",
       description = "MiB of distinct request bodies generated up front (default ${DEFAULT-VALUE})")
   int poolMib;
 
@@ -93,13 +113,17 @@ final class IngestCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (baseline != null && !baseline.equals("raw-sqlite") && !baseline.equals("raw-postgres")) {
-      err.println("vellum bench: --baseline " + baseline + " is not available; supported:"
-          + " raw-sqlite, raw-postgres");
+      err.println(
+          "vellum bench: --baseline "
+              + baseline
+              + " is not available; supported:"
+              + " raw-sqlite, raw-postgres");
       return EXIT_USAGE;
     }
     if (batch < 1 || concurrency < 1 || eventBytes < 1 || (events != null && events < 1)) {
-      err.println("vellum bench: --batch, --concurrency, --event-bytes and --events must be"
-          + " at least 1");
+      err.println(
+          "vellum bench: --batch, --concurrency, --event-bytes and --events must be"
+              + " at least 1");
       return EXIT_USAGE;
     }
     if (events != null && duration != null) {
@@ -129,18 +153,30 @@ final class IngestCommand implements Callable<Integer> {
 
   private ObjectNode measure(Target target, long requests, PrintWriter err) {
     long started = System.nanoTime();
-    RequestPool pool = RequestPool.generate(seed, batch, eventBytes, source,
-        (long) poolMib << 20, requests > 0 ? requests : Long.MAX_VALUE);
-    err.printf(Locale.ROOT, "vellum bench: generated %d distinct requests (%d B each) in %.1f s%n",
-        pool.size(), pool.averageRequestBytes(), (System.nanoTime() - started) / 1e9);
+    RequestPool pool =
+        RequestPool.generate(
+            seed,
+            batch,
+            eventBytes,
+            source,
+            (long) poolMib << 20,
+            requests > 0 ? requests : Long.MAX_VALUE);
+    err.printf(
+        Locale.ROOT,
+        "vellum bench: generated %d distinct requests (%d B each) in %.1f s%n",
+        pool.size(),
+        pool.averageRequestBytes(),
+        (System.nanoTime() - started) / 1e9);
     err.flush();
     if (!warmup.isZero()) {
-      IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key, pool, 0, warmup,
-          concurrency, rate));
+      IngestLoad.run(
+          new IngestLoad.Plan(target.baseUrl, target.key, pool, 0, warmup, concurrency, rate));
     }
     ServerMetrics.Commits before = ServerMetrics.commits(target.baseUrl);
-    IngestLoad.Result r = IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key, pool,
-        requests, duration, concurrency, rate));
+    IngestLoad.Result r =
+        IngestLoad.run(
+            new IngestLoad.Plan(
+                target.baseUrl, target.key, pool, requests, duration, concurrency, rate));
     ServerMetrics.Commits after = ServerMetrics.commits(target.baseUrl);
 
     ObjectNode o = JSON.createObjectNode();
@@ -171,22 +207,25 @@ final class IngestCommand implements Callable<Integer> {
       st.put(e.getKey() == -1 ? "io_error" : String.valueOf(e.getKey()), e.getValue());
     }
     if (r.firstError() != null) {
-      o.put("first_error", r.firstError().length() > 500
-          ? r.firstError().substring(0, 500) : r.firstError());
+      o.put(
+          "first_error",
+          r.firstError().length() > 500 ? r.firstError().substring(0, 500) : r.firstError());
     }
     if (before != null && after != null && after.batches() > before.batches()) {
       o.put("server_commits", Math.round(after.batches() - before.batches()));
-      o.put("server_events_per_commit", Math.round(
-          (after.events() - before.events()) / (after.batches() - before.batches())));
+      o.put(
+          "server_events_per_commit",
+          Math.round((after.events() - before.events()) / (after.batches() - before.batches())));
     }
     if (baseline != null) {
       long rows = baselineEvents != null ? baselineEvents : r.eventsAccepted();
       if (rows > 0) {
         err.printf(Locale.ROOT, "vellum bench: %s baseline, %d rows...%n", baseline, rows);
         err.flush();
-        BaselineRows.Result b = baseline.equals("raw-postgres")
-            ? RawPostgresBaseline.run(pool.events(), rows, batch, baselineUrl)
-            : RawSqliteBaseline.run(pool.events(), rows, batch);
+        BaselineRows.Result b =
+            baseline.equals("raw-postgres")
+                ? RawPostgresBaseline.run(pool.events(), rows, batch, baselineUrl)
+                : RawSqliteBaseline.run(pool.events(), rows, batch);
         ObjectNode bj = o.putObject("baseline");
         bj.put("kind", baseline);
         bj.put("rows", b.rows());
@@ -204,34 +243,55 @@ final class IngestCommand implements Callable<Integer> {
   static String text(ObjectNode o) {
     ObjectNode s = (ObjectNode) o.get("settings");
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT,
-        "ingest: %d events in %d requests (batch %d, ~%d B/event, %d clients) to %s%n",
-        o.get("events").asLong(), o.get("requests").asLong(), s.get("batch").asInt(),
-        s.get("event_bytes").asInt(), s.get("concurrency").asInt(), o.get("url").asText()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "ingest: %d events in %d requests (batch %d, ~%d B/event, %d clients) to %s%n",
+            o.get("events").asLong(),
+            o.get("requests").asLong(),
+            s.get("batch").asInt(),
+            s.get("event_bytes").asInt(),
+            s.get("concurrency").asInt(),
+            o.get("url").asText()));
     sb.append(String.format(Locale.ROOT, "  time          %.2f s%n", o.get("seconds").asDouble()));
     sb.append(String.format(Locale.ROOT, "  events/s      %d%n", o.get("events_per_s").asLong()));
-    sb.append(String.format(Locale.ROOT, "  requests/s    %.1f%n",
-        o.get("requests_per_s").asDouble()));
+    sb.append(
+        String.format(Locale.ROOT, "  requests/s    %.1f%n", o.get("requests_per_s").asDouble()));
     ObjectNode l = (ObjectNode) o.get("latency");
-    sb.append(String.format(Locale.ROOT,
-        "  latency       p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms%n",
-        l.get("p50_ms").asDouble(), l.get("p90_ms").asDouble(), l.get("p99_ms").asDouble(),
-        l.get("p999_ms").asDouble(), l.get("max_ms").asDouble()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  latency       p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms%n",
+            l.get("p50_ms").asDouble(),
+            l.get("p90_ms").asDouble(),
+            l.get("p99_ms").asDouble(),
+            l.get("p999_ms").asDouble(),
+            l.get("max_ms").asDouble()));
     sb.append("  statuses      ").append(o.get("statuses").toString()).append('\n');
     if (o.has("first_error")) {
       sb.append("  first error   ").append(o.get("first_error").asText()).append('\n');
     }
     if (o.has("server_events_per_commit")) {
-      sb.append(String.format(Locale.ROOT, "  server        %d commits, %d events per commit%n",
-          o.get("server_commits").asLong(), o.get("server_events_per_commit").asLong()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  server        %d commits, %d events per commit%n",
+              o.get("server_commits").asLong(),
+              o.get("server_events_per_commit").asLong()));
     }
     if (o.has("baseline")) {
       ObjectNode b = (ObjectNode) o.get("baseline");
-      sb.append(String.format(Locale.ROOT,
-          "baseline %s: %d rows in %.2f s = %d rows/s (one commit per %d rows,"
-              + " %d stored bytes/row)%n", b.get("kind").asText(), b.get("rows").asLong(),
-          b.get("seconds").asDouble(), b.get("rows_per_s").asLong(), b.get("batch").asInt(),
-          b.get("stored_bytes_per_row").asLong()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "baseline %s: %d rows in %.2f s = %d rows/s (one commit per %d rows,"
+                  + " %d stored bytes/row)%n",
+              b.get("kind").asText(),
+              b.get("rows").asLong(),
+              b.get("seconds").asDouble(),
+              b.get("rows_per_s").asLong(),
+              b.get("batch").asInt(),
+              b.get("stored_bytes_per_row").asLong()));
       sb.append(String.format(Locale.ROOT, "  Vellum/baseline  %.3f%n", o.get("ratio").asDouble()));
     }
     return sb.toString();

@@ -15,21 +15,32 @@ import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Closed-loop ingest load: {@code concurrency} threads each send one request, wait for the
- * answer, and send the next, until a request count or a deadline is reached. With a target rate
- * the requests are paced on a shared schedule and latency is measured from each request's
- * scheduled start, so a stalled server is not hidden by clients that stop sending
- * (coordinated omission).
+ * Closed-loop ingest load: {@code concurrency} threads each send one request, wait for the answer,
+ * and send the next, until a request count or a deadline is reached. With a target rate the
+ * requests are paced on a shared schedule and latency is measured from each request's scheduled
+ * start, so a stalled server is not hidden by clients that stop sending (coordinated omission).
  */
 final class IngestLoad {
 
   /** What to send and how hard. {@code requests <= 0} means "until {@code duration}". */
-  record Plan(String baseUrl, String key, RequestPool pool, long requests,
-      @Nullable Duration duration, int concurrency, double eventsPerSecond) {}
+  record Plan(
+      String baseUrl,
+      String key,
+      RequestPool pool,
+      long requests,
+      @Nullable Duration duration,
+      int concurrency,
+      double eventsPerSecond) {}
 
   /** The outcome of one run. {@code statuses} counts answers by HTTP status; -1 = I/O error. */
-  record Result(long eventsAccepted, long requestsSent, long requestsOk, double seconds,
-      Histogram latency, Map<Integer, Long> statuses, String firstError) {
+  record Result(
+      long eventsAccepted,
+      long requestsSent,
+      long requestsOk,
+      double seconds,
+      Histogram latency,
+      Map<Integer, Long> statuses,
+      String firstError) {
     double eventsPerSecond() {
       return seconds == 0 ? 0 : eventsAccepted / seconds;
     }
@@ -56,38 +67,46 @@ final class IngestLoad {
     String[] firstError = new String[1];
     List<Histogram> histograms = new ArrayList<>();
     long start = System.nanoTime();
-    long deadline = plan.requests() > 0 ? Long.MAX_VALUE
-        : start + Objects.requireNonNull(plan.duration(), "a plan of 0 requests has a duration")
-            .toNanos();
+    long deadline =
+        plan.requests() > 0
+            ? Long.MAX_VALUE
+            : start
+                + Objects.requireNonNull(plan.duration(), "a plan of 0 requests has a duration")
+                    .toNanos();
     double requestRate = plan.eventsPerSecond() / plan.pool().batch();
     long interval = requestRate > 0 ? (long) (1e9 / requestRate) : 0;
-    ClosedLoop.run("vellum-bench-client", plan.concurrency(), plan.requests(), deadline, c -> {
-      Histogram h = Latencies.histogram();
-      histograms.add(h);
-      return n -> {
-        long scheduled = interval > 0 ? start + n * interval : System.nanoTime();
-        if (scheduled >= deadline) {
-          return false;
-        }
-        long wait;
-        while ((wait = scheduled - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
-        }
-        byte[] body = plan.pool().render(n, Instant.now());
-        BenchHttp.Response r = http.postJson(url, body);
-        int status = r.status();
-        if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
-          firstError[0] = status < 0 ? r.text() : "HTTP " + status + ": " + r.text();
-        }
-        h.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
-        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-        if (status == 200) {
-          ok.increment();
-          accepted.add(plan.pool().batch());
-        }
-        return true;
-      };
-    });
+    ClosedLoop.run(
+        "vellum-bench-client",
+        plan.concurrency(),
+        plan.requests(),
+        deadline,
+        c -> {
+          Histogram h = Latencies.histogram();
+          histograms.add(h);
+          return n -> {
+            long scheduled = interval > 0 ? start + n * interval : System.nanoTime();
+            if (scheduled >= deadline) {
+              return false;
+            }
+            long wait;
+            while ((wait = scheduled - System.nanoTime()) > 0) {
+              LockSupport.parkNanos(wait);
+            }
+            byte[] body = plan.pool().render(n, Instant.now());
+            BenchHttp.Response r = http.postJson(url, body);
+            int status = r.status();
+            if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
+              firstError[0] = status < 0 ? r.text() : "HTTP " + status + ": " + r.text();
+            }
+            h.recordValue(Math.max(0, (System.nanoTime() - scheduled) / 1000));
+            statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+            if (status == 200) {
+              ok.increment();
+              accepted.add(plan.pool().batch());
+            }
+            return true;
+          };
+        });
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram all = Latencies.histogram();
     histograms.forEach(all::add);

@@ -11,13 +11,15 @@ import picocli.CommandLine.Unmatched;
  * {@code dev.vellum.benchmarks}, with JMH's own options ({@code -w 1s -r 2s -f 1}, {@code -l},
  * {@code -h}, …). JMH forks its measurement JVMs from this jar's class path.
  */
-@Command(name = "jmh", description = "Run the JMH micro-benchmarks; every argument goes to JMH"
-    + " (try: jmh -h, jmh -l, jmh -w 1s -r 2s -f 1 Merkle).")
+@Command(
+    name = "jmh",
+    description =
+        "Run the JMH micro-benchmarks; every argument goes to JMH"
+            + " (try: jmh -h, jmh -l, jmh -w 1s -r 2s -f 1 Merkle).")
 final class JmhCommand implements Callable<Integer> {
 
   // picocli hands over everything untouched, so JMH's -h, -l, -f … keep their JMH meaning
-  @Unmatched
-  List<String> jmhArgs = new ArrayList<>();
+  @Unmatched List<String> jmhArgs = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {

@@ -28,11 +28,16 @@ final class Latencies {
   static String text(Histogram h, double... percentiles) {
     StringBuilder sb = new StringBuilder();
     for (double p : percentiles) {
-      sb.append(label(p).replace("_ms", "")).append(' ')
-          .append(String.format(Locale.ROOT, "%.2f", ms(h, p))).append(" ms  ");
+      sb.append(label(p).replace("_ms", ""))
+          .append(' ')
+          .append(String.format(Locale.ROOT, "%.2f", ms(h, p)))
+          .append(" ms  ");
     }
-    sb.append("max ").append(String.format(Locale.ROOT, "%.2f",
-        h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0)).append(" ms");
+    sb.append("max ")
+        .append(
+            String.format(
+                Locale.ROOT, "%.2f", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0))
+        .append(" ms");
     return sb.toString();
   }
 

@@ -10,7 +10,6 @@ import dev.vellum.core.note.NoteException;
 import dev.vellum.core.note.NoteVerifier;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,12 +33,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vellum bench proof}: inclusion proofs for random leaves of the latest signed checkpoint
- * (GET /v1/log/proof?leaf_index=I&amp;tree_size=N), reporting latency percentiles and proofs/s,
- * and verifying a sample of the proofs against the checkpoint's root hash.
+ * (GET /v1/log/proof?leaf_index=I&amp;tree_size=N), reporting latency percentiles and proofs/s, and
+ * verifying a sample of the proofs against the checkpoint's root hash.
  */
-@Command(name = "proof", mixinStandardHelpOptions = true,
-    description = "Fetch inclusion proofs of random leaves against the latest checkpoint, report"
-        + " p50/p90/p99/p99.9/max and proofs/s, and verify a sample against the checkpoint root.")
+@Command(
+    name = "proof",
+    mixinStandardHelpOptions = true,
+    description =
+        "Fetch inclusion proofs of random leaves against the latest checkpoint, report"
+            + " p50/p90/p99/p99.9/max and proofs/s, and verify a sample against the checkpoint root.")
 final class ProofCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Decoder B64 = Base64.getDecoder();
@@ -50,12 +52,18 @@ final class ProofCommand implements Callable<Integer> {
 
   private @Nullable BenchHttp http;
 
-  @Option(names = "--preload", defaultValue = "0",
-      description = "first ingest this many ~1 KiB events (batch 500, 4 clients) and wait for a"
-          + " checkpoint that covers them")
+  @Option(
+      names = "--preload",
+      defaultValue = "0",
+      description =
+          "first ingest this many ~1 KiB events (batch 500, 4 clients) and wait for a"
+              + " checkpoint that covers them")
   long preload;
 
-  @Option(names = "--duration", converter = Durations.class, defaultValue = "30s",
+  @Option(
+      names = "--duration",
+      converter = Durations.class,
+      defaultValue = "30s",
       description = "how long to fetch proofs (default ${DEFAULT-VALUE}) unless --requests")
   Duration duration;
 
@@ -65,19 +73,28 @@ final class ProofCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "4", description = "concurrent clients")
   int concurrency;
 
-  @Option(names = "--verify-every", defaultValue = "10",
-      description = "verify every N-th proof against the checkpoint root (default"
-          + " ${DEFAULT-VALUE}; 1 = all). Verification happens after the latency is recorded.")
+  @Option(
+      names = "--verify-every",
+      defaultValue = "10",
+      description =
+          "verify every N-th proof against the checkpoint root (default"
+              + " ${DEFAULT-VALUE}; 1 = all). Verification happens after the latency is recorded.")
   int verifyEvery;
 
-  @Option(names = "--verifier-key",
-      description = "trusted verifier key for the checkpoint signature (default: the one served"
-          + " at /v1/log/key, which only checks consistency, not trust)")
+  @Option(
+      names = "--verifier-key",
+      description =
+          "trusted verifier key for the checkpoint signature (default: the one served"
+              + " at /v1/log/key, which only checks consistency, not trust)")
   @Nullable String verifierKey;
 
-  @Option(names = "--checkpoint-wait", converter = Durations.class, defaultValue = "30s",
-      description = "with --preload: how long to wait for a checkpoint covering the preloaded"
-          + " events (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--checkpoint-wait",
+      converter = Durations.class,
+      defaultValue = "30s",
+      description =
+          "with --preload: how long to wait for a checkpoint covering the preloaded"
+              + " events (default ${DEFAULT-VALUE})")
   Duration checkpointWait;
 
   @Option(names = "--json", description = "print one JSON object instead of text")
@@ -99,23 +116,31 @@ final class ProofCommand implements Callable<Integer> {
       return IngestCommand.EXIT_USAGE;
     }
     ObjectNode report;
-    try (target; BenchHttp client = new BenchHttp(target.key, concurrency)) {
+    try (target;
+        BenchHttp client = new BenchHttp(target.key, concurrency)) {
       http = client;
       long minSize = 1;
       if (preload > 0) {
         long before = treeSizeOrZero(target);
-        RequestPool pool = RequestPool.generate(7, 500, 1024, "DEMO_APP", 32L << 20,
-            (preload + 499) / 500);
-        IngestLoad.Result r = IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key,
-            pool, (preload + 499) / 500, null, 4, 0));
-        err.printf(Locale.ROOT, "vellum bench: preloaded %d events at %.0f events/s%n",
-            r.eventsAccepted(), r.eventsPerSecond());
+        RequestPool pool =
+            RequestPool.generate(7, 500, 1024, "DEMO_APP", 32L << 20, (preload + 499) / 500);
+        IngestLoad.Result r =
+            IngestLoad.run(
+                new IngestLoad.Plan(
+                    target.baseUrl, target.key, pool, (preload + 499) / 500, null, 4, 0));
+        err.printf(
+            Locale.ROOT,
+            "vellum bench: preloaded %d events at %.0f events/s%n",
+            r.eventsAccepted(),
+            r.eventsPerSecond());
         minSize = before + r.eventsAccepted();
       }
       Signed cp = checkpoint(target, minSize, preload > 0 ? checkpointWait : Duration.ZERO);
       if (cp == null) {
-        err.println("vellum bench: no signed checkpoint covers " + minSize
-            + " leaves; ingest some events first (or use --preload)");
+        err.println(
+            "vellum bench: no signed checkpoint covers "
+                + minSize
+                + " leaves; ingest some events first (or use --preload)");
         return IngestCommand.EXIT_FAILED;
       }
       report = run(target, cp);
@@ -129,8 +154,9 @@ final class ProofCommand implements Callable<Integer> {
     out.print(json ? report.toString() + "\n" : text(report));
     out.flush();
     return report.get("verify_failures").asLong() == 0
-        && report.get("proofs").asLong() == report.path("statuses").path("200").asLong()
-        ? 0 : IngestCommand.EXIT_FAILED;
+            && report.get("proofs").asLong() == report.path("statuses").path("200").asLong()
+        ? 0
+        : IngestCommand.EXIT_FAILED;
   }
 
   /** The latest checkpoint, its signature checked, and whether the key was given by the user. */
@@ -138,8 +164,9 @@ final class ProofCommand implements Callable<Integer> {
 
   private @Nullable Signed checkpoint(Target target, long minSize, Duration wait)
       throws IOException, InterruptedException {
-    NoteVerifier verifier = NoteVerifier.parse(verifierKey != null ? verifierKey.trim()
-        : get(target, "/v1/log/key").text().trim());
+    NoteVerifier verifier =
+        NoteVerifier.parse(
+            verifierKey != null ? verifierKey.trim() : get(target, "/v1/log/key").text().trim());
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       BenchHttp.Response r = get(target, "/v1/log/checkpoint");
@@ -149,8 +176,7 @@ final class ProofCommand implements Callable<Integer> {
           return new Signed(cp, verifierKey != null);
         }
       } else if (r.status() != 404) {
-        throw new IOException("GET /v1/log/checkpoint answered " + r.status() + ": "
-            + r.text());
+        throw new IOException("GET /v1/log/checkpoint answered " + r.status() + ": " + r.text());
       }
       if (System.nanoTime() >= deadline) {
         return null;
@@ -173,8 +199,8 @@ final class ProofCommand implements Callable<Integer> {
   }
 
   /**
-   * Checks one proof response against the checkpoint: it must name the requested leaf and size,
-   * and its audit path must lead from its leaf hash to the checkpoint's root.
+   * Checks one proof response against the checkpoint: it must name the requested leaf and size, and
+   * its audit path must lead from its leaf hash to the checkpoint's root.
    */
   static @Nullable String verify(JsonNode body, long index, Checkpoint cp) {
     if (body.path("leaf_index").asLong(-1) != index) {
@@ -207,37 +233,42 @@ final class ProofCommand implements Callable<Integer> {
     List<String> firstFailures = java.util.Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
     long deadline = requests > 0 ? Long.MAX_VALUE : start + duration.toNanos();
-    ClosedLoop.run("vellum-bench-proof", concurrency, requests, deadline, c -> {
-      Histogram mine = Latencies.histogram();
-      histograms.add(mine);
-      return n -> {
-        long index = ThreadLocalRandom.current().nextLong(size);
-        String url = target.baseUrl + "/v1/log/proof?leaf_index=" + index + "&tree_size="
-            + size;
-        long t0 = System.nanoTime();
-        BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(url);
-        mine.recordValue((System.nanoTime() - t0) / 1000);
-        statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
-        if (r.status() == 200 && n % verifyEvery == 0) {
-          String problem;
-          try {
-            JsonNode proof = JSON.readTree(r.body());
-            pathHashes.add(proof.path("audit_path").size());
-            problem = verify(proof, index, cp);
-          } catch (IOException e) {
-            problem = "unreadable proof: " + e.getMessage();
-          }
-          verified.increment();
-          if (problem != null) {
-            failures.increment();
-            if (firstFailures.size() < 5) {
-              firstFailures.add("leaf " + index + ": " + problem);
+    ClosedLoop.run(
+        "vellum-bench-proof",
+        concurrency,
+        requests,
+        deadline,
+        c -> {
+          Histogram mine = Latencies.histogram();
+          histograms.add(mine);
+          return n -> {
+            long index = ThreadLocalRandom.current().nextLong(size);
+            String url =
+                target.baseUrl + "/v1/log/proof?leaf_index=" + index + "&tree_size=" + size;
+            long t0 = System.nanoTime();
+            BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(url);
+            mine.recordValue((System.nanoTime() - t0) / 1000);
+            statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
+            if (r.status() == 200 && n % verifyEvery == 0) {
+              String problem;
+              try {
+                JsonNode proof = JSON.readTree(r.body());
+                pathHashes.add(proof.path("audit_path").size());
+                problem = verify(proof, index, cp);
+              } catch (IOException e) {
+                problem = "unreadable proof: " + e.getMessage();
+              }
+              verified.increment();
+              if (problem != null) {
+                failures.increment();
+                if (firstFailures.size() < 5) {
+                  firstFailures.add("leaf " + index + ": " + problem);
+                }
+              }
             }
-          }
-        }
-        return true;
-      };
-    });
+            return true;
+          };
+        });
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram all = Latencies.histogram();
     histograms.forEach(all::add);
@@ -248,8 +279,11 @@ final class ProofCommand implements Callable<Integer> {
     o.put("origin", cp.origin());
     o.put("tree_size", size);
     o.put("root_hash", Base64.getEncoder().encodeToString(cp.rootHash()));
-    o.put("checkpoint_signature", signed.trustedKey() ? "verified with --verifier-key"
-        : "verified with the server's /v1/log/key");
+    o.put(
+        "checkpoint_signature",
+        signed.trustedKey()
+            ? "verified with --verifier-key"
+            : "verified with the server's /v1/log/key");
     o.put("concurrency", concurrency);
     o.put("seconds", Latencies.round(seconds));
     o.put("proofs", all.getTotalCount());
@@ -257,31 +291,46 @@ final class ProofCommand implements Callable<Integer> {
     Latencies.json(o.putObject("latency"), all, 50, 90, 99, 99.9);
     o.put("verified", verified.sum());
     o.put("verify_failures", failures.sum());
-    o.put("mean_audit_path", verified.sum() == 0 ? 0
-        : Latencies.round((double) pathHashes.sum() / verified.sum()));
+    o.put(
+        "mean_audit_path",
+        verified.sum() == 0 ? 0 : Latencies.round((double) pathHashes.sum() / verified.sum()));
     if (!firstFailures.isEmpty()) {
       firstFailures.forEach(o.putArray("first_failures")::add);
     }
     ObjectNode st = o.putObject("statuses");
-    new TreeMap<>(statuses).forEach((k, v) -> st.put(k == -1 ? "io_error" : k.toString(),
-        v.sum()));
+    new TreeMap<>(statuses).forEach((k, v) -> st.put(k == -1 ? "io_error" : k.toString(), v.sum()));
     return o;
   }
 
   static String text(ObjectNode o) {
     JsonNode l = o.get("latency");
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT,
-        "proof: %d proofs in %.1f s (%.1f/s), %d clients, tree size %d, %s%n",
-        o.get("proofs").asLong(), o.get("seconds").asDouble(), o.get("proofs_per_s").asDouble(),
-        o.get("concurrency").asInt(), o.get("tree_size").asLong(), o.get("url").asText()));
-    sb.append(String.format(Locale.ROOT,
-        "  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms%n",
-        l.get("p50_ms").asDouble(), l.get("p90_ms").asDouble(), l.get("p99_ms").asDouble(),
-        l.get("p999_ms").asDouble(), l.get("max_ms").asDouble()));
-    sb.append(String.format(Locale.ROOT, "  verified %d proofs against the checkpoint root,"
-        + " %d failures (signature %s)%n", o.get("verified").asLong(),
-        o.get("verify_failures").asLong(), o.get("checkpoint_signature").asText()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "proof: %d proofs in %.1f s (%.1f/s), %d clients, tree size %d, %s%n",
+            o.get("proofs").asLong(),
+            o.get("seconds").asDouble(),
+            o.get("proofs_per_s").asDouble(),
+            o.get("concurrency").asInt(),
+            o.get("tree_size").asLong(),
+            o.get("url").asText()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms%n",
+            l.get("p50_ms").asDouble(),
+            l.get("p90_ms").asDouble(),
+            l.get("p99_ms").asDouble(),
+            l.get("p999_ms").asDouble(),
+            l.get("max_ms").asDouble()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  verified %d proofs against the checkpoint root," + " %d failures (signature %s)%n",
+            o.get("verified").asLong(),
+            o.get("verify_failures").asLong(),
+            o.get("checkpoint_signature").asText()));
     if (o.has("first_failures")) {
       o.get("first_failures").forEach(f -> sb.append("    ").append(f.asText()).append('\n'));
     }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,13 +30,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vellum bench query}: a mix of GET /v1/events searches — actor + time range, target +
- * time range, full text — with values sampled from the stored events, reporting latency
- * percentiles per kind.
+ * {@code vellum bench query}: a mix of GET /v1/events searches — actor + time range, target + time
+ * range, full text — with values sampled from the stored events, reporting latency percentiles per
+ * kind.
  */
-@Command(name = "query", mixinStandardHelpOptions = true,
-    description = "Run a mix of GET /v1/events searches (actor + time range, target + time range,"
-        + " full text) and report p50/p95/p99 per kind.")
+@Command(
+    name = "query",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a mix of GET /v1/events searches (actor + time range, target + time range,"
+            + " full text) and report p50/p95/p99 per kind.")
 final class QueryCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final List<String> KINDS = List.of("actor", "target", "text");
@@ -48,11 +50,16 @@ final class QueryCommand implements Callable<Integer> {
 
   private @Nullable BenchHttp http;
 
-  @Option(names = "--preload", defaultValue = "0",
+  @Option(
+      names = "--preload",
+      defaultValue = "0",
       description = "first ingest this many ~1 KiB events (batch 500, 4 clients)")
   long preload;
 
-  @Option(names = "--duration", converter = Durations.class, defaultValue = "30s",
+  @Option(
+      names = "--duration",
+      converter = Durations.class,
+      defaultValue = "30s",
       description = "how long to query (default ${DEFAULT-VALUE}) unless --requests")
   Duration duration;
 
@@ -62,7 +69,10 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--concurrency", defaultValue = "4", description = "concurrent clients")
   int concurrency;
 
-  @Option(names = "--window", converter = Durations.class, defaultValue = "24h",
+  @Option(
+      names = "--window",
+      converter = Durations.class,
+      defaultValue = "24h",
       description = "length of the time range of actor and target queries (default 24h)")
   Duration window;
 
@@ -84,15 +94,21 @@ final class QueryCommand implements Callable<Integer> {
       return IngestCommand.EXIT_USAGE;
     }
     ObjectNode report;
-    try (target; BenchHttp client = new BenchHttp(target.key, concurrency)) {
+    try (target;
+        BenchHttp client = new BenchHttp(target.key, concurrency)) {
       http = client;
       if (preload > 0) {
-        RequestPool pool = RequestPool.generate(7, 500, 1024, "DEMO_APP", 32L << 20,
-            (preload + 499) / 500);
-        IngestLoad.Result r = IngestLoad.run(new IngestLoad.Plan(target.baseUrl, target.key,
-            pool, (preload + 499) / 500, null, 4, 0));
-        err.printf(Locale.ROOT, "vellum bench: preloaded %d events at %.0f events/s%n",
-            r.eventsAccepted(), r.eventsPerSecond());
+        RequestPool pool =
+            RequestPool.generate(7, 500, 1024, "DEMO_APP", 32L << 20, (preload + 499) / 500);
+        IngestLoad.Result r =
+            IngestLoad.run(
+                new IngestLoad.Plan(
+                    target.baseUrl, target.key, pool, (preload + 499) / 500, null, 4, 0));
+        err.printf(
+            Locale.ROOT,
+            "vellum bench: preloaded %d events at %.0f events/s%n",
+            r.eventsAccepted(),
+            r.eventsPerSecond());
       }
       Values values = sample(target);
       if (values.actors.isEmpty()) {
@@ -149,8 +165,13 @@ final class QueryCommand implements Callable<Integer> {
     }
     try {
       Instant now = Instant.now();
-      JsonNode stats = get(target, "/v1/events/stats?interval=1d&from="
-          + enc(now.minus(Duration.ofDays(30)).toString()) + "&to=" + enc(now.toString()));
+      JsonNode stats =
+          get(
+              target,
+              "/v1/events/stats?interval=1d&from="
+                  + enc(now.minus(Duration.ofDays(30)).toString())
+                  + "&to="
+                  + enc(now.toString()));
       v.stored = stats.path("total").asLong(-1);
     } catch (IOException e) {
       v.stored = -1;
@@ -170,17 +191,27 @@ final class QueryCommand implements Callable<Integer> {
     Instant now = Instant.now();
     String range = "&from=" + enc(now.minus(window).toString()) + "&to=" + enc(now.toString());
     return switch (kind) {
-      case "actor" -> "/v1/events?limit=" + limit + "&actor_id="
-          + enc(v.actors.get(rnd.nextInt(v.actors.size()))) + range;
+      case "actor" ->
+          "/v1/events?limit="
+              + limit
+              + "&actor_id="
+              + enc(v.actors.get(rnd.nextInt(v.actors.size())))
+              + range;
       case "target" -> {
         if (v.targets.isEmpty()) {
           yield query("actor", v, rnd);
         }
         String[] t = v.targets.get(rnd.nextInt(v.targets.size()));
-        yield "/v1/events?limit=" + limit + "&target_type=" + enc(t[0]) + "&target_id="
-            + enc(t[1]) + range;
+        yield "/v1/events?limit="
+            + limit
+            + "&target_type="
+            + enc(t[0])
+            + "&target_id="
+            + enc(t[1])
+            + range;
       }
-      default -> "/v1/events?limit=" + limit + "&q=" + enc(v.words.get(rnd.nextInt(v.words.size())));
+      default ->
+          "/v1/events?limit=" + limit + "&q=" + enc(v.words.get(rnd.nextInt(v.words.size())));
     };
   }
 
@@ -191,34 +222,40 @@ final class QueryCommand implements Callable<Integer> {
     Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     long start = System.nanoTime();
     long deadline = requests > 0 ? Long.MAX_VALUE : start + duration.toNanos();
-    ClosedLoop.run("vellum-bench-query", concurrency, requests, deadline, c -> {
-      Map<String, Histogram> mine = new TreeMap<>();
-      for (String k : KINDS) {
-        Histogram h = Latencies.histogram();
-        mine.put(k, h);
-        perKind.computeIfAbsent(k, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
-            .add(h);
-      }
-      return n -> {
-        String kind = KINDS.get((int) (n % KINDS.size()));
-        String url = target.baseUrl + query(kind, values, ThreadLocalRandom.current());
-        long t0 = System.nanoTime();
-        BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(url);
-        Objects.requireNonNull(mine.get(kind), "one histogram per kind")
-            .recordValue((System.nanoTime() - t0) / 1000);
-        statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
-        if (r.status() == 200 && n % 10 == 0) {
-          try {
-            rows.computeIfAbsent(kind, k -> new LongAdder())
-                .add(JSON.readTree(r.body()).path("events").size());
-            parsed.computeIfAbsent(kind, k -> new LongAdder()).increment();
-          } catch (IOException e) {
-            // counted under its status already; rows are only informative
+    ClosedLoop.run(
+        "vellum-bench-query",
+        concurrency,
+        requests,
+        deadline,
+        c -> {
+          Map<String, Histogram> mine = new TreeMap<>();
+          for (String k : KINDS) {
+            Histogram h = Latencies.histogram();
+            mine.put(k, h);
+            perKind
+                .computeIfAbsent(k, x -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                .add(h);
           }
-        }
-        return true;
-      };
-    });
+          return n -> {
+            String kind = KINDS.get((int) (n % KINDS.size()));
+            String url = target.baseUrl + query(kind, values, ThreadLocalRandom.current());
+            long t0 = System.nanoTime();
+            BenchHttp.Response r = Objects.requireNonNull(http, "set by call()").get(url);
+            Objects.requireNonNull(mine.get(kind), "one histogram per kind")
+                .recordValue((System.nanoTime() - t0) / 1000);
+            statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
+            if (r.status() == 200 && n % 10 == 0) {
+              try {
+                rows.computeIfAbsent(kind, k -> new LongAdder())
+                    .add(JSON.readTree(r.body()).path("events").size());
+                parsed.computeIfAbsent(kind, k -> new LongAdder()).increment();
+              } catch (IOException e) {
+                // counted under its status already; rows are only informative
+              }
+            }
+            return true;
+          };
+        });
     double seconds = (System.nanoTime() - start) / 1e9;
     ObjectNode o = JSON.createObjectNode();
     o.put("benchmark", "query");
@@ -240,29 +277,44 @@ final class QueryCommand implements Callable<Integer> {
       Latencies.json(kj, h, 50, 95, 99);
       long p = parsed.containsKey(k) ? parsed.get(k).sum() : 0;
       // a kind is counted in parsed only after its rows
-      kj.put("mean_rows", p == 0 ? 0
-          : Latencies.round((double) Objects.requireNonNull(rows.get(k)).sum() / p));
+      kj.put(
+          "mean_rows",
+          p == 0 ? 0 : Latencies.round((double) Objects.requireNonNull(rows.get(k)).sum() / p));
     }
     o.put("queries", total);
     o.put("queries_per_s", Latencies.round(total / seconds));
     ObjectNode st = o.putObject("statuses");
-    new TreeMap<>(statuses).forEach((k, v) -> st.put(k == -1 ? "io_error" : k.toString(),
-        v.sum()));
+    new TreeMap<>(statuses).forEach((k, v) -> st.put(k == -1 ? "io_error" : k.toString(), v.sum()));
     return o;
   }
 
   static String text(ObjectNode o) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT,
-        "query: %d queries in %.1f s (%.1f/s), %d clients, %d stored events, %s%n",
-        o.get("queries").asLong(), o.get("seconds").asDouble(),
-        o.get("queries_per_s").asDouble(), o.get("concurrency").asInt(),
-        o.get("stored_events_30d").asLong(), o.get("url").asText()));
-    o.get("kinds").properties().forEach(e -> sb.append(String.format(Locale.ROOT,
-        "  %-7s n=%-6d p50 %7.2f  p95 %7.2f  p99 %7.2f  max %7.2f ms  (%.0f rows/page)%n",
-        e.getKey(), e.getValue().get("queries").asLong(), e.getValue().get("p50_ms").asDouble(),
-        e.getValue().get("p95_ms").asDouble(), e.getValue().get("p99_ms").asDouble(),
-        e.getValue().get("max_ms").asDouble(), e.getValue().get("mean_rows").asDouble())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "query: %d queries in %.1f s (%.1f/s), %d clients, %d stored events, %s%n",
+            o.get("queries").asLong(),
+            o.get("seconds").asDouble(),
+            o.get("queries_per_s").asDouble(),
+            o.get("concurrency").asInt(),
+            o.get("stored_events_30d").asLong(),
+            o.get("url").asText()));
+    o.get("kinds")
+        .properties()
+        .forEach(
+            e ->
+                sb.append(
+                    String.format(
+                        Locale.ROOT,
+                        "  %-7s n=%-6d p50 %7.2f  p95 %7.2f  p99 %7.2f  max %7.2f ms  (%.0f rows/page)%n",
+                        e.getKey(),
+                        e.getValue().get("queries").asLong(),
+                        e.getValue().get("p50_ms").asDouble(),
+                        e.getValue().get("p95_ms").asDouble(),
+                        e.getValue().get("p99_ms").asDouble(),
+                        e.getValue().get("max_ms").asDouble(),
+                        e.getValue().get("mean_rows").asDouble())));
     sb.append("  statuses ").append(o.get("statuses")).append('\n');
     return sb.toString();
   }

@@ -14,18 +14,20 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The storage limit Vellum is measured against: the same rows of the durable commit path (the
- * event row; the search index is built after commit, in another file) written into the same
- * schema and page size — Vellum's own Flyway migrations from {@code classpath:db/sqlite}, so the
- * same tables and indexes — with the same pragmas (WAL, {@code synchronous=FULL}, 128 MiB page
- * cache, temp store in memory) and the same statements, by one JDBC connection, one commit per
- * {@code batch} rows (see {@link BaselineRows}).
+ * The storage limit Vellum is measured against: the same rows of the durable commit path (the event
+ * row; the search index is built after commit, in another file) written into the same schema and
+ * page size — Vellum's own Flyway migrations from {@code classpath:db/sqlite}, so the same tables
+ * and indexes — with the same pragmas (WAL, {@code synchronous=FULL}, 128 MiB page cache, temp
+ * store in memory) and the same statements, by one JDBC connection, one commit per {@code batch}
+ * rows (see {@link BaselineRows}).
  */
 final class RawSqliteBaseline {
 
   private RawSqliteBaseline() {}
 
-  /** Inserts {@code rows} rows made from {@code events} (cycled) into a fresh file in a temp dir. */
+  /**
+   * Inserts {@code rows} rows made from {@code events} (cycled) into a fresh file in a temp dir.
+   */
   static BaselineRows.Result run(List<ObjectNode> events, long rows, int batch) {
     BaselineRows templates = new BaselineRows(events);
     Path dir;

@@ -15,11 +15,10 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Request bodies generated before the clock starts, so that generating realistic events is not
- * part of what is measured. Each body holds fixed-width placeholders for the event ids and times;
- * {@link #render} copies a body and writes fresh UUIDv7 ids and the current time into them, so
- * every sent event is new (no duplicate detection) and arrives in time order, for the cost of a
- * byte copy.
+ * Request bodies generated before the clock starts, so that generating realistic events is not part
+ * of what is measured. Each body holds fixed-width placeholders for the event ids and times; {@link
+ * #render} copies a body and writes fresh UUIDv7 ids and the current time into them, so every sent
+ * event is new (no duplicate detection) and arrives in time order, for the cost of a byte copy.
  */
 final class RequestPool {
   static final String ID_MARK = "ffffffff-ffff-7fff-bfff-ffffffffffff";
@@ -43,12 +42,11 @@ final class RequestPool {
   }
 
   /**
-   * Generates about {@code budgetBytes} of distinct request bodies of {@code batch} events each
-   * (a single event object when {@code batch == 1}), at least one and at most
-   * {@code maxRequests}.
+   * Generates about {@code budgetBytes} of distinct request bodies of {@code batch} events each (a
+   * single event object when {@code batch == 1}), at least one and at most {@code maxRequests}.
    */
-  static RequestPool generate(long seed, int batch, int eventBytes, String source,
-      long budgetBytes, long maxRequests) {
+  static RequestPool generate(
+      long seed, int batch, int eventBytes, String source, long budgetBytes, long maxRequests) {
     SampleEvents samples = new SampleEvents(seed);
     long fit = Math.max(1, budgetBytes / ((long) batch * Math.max(eventBytes, 200)));
     int requests = (int) Math.max(1, Math.min(Math.min(fit, maxRequests), 1_000_000));
@@ -86,15 +84,19 @@ final class RequestPool {
         }
       }
       if (n == expected) {
-        throw new IllegalStateException("placeholder " + mark + " occurs more than "
-            + expected + " times in a generated request");
+        throw new IllegalStateException(
+            "placeholder "
+                + mark
+                + " occurs more than "
+                + expected
+                + " times in a generated request");
       }
       at[n++] = i;
       i += m.length - 1;
     }
     if (n != expected) {
-      throw new IllegalStateException("placeholder " + mark + " found " + n + " times, expected "
-          + expected);
+      throw new IllegalStateException(
+          "placeholder " + mark + " found " + n + " times, expected " + expected);
     }
     return at;
   }

@@ -9,12 +9,12 @@ import java.util.OptionalDouble;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the sequencer's commit counters from the node's Prometheus endpoint, so a run can say
- * how many events the server actually put in each commit (group commit merges requests).
+ * Reads the sequencer's commit counters from the node's Prometheus endpoint, so a run can say how
+ * many events the server actually put in each commit (group commit merges requests).
  */
 final class ServerMetrics {
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** Committed batches and the events in them, or null when /metrics is not readable. */
   record Commits(double batches, double events) {}
@@ -23,15 +23,20 @@ final class ServerMetrics {
 
   static @Nullable Commits commits(String baseUrl) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         return null;
       }
       OptionalDouble count = value(r.body(), "vellum_sequencer_batch_events_count");
       OptionalDouble sum = value(r.body(), "vellum_sequencer_batch_events_sum");
       return count.isPresent() && sum.isPresent()
-          ? new Commits(count.getAsDouble(), sum.getAsDouble()) : null;
+          ? new Commits(count.getAsDouble(), sum.getAsDouble())
+          : null;
     } catch (java.io.IOException e) {
       return null;
     } catch (InterruptedException e) {

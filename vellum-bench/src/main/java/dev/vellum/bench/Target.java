@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The node under test: either a server already running at a URL, or one started in this process
- * on a data dir (a fresh temporary one unless given, deleted again on close).
+ * The node under test: either a server already running at a URL, or one started in this process on
+ * a data dir (a fresh temporary one unless given, deleted again on close).
  */
 final class Target implements AutoCloseable {
   final String baseUrl;
@@ -46,12 +46,19 @@ final class Target implements AutoCloseable {
       Path temp = dataDir == null ? Files.createTempDirectory("vellum-bench-node") : null;
       Path dir = dataDir != null ? dataDir : Objects.requireNonNull(temp, "created above");
       String fresh = "vk_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-      VellumConfig config = VellumConfig.defaults().withPort(0).withHost("127.0.0.1")
-          .withDataDir(dir).withBootstrapKey(fresh)
-          .withRateLimit(new VellumConfig.RateLimit(10_000_000, 10_000_000)).validate();
+      VellumConfig config =
+          VellumConfig.defaults()
+              .withPort(0)
+              .withHost("127.0.0.1")
+              .withDataDir(dir)
+              .withBootstrapKey(fresh)
+              .withRateLimit(new VellumConfig.RateLimit(10_000_000, 10_000_000))
+              .validate();
       VellumNode node = VellumNode.start(config, false);
-      String key = node.bootstrapKey() != null ? node.bootstrapKey()
-          : Files.readString(dir.resolve("bootstrap-key")).trim();
+      String key =
+          node.bootstrapKey() != null
+              ? node.bootstrapKey()
+              : Files.readString(dir.resolve("bootstrap-key")).trim();
       return new Target("http://127.0.0.1:" + node.port(), key, node, temp);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the in-process node: " + e.getMessage(), e);

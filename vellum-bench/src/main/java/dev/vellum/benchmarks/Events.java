@@ -36,12 +36,15 @@ final class Events {
 
   /** A directory without tenant event types: enough for an EventTypeCatalog of built-ins. */
   static DirectoryStore noTenantTypes() {
-    return (DirectoryStore) Proxy.newProxyInstance(
-        DirectoryStore.class.getClassLoader(), new Class<?>[] {DirectoryStore.class},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "eventType" -> Optional.empty();
-          case "eventTypes" -> List.of();
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+    return (DirectoryStore)
+        Proxy.newProxyInstance(
+            DirectoryStore.class.getClassLoader(),
+            new Class<?>[] {DirectoryStore.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "eventType" -> Optional.empty();
+                  case "eventTypes" -> List.of();
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 }

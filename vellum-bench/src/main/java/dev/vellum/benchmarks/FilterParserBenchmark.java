@@ -23,16 +23,30 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class FilterParserBenchmark {
-  private final Map<String, List<String>> actorRange = Map.of(
-      "actor_id", List.of("ana.silva@example.com"),
-      "from", List.of("2026-01-01T00:00:00Z"), "to", List.of("2026-01-31T00:00:00.000Z"),
-      "limit", List.of("100"));
-  private final Map<String, List<String>> targetRange = Map.of(
-      "target_type", List.of("document"), "target_id", List.of("doc-123456"),
-      "from", List.of("2026-01-01T00:00:00Z"), "to", List.of("2026-01-31T00:00:00Z"),
-      "type", List.of("DOCUMENT_VIEWED", "DOCUMENT_DOWNLOADED"));
-  private final Map<String, List<String>> fullText = Map.of(
-      "q", List.of("silva invoice refund"), "order", List.of("desc"));
+  private final Map<String, List<String>> actorRange =
+      Map.of(
+          "actor_id",
+          List.of("ana.silva@example.com"),
+          "from",
+          List.of("2026-01-01T00:00:00Z"),
+          "to",
+          List.of("2026-01-31T00:00:00.000Z"),
+          "limit",
+          List.of("100"));
+  private final Map<String, List<String>> targetRange =
+      Map.of(
+          "target_type",
+          List.of("document"),
+          "target_id",
+          List.of("doc-123456"),
+          "from",
+          List.of("2026-01-01T00:00:00Z"),
+          "to",
+          List.of("2026-01-31T00:00:00Z"),
+          "type",
+          List.of("DOCUMENT_VIEWED", "DOCUMENT_DOWNLOADED"));
+  private final Map<String, List<String>> fullText =
+      Map.of("q", List.of("silva invoice refund"), "order", List.of("desc"));
 
   @Benchmark
   public SearchQuery actorAndTimeRange() {

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-event ingest work before the sequencer: JSON parse, then the server's normaliser
- * (id, time, defaults) and JSON Schema validation of the event's catalogue type.
+ * Per-event ingest work before the sequencer: JSON parse, then the server's normaliser (id, time,
+ * defaults) and JSON Schema validation of the event's catalogue type.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -45,8 +45,9 @@ public class IngestPathBenchmark {
   @Setup
   public void setUp() {
     json = Json.mapper();
-    normalizer = new EventNormalizer(new EventTypeCatalog(Events.noTenantTypes(), json),
-        Duration.ofMinutes(5));
+    normalizer =
+        new EventNormalizer(
+            new EventTypeCatalog(Events.noTenantTypes(), json), Duration.ofMinutes(5));
     events = Events.bytes(eventBytes);
     now = Events.AT.plusSeconds(60);
     for (byte[] e : events) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Merkle log work of the sequencer and the proof endpoint: appending a batch of leaf hashes with
- * {@link TileAppender} (scored per leaf), and building an inclusion proof with
- * {@link MerkleTree#inclusionProof} over {@link TileNodeReader} from tiles held in memory (so it
- * measures the hashing and tile lookups, not the database).
+ * {@link TileAppender} (scored per leaf), and building an inclusion proof with {@link
+ * MerkleTree#inclusionProof} over {@link TileNodeReader} from tiles held in memory (so it measures
+ * the hashing and tile lookups, not the database).
  */
 @State(Scope.Thread)
 @Warmup(iterations = 3, time = 1)

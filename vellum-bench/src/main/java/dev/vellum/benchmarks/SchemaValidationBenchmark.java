@@ -26,10 +26,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JSON Schema validation of one normalised ~1 KiB event of a catalogue type (mixed types):
- * {@code catalogue}, as ingest does it now (the compiled base schema, then networknt on the rest
- * of the type schema); {@code wholeSchemaNetworknt}, networknt on the whole type schema, as
- * ingest did it before; {@code baseSchemaOnly}, the compiled base schema alone.
+ * JSON Schema validation of one normalised ~1 KiB event of a catalogue type (mixed types): {@code
+ * catalogue}, as ingest does it now (the compiled base schema, then networknt on the rest of the
+ * type schema); {@code wholeSchemaNetworknt}, networknt on the whole type schema, as ingest did it
+ * before; {@code baseSchemaOnly}, the compiled base schema alone.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -34,8 +34,20 @@ class IngestCommandTest {
   void ingest_againstRunningServer_storesEveryEventAndReportsPercentiles(@TempDir Path dir)
       throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      Run run = bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--events", "2000", "--batch", "100", "--concurrency", "2", "--json");
+      Run run =
+          bench(
+              "ingest",
+              "--url",
+              node.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--events",
+              "2000",
+              "--batch",
+              "100",
+              "--concurrency",
+              "2",
+              "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
       assertEquals(2000, report.get("events").asLong());
@@ -44,20 +56,32 @@ class IngestCommandTest {
       for (String p : new String[] {"p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms"}) {
         assertTrue(report.at("/latency/" + p).isNumber(), p);
       }
-      JsonNode stored = node.get("/v1/events?limit=1000&source=DEMO_APP", TestNode.ADMIN_KEY)
-          .body();
+      JsonNode stored =
+          node.get("/v1/events?limit=1000&source=DEMO_APP", TestNode.ADMIN_KEY).body();
       assertEquals(1000, stored.get("events").size(), "a full page of the sent events");
       assertFalse(stored.get("next_cursor").isNull(), "more than one page stored");
     }
   }
 
   @Test
-  void ingest_withRawSqliteBaseline_insertsTheSameNumberOfRows(@TempDir Path dir)
-      throws Exception {
+  void ingest_withRawSqliteBaseline_insertsTheSameNumberOfRows(@TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      Run run = bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--events", "1000", "--batch", "100", "--concurrency", "2",
-          "--baseline", "raw-sqlite", "--json");
+      Run run =
+          bench(
+              "ingest",
+              "--url",
+              node.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--events",
+              "1000",
+              "--batch",
+              "100",
+              "--concurrency",
+              "2",
+              "--baseline",
+              "raw-sqlite",
+              "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
       assertEquals(1000, report.at("/baseline/rows").asLong());
@@ -68,8 +92,17 @@ class IngestCommandTest {
 
   @Test
   void ingest_singleEventsWithStartedServer_sendsOneObjectPerRequest() throws Exception {
-    Run run = bench("ingest", "--start-server", "--events", "200", "--batch", "1",
-        "--concurrency", "4", "--json");
+    Run run =
+        bench(
+            "ingest",
+            "--start-server",
+            "--events",
+            "200",
+            "--batch",
+            "1",
+            "--concurrency",
+            "4",
+            "--json");
     assertEquals(0, run.exit(), run.err());
     JsonNode report = json.readTree(run.out());
     assertEquals(200, report.get("events").asLong());
@@ -79,8 +112,20 @@ class IngestCommandTest {
   @Test
   void ingest_wrongKey_reportsStatus401AndFails(@TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      Run run = bench("ingest", "--url", node.url(""), "--key", "vk_wrong_key_000000000000000",
-          "--events", "10", "--batch", "5", "--concurrency", "1", "--json");
+      Run run =
+          bench(
+              "ingest",
+              "--url",
+              node.url(""),
+              "--key",
+              "vk_wrong_key_000000000000000",
+              "--events",
+              "10",
+              "--batch",
+              "5",
+              "--concurrency",
+              "1",
+              "--json");
       assertEquals(IngestCommand.EXIT_FAILED, run.exit());
       JsonNode report = json.readTree(run.out());
       assertEquals(2, report.at("/statuses/401").asLong());
@@ -90,12 +135,25 @@ class IngestCommandTest {
 
   /** Against the real PostgreSQL server of the machine (127.0.0.1:5432, database test). */
   @Test
-  void ingest_withRawPostgresBaseline_insertsTheSameNumberOfRowsAndDropsItsSchema(
-      @TempDir Path dir) throws Exception {
+  void ingest_withRawPostgresBaseline_insertsTheSameNumberOfRowsAndDropsItsSchema(@TempDir Path dir)
+      throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      Run run = bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--events", "1000", "--batch", "100", "--concurrency", "2",
-          "--baseline", "raw-postgres", "--json");
+      Run run =
+          bench(
+              "ingest",
+              "--url",
+              node.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--events",
+              "1000",
+              "--batch",
+              "100",
+              "--concurrency",
+              "2",
+              "--baseline",
+              "raw-postgres",
+              "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
       assertEquals("raw-postgres", report.at("/baseline/kind").asText());
@@ -103,10 +161,13 @@ class IngestCommandTest {
       assertTrue(report.at("/baseline/stored_bytes_per_row").asLong() > 0);
       assertTrue(report.get("ratio").asDouble() > 0);
     }
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
-            RawPostgresBaseline.DEFAULT_URL);
-        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM"
-            + " pg_namespace WHERE nspname LIKE 'vellum_baseline_%'")) {
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(RawPostgresBaseline.DEFAULT_URL);
+        java.sql.ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM"
+                        + " pg_namespace WHERE nspname LIKE 'vellum_baseline_%'")) {
       rs.next();
       assertEquals(0, rs.getLong(1), "the baseline's schema is dropped afterwards");
     }
@@ -114,8 +175,8 @@ class IngestCommandTest {
 
   @Test
   void ingest_unknownBaseline_isRefusedWithAMessage() {
-    Run run = bench("ingest", "--url", "http://127.0.0.1:1", "--key", "k",
-        "--baseline", "raw-oracle");
+    Run run =
+        bench("ingest", "--url", "http://127.0.0.1:1", "--key", "k", "--baseline", "raw-oracle");
     assertEquals(IngestCommand.EXIT_USAGE, run.exit());
     assertTrue(run.err().contains("raw-sqlite, raw-postgres"), run.err());
   }
@@ -123,10 +184,33 @@ class IngestCommandTest {
   @Test
   void query_afterIngest_reportsEveryKindWithoutErrors(@TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      assertEquals(0, bench("ingest", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--events", "1000", "--batch", "100", "--concurrency", "2").exit());
-      Run run = bench("query", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--requests", "60", "--concurrency", "2", "--json");
+      assertEquals(
+          0,
+          bench(
+                  "ingest",
+                  "--url",
+                  node.url(""),
+                  "--key",
+                  TestNode.ADMIN_KEY,
+                  "--events",
+                  "1000",
+                  "--batch",
+                  "100",
+                  "--concurrency",
+                  "2")
+              .exit());
+      Run run =
+          bench(
+              "query",
+              "--url",
+              node.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--requests",
+              "60",
+              "--concurrency",
+              "2",
+              "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
       assertEquals(60, report.get("queries").asLong());

@@ -36,12 +36,24 @@ class ProofCommandTest {
   }
 
   @Test
-  void proof_againstRunningServer_fetchesAndVerifiesEveryProof(@TempDir Path dir)
-      throws Exception {
+  void proof_againstRunningServer_fetchesAndVerifiesEveryProof(@TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      Run run = bench("proof", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--preload", "600", "--requests", "40", "--concurrency", "2", "--verify-every", "1",
-          "--json");
+      Run run =
+          bench(
+              "proof",
+              "--url",
+              node.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--preload",
+              "600",
+              "--requests",
+              "40",
+              "--concurrency",
+              "2",
+              "--verify-every",
+              "1",
+              "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
       assertTrue(report.get("tree_size").asLong() >= 600, report.toString());
@@ -58,25 +70,50 @@ class ProofCommandTest {
 
   @Test
   void proof_withStartedServerAndTextOutput_samplesVerification() {
-    Run run = bench("proof", "--start-server", "--preload", "300", "--requests", "20",
-        "--concurrency", "1", "--verify-every", "5");
+    Run run =
+        bench(
+            "proof",
+            "--start-server",
+            "--preload",
+            "300",
+            "--requests",
+            "20",
+            "--concurrency",
+            "1",
+            "--verify-every",
+            "5");
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("proof: 20 proofs"), run.out());
-    assertTrue(run.out().contains("verified 4 proofs against the checkpoint root, 0 failures"),
-        run.out());
+    assertTrue(
+        run.out().contains("verified 4 proofs against the checkpoint root, 0 failures"), run.out());
   }
 
   @Test
   void verify_rejectsATamperedProofAndAWrongLeaf(@TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {
-      assertEquals(0, bench("proof", "--url", node.url(""), "--key", TestNode.ADMIN_KEY,
-          "--preload", "100", "--requests", "1").exit());
-      String note = node.send("GET", "/v1/log/checkpoint", TestNode.ADMIN_KEY, null, null)
-          .raw().body();
+      assertEquals(
+          0,
+          bench(
+                  "proof",
+                  "--url",
+                  node.url(""),
+                  "--key",
+                  TestNode.ADMIN_KEY,
+                  "--preload",
+                  "100",
+                  "--requests",
+                  "1")
+              .exit());
+      String note =
+          node.send("GET", "/v1/log/checkpoint", TestNode.ADMIN_KEY, null, null).raw().body();
       Checkpoint cp = Checkpoint.parse(note.substring(0, note.indexOf("\n\n") + 1));
       long index = cp.size() / 2;
-      ObjectNode proof = (ObjectNode) node.get("/v1/log/proof?leaf_index=" + index
-          + "&tree_size=" + cp.size(), TestNode.ADMIN_KEY).body();
+      ObjectNode proof =
+          (ObjectNode)
+              node.get(
+                      "/v1/log/proof?leaf_index=" + index + "&tree_size=" + cp.size(),
+                      TestNode.ADMIN_KEY)
+                  .body();
       assertNull(ProofCommand.verify(proof, index, cp));
       assertNotNull(ProofCommand.verify(proof, index + 1, cp), "another leaf's index");
 

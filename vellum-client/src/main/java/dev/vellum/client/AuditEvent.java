@@ -10,8 +10,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An audit event under construction, in Vellum's canonical form:
- * {@code AuditEvent.type("DOCUMENT_DOWNLOADED").actor(Actor.user("alice")).target("document",
+ * An audit event under construction, in Vellum's canonical form: {@code
+ * AuditEvent.type("DOCUMENT_DOWNLOADED").actor(Actor.user("alice")).target("document",
  * "D-17").outcome(Outcome.SUCCESS).metadata("document_type", "BILLING")}. Not thread-safe; {@link
  * VellumClient#record} copies it, so it may be changed or reused afterwards. Members left out are
  * filled in when it is recorded: {@code id} (a UUIDv7), {@code occurred_at} (now) and {@code
@@ -119,8 +119,8 @@ public final class AuditEvent {
 
   /** Adds one entry of {@code changes}; {@code before} and {@code after} may be any JSON value. */
   public AuditEvent change(String path, Object before, Object after) {
-    ArrayNode changes = json.has("changes") ? (ArrayNode) json.get("changes")
-        : json.putArray("changes");
+    ArrayNode changes =
+        json.has("changes") ? (ArrayNode) json.get("changes") : json.putArray("changes");
     ObjectNode c = changes.addObject().put("path", path);
     c.set("before", JSON.valueToTree(before));
     c.set("after", JSON.valueToTree(after));
@@ -137,8 +137,8 @@ public final class AuditEvent {
 
   /** Sets one member of {@code metadata}; the value may be any JSON-mappable object. */
   public AuditEvent metadata(String name, Object value) {
-    ObjectNode m = json.has("metadata") ? (ObjectNode) json.get("metadata")
-        : json.putObject("metadata");
+    ObjectNode m =
+        json.has("metadata") ? (ObjectNode) json.get("metadata") : json.putObject("metadata");
     m.set(name, JSON.valueToTree(value));
     return this;
   }

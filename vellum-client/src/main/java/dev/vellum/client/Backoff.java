@@ -5,11 +5,11 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Delays between attempts: exponential backoff with full jitter (a uniformly random delay from 0
- * to {@code min(cap, base · 2^(attempt-1))}, as in "Exponential Backoff And Jitter", AWS
- * Architecture Blog, 2015), so that many clients retrying after one outage spread out instead of
- * returning together. When the server sends {@code Retry-After}, the delay is never shorter than
- * that: the server's value plus a jitter of up to {@code base}.
+ * Delays between attempts: exponential backoff with full jitter (a uniformly random delay from 0 to
+ * {@code min(cap, base · 2^(attempt-1))}, as in "Exponential Backoff And Jitter", AWS Architecture
+ * Blog, 2015), so that many clients retrying after one outage spread out instead of returning
+ * together. When the server sends {@code Retry-After}, the delay is never shorter than that: the
+ * server's value plus a jitter of up to {@code base}.
  */
 final class Backoff {
   private final long baseNanos;
@@ -18,8 +18,8 @@ final class Backoff {
 
   Backoff(Duration base, Duration cap, RandomGenerator random) {
     if (base.isNegative() || base.isZero() || cap.compareTo(base) < 0) {
-      throw new IllegalArgumentException("retry base must be positive and at most the cap: base "
-          + base + ", cap " + cap);
+      throw new IllegalArgumentException(
+          "retry base must be positive and at most the cap: base " + base + ", cap " + cap);
     }
     this.baseNanos = base.toNanos();
     this.capNanos = cap.toNanos();

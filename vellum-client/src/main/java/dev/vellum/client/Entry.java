@@ -10,12 +10,17 @@ import org.jspecify.annotations.Nullable;
 final class Entry {
   final String id;
   final byte[] json;
+
   /** Null for events replayed from an earlier run's spool: nobody waits for them. */
   final @Nullable CompletableFuture<Receipt> future;
+
   /** Null in memory mode. */
   final Spool.@Nullable Segment segment;
 
-  Entry(String id, byte[] json, @Nullable CompletableFuture<Receipt> future,
+  Entry(
+      String id,
+      byte[] json,
+      @Nullable CompletableFuture<Receipt> future,
       Spool.@Nullable Segment segment) {
     this.id = id;
     this.json = json;

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 final class Http {
   /** A server asking for more than this is treated as asking for this. */
   static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
   private final HttpClient client;
   private final String base;
   private final String apiKey;
@@ -28,13 +29,19 @@ final class Http {
     this.requestTimeout = requestTimeout;
     // HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every new plain-HTTP
     // connection, which the server declines anyway
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout).build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(connectTimeout)
+            .build();
   }
 
   CompletableFuture<HttpResponse<byte[]>> postJson(String path, byte[] body) {
-    HttpRequest r = request(path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpRequest r =
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
     return client.sendAsync(r, HttpResponse.BodyHandlers.ofByteArray());
   }
 
@@ -43,15 +50,15 @@ final class Http {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout)
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(requestTimeout)
         .header("Authorization", "Bearer " + apiKey)
         .header("User-Agent", "vellum-java-client");
   }
 
   /** {@code Retry-After} as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), or null. */
   static @Nullable Duration retryAfter(HttpResponse<?> r) {
-    return retryAfter(r.headers().firstValue("Retry-After").orElse(null),
-        java.time.Instant.now());
+    return retryAfter(r.headers().firstValue("Retry-After").orElse(null), java.time.Instant.now());
   }
 
   static @Nullable Duration retryAfter(@Nullable String v, java.time.Instant now) {
@@ -64,8 +71,9 @@ final class Http {
       d = Duration.ofSeconds(Long.parseLong(v));
     } catch (NumberFormatException notSeconds) {
       try {
-        d = Duration.between(now,
-            ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        d =
+            Duration.between(
+                now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
       } catch (DateTimeParseException neither) {
         return null;
       }

@@ -9,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded in-memory outbox. Space is held from {@link #offer} until {@link #settled}, not just
- * while an event is queued, so the bound also covers events in flight and waiting for a retry:
- * a server that is down makes {@code record} wait (and then fail) instead of filling the heap.
+ * while an event is queued, so the bound also covers events in flight and waiting for a retry: a
+ * server that is down makes {@code record} wait (and then fail) instead of filling the heap.
  */
 final class MemoryOutbox implements Outbox {
   private final ArrayBlockingQueue<Entry> queue;

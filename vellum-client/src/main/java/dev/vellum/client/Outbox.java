@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Where recorded events wait for the sender: memory only ({@link MemoryOutbox}) or the fsynced
- * spool ({@link Spool}). Every entry handed out by {@link #take} MUST be given back through
- * {@link #settled} once its outcome is final, so the outbox can release its space.
+ * spool ({@link Spool}). Every entry handed out by {@link #take} MUST be given back through {@link
+ * #settled} once its outcome is final, so the outbox can release its space.
  */
 interface Outbox extends AutoCloseable {
   /**
@@ -16,8 +16,8 @@ interface Outbox extends AutoCloseable {
   boolean offer(Entry e, long timeoutNanos) throws InterruptedException;
 
   /**
-   * Waits until at least one event is available, then gathers more until {@code maxCount} or
-   * {@code maxBytes} is reached or {@code lingerNanos} has passed since the first.
+   * Waits until at least one event is available, then gathers more until {@code maxCount} or {@code
+   * maxBytes} is reached or {@code lingerNanos} has passed since the first.
    *
    * @return the batch; empty only once the outbox is closed and nothing is left to hand out
    */

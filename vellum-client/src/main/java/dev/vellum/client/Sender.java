@@ -16,14 +16,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Takes batches from the outbox and POSTs them to {@code /v1/events}, at most {@code maxInFlight}
- * at once. A batch is retried whole, with the same bytes, until the server has answered for each
- * of its events: the ids make every retry idempotent, so "retry everything that is not known to
- * be settled" is always safe, including after a 503 of type {@code commit-outcome-unknown}.
+ * at once. A batch is retried whole, with the same bytes, until the server has answered for each of
+ * its events: the ids make every retry idempotent, so "retry everything that is not known to be
+ * settled" is always safe, including after a 503 of type {@code commit-outcome-unknown}.
  *
- * <p>Retried: network errors and timeouts, 408, 429, 500, 502, 503, 504 (after {@code
- * Retry-After} when the server sends one). Split in halves: 413. Final: per-event {@code rejected}
- * results, 403 (the key may not write for the source), and any other 4xx (a bad key, a client
- * bug), each reported with the server's problem details.
+ * <p>Retried: network errors and timeouts, 408, 429, 500, 502, 503, 504 (after {@code Retry-After}
+ * when the server sends one). Split in halves: 413. Final: per-event {@code rejected} results, 403
+ * (the key may not write for the source), and any other 4xx (a bad key, a client bug), each
+ * reported with the server's problem details.
  */
 final class Sender implements Runnable {
   /** What the sender reports to the client. */
@@ -50,8 +50,16 @@ final class Sender implements Runnable {
   private final long lingerNanos;
   private volatile boolean abandoned;
 
-  Sender(Http http, Outbox outbox, Backoff backoff, Callbacks cb, ScheduledExecutorService timer,
-      int maxInFlight, int maxEvents, long maxBytes, Duration linger) {
+  Sender(
+      Http http,
+      Outbox outbox,
+      Backoff backoff,
+      Callbacks cb,
+      ScheduledExecutorService timer,
+      int maxInFlight,
+      int maxEvents,
+      long maxBytes,
+      Duration linger) {
     this.http = http;
     this.outbox = outbox;
     this.backoff = backoff;
@@ -122,19 +130,20 @@ final class Sender implements Runnable {
       b.done.run();
       return;
     }
-    http.postJson("/v1/events", b.body()).whenComplete((r, t) -> {
-      try {
-        handle(b, attempt, r, t);
-      } catch (RuntimeException unexpected) {
-        retryLater(b, attempt, null, "unexpected answer: " + unexpected);
-      }
-    });
+    http.postJson("/v1/events", b.body())
+        .whenComplete(
+            (r, t) -> {
+              try {
+                handle(b, attempt, r, t);
+              } catch (RuntimeException unexpected) {
+                retryLater(b, attempt, null, "unexpected answer: " + unexpected);
+              }
+            });
   }
 
   private void handle(Batch b, int attempt, HttpResponse<byte[]> r, Throwable t) {
     if (t != null) {
-      Throwable cause = t instanceof CompletionException && t.getCause() != null
-          ? t.getCause() : t;
+      Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
       cb.attempt(false, cause.toString());
       retryLater(b, attempt, null, cause.toString());
       return;
@@ -163,8 +172,10 @@ final class Sender implements Runnable {
         String detail = "HTTP " + status + " " + problemDetail(r);
         cb.attempt(true, detail);
         for (Entry e : b.entries) {
-          cb.failed(e, new VellumException("event " + e.id + " not delivered: " + detail,
-              status, false, null));
+          cb.failed(
+              e,
+              new VellumException(
+                  "event " + e.id + " not delivered: " + detail, status, false, null));
         }
         b.done.run();
       }
@@ -197,9 +208,13 @@ final class Sender implements Runnable {
         } else {
           accepted++;
         }
-        cb.delivered(e, new Receipt(res.path("id").asText(e.id), res.path("seq").asLong(),
-            res.path("leaf_hash").asText(), dup ? Receipt.Status.DUPLICATE
-                : Receipt.Status.ACCEPTED));
+        cb.delivered(
+            e,
+            new Receipt(
+                res.path("id").asText(e.id),
+                res.path("seq").asLong(),
+                res.path("leaf_hash").asText(),
+                dup ? Receipt.Status.DUPLICATE : Receipt.Status.ACCEPTED));
       } else {
         List<EventError> errors = new ArrayList<>();
         for (JsonNode err : res.path("errors")) {
@@ -216,18 +231,20 @@ final class Sender implements Runnable {
   private void split(Batch b, int status, HttpResponse<byte[]> r) {
     if (b.entries.size() == 1) {
       Entry e = b.entries.get(0);
-      cb.failed(e, new RejectedEventException(e.id, status,
-          List.of(new EventError("", problemDetail(r)))));
+      cb.failed(
+          e,
+          new RejectedEventException(e.id, status, List.of(new EventError("", problemDetail(r)))));
       b.done.run();
       return;
     }
     int mid = b.entries.size() / 2;
     AtomicInteger left = new AtomicInteger(2);
-    Runnable halfDone = () -> {
-      if (left.decrementAndGet() == 0) {
-        b.done.run();
-      }
-    };
+    Runnable halfDone =
+        () -> {
+          if (left.decrementAndGet() == 0) {
+            b.done.run();
+          }
+        };
     send(new Batch(new ArrayList<>(b.entries.subList(0, mid)), halfDone), 1);
     send(new Batch(new ArrayList<>(b.entries.subList(mid, b.entries.size())), halfDone), 1);
   }

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
@@ -60,8 +59,10 @@ import org.jspecify.annotations.Nullable;
 final class Spool implements Outbox {
   static final int MAGIC = 0x56534C31;
   static final int HEADER_BYTES = 12;
+
   /** No event payload is near this; a larger length field is damage, not data. */
   static final int MAX_PAYLOAD = 64 << 20;
+
   private static final String PREFIX = "segment-";
   private static final String SUFFIX = ".log";
 
@@ -83,16 +84,20 @@ final class Spool implements Outbox {
   static final class Segment {
     final Path path;
     final long number;
+
     /** End of the last fsynced record; the reader never reads past it. */
     long durable;
+
     boolean sealed;
     long readPos;
     long read;
     long settled;
     long written;
     boolean readDone;
+
     /** Damaged ranges found on open: start offset → end offset. */
     final TreeMap<Long, Long> skips = new TreeMap<>();
+
     @Nullable FileChannel reader;
 
     Segment(Path path, long number) {
@@ -130,8 +135,8 @@ final class Spool implements Outbox {
     this.hooks = hooks;
     this.inbox = new ArrayBlockingQueue<>(inboxCapacity);
     Files.createDirectories(dir);
-    lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    lockChannel =
+        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock l;
     try {
       l = lockChannel.tryLock();
@@ -158,8 +163,11 @@ final class Spool implements Outbox {
       for (Path p : ds) {
         String name = p.getFileName().toString();
         try {
-          found.add(new Segment(p, Long.parseLong(
-              name.substring(PREFIX.length(), name.length() - SUFFIX.length()))));
+          found.add(
+              new Segment(
+                  p,
+                  Long.parseLong(
+                      name.substring(PREFIX.length(), name.length() - SUFFIX.length()))));
         } catch (NumberFormatException notOurs) {
           // a file that only looks like a segment is left alone
         }
@@ -205,11 +213,12 @@ final class Spool implements Outbox {
       while (next < data.length && recordAt(buf, next) <= 0) {
         next++;
       }
-      String reason = next >= data.length
-          ? (data.length - pos < HEADER_BYTES || declaredEnd(buf, pos) > data.length
-              ? "torn record at the end of the segment (a write cut short by a crash)"
-              : "damaged record at the end of the segment (checksum mismatch)")
-          : "damaged record (bad header or checksum); later records are intact";
+      String reason =
+          next >= data.length
+              ? (data.length - pos < HEADER_BYTES || declaredEnd(buf, pos) > data.length
+                  ? "torn record at the end of the segment (a write cut short by a crash)"
+                  : "damaged record at the end of the segment (checksum mismatch)")
+              : "damaged record (bad header or checksum); later records are intact";
       hooks.damage(s.path, pos, next - pos, reason);
       if (next < data.length) {
         s.skips.put((long) pos, (long) next);
@@ -387,8 +396,14 @@ final class Spool implements Outbox {
     try {
       while (totalBytes + need > maxBytes && totalBytes > 0) {
         if (shutdown) {
-          throw new IOException("spool " + dir + " is full (" + totalBytes + " of " + maxBytes
-              + " bytes) and the client is closing");
+          throw new IOException(
+              "spool "
+                  + dir
+                  + " is full ("
+                  + totalBytes
+                  + " of "
+                  + maxBytes
+                  + " bytes) and the client is closing");
         }
         spaceFreed.await(50, TimeUnit.MILLISECONDS);
       }
@@ -549,12 +564,21 @@ final class Spool implements Outbox {
 
   /** Keeps an event the server refused, so it can be inspected and sent again by hand. */
   void deadLetter(Entry e, @Nullable String reason) {
-    String line = "{\"id\":" + AuditEvent.JSON.getNodeFactory().textNode(e.id)
-        + ",\"reason\":" + AuditEvent.JSON.getNodeFactory().textNode(reason)
-        + ",\"event\":" + new String(e.json, StandardCharsets.UTF_8) + "}\n";
+    String line =
+        "{\"id\":"
+            + AuditEvent.JSON.getNodeFactory().textNode(e.id)
+            + ",\"reason\":"
+            + AuditEvent.JSON.getNodeFactory().textNode(reason)
+            + ",\"event\":"
+            + new String(e.json, StandardCharsets.UTF_8)
+            + "}\n";
     synchronized (deadLetterLock) {
-      try (FileChannel ch = FileChannel.open(dir.resolve("rejected.jsonl"),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              dir.resolve("rejected.jsonl"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND)) {
         ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
         ch.force(false);
       } catch (IOException ignored) {

@@ -46,13 +46,13 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>{@link #record} gives each event a UUIDv7 id (unless it has one) and returns at once. A
- * background thread sends batches (by count, bytes and linger time) and retries them with the
- * same ids until the server has answered for every event, so a retry is never stored twice.
- * Without a spool, events wait in a bounded memory buffer; when it is full {@code record} waits
- * up to {@code maxBlock} and then fails the event (never silently). With a spool, every event is
- * fsynced to disk before it is sent and stays there until the server has answered, so events
- * recorded while Vellum is down, or before this process was killed, are sent by the next client
- * opened on the same spool. Thread-safe.
+ * background thread sends batches (by count, bytes and linger time) and retries them with the same
+ * ids until the server has answered for every event, so a retry is never stored twice. Without a
+ * spool, events wait in a bounded memory buffer; when it is full {@code record} waits up to {@code
+ * maxBlock} and then fails the event (never silently). With a spool, every event is fsynced to disk
+ * before it is sent and stays there until the server has answered, so events recorded while Vellum
+ * is down, or before this process was killed, are sent by the next client opened on the same spool.
+ * Thread-safe.
  */
 public final class VellumClient implements AutoCloseable {
   private final Settings settings;
@@ -80,25 +80,40 @@ public final class VellumClient implements AutoCloseable {
   private VellumClient(Settings s) throws IOException {
     this.settings = s;
     this.listener = s.listener;
-    this.http = new Http(Objects.requireNonNull(s.endpoint, "checked by build()"),
-        Objects.requireNonNull(s.apiKey, "checked by build()"), s.connectTimeout, s.requestTimeout);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vellum-client-retry");
-      t.setDaemon(true);
-      return t;
-    });
+    this.http =
+        new Http(
+            Objects.requireNonNull(s.endpoint, "checked by build()"),
+            Objects.requireNonNull(s.apiKey, "checked by build()"),
+            s.connectTimeout,
+            s.requestTimeout);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vellum-client-retry");
+              t.setDaemon(true);
+              return t;
+            });
     if (s.spool != null) {
-      spool = new Spool(s.spool, s.bufferCapacity, s.spoolSegmentBytes, s.maxSpoolBytes,
-          new SpoolHooks());
+      spool =
+          new Spool(
+              s.spool, s.bufferCapacity, s.spoolSegmentBytes, s.maxSpoolBytes, new SpoolHooks());
       outbox = spool;
     } else {
       spool = null;
       outbox = new MemoryOutbox(s.bufferCapacity);
     }
     // ThreadLocalRandom must be fetched on the thread that uses it; the sender and timer differ
-    sender = new Sender(http, outbox, new Backoff(s.retryBase, s.retryCap,
-        () -> ThreadLocalRandom.current().nextLong()), new SenderCallbacks(), timer, s.maxInFlight,
-        s.maxBatchEvents, s.maxBatchBytes, s.linger);
+    sender =
+        new Sender(
+            http,
+            outbox,
+            new Backoff(s.retryBase, s.retryCap, () -> ThreadLocalRandom.current().nextLong()),
+            new SenderCallbacks(),
+            timer,
+            s.maxInFlight,
+            s.maxBatchEvents,
+            s.maxBatchBytes,
+            s.linger);
     senderThread = new Thread(sender, "vellum-client-sender");
     senderThread.setDaemon(true);
     senderThread.start();
@@ -109,11 +124,11 @@ public final class VellumClient implements AutoCloseable {
   }
 
   /**
-   * Records an event: fills in {@code id}, {@code occurred_at} and {@code source} where absent,
-   * and queues it. Returns at once unless the buffer is full (then waits at most {@code
-   * maxBlock}). The future completes with the server's receipt, or with {@link Receipt.Status#SPOOLED}
-   * if the client is closed (or tracks too many receipts) while the event is safe in the spool,
-   * or exceptionally with a {@link VellumException} saying why the event will not be delivered.
+   * Records an event: fills in {@code id}, {@code occurred_at} and {@code source} where absent, and
+   * queues it. Returns at once unless the buffer is full (then waits at most {@code maxBlock}). The
+   * future completes with the server's receipt, or with {@link Receipt.Status#SPOOLED} if the
+   * client is closed (or tracks too many receipts) while the event is safe in the spool, or
+   * exceptionally with a {@link VellumException} saying why the event will not be delivered.
    */
   public CompletableFuture<Receipt> record(AuditEvent event) {
     return enqueue(event.toJson());
@@ -123,9 +138,9 @@ public final class VellumClient implements AutoCloseable {
    * Records an event in the flat format of the reference AWS design ({@code POST /audit/store}),
    * e.g. {@code initiatorsystemcode}, {@code eventtype}, {@code requestorid}, {@code requestorip},
    * {@code timestamp}. It is mapped here with the server's own mapping (vellum-core's {@code
-   * ReferenceMapper}), so it gets a client id and travels with the other events: batched,
-   * retried idempotently, spooled. A payload the reference API would refuse fails the future at
-   * once with the reference field names as pointers.
+   * ReferenceMapper}), so it gets a client id and travels with the other events: batched, retried
+   * idempotently, spooled. A payload the reference API would refuse fails the future at once with
+   * the reference field names as pointers.
    */
   public CompletableFuture<Receipt> recordLegacy(Map<String, ?> flat) {
     MappingResult m = referenceMapper.map((ObjectNode) AuditEvent.JSON.valueToTree(flat));
@@ -162,8 +177,17 @@ public final class VellumClient implements AutoCloseable {
     }
     recorded.increment();
     if (bytes.length > settings.maxEventBytes) {
-      VellumException tooBig = new RejectedEventException(id, 413, List.of(new EventError("",
-          "event is " + bytes.length + " bytes, over the limit of " + settings.maxEventBytes)));
+      VellumException tooBig =
+          new RejectedEventException(
+              id,
+              413,
+              List.of(
+                  new EventError(
+                      "",
+                      "event is "
+                          + bytes.length
+                          + " bytes, over the limit of "
+                          + settings.maxEventBytes)));
       fail(id, tooBig);
       return CompletableFuture.failedFuture(tooBig);
     }
@@ -181,9 +205,18 @@ public final class VellumClient implements AutoCloseable {
     }
     if (!queued) {
       futures.remove(id, f);
-      VellumException full = new VellumException("event " + id + " not recorded: the buffer of "
-          + settings.bufferCapacity + " events is full (server slow or unreachable: "
-          + lastFailure + ")", 0, true, null);
+      VellumException full =
+          new VellumException(
+              "event "
+                  + id
+                  + " not recorded: the buffer of "
+                  + settings.bufferCapacity
+                  + " events is full (server slow or unreachable: "
+                  + lastFailure
+                  + ")",
+              0,
+              true,
+              null);
       fail(id, full);
       f.completeExceptionally(full);
     }
@@ -209,8 +242,8 @@ public final class VellumClient implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     outbox.hurry(true);
     try {
-      CompletableFuture<?> all = CompletableFuture.allOf(
-          futures.values().toArray(new CompletableFuture<?>[0]));
+      CompletableFuture<?> all =
+          CompletableFuture.allOf(futures.values().toArray(new CompletableFuture<?>[0]));
       all.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       while (outbox.pending() > 0) { // settled before a batch releases its slot
         if (System.nanoTime() >= deadline) {
@@ -258,8 +291,9 @@ public final class VellumClient implements AutoCloseable {
     timer.shutdownNow();
     for (Entry e : outbox.drainUnsent()) {
       futures.remove(e.id);
-      VellumException c = new VellumException("event " + e.id
-          + " not delivered: the client was closed first", 0, true, null);
+      VellumException c =
+          new VellumException(
+              "event " + e.id + " not delivered: the client was closed first", 0, true, null);
       fail(e.id, c);
       Objects.requireNonNull(e.future, "unsent entries were recorded by this client, with futures")
           .completeExceptionally(c);
@@ -268,8 +302,16 @@ public final class VellumClient implements AutoCloseable {
       if (spool != null) {
         pending.getValue().complete(Receipt.spooled(pending.getKey()));
       } else if (!pending.getValue().isDone()) {
-        VellumException c = new VellumException("event " + pending.getKey()
-            + " not delivered: the client was closed first (" + lastFailure + ")", 0, true, null);
+        VellumException c =
+            new VellumException(
+                "event "
+                    + pending.getKey()
+                    + " not delivered: the client was closed first ("
+                    + lastFailure
+                    + ")",
+                0,
+                true,
+                null);
         fail(pending.getKey(), c);
         pending.getValue().completeExceptionally(c);
       }
@@ -288,8 +330,16 @@ public final class VellumClient implements AutoCloseable {
   }
 
   public ClientStats stats() {
-    return new ClientStats(recorded.sum(), sent.sum(), duplicates.sum(), retried.sum(),
-        spooled.sum(), replayed.sum(), failed.sum(), outbox.pending(), consecutiveFailures.get(),
+    return new ClientStats(
+        recorded.sum(),
+        sent.sum(),
+        duplicates.sum(),
+        retried.sum(),
+        spooled.sum(),
+        replayed.sum(),
+        failed.sum(),
+        outbox.pending(),
+        consecutiveFailures.get(),
         lastFailure);
   }
 
@@ -300,8 +350,8 @@ public final class VellumClient implements AutoCloseable {
 
   /**
    * Fetches the inclusion proof of a committed event ({@code GET /v1/log/proof}, which needs the
-   * {@code log:read} scope and is not itself recorded as a read) and checks, on this side, that
-   * the checkpoint is signed by {@code trustedKey} (the verifier key you pinned, as served once by
+   * {@code log:read} scope and is not itself recorded as a read) and checks, on this side, that the
+   * checkpoint is signed by {@code trustedKey} (the verifier key you pinned, as served once by
    * {@code GET /v1/log/key}) and that the receipt's leaf hash is at its seq in that tree. Waits up
    * to {@code wait} for a checkpoint that covers the event (one is signed within about a second).
    *
@@ -310,8 +360,8 @@ public final class VellumClient implements AutoCloseable {
    */
   public VerifiedInclusion verifyInclusion(Receipt receipt, String trustedKey, Duration wait) {
     if (!receipt.committed()) {
-      throw new IllegalArgumentException("receipt of " + receipt.id()
-          + " has no seq yet: the event is still in the spool");
+      throw new IllegalArgumentException(
+          "receipt of " + receipt.id() + " has no seq yet: the event is still in the spool");
     }
     NoteVerifier verifier = NoteVerifier.parse(trustedKey);
     long deadline = System.nanoTime() + wait.toNanos();
@@ -321,8 +371,8 @@ public final class VellumClient implements AutoCloseable {
       try {
         r = http.get("/v1/log/proof?leaf_index=" + receipt.seq());
       } catch (IOException e) {
-        throw new VellumException("cannot fetch the proof of " + receipt.id() + ": " + e, 0, true,
-            e);
+        throw new VellumException(
+            "cannot fetch the proof of " + receipt.id() + ": " + e, 0, true, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new VellumException("interrupted", 0, true, e);
@@ -337,13 +387,25 @@ public final class VellumClient implements AutoCloseable {
           break;
         }
       } else if (r.statusCode() != 400 && r.statusCode() != 404) {
-        throw new VellumException("proof of " + receipt.id() + ": HTTP " + r.statusCode() + " "
-            + r.body(), r.statusCode(), r.statusCode() >= 500, null);
+        throw new VellumException(
+            "proof of " + receipt.id() + ": HTTP " + r.statusCode() + " " + r.body(),
+            r.statusCode(),
+            r.statusCode() >= 500,
+            null);
       }
       // 400/404: no checkpoint covers the event yet; one is signed within about a second
       if (System.nanoTime() >= deadline) {
-        throw new VellumException("no checkpoint covered seq " + receipt.seq() + " within "
-            + wait + " (last answer HTTP " + r.statusCode() + ")", r.statusCode(), true, null);
+        throw new VellumException(
+            "no checkpoint covered seq "
+                + receipt.seq()
+                + " within "
+                + wait
+                + " (last answer HTTP "
+                + r.statusCode()
+                + ")",
+            r.statusCode(),
+            true,
+            null);
       }
       sleep(200);
     }
@@ -351,23 +413,39 @@ public final class VellumClient implements AutoCloseable {
       Checkpoint cp = verifier.verifyCheckpoint(proof.path("checkpoint").asText());
       long size = proof.path("tree_size").asLong();
       if (cp.size() != size) {
-        throw new IntegrityException("proof is for tree size " + size
-            + " but its checkpoint signs size " + cp.size(), null);
+        throw new IntegrityException(
+            "proof is for tree size " + size + " but its checkpoint signs size " + cp.size(), null);
       }
       if (!proof.path("leaf_hash").asText().equals(receipt.leafHash())) {
-        throw new IntegrityException("leaf " + receipt.seq() + " has hash "
-            + proof.path("leaf_hash").asText() + ", the receipt says " + receipt.leafHash(), null);
+        throw new IntegrityException(
+            "leaf "
+                + receipt.seq()
+                + " has hash "
+                + proof.path("leaf_hash").asText()
+                + ", the receipt says "
+                + receipt.leafHash(),
+            null);
       }
       Base64.Decoder b64 = Base64.getDecoder();
       List<byte[]> path = new ArrayList<>();
       proof.path("audit_path").forEach(h -> path.add(b64.decode(h.asText())));
-      ProofVerifier.verifyInclusion(receipt.seq(), size, b64.decode(receipt.leafHash()), path,
-          cp.rootHash());
-      return new VerifiedInclusion(receipt.id(), receipt.seq(), size,
-          Base64.getEncoder().encodeToString(cp.rootHash()), proof.path("checkpoint").asText());
+      ProofVerifier.verifyInclusion(
+          receipt.seq(), size, b64.decode(receipt.leafHash()), path, cp.rootHash());
+      return new VerifiedInclusion(
+          receipt.id(),
+          receipt.seq(),
+          size,
+          Base64.getEncoder().encodeToString(cp.rootHash()),
+          proof.path("checkpoint").asText());
     } catch (NoteException | ProofException | IllegalArgumentException e) {
-      throw new IntegrityException("inclusion of " + receipt.id() + " at seq " + receipt.seq()
-          + " does not verify: " + e.getMessage(), e);
+      throw new IntegrityException(
+          "inclusion of "
+              + receipt.id()
+              + " at seq "
+              + receipt.seq()
+              + " does not verify: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -460,8 +538,12 @@ public final class VellumClient implements AutoCloseable {
     @Override
     public void writeFailed(List<Entry> group, IOException cause) {
       for (Entry e : group) {
-        VellumException c = new VellumException("event " + e.id
-            + " not recorded: cannot write to the spool: " + cause.getMessage(), 0, true, cause);
+        VellumException c =
+            new VellumException(
+                "event " + e.id + " not recorded: cannot write to the spool: " + cause.getMessage(),
+                0,
+                true,
+                cause);
         fail(e.id, c);
         CompletableFuture<Receipt> f = futures.remove(e.id);
         if (f != null) {
@@ -557,8 +639,8 @@ public final class VellumClient implements AutoCloseable {
     }
 
     /**
-     * A directory for the disk spool (created if absent). With it every event is fsynced before
-     * it is sent and survives outages and crashes; one client per directory at a time.
+     * A directory for the disk spool (created if absent). With it every event is fsynced before it
+     * is sent and survives outages and crashes; one client per directory at a time.
      */
     public Builder spool(Path dir) {
       s.spool = dir;
@@ -584,15 +666,17 @@ public final class VellumClient implements AutoCloseable {
     }
 
     /**
-     * Events held in memory: all undelivered ones without a spool, those not yet on disk with
-     * one. Default 10,000.
+     * Events held in memory: all undelivered ones without a spool, those not yet on disk with one.
+     * Default 10,000.
      */
     public Builder bufferCapacity(int n) {
       s.bufferCapacity = n;
       return this;
     }
 
-    /** How long {@code record} may wait for buffer space before failing the event; default 100 ms. */
+    /**
+     * How long {@code record} may wait for buffer space before failing the event; default 100 ms.
+     */
     public Builder maxBlock(Duration d) {
       s.maxBlock = d;
       return this;
@@ -641,27 +725,32 @@ public final class VellumClient implements AutoCloseable {
      * @throws UncheckedIOException if the spool directory cannot be opened or is in use
      */
     public VellumClient build() {
-      require(s.endpoint != null && s.endpoint.getScheme() != null
-          && (s.endpoint.getScheme().equals("http") || s.endpoint.getScheme().equals("https")),
+      require(
+          s.endpoint != null
+              && s.endpoint.getScheme() != null
+              && (s.endpoint.getScheme().equals("http") || s.endpoint.getScheme().equals("https")),
           "endpoint must be an http:// or https:// URL: " + s.endpoint);
       require(s.apiKey != null && !s.apiKey.isBlank(), "apiKey is required");
-      require(s.maxBatchEvents >= 1 && s.maxBatchEvents <= 1000,
+      require(
+          s.maxBatchEvents >= 1 && s.maxBatchEvents <= 1000,
           "maxBatchEvents must be 1 to 1000: " + s.maxBatchEvents);
       require(s.maxBatchBytes >= 1024, "maxBatchBytes must be at least 1024: " + s.maxBatchBytes);
       require(s.bufferCapacity >= 1, "bufferCapacity must be positive: " + s.bufferCapacity);
-      require(s.maxInFlight >= 1 && s.maxInFlight <= 32,
+      require(
+          s.maxInFlight >= 1 && s.maxInFlight <= 32,
           "maxInFlight must be 1 to 32: " + s.maxInFlight);
       require(!s.linger.isNegative(), "linger must not be negative: " + s.linger);
       require(!s.maxBlock.isNegative(), "maxBlock must not be negative: " + s.maxBlock);
       require(s.spoolSegmentBytes >= 4096, "spoolSegmentBytes must be at least 4096");
-      require(s.maxSpoolBytes >= s.spoolSegmentBytes,
+      require(
+          s.maxSpoolBytes >= s.spoolSegmentBytes,
           "maxSpoolBytes must be at least spoolSegmentBytes: " + s.maxSpoolBytes);
       new Backoff(s.retryBase, s.retryCap, () -> 0L); // validates
       try {
         return new VellumClient(s.copy()); // later calls on the builder cannot change a client
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot open the spool " + s.spool + ": " + e.getMessage(),
-            e);
+        throw new UncheckedIOException(
+            "cannot open the spool " + s.spool + ": " + e.getMessage(), e);
       }
     }
 

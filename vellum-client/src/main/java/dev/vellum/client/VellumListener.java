@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Callbacks for logging and metrics, so the client needs no logging library. Called on the
- * client's own threads: implementations must be quick and must not throw (what they throw is
- * ignored). Every method has an empty default.
+ * Callbacks for logging and metrics, so the client needs no logging library. Called on the client's
+ * own threads: implementations must be quick and must not throw (what they throw is ignored). Every
+ * method has an empty default.
  */
 public interface VellumListener {
   /** A batch was answered: this many events committed now, this many already held. */

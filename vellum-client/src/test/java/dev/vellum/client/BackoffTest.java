@@ -60,8 +60,10 @@ class BackoffTest {
 
   @Test
   void construction_rejectsABaseLargerThanTheCap() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Backoff(Duration.ofSeconds(5), Duration.ofSeconds(1), new Random()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Backoff(Duration.ofSeconds(5), Duration.ofSeconds(1), new Random()));
     assertTrue(e.getMessage().contains("PT5S"), e.getMessage());
   }
 
@@ -73,8 +75,7 @@ class BackoffTest {
   @Test
   void retryAfter_readsAnHttpDate() {
     Instant now = Instant.parse("2026-01-31T09:15:00Z");
-    assertEquals(Duration.ofSeconds(30),
-        Http.retryAfter("Sat, 31 Jan 2026 09:15:30 GMT", now));
+    assertEquals(Duration.ofSeconds(30), Http.retryAfter("Sat, 31 Jan 2026 09:15:30 GMT", now));
   }
 
   @Test

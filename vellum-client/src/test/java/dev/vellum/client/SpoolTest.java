@@ -61,8 +61,11 @@ class SpoolTest {
 
   private static Entry event(int i) {
     String id = "0190f3c2-8d4e-7b1a-9c3f-" + String.format("%012d", i);
-    return new Entry(id, ("{\"id\":\"" + id + "\",\"n\":" + i + "}")
-        .getBytes(StandardCharsets.UTF_8), null, null);
+    return new Entry(
+        id,
+        ("{\"id\":\"" + id + "\",\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8),
+        null,
+        null);
   }
 
   private static void write(Spool s, Hooks h, int from, int to) throws Exception {
@@ -90,8 +93,11 @@ class SpoolTest {
 
   private Path onlySegment() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> segs = files.filter(p -> p.getFileName().toString().startsWith("segment-"))
-          .filter(p -> p.toFile().length() > 0).toList();
+      List<Path> segs =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("segment-"))
+              .filter(p -> p.toFile().length() > 0)
+              .toList();
       assertEquals(1, segs.size(), segs.toString());
       return segs.get(0);
     }

@@ -23,14 +23,14 @@ import org.jspecify.annotations.Nullable;
  * start, naming that pid, instead of sharing the database (two writers gave {@code UNIQUE
  * constraint failed} and two different checkpoints).
  *
- * <p>The lock is {@link FileChannel#tryLock()}: an {@code fcntl} lock that the kernel releases
- * when the process dies, so a crashed server never leaves a stale lock behind; the pid in the
- * file is only for the message.
+ * <p>The lock is {@link FileChannel#tryLock()}: an {@code fcntl} lock that the kernel releases when
+ * the process dies, so a crashed server never leaves a stale lock behind; the pid in the file is
+ * only for the message.
  *
  * <p>The data dir is also where the owner-only permissions are applied: the dir is created 0700
- * before anything is written into it, so files are unreachable by others from the first byte,
- * and {@link #restrictFiles()} then makes every file in it 0600. SQLite creates its {@code -wal}
- * and {@code -shm} files with the mode of the database file, so later ones are 0600 too.
+ * before anything is written into it, so files are unreachable by others from the first byte, and
+ * {@link #restrictFiles()} then makes every file in it 0600. SQLite creates its {@code -wal} and
+ * {@code -shm} files with the mode of the database file, so later ones are 0600 too.
  */
 public final class DataDirLock implements AutoCloseable {
   static final String FILE_NAME = "vellum.lock";
@@ -51,16 +51,19 @@ public final class DataDirLock implements AutoCloseable {
 
   /**
    * Creates the data dir if needed (0700), locks it and writes this process's pid into the lock
-   * file. Throws a {@link StoreException} whose message names the holder's pid when another
-   * server holds the dir, or the I/O problem otherwise.
+   * file. Throws a {@link StoreException} whose message names the holder's pid when another server
+   * holds the dir, or the I/O problem otherwise.
    */
   public static DataDirLock acquire(Path dataDir) {
     Path file = dataDir.resolve(FILE_NAME);
     FileChannel channel = null;
     try {
       createPrivateDirectories(dataDir);
-      channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
-          StandardOpenOption.READ, StandardOpenOption.WRITE), fileAttributes(FILE_MODE));
+      channel =
+          FileChannel.open(
+              file,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+              fileAttributes(FILE_MODE));
       FileLock lock;
       try {
         lock = channel.tryLock();
@@ -70,13 +73,21 @@ public final class DataDirLock implements AutoCloseable {
       if (lock == null) {
         String holder = readPid(channel);
         channel.close();
-        throw new StoreException("data dir " + dataDir.toAbsolutePath() + " is in use by another"
-            + " Vellum server (pid " + holder + "); stop it or choose another --data-dir", null,
+        throw new StoreException(
+            "data dir "
+                + dataDir.toAbsolutePath()
+                + " is in use by another"
+                + " Vellum server (pid "
+                + holder
+                + "); stop it or choose another --data-dir",
+            null,
             false);
       }
       channel.truncate(0);
-      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
-          .getBytes(StandardCharsets.US_ASCII)), 0);
+      channel.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+          0);
       channel.force(true);
       return new DataDirLock(dataDir, channel, lock);
     } catch (IOException e) {
@@ -109,32 +120,34 @@ public final class DataDirLock implements AutoCloseable {
     // walkFileTree rather than Files.walk: the search index deletes merged segment files while
     // it runs, and a file that vanished during the walk needs no permissions.
     try {
-      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
-        @Override
-        public java.nio.file.FileVisitResult preVisitDirectory(Path d,
-            java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
-          restrict(d, DIR_MODE);
-          return java.nio.file.FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(
+                Path d, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+              restrict(d, DIR_MODE);
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public java.nio.file.FileVisitResult visitFile(Path f,
-            java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
-          if (!attrs.isSymbolicLink()) {
-            restrict(f, FILE_MODE);
-          }
-          return java.nio.file.FileVisitResult.CONTINUE;
-        }
+            @Override
+            public java.nio.file.FileVisitResult visitFile(
+                Path f, java.nio.file.attribute.BasicFileAttributes attrs) throws IOException {
+              if (!attrs.isSymbolicLink()) {
+                restrict(f, FILE_MODE);
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e)
-            throws IOException {
-          if (e instanceof java.nio.file.NoSuchFileException) {
-            return java.nio.file.FileVisitResult.CONTINUE;
-          }
-          throw e;
-        }
-      });
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e)
+                throws IOException {
+              if (e instanceof java.nio.file.NoSuchFileException) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+              }
+              throw e;
+            }
+          });
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new StoreException("cannot restrict permissions in " + dir + ": " + e, e, false);
     }
@@ -153,7 +166,8 @@ public final class DataDirLock implements AutoCloseable {
   }
 
   private static FileAttribute<?>[] fileAttributes(Set<PosixFilePermission> mode) {
-    return posix() ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
+    return posix()
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(mode)}
         : new FileAttribute<?>[0];
   }
 

@@ -11,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * JVM and process metrics on /metrics, including the resident set size, which is what the
- * memory budget is about: heap plus SQLite's page caches plus everything native.
+ * JVM and process metrics on /metrics, including the resident set size, which is what the memory
+ * budget is about: heap plus SQLite's page caches plus everything native.
  */
 final class ProcessMetrics {
   private static final Path STATUS = Path.of("/proc/self/status");
@@ -25,7 +25,8 @@ final class ProcessMetrics {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     Gauge.builder("vellum.process.resident.memory", ProcessMetrics::residentBytes)
-        .baseUnit("bytes").description("resident set size of the process (Linux)")
+        .baseUnit("bytes")
+        .description("resident set size of the process (Linux)")
         .register(registry);
   }
 

@@ -10,6 +10,10 @@ import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.core.sample.SampleEvents;
+import dev.vellum.feed.ConsumerRunner;
+import dev.vellum.feed.Consumers;
+import dev.vellum.feed.Feed;
+import dev.vellum.feed.FeedSettings;
 import dev.vellum.http.HttpServer;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
@@ -18,25 +22,14 @@ import dev.vellum.ingest.Sequencer;
 import dev.vellum.ingest.Times;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
+import dev.vellum.search.SearchIndex;
+import dev.vellum.search.lucene.LuceneSearchIndex;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.sqlite.SqliteDatabase;
 import dev.vellum.store.sqlite.SqliteDirectoryStore;
 import dev.vellum.store.sqlite.SqliteEventStore;
-import dev.vellum.search.SearchIndex;
-import dev.vellum.search.lucene.LuceneSearchIndex;
-import dev.vellum.feed.ConsumerRunner;
-import dev.vellum.feed.Consumers;
-import dev.vellum.feed.Feed;
-import dev.vellum.store.FeedConsumer;
-import dev.vellum.feed.FeedSettings;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.UnaryOperator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -44,20 +37,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Vellum node: every part constructed explicitly, in dependency order, and shut
- * down in reverse. Stopping drains the sequencer, so everything accepted before is committed.
+ * One running Vellum node: every part constructed explicitly, in dependency order, and shut down in
+ * reverse. Stopping drains the sequencer, so everything accepted before is committed.
  */
 public final class VellumNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VellumNode.class);
   public static final String DEMO_SOURCE = "DEMO_APP";
+
   /** The search index's directory inside the data dir: derived data, rebuilt when missing. */
   public static final String SEARCH_INDEX_DIR = "search-index";
 
@@ -65,12 +66,14 @@ public final class VellumNode implements AutoCloseable {
    * What tests and embedders may add to a node: wrappers around the event store and the search
    * index (to inject faults), extra feed consumers, and the feed's retry settings.
    */
-  public record Extensions(UnaryOperator<EventStore> storeWrapper,
-      UnaryOperator<SearchIndex> searchWrapper, List<FeedConsumer> consumers,
+  public record Extensions(
+      UnaryOperator<EventStore> storeWrapper,
+      UnaryOperator<SearchIndex> searchWrapper,
+      List<FeedConsumer> consumers,
       FeedSettings feedSettings) {
     public static Extensions none() {
-      return new Extensions(UnaryOperator.identity(), UnaryOperator.identity(), List.of(),
-          FeedSettings.defaults());
+      return new Extensions(
+          UnaryOperator.identity(), UnaryOperator.identity(), List.of(), FeedSettings.defaults());
     }
   }
 
@@ -85,8 +88,10 @@ public final class VellumNode implements AutoCloseable {
   private final TransparencyLog log;
   private final SearchIndex search;
   private final Consumers consumers = new Consumers();
+
   /** What the constructor opened so far, closed in reverse if a later step fails. */
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
   private final ConsumerRunner searchRunner;
   private final HttpServer http;
   private final IngestService ingest;
@@ -102,46 +107,84 @@ public final class VellumNode implements AutoCloseable {
     ProcessMetrics.bindTo(metrics);
     this.dataDirLock = track(DataDirLock.acquire(config.dataDir())); // one server per data dir
     try {
-    SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
-    this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
-    LuceneSearchIndex lucene = track(LuceneSearchIndex.open(
-        config.dataDir().resolve(SEARCH_INDEX_DIR), store));
-    io.micrometer.core.instrument.Counter rebuilds = io.micrometer.core.instrument.Counter
-        .builder("vellum.search.index.rebuilds")
-        .description("times the search index was found missing or unreadable at start and"
-            + " rebuilt from the log").register(metrics);
-    lucene.rebuiltBecause().ifPresent(reason -> rebuilds.increment());
-    this.search = extensions.searchWrapper().apply(lucene);
-    this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
-    DirectoryStore directory = new SqliteDirectoryStore(database);
-    Sources sources = new Sources(directory);
-    ApiKeys keys = new ApiKeys(directory);
-    Tenants tenants = new Tenants(directory, sources, keys);
-    EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
-    this.log = TransparencyLog.open(config, store, clock);
-    this.sequencer = track(new Sequencer(store, log.writer(), feed, json, clock,
-        config.ingest().maxBatchEvents(), config.ingest().queueCapacityEvents(), metrics));
-    track(consumers);
-    this.searchRunner = follow(search);
-    metrics.gauge("vellum.search.index.lag.events", searchRunner,
-        r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
-    for (FeedConsumer c : extensions.consumers()) {
-      follow(c);
-    }
-    this.ingest = new IngestService(new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
-        sequencer, sources, clock, json, metrics);
-    this.bootstrapKey = bootstrap(tenants, sources, clock);
-    if (demo) {
-      loadDemo(clock);
-    }
-    this.http = new HttpServer(new HttpServer.Parts(config, json, clock, metrics, directory,
-        sources, catalog, keys, tenants,
-        RateLimiter.of(new RateLimiter.Plan(config.rateLimit().requestsPerSecond(),
-            config.rateLimit().burst(), config.rateLimit().quota(),
-            config.rateLimit().quotaPeriod()), directory),
-        ingest, new QueryService(store, search, feed, searchRunner, metrics), log, store,
-        consumers, this::notReadyReason, feed));
-    this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
+      SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
+      this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
+      LuceneSearchIndex lucene =
+          track(LuceneSearchIndex.open(config.dataDir().resolve(SEARCH_INDEX_DIR), store));
+      io.micrometer.core.instrument.Counter rebuilds =
+          io.micrometer.core.instrument.Counter.builder("vellum.search.index.rebuilds")
+              .description(
+                  "times the search index was found missing or unreadable at start and"
+                      + " rebuilt from the log")
+              .register(metrics);
+      lucene.rebuiltBecause().ifPresent(reason -> rebuilds.increment());
+      this.search = extensions.searchWrapper().apply(lucene);
+      this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
+      DirectoryStore directory = new SqliteDirectoryStore(database);
+      Sources sources = new Sources(directory);
+      ApiKeys keys = new ApiKeys(directory);
+      Tenants tenants = new Tenants(directory, sources, keys);
+      EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
+      this.log = TransparencyLog.open(config, store, clock);
+      this.sequencer =
+          track(
+              new Sequencer(
+                  store,
+                  log.writer(),
+                  feed,
+                  json,
+                  clock,
+                  config.ingest().maxBatchEvents(),
+                  config.ingest().queueCapacityEvents(),
+                  metrics));
+      track(consumers);
+      this.searchRunner = follow(search);
+      metrics.gauge(
+          "vellum.search.index.lag.events",
+          searchRunner,
+          r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
+      for (FeedConsumer c : extensions.consumers()) {
+        follow(c);
+      }
+      this.ingest =
+          new IngestService(
+              new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
+              sequencer,
+              sources,
+              clock,
+              json,
+              metrics);
+      this.bootstrapKey = bootstrap(tenants, sources, clock);
+      if (demo) {
+        loadDemo(clock);
+      }
+      this.http =
+          new HttpServer(
+              new HttpServer.Parts(
+                  config,
+                  json,
+                  clock,
+                  metrics,
+                  directory,
+                  sources,
+                  catalog,
+                  keys,
+                  tenants,
+                  RateLimiter.of(
+                      new RateLimiter.Plan(
+                          config.rateLimit().requestsPerSecond(),
+                          config.rateLimit().burst(),
+                          config.rateLimit().quota(),
+                          config.rateLimit().quotaPeriod()),
+                      directory),
+                  ingest,
+                  new QueryService(store, search, feed, searchRunner, metrics),
+                  log,
+                  store,
+                  consumers,
+                  this::notReadyReason,
+                  feed));
+      this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
       throw e;
@@ -161,8 +204,8 @@ public final class VellumNode implements AutoCloseable {
   }
 
   private ConsumerRunner follow(FeedConsumer consumer) {
-    ConsumerRunner runner = ConsumerRunner.start(consumer, feed, sequencer,
-        extensions.feedSettings(), clock, metrics);
+    ConsumerRunner runner =
+        ConsumerRunner.start(consumer, feed, sequencer, extensions.feedSettings(), clock, metrics);
     consumers.add(runner);
     return runner;
   }
@@ -191,8 +234,11 @@ public final class VellumNode implements AutoCloseable {
     }
     node.dataDirLock.restrictFiles();
     node.ready = true;
-    LOG.info("Vellum listening on {}://{}:{} with data in {}",
-        config.http().tls().enabled() ? "https" : "http", config.host(), node.port(),
+    LOG.info(
+        "Vellum listening on {}://{}:{} with data in {}",
+        config.http().tls().enabled() ? "https" : "http",
+        config.host(),
+        node.port(),
         config.dataDir().toAbsolutePath());
     return node;
   }
@@ -216,10 +262,18 @@ public final class VellumNode implements AutoCloseable {
       return null;
     }
     long now = Times.micros(clock.instant());
-    String secret = tenants.create(ApiKeys.DEFAULT_TENANT, "Default tenant",
-        config.bootstrapKey(), now).orElseThrow().secret();
-    sources.register(new DirectoryStore.Source(ApiKeys.DEFAULT_TENANT, DEMO_SOURCE,
-        "Demo application", "created on first start", now));
+    String secret =
+        tenants
+            .create(ApiKeys.DEFAULT_TENANT, "Default tenant", config.bootstrapKey(), now)
+            .orElseThrow()
+            .secret();
+    sources.register(
+        new DirectoryStore.Source(
+            ApiKeys.DEFAULT_TENANT,
+            DEMO_SOURCE,
+            "Demo application",
+            "created on first start",
+            now));
     Path file = config.dataDir().resolve("bootstrap-key");
     try {
       Files.writeString(file, secret + "\n");
@@ -243,16 +297,19 @@ public final class VellumNode implements AutoCloseable {
     }
     SampleEvents samples = new SampleEvents(7L);
     List<JsonNode> events = new ArrayList<>(samples.demoSet(clock.instant(), 500, DEMO_SOURCE));
-    Principal loader = new Principal("demo-loader", ApiKeys.DEFAULT_TENANT,
-        Set.of(Scope.EVENTS_WRITE), Set.of(DEMO_SOURCE));
-    long rejected = ingest.ingest(loader, events).stream()
-        .filter(r -> r.status() == dev.vellum.ingest.IngestResult.Status.REJECTED).count();
+    Principal loader =
+        new Principal(
+            "demo-loader", ApiKeys.DEFAULT_TENANT, Set.of(Scope.EVENTS_WRITE), Set.of(DEMO_SOURCE));
+    long rejected =
+        ingest.ingest(loader, events).stream()
+            .filter(r -> r.status() == dev.vellum.ingest.IngestResult.Status.REJECTED)
+            .count();
     LOG.info("loaded {} demo events ({} rejected)", events.size() - rejected, rejected);
   }
 
   /**
-   * Graceful stop: no new requests; commit what is queued; sign the final checkpoints and save
-   * the consumers' positions through the still-running writer; then stop the writer and close.
+   * Graceful stop: no new requests; commit what is queued; sign the final checkpoints and save the
+   * consumers' positions through the still-running writer; then stop the writer and close.
    */
   @Override
   public void close() {

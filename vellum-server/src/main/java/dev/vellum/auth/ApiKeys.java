@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Issues and checks API keys. A key is 32 random bytes shown once as {@code vk_<base64url>};
- * only its SHA-256 is stored (the secret has 256 bits of entropy, so a slow hash adds nothing).
- * Lookups of known keys are cached in a bounded cache; revocation removes the entry at once.
+ * Issues and checks API keys. A key is 32 random bytes shown once as {@code vk_<base64url>}; only
+ * its SHA-256 is stored (the secret has 256 bits of entropy, so a slow hash adds nothing). Lookups
+ * of known keys are cached in a bounded cache; revocation removes the entry at once.
  */
 public final class ApiKeys {
   public static final String DEFAULT_TENANT = "default";
@@ -30,6 +30,7 @@ public final class ApiKeys {
   static final int MAX_CACHED_KEYS = 10_000;
 
   private final DirectoryStore directory;
+
   /** Secret hash → principal of a known, unrevoked key. Never holds unknown secrets. */
   private final Cache<String, Principal> cache =
       Caffeine.newBuilder().maximumSize(MAX_CACHED_KEYS).build();
@@ -60,12 +61,26 @@ public final class ApiKeys {
   }
 
   /** Creates a key; {@code secret} may be supplied (bootstrap key) or null to generate one. */
-  public Issued create(String tenant, String name, Set<Scope> scopes, Set<String> sources,
-      @Nullable String secret, long nowMicros) {
+  public Issued create(
+      String tenant,
+      String name,
+      Set<Scope> scopes,
+      Set<String> sources,
+      @Nullable String secret,
+      long nowMicros) {
     String s = secret == null ? newSecret() : secret;
-    DirectoryStore.ApiKey key = new DirectoryStore.ApiKey(newKeyId(), tenant, name, hash(s),
-        scopes.stream().map(Scope::wire).collect(Collectors.toCollection(java.util.TreeSet::new)),
-        sources, nowMicros, null);
+    DirectoryStore.ApiKey key =
+        new DirectoryStore.ApiKey(
+            newKeyId(),
+            tenant,
+            name,
+            hash(s),
+            scopes.stream()
+                .map(Scope::wire)
+                .collect(Collectors.toCollection(java.util.TreeSet::new)),
+            sources,
+            nowMicros,
+            null);
     directory.insertKey(key);
     return new Issued(key, s);
   }
@@ -80,11 +95,20 @@ public final class ApiKeys {
     if (cached != null) {
       return Optional.of(cached);
     }
-    Optional<Principal> found = directory.keyBySecretHash(h)
-        .filter(k -> k.revokedAtMicros() == null)
-        .map(k -> new Principal(k.id(), k.tenant(), k.scopes().stream()
-            .map(Scope::parse).flatMap(Optional::stream).collect(Collectors.toSet()),
-            k.sources()));
+    Optional<Principal> found =
+        directory
+            .keyBySecretHash(h)
+            .filter(k -> k.revokedAtMicros() == null)
+            .map(
+                k ->
+                    new Principal(
+                        k.id(),
+                        k.tenant(),
+                        k.scopes().stream()
+                            .map(Scope::parse)
+                            .flatMap(Optional::stream)
+                            .collect(Collectors.toSet()),
+                        k.sources()));
     found.ifPresent(p -> cache.put(h, p));
     return found;
   }

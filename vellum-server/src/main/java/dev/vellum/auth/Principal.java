@@ -3,13 +3,14 @@ package dev.vellum.auth;
 import java.util.Set;
 
 /**
- * The caller behind an API key: its tenant, its scopes, and the sources it may write for
- * ({@code *} for all of the tenant's sources).
+ * The caller behind an API key: its tenant, its scopes, and the sources it may write for ({@code *}
+ * for all of the tenant's sources).
  */
 public record Principal(String keyId, String tenant, Set<Scope> scopes, Set<String> sources) {
 
   public boolean has(Scope scope) {
-    return scopes.contains(scope) || scopes.contains(Scope.ADMIN)
+    return scopes.contains(scope)
+        || scopes.contains(Scope.ADMIN)
         || (scope == Scope.LOG_READ && scopes.contains(Scope.EVENTS_READ));
   }
 

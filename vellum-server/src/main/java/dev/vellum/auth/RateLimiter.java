@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Usage plans, as API Gateway's in the reference design: per API key a token bucket ({@code
- * requests_per_second} refilling up to {@code burst}) and an optional quota of requests per UTC
- * day or per UTC calendar month. A key's own plan (stored in the directory) overrides the
- * configured default.
+ * requests_per_second} refilling up to {@code burst}) and an optional quota of requests per UTC day
+ * or per UTC calendar month. A key's own plan (stored in the directory) overrides the configured
+ * default.
  *
  * <p>State is in memory, one entry per active key in a bounded cache: a restart, or eviction of a
  * key idle while more than {@link #MAX_KEYS} others were active, starts its bucket and quota
@@ -34,13 +34,17 @@ public final class RateLimiter {
    * The outcome of one request: allowed or not, the seconds to wait when not, and what is left.
    * {@code quotaRemaining} is -1 when the key has no quota.
    */
-  public record Decision(boolean allowed, boolean quotaExceeded, long retryAfterSeconds,
-      Plan plan, long rateRemaining, long quotaRemaining) {}
+  public record Decision(
+      boolean allowed,
+      boolean quotaExceeded,
+      long retryAfterSeconds,
+      Plan plan,
+      long rateRemaining,
+      long quotaRemaining) {}
 
   private final Plan defaults;
   private final Function<String, Optional<Plan>> ownPlan;
-  private final Cache<String, State> states =
-      Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
+  private final Cache<String, State> states = Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
 
   private record State(Plan plan, Bucket rate, @Nullable Bucket quota) {}
 
@@ -56,9 +60,18 @@ public final class RateLimiter {
 
   /** Plans as stored in the directory, with {@code defaults} for keys without one. */
   public static RateLimiter of(Plan defaults, DirectoryStore directory) {
-    return new RateLimiter(defaults, keyId -> directory.usagePlan(keyId).map(p -> new Plan(
-        p.requestsPerSecond(), p.burst(), p.quota() == null ? 0 : p.quota(),
-        p.quotaPeriod() == null ? "day" : p.quotaPeriod())));
+    return new RateLimiter(
+        defaults,
+        keyId ->
+            directory
+                .usagePlan(keyId)
+                .map(
+                    p ->
+                        new Plan(
+                            p.requestsPerSecond(),
+                            p.burst(),
+                            p.quota() == null ? 0 : p.quota(),
+                            p.quotaPeriod() == null ? "day" : p.quotaPeriod())));
   }
 
   /** Forgets the key's counters so that its (new) plan applies from the next request. */
@@ -72,7 +85,12 @@ public final class RateLimiter {
     Plan plan = s.plan();
     ConsumptionProbe rate = s.rate().tryConsumeAndReturnRemaining(1);
     if (!rate.isConsumed()) {
-      return new Decision(false, false, seconds(rate.getNanosToWaitForRefill()), plan, 0,
+      return new Decision(
+          false,
+          false,
+          seconds(rate.getNanosToWaitForRefill()),
+          plan,
+          0,
           s.quota() == null ? -1 : s.quota().getAvailableTokens());
     }
     if (s.quota() == null) {
@@ -81,17 +99,28 @@ public final class RateLimiter {
     ConsumptionProbe quota = s.quota().tryConsumeAndReturnRemaining(1);
     if (!quota.isConsumed()) {
       s.rate().addTokens(1); // a refused request does not count against the rate either
-      return new Decision(false, true, seconds(quota.getNanosToWaitForRefill()), plan,
-          rate.getRemainingTokens() + 1, 0);
+      return new Decision(
+          false,
+          true,
+          seconds(quota.getNanosToWaitForRefill()),
+          plan,
+          rate.getRemainingTokens() + 1,
+          0);
     }
-    return new Decision(true, false, 0, plan, rate.getRemainingTokens(),
-        quota.getRemainingTokens());
+    return new Decision(
+        true, false, 0, plan, rate.getRemainingTokens(), quota.getRemainingTokens());
   }
 
   private State newState(String keyId) {
     Plan plan = ownPlan.apply(keyId).orElse(defaults);
-    Bucket rate = Bucket.builder().addLimit(Bandwidth.builder().capacity(plan.burst())
-        .refillGreedy(plan.requestsPerSecond(), Duration.ofSeconds(1)).build()).build();
+    Bucket rate =
+        Bucket.builder()
+            .addLimit(
+                Bandwidth.builder()
+                    .capacity(plan.burst())
+                    .refillGreedy(plan.requestsPerSecond(), Duration.ofSeconds(1))
+                    .build())
+            .build();
     if (plan.quota() <= 0) {
       return new State(plan, rate, null);
     }
@@ -102,8 +131,14 @@ public final class RateLimiter {
     LocalDate next = "month".equals(plan.quotaPeriod()) ? start.plusMonths(1) : start.plusDays(1);
     Instant nextStart = next.atStartOfDay(ZoneOffset.UTC).toInstant();
     Duration period = Duration.between(start.atStartOfDay(ZoneOffset.UTC).toInstant(), nextStart);
-    Bucket quota = Bucket.builder().addLimit(Bandwidth.builder().capacity(plan.quota())
-        .refillIntervallyAligned(plan.quota(), period, nextStart).build()).build();
+    Bucket quota =
+        Bucket.builder()
+            .addLimit(
+                Bandwidth.builder()
+                    .capacity(plan.quota())
+                    .refillIntervallyAligned(plan.quota(), period, nextStart)
+                    .build())
+            .build();
     return new State(plan, rate, quota);
   }
 

@@ -8,14 +8,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The initiating systems registered per tenant. Every ingested event is checked against this
- * list, so the codes are cached per tenant and the cache is refreshed on each registration.
+ * The initiating systems registered per tenant. Every ingested event is checked against this list,
+ * so the codes are cached per tenant and the cache is refreshed on each registration.
  */
 public final class Sources {
   /** Source codes: letters, digits, '_' '-' '.', up to 64 characters. */
   public static final String CODE_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
 
   private final DirectoryStore directory;
+
   /** Tenant → its source codes; bounded, so many tenants cannot grow the heap without limit. */
   private final Cache<String, Set<String>> codesByTenant =
       Caffeine.newBuilder().maximumSize(10_000).build();
@@ -25,8 +26,14 @@ public final class Sources {
   }
 
   public boolean isRegistered(String tenant, String code) {
-    return codesByTenant.get(tenant, t -> directory.sources(t).stream()
-        .map(DirectoryStore.Source::code).collect(Collectors.toUnmodifiableSet())).contains(code);
+    return codesByTenant
+        .get(
+            tenant,
+            t ->
+                directory.sources(t).stream()
+                    .map(DirectoryStore.Source::code)
+                    .collect(Collectors.toUnmodifiableSet()))
+        .contains(code);
   }
 
   public void register(DirectoryStore.Source source) {

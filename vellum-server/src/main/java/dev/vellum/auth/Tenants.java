@@ -25,15 +25,26 @@ public final class Tenants {
    * Creates the tenant and its first admin key ({@code secret} null: generated). Empty if the
    * tenant already exists.
    */
-  public Optional<ApiKeys.Issued> create(String id, String name, @Nullable String secret,
-      long nowMicros) {
+  public Optional<ApiKeys.Issued> create(
+      String id, String name, @Nullable String secret, long nowMicros) {
     if (!directory.createTenant(new DirectoryStore.Tenant(id, name, nowMicros))) {
       return Optional.empty();
     }
-    sources.register(new DirectoryStore.Source(id, SYSTEM_SOURCE, "Vellum",
-        "events Vellum writes itself, such as read auditing", nowMicros));
-    return Optional.of(keys.create(id, "bootstrap admin", EnumSet.of(Scope.ADMIN,
-        Scope.EVENTS_WRITE, Scope.EVENTS_READ), Set.of("*"), secret, nowMicros));
+    sources.register(
+        new DirectoryStore.Source(
+            id,
+            SYSTEM_SOURCE,
+            "Vellum",
+            "events Vellum writes itself, such as read auditing",
+            nowMicros));
+    return Optional.of(
+        keys.create(
+            id,
+            "bootstrap admin",
+            EnumSet.of(Scope.ADMIN, Scope.EVENTS_WRITE, Scope.EVENTS_READ),
+            Set.of("*"),
+            secret,
+            nowMicros));
   }
 
   public boolean exists(String id) {

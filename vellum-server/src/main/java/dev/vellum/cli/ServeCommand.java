@@ -15,18 +15,20 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /** {@code vellum serve}: runs the service until SIGTERM or SIGINT, then stops gracefully. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the Vellum service.")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the Vellum service.")
 final class ServeCommand implements Callable<Integer> {
   static final int EXIT_CONFIG = 2;
   static final int EXIT_STORAGE = 3;
+
   /** The HTTP listener could not start (port in use, address not available, no permission). */
   static final int EXIT_LISTEN = 4;
+
   /** Any other failure to start. */
   static final int EXIT_START = 1;
 
-  @Option(names = "--config", description = "YAML config file (default: ./vellum.yaml if present;"
-      + " env VELLUM_CONFIG)")
+  @Option(
+      names = "--config",
+      description = "YAML config file (default: ./vellum.yaml if present;" + " env VELLUM_CONFIG)")
   @Nullable Path configFile;
 
   @Option(names = "--port", description = "HTTP port (default 8080; env VELLUM_PORT)")
@@ -35,8 +37,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", description = "address to bind (default 0.0.0.0; env VELLUM_HOST)")
   @Nullable String host;
 
-  @Option(names = "--data-dir", description = "data directory (default ./vellum-data;"
-      + " env VELLUM_DATA_DIR)")
+  @Option(
+      names = "--data-dir",
+      description = "data directory (default ./vellum-data;" + " env VELLUM_DATA_DIR)")
   @Nullable Path dataDir;
 
   @Option(names = "--demo", description = "load ~500 realistic demo events into an empty store")
@@ -64,24 +67,35 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("vellum: configuration error: " + oneLine(e.getMessage()));
       return EXIT_CONFIG;
     } catch (StoreException e) {
-      System.err.println("vellum: cannot use data dir " + config.dataDir().toAbsolutePath()
-          + ": " + oneLine(e.getMessage()));
+      System.err.println(
+          "vellum: cannot use data dir "
+              + config.dataDir().toAbsolutePath()
+              + ": "
+              + oneLine(e.getMessage()));
       return EXIT_STORAGE;
     } catch (RuntimeException | Error e) {
       // every start-up failure is one line and an exit code, never a stack trace
       java.net.BindException bind = causeOfType(e, java.net.BindException.class);
       if (bind != null) {
-        System.err.println("vellum: cannot listen on " + config.host() + ":" + config.port()
-            + ": " + oneLine(bind.getMessage()) + " (is another server using the port? set"
-            + " --port or VELLUM_PORT)");
+        System.err.println(
+            "vellum: cannot listen on "
+                + config.host()
+                + ":"
+                + config.port()
+                + ": "
+                + oneLine(bind.getMessage())
+                + " (is another server using the port? set"
+                + " --port or VELLUM_PORT)");
         return EXIT_LISTEN;
       }
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      System.err.println("vellum: cannot start: " + oneLine(String.valueOf(e.getMessage()))
-          + (root == e ? "" : " (" + oneLine(root.toString()) + ")"));
+      System.err.println(
+          "vellum: cannot start: "
+              + oneLine(String.valueOf(e.getMessage()))
+              + (root == e ? "" : " (" + oneLine(root.toString()) + ")"));
       return EXIT_START;
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -99,10 +113,10 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Binds the configured address once before anything else, so a busy port is reported in one
-   * line before the data dir is touched and before Javalin logs its own error. The bind inside
-   * Javalin can still fail (another process may take the port in between); that is reported
-   * in one line too.
+   * Binds the configured address once before anything else, so a busy port is reported in one line
+   * before the data dir is touched and before Javalin logs its own error. The bind inside Javalin
+   * can still fail (another process may take the port in between); that is reported in one line
+   * too.
    */
   private static @Nullable String portProblem(VellumConfig config) {
     if (config.port() == 0) {
@@ -113,8 +127,13 @@ final class ServeCommand implements Callable<Integer> {
       probe.bind(new java.net.InetSocketAddress(config.host(), config.port()));
       return null;
     } catch (java.io.IOException e) {
-      return "vellum: cannot listen on " + config.host() + ":" + config.port() + ": "
-          + oneLine(e.getMessage()) + " (is another server using the port? set --port or"
+      return "vellum: cannot listen on "
+          + config.host()
+          + ":"
+          + config.port()
+          + ": "
+          + oneLine(e.getMessage())
+          + " (is another server using the port? set --port or"
           + " VELLUM_PORT)";
     }
   }

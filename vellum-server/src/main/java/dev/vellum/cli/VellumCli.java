@@ -6,19 +6,28 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code vellum} command line of the production jar: one subcommand per job. {@code verify}
- * and {@code monitor} come from vellum-verify; {@code vellum bench …} lives in vellum-bench's own
- * jar, which {@code bin/vellum} runs instead, so that no load generator ships with the service.
+ * The {@code vellum} command line of the production jar: one subcommand per job. {@code verify} and
+ * {@code monitor} come from vellum-verify; {@code vellum bench …} lives in vellum-bench's own jar,
+ * which {@code bin/vellum} runs instead, so that no load generator ships with the service.
  */
-@Command(name = "vellum", mixinStandardHelpOptions = true,
+@Command(
+    name = "vellum",
+    mixinStandardHelpOptions = true,
     versionProvider = VellumCli.Version.class,
     description = "Audit as a Service: verifiable, searchable audit events.",
-    subcommands = {ServeCommand.class, WarmupCommand.class,
-        dev.vellum.verify.VerifyCommand.class, dev.vellum.verify.MonitorCommand.class,
-        dev.vellum.cli.client.SendCommand.class, dev.vellum.cli.client.QueryCommand.class,
-        dev.vellum.cli.client.TailCommand.class,
-        dev.vellum.cli.client.KeysCommand.class, dev.vellum.cli.client.SourcesCommand.class,
-        dev.vellum.cli.client.TypesCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      WarmupCommand.class,
+      dev.vellum.verify.VerifyCommand.class,
+      dev.vellum.verify.MonitorCommand.class,
+      dev.vellum.cli.client.SendCommand.class,
+      dev.vellum.cli.client.QueryCommand.class,
+      dev.vellum.cli.client.TailCommand.class,
+      dev.vellum.cli.client.KeysCommand.class,
+      dev.vellum.cli.client.SourcesCommand.class,
+      dev.vellum.cli.client.TypesCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class VellumCli implements Callable<Integer> {
   /** Exit code of {@code vellum} without a command: a usage error, as in most CLIs. */
   static final int EXIT_USAGE = 2;
@@ -39,14 +48,15 @@ public final class VellumCli implements Callable<Integer> {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new VellumCli());
     CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
-    completion.getCommandSpec().usageMessage().description(
-        "Print a bash/zsh completion script: source <(vellum completion)");
+    completion
+        .getCommandSpec()
+        .usageMessage()
+        .description("Print a bash/zsh completion script: source <(vellum completion)");
     cli.addSubcommand("completion", completion);
     return cli;
   }
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {

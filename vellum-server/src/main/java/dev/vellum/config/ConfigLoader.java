@@ -24,15 +24,30 @@ import org.jspecify.annotations.Nullable;
  * error, so that a typo never silently falls back to a default.
  */
 public final class ConfigLoader {
-  private static final Set<String> KEYS = Set.of(
-      "host", "port", "data_dir", "log_name", "bootstrap_key",
-      "ingest.max_events_per_request", "ingest.max_request_bytes", "ingest.max_event_bytes",
-      "ingest.max_future_skew", "ingest.max_batch_events", "ingest.queue_capacity_events",
-      "rate_limit.requests_per_second", "rate_limit.burst", "rate_limit.quota",
-      "rate_limit.quota_period",
-      "checkpoint.interval",
-      "http.idle_timeout", "http.body_timeout", "http.max_in_flight_per_key",
-      "tls.certificate", "tls.private_key", "tls.check_interval");
+  private static final Set<String> KEYS =
+      Set.of(
+          "host",
+          "port",
+          "data_dir",
+          "log_name",
+          "bootstrap_key",
+          "ingest.max_events_per_request",
+          "ingest.max_request_bytes",
+          "ingest.max_event_bytes",
+          "ingest.max_future_skew",
+          "ingest.max_batch_events",
+          "ingest.queue_capacity_events",
+          "rate_limit.requests_per_second",
+          "rate_limit.burst",
+          "rate_limit.quota",
+          "rate_limit.quota_period",
+          "checkpoint.interval",
+          "http.idle_timeout",
+          "http.body_timeout",
+          "http.max_in_flight_per_key",
+          "tls.certificate",
+          "tls.private_key",
+          "tls.check_interval");
 
   private ConfigLoader() {}
 
@@ -76,8 +91,13 @@ public final class ConfigLoader {
       } else if (KEYS.contains(key)) {
         out.put(key, field.getValue().asText());
       } else {
-        throw new ConfigException("unknown setting " + key + " in " + file
-            + "; known settings: " + new java.util.TreeSet<>(KEYS));
+        throw new ConfigException(
+            "unknown setting "
+                + key
+                + " in "
+                + file
+                + "; known settings: "
+                + new java.util.TreeSet<>(KEYS));
       }
     }
   }
@@ -130,7 +150,9 @@ public final class ConfigLoader {
     }
   }
 
-  /** Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m}. */
+  /**
+   * Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m}.
+   */
   static Duration durationOf(Map<String, String> v, String key, Duration fallback) {
     String text = v.get(key);
     if (text == null) {
@@ -147,8 +169,8 @@ public final class ConfigLoader {
       }
       return Duration.parse(text.trim());
     } catch (NumberFormatException | DateTimeParseException e) {
-      throw new ConfigException("setting " + key + " = " + text
-          + ": must be a duration such as 500ms, 5s, 5m or PT5M");
+      throw new ConfigException(
+          "setting " + key + " = " + text + ": must be a duration such as 500ms, 5s, 5m or PT5M");
     }
   }
 }

@@ -5,9 +5,9 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every setting of a Vellum node, validated once at start-up and immutable afterwards.
- * Built by {@link ConfigLoader} from defaults, an optional YAML file and {@code VELLUM_*}
- * environment variables, in that order of precedence (later wins), then command-line flags.
+ * Every setting of a Vellum node, validated once at start-up and immutable afterwards. Built by
+ * {@link ConfigLoader} from defaults, an optional YAML file and {@code VELLUM_*} environment
+ * variables, in that order of precedence (later wins), then command-line flags.
  */
 public record VellumConfig(
     String host,
@@ -33,12 +33,11 @@ public record VellumConfig(
    * The HTTP edge: Jetty's idle timeout (longest silence on a connection), the longest a request
    * body may take in all, how many requests one API key may have open at once, and TLS.
    */
-  public record Http(Duration idleTimeout, Duration bodyTimeout, int maxInFlightPerKey,
-      Tls tls) {}
+  public record Http(Duration idleTimeout, Duration bodyTimeout, int maxInFlightPerKey, Tls tls) {}
 
   /**
-   * HTTPS from a PEM certificate chain and a PEM PKCS#8 private key, both re-read when either
-   * file changes (checked every {@code checkInterval}). Off when no certificate is set.
+   * HTTPS from a PEM certificate chain and a PEM PKCS#8 private key, both re-read when either file
+   * changes (checked every {@code checkInterval}). Off when no certificate is set.
    */
   public record Tls(@Nullable Path certificate, @Nullable Path privateKey, Duration checkInterval) {
     public boolean enabled() {
@@ -47,9 +46,9 @@ public record VellumConfig(
   }
 
   /**
-   * The default usage plan of an API key: a token bucket ({@code requestsPerSecond}, {@code
-   * burst}) and a quota of {@code quota} requests per {@code quotaPeriod} ("day" or "month");
-   * a quota of 0 means none. A key created with its own plan overrides these.
+   * The default usage plan of an API key: a token bucket ({@code requestsPerSecond}, {@code burst})
+   * and a quota of {@code quota} requests per {@code quotaPeriod} ("day" or "month"); a quota of 0
+   * means none. A key created with its own plan overrides these.
    */
   public record RateLimit(long requestsPerSecond, long burst, long quota, String quotaPeriod) {
     public RateLimit(long requestsPerSecond, long burst) {
@@ -67,7 +66,10 @@ public record VellumConfig(
         new RateLimit(2_000, 10_000),
         Duration.ofSeconds(1),
         null,
-        new Http(Duration.ofSeconds(30), Duration.ofSeconds(30), 32,
+        new Http(
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            32,
             new Tls(null, null, Duration.ofSeconds(10))));
   }
 
@@ -75,43 +77,92 @@ public record VellumConfig(
   public VellumConfig validate() {
     require(port >= 0 && port <= 65535, "port", port, "must be 0..65535");
     require(dataDir != null, "data_dir", dataDir, "is required");
-    require(logName != null && logName.matches("[A-Za-z0-9._/-]+") && !logName.isEmpty(),
-        "log_name", logName, "must be non-empty and use only letters, digits, '.', '_', '-', '/'");
-    require(ingest.maxEventsPerRequest() >= 1, "ingest.max_events_per_request",
-        ingest.maxEventsPerRequest(), "must be at least 1");
-    require(ingest.maxEventBytes() >= 1024, "ingest.max_event_bytes", ingest.maxEventBytes(),
-        "must be at least 1024");
-    require(ingest.maxRequestBytes() >= ingest.maxEventBytes(), "ingest.max_request_bytes",
-        ingest.maxRequestBytes(), "must be at least ingest.max_event_bytes");
-    require(!ingest.maxFutureSkew().isNegative(), "ingest.max_future_skew",
-        ingest.maxFutureSkew(), "must not be negative");
-    require(ingest.maxBatchEvents() >= 1, "ingest.max_batch_events", ingest.maxBatchEvents(),
+    require(
+        logName != null && logName.matches("[A-Za-z0-9._/-]+") && !logName.isEmpty(),
+        "log_name",
+        logName,
+        "must be non-empty and use only letters, digits, '.', '_', '-', '/'");
+    require(
+        ingest.maxEventsPerRequest() >= 1,
+        "ingest.max_events_per_request",
+        ingest.maxEventsPerRequest(),
         "must be at least 1");
-    require(ingest.queueCapacityEvents() >= ingest.maxEventsPerRequest(),
-        "ingest.queue_capacity_events", ingest.queueCapacityEvents(),
+    require(
+        ingest.maxEventBytes() >= 1024,
+        "ingest.max_event_bytes",
+        ingest.maxEventBytes(),
+        "must be at least 1024");
+    require(
+        ingest.maxRequestBytes() >= ingest.maxEventBytes(),
+        "ingest.max_request_bytes",
+        ingest.maxRequestBytes(),
+        "must be at least ingest.max_event_bytes");
+    require(
+        !ingest.maxFutureSkew().isNegative(),
+        "ingest.max_future_skew",
+        ingest.maxFutureSkew(),
+        "must not be negative");
+    require(
+        ingest.maxBatchEvents() >= 1,
+        "ingest.max_batch_events",
+        ingest.maxBatchEvents(),
+        "must be at least 1");
+    require(
+        ingest.queueCapacityEvents() >= ingest.maxEventsPerRequest(),
+        "ingest.queue_capacity_events",
+        ingest.queueCapacityEvents(),
         "must be at least ingest.max_events_per_request");
-    require(rateLimit.requestsPerSecond() >= 1, "rate_limit.requests_per_second",
-        rateLimit.requestsPerSecond(), "must be at least 1");
+    require(
+        rateLimit.requestsPerSecond() >= 1,
+        "rate_limit.requests_per_second",
+        rateLimit.requestsPerSecond(),
+        "must be at least 1");
     require(rateLimit.burst() >= 1, "rate_limit.burst", rateLimit.burst(), "must be at least 1");
-    require(rateLimit.quota() >= 0, "rate_limit.quota", rateLimit.quota(),
+    require(
+        rateLimit.quota() >= 0,
+        "rate_limit.quota",
+        rateLimit.quota(),
         "must be 0 (no quota) or more");
-    require("day".equals(rateLimit.quotaPeriod()) || "month".equals(rateLimit.quotaPeriod()),
-        "rate_limit.quota_period", rateLimit.quotaPeriod(), "must be day or month");
-    require(checkpointInterval.toMillis() >= 10, "checkpoint.interval", checkpointInterval,
+    require(
+        "day".equals(rateLimit.quotaPeriod()) || "month".equals(rateLimit.quotaPeriod()),
+        "rate_limit.quota_period",
+        rateLimit.quotaPeriod(),
+        "must be day or month");
+    require(
+        checkpointInterval.toMillis() >= 10,
+        "checkpoint.interval",
+        checkpointInterval,
         "must be at least 10ms");
-    require(bootstrapKey == null || bootstrapKey.length() >= 24, "bootstrap_key", "(hidden)",
+    require(
+        bootstrapKey == null || bootstrapKey.length() >= 24,
+        "bootstrap_key",
+        "(hidden)",
         "must be at least 24 characters");
-    require(http.idleTimeout().toMillis() >= 100, "http.idle_timeout", http.idleTimeout(),
+    require(
+        http.idleTimeout().toMillis() >= 100,
+        "http.idle_timeout",
+        http.idleTimeout(),
         "must be at least 100ms");
-    require(http.bodyTimeout().toMillis() >= 100, "http.body_timeout", http.bodyTimeout(),
+    require(
+        http.bodyTimeout().toMillis() >= 100,
+        "http.body_timeout",
+        http.bodyTimeout(),
         "must be at least 100ms");
-    require(http.maxInFlightPerKey() >= 1, "http.max_in_flight_per_key",
-        http.maxInFlightPerKey(), "must be at least 1");
-    require((http.tls().certificate() == null) == (http.tls().privateKey() == null),
-        "tls.private_key", http.tls().privateKey(),
+    require(
+        http.maxInFlightPerKey() >= 1,
+        "http.max_in_flight_per_key",
+        http.maxInFlightPerKey(),
+        "must be at least 1");
+    require(
+        (http.tls().certificate() == null) == (http.tls().privateKey() == null),
+        "tls.private_key",
+        http.tls().privateKey(),
         "tls.certificate and tls.private_key must be set together");
-    require(http.tls().checkInterval().toMillis() >= 100, "tls.check_interval",
-        http.tls().checkInterval(), "must be at least 100ms");
+    require(
+        http.tls().checkInterval().toMillis() >= 100,
+        "tls.check_interval",
+        http.tls().checkInterval(),
+        "must be at least 100ms");
     return this;
   }
 
@@ -122,37 +173,37 @@ public record VellumConfig(
   }
 
   public VellumConfig withPort(int newPort) {
-    return new VellumConfig(host, newPort, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey, http);
+    return new VellumConfig(
+        host, newPort, dataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
-    return new VellumConfig(host, port, newDataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey, http);
+    return new VellumConfig(
+        host, port, newDataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withHost(String newHost) {
-    return new VellumConfig(newHost, port, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey, http);
+    return new VellumConfig(
+        newHost, port, dataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withBootstrapKey(String key) {
-    return new VellumConfig(host, port, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, key, http);
+    return new VellumConfig(
+        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, key, http);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
-    return new VellumConfig(host, port, dataDir, logName, ingest, limit,
-        checkpointInterval, bootstrapKey, http);
+    return new VellumConfig(
+        host, port, dataDir, logName, ingest, limit, checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
-    return new VellumConfig(host, port, dataDir, logName, newIngest, rateLimit,
-        checkpointInterval, bootstrapKey, http);
+    return new VellumConfig(
+        host, port, dataDir, logName, newIngest, rateLimit, checkpointInterval, bootstrapKey, http);
   }
 
   public VellumConfig withHttp(Http newHttp) {
-    return new VellumConfig(host, port, dataDir, logName, ingest, rateLimit,
-        checkpointInterval, bootstrapKey, newHttp);
+    return new VellumConfig(
+        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, newHttp);
   }
 }

@@ -1,8 +1,8 @@
 package dev.vellum.feed;
 
-import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.StoreException;
 import io.micrometer.core.instrument.Counter;
@@ -21,22 +21,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link FeedConsumer} on its own thread: hands it the feed in order from the position
- * it last made durable, advances that position only after the consumer returned (its output is
+ * Runs one {@link FeedConsumer} on its own thread: hands it the feed in order from the position it
+ * last made durable, advances that position only after the consumer returned (its output is
  * durable), retries failures with backoff, and dead-letters an event that keeps failing, so it
  * neither retries forever nor skips silently.
  *
  * <p>Just-committed batches arrive in memory ({@link #offer}) and are taken from there while they
- * follow on without a gap; otherwise (lagging, after a restart, too many waiting) the runner
- * reads from the store. A failure the store marks as unavailable (disk full, I/O) is not the
- * event's fault: it is retried at the longest backoff without a bound, and shows as retrying.
+ * follow on without a gap; otherwise (lagging, after a restart, too many waiting) the runner reads
+ * from the store. A failure the store marks as unavailable (disk full, I/O) is not the event's
+ * fault: it is retried at the longest backoff without a bound, and shows as retrying.
  */
 public final class ConsumerRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerRunner.class);
   private static final long SAVE_TIMEOUT_SECONDS = 30;
 
   /** What the runner is doing; a stopped consumer makes the node not ready. */
-  public enum State { RUNNING, RETRYING, STOPPED }
+  public enum State {
+    RUNNING,
+    RETRYING,
+    STOPPED
+  }
 
   private final FeedConsumer consumer;
   private final Feed feed;
@@ -58,8 +62,13 @@ public final class ConsumerRunner implements AutoCloseable {
   private CompletableFuture<Void> saving = CompletableFuture.completedFuture(null);
   private boolean woken;
 
-  private ConsumerRunner(FeedConsumer consumer, Feed feed, FeedWrites writes,
-      FeedSettings settings, Clock clock, MeterRegistry metrics) {
+  private ConsumerRunner(
+      FeedConsumer consumer,
+      Feed feed,
+      FeedWrites writes,
+      FeedSettings settings,
+      Clock clock,
+      MeterRegistry metrics) {
     this.consumer = consumer;
     this.feed = feed;
     this.store = feed.store();
@@ -68,21 +77,31 @@ public final class ConsumerRunner implements AutoCloseable {
     this.clock = clock;
     this.saved = store.consumerPosition(consumer.name());
     this.handled = consumer.resumeFrom(saved);
-    this.deadLetterCounter = Counter.builder("vellum.feed.consumer.dead.letters")
-        .tag("consumer", consumer.name()).description("events given up on").register(metrics);
+    this.deadLetterCounter =
+        Counter.builder("vellum.feed.consumer.dead.letters")
+            .tag("consumer", consumer.name())
+            .description("events given up on")
+            .register(metrics);
     Gauge.builder("vellum.feed.consumer.lag.events", this, ConsumerRunner::lagEvents)
-        .tag("consumer", consumer.name()).description("committed events not yet handled")
+        .tag("consumer", consumer.name())
+        .description("committed events not yet handled")
         .register(metrics);
     Gauge.builder("vellum.feed.consumer.lag.seconds", this, ConsumerRunner::lagSeconds)
         .tag("consumer", consumer.name())
-        .description("age of the oldest committed event not yet handled").register(metrics);
+        .description("age of the oldest committed event not yet handled")
+        .register(metrics);
     this.thread = new Thread(this::run, "vellum-feed-" + consumer.name());
     this.thread.setDaemon(true);
   }
 
   /** Starts following the feed from the consumer's durable position. */
-  public static ConsumerRunner start(FeedConsumer consumer, Feed feed, FeedWrites writes,
-      FeedSettings settings, Clock clock, MeterRegistry metrics) {
+  public static ConsumerRunner start(
+      FeedConsumer consumer,
+      Feed feed,
+      FeedWrites writes,
+      FeedSettings settings,
+      Clock clock,
+      MeterRegistry metrics) {
     ConsumerRunner r = new ConsumerRunner(consumer, feed, writes, settings, clock, metrics);
     feed.register(r);
     r.thread.start();
@@ -241,7 +260,8 @@ public final class ConsumerRunner implements AutoCloseable {
       }
       Exception failure = tryAccept(List.of(e));
       int attempt = 1;
-      while (failure != null && running
+      while (failure != null
+          && running
           && (isUnavailable(failure) || attempt < settings.maxAttempts())) {
         retrying(failure, attempt++);
         failure = tryAccept(List.of(e));
@@ -278,8 +298,13 @@ public final class ConsumerRunner implements AutoCloseable {
     state = State.RETRYING;
     lastError = describe(failure);
     Duration pause = settings.backoff(attempt); // capped: an unavailable store is retried forever
-    LOG.warn("feed consumer {} failed after position {} (attempt {}): {}; retrying in {} ms",
-        name(), handled, attempt, lastError, pause.toMillis());
+    LOG.warn(
+        "feed consumer {} failed after position {} (attempt {}): {}; retrying in {} ms",
+        name(),
+        handled,
+        attempt,
+        lastError,
+        pause.toMillis());
     long deadline = System.nanoTime() + pause.toNanos();
     synchronized (signal) {
       long left;
@@ -292,10 +317,25 @@ public final class ConsumerRunner implements AutoCloseable {
   /** Records the event as given up on; waits until that is durable before moving past it. */
   private void deadLetter(FeedEvent e, Exception failure, int attempts) {
     String error = describe(failure);
-    DeadLetter letter = new DeadLetter(name(), e.position(), e.event().tenant(), e.event().seq(),
-        e.event().id(), error, attempts, TimeUnit.MILLISECONDS.toMicros(clock.millis()));
-    LOG.error("feed consumer {} gave up on position {} (tenant {}, seq {}) after {} attempts: {}",
-        name(), e.position(), e.event().tenant(), e.event().seq(), attempts, error, failure);
+    DeadLetter letter =
+        new DeadLetter(
+            name(),
+            e.position(),
+            e.event().tenant(),
+            e.event().seq(),
+            e.event().id(),
+            error,
+            attempts,
+            TimeUnit.MILLISECONDS.toMicros(clock.millis()));
+    LOG.error(
+        "feed consumer {} gave up on position {} (tenant {}, seq {}) after {} attempts: {}",
+        name(),
+        e.position(),
+        e.event().tenant(),
+        e.event().seq(),
+        attempts,
+        error,
+        failure);
     await(writes.deadLetter(letter), "recording a dead letter");
     deadLetterCounter.increment();
     lastError = error;

@@ -3,5 +3,11 @@ package dev.vellum.feed;
 import org.jspecify.annotations.Nullable;
 
 /** What {@code GET /v1/admin/consumers} shows of one consumer. */
-public record ConsumerStatus(String name, ConsumerRunner.State state, long position,
-    long lagEvents, double lagSeconds, long deadLetters, @Nullable String lastError) {}
+public record ConsumerStatus(
+    String name,
+    ConsumerRunner.State state,
+    long position,
+    long lagEvents,
+    double lagSeconds,
+    long deadLetters,
+    @Nullable String lastError) {}

@@ -10,21 +10,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * The committed-event feed as seen by the running node: the writer announces each durable
- * batch here, and every registered consumer runner is handed it in memory. It also knows each
- * tenant's last committed position, so a reader waits only for its own tenant's writes.
+ * The committed-event feed as seen by the running node: the writer announces each durable batch
+ * here, and every registered consumer runner is handed it in memory. It also knows each tenant's
+ * last committed position, so a reader waits only for its own tenant's writes.
  */
 public final class Feed {
   private final EventStore store;
   private final Predicate<NewEvent> clientWrite;
   private final List<ConsumerRunner> runners = new CopyOnWriteArrayList<>();
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
   /**
-   * Each tenant's last position written by a client (the server's own records, such as read
-   * access, are not waited for by readers). One entry per tenant that wrote or read since start;
-   * tenants are created by admins only.
+   * Each tenant's last position written by a client (the server's own records, such as read access,
+   * are not waited for by readers). One entry per tenant that wrote or read since start; tenants
+   * are created by admins only.
    */
   private final Map<String, Long> tenantPositions = new ConcurrentHashMap<>();
+
   private volatile long lastPosition;
 
   /** {@code clientWrite} tells events written by clients from those the server records itself. */
@@ -35,8 +37,8 @@ public final class Feed {
   }
 
   /**
-   * Called by the writer after each durable commit with the batch's events in position order;
-   * never from inside the store's error handling, so nothing here can fail a commit.
+   * Called by the writer after each durable commit with the batch's events in position order; never
+   * from inside the store's error handling, so nothing here can fail a commit.
    */
   public void published(List<FeedEvent> events) {
     if (events.isEmpty()) {
@@ -57,11 +59,11 @@ public final class Feed {
   }
 
   /**
-   * Subscribes to one tenant's events as they are committed, for live readers such as the
-   * viewer's tail. Nothing is durable: the subscriber resumes from the store with {@link
-   * EventStore#after} for anything it missed. At most {@code capacity} events wait in its queue;
-   * when a batch does not fit, the subscription is marked overflowed and gets nothing more, so a
-   * slow reader never slows the writer. Close it when done.
+   * Subscribes to one tenant's events as they are committed, for live readers such as the viewer's
+   * tail. Nothing is durable: the subscriber resumes from the store with {@link EventStore#after}
+   * for anything it missed. At most {@code capacity} events wait in its queue; when a batch does
+   * not fit, the subscription is marked overflowed and gets nothing more, so a slow reader never
+   * slows the writer. Close it when done.
    */
   public Subscription subscribe(String tenant, int capacity) {
     Subscription s = new Subscription(this, tenant, capacity);

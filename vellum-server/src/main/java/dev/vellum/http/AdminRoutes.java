@@ -27,8 +27,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sources, event types, API keys with their usage plans, and tenants. Every change is also an
- * audit event in the tenant's log ({@link AdminAudit}).
+ * Sources, event types, API keys with their usage plans, and tenants. Every change is also an audit
+ * event in the tenant's log ({@link AdminAudit}).
  */
 final class AdminRoutes {
   private final DirectoryStore directory;
@@ -42,8 +42,16 @@ final class AdminRoutes {
   private final RateLimiter limiter;
   private final VellumConfig.RateLimit planDefaults;
 
-  AdminRoutes(DirectoryStore directory, Sources sources, EventTypeCatalog catalog, ApiKeys keys,
-      Tenants tenants, ObjectMapper json, Clock clock, AdminAudit audit, RateLimiter limiter,
+  AdminRoutes(
+      DirectoryStore directory,
+      Sources sources,
+      EventTypeCatalog catalog,
+      ApiKeys keys,
+      Tenants tenants,
+      ObjectMapper json,
+      Clock clock,
+      AdminAudit audit,
+      RateLimiter limiter,
       VellumConfig.RateLimit planDefaults) {
     this.audit = audit;
     this.limiter = limiter;
@@ -87,27 +95,30 @@ final class AdminRoutes {
     Principal p = RequestContext.principal(ctx, Scope.ADMIN);
     String code = ctx.pathParam("code");
     if (!code.matches(Sources.CODE_PATTERN)) {
-      throw ProblemException.badParameter("code", "source codes use letters, digits, '_', '-'"
-          + " and '.', at most 64 characters");
+      throw ProblemException.badParameter(
+          "code", "source codes use letters, digits, '_', '-'" + " and '.', at most 64 characters");
     }
     if (Tenants.SYSTEM_SOURCE.equals(code)) {
       throw ProblemException.conflict("source " + code + " is reserved for the server");
     }
     byte[] raw = RequestContext.body(ctx);
-    JsonNode body = raw.length == 0 ? json.createObjectNode()
-        : RequestContext.jsonBody(ctx, json);
+    JsonNode body = raw.length == 0 ? json.createObjectNode() : RequestContext.jsonBody(ctx, json);
     List<FieldError> errors = new ArrayList<>();
     String name = optionalText(body, "name", errors);
     String description = optionalText(body, "description", errors);
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid source", errors);
     }
-    DirectoryStore.Source s = new DirectoryStore.Source(p.tenant(), code,
-        name == null ? code : name, description, now());
+    DirectoryStore.Source s =
+        new DirectoryStore.Source(p.tenant(), code, name == null ? code : name, description, now());
     ObjectNode before = directory.source(p.tenant(), code).map(this::render).orElse(null);
     sources.register(s);
-    ObjectNode after = render(sources.list(p.tenant()).stream()
-        .filter(x -> x.code().equals(code)).findFirst().orElse(s));
+    ObjectNode after =
+        render(
+            sources.list(p.tenant()).stream()
+                .filter(x -> x.code().equals(code))
+                .findFirst()
+                .orElse(s));
     audit.configurationChanged(p, p.tenant(), "sources", "source", code, before, after);
     ctx.json(after);
   }
@@ -120,7 +131,8 @@ final class AdminRoutes {
     return o.put("created_at", Times.formatMicros(s.createdAtMicros()));
   }
 
-  private static @Nullable String optionalText(JsonNode body, String field, List<FieldError> errors) {
+  private static @Nullable String optionalText(
+      JsonNode body, String field, List<FieldError> errors) {
     if (!body.isObject()) {
       errors.add(new FieldError("", "body must be a JSON object"));
       return null;
@@ -155,10 +167,15 @@ final class AdminRoutes {
   private void getType(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.LOG_READ);
     String type = ctx.pathParam("type");
-    EventTypeCatalog.TypeDef d = catalog.find(p.tenant(), type)
-        .orElseThrow(() -> ProblemException.notFound("no event type " + type));
-    ObjectNode o = json.createObjectNode().put("type", d.type()).put("category", d.category())
-        .put("built_in", d.builtIn());
+    EventTypeCatalog.TypeDef d =
+        catalog
+            .find(p.tenant(), type)
+            .orElseThrow(() -> ProblemException.notFound("no event type " + type));
+    ObjectNode o =
+        json.createObjectNode()
+            .put("type", d.type())
+            .put("category", d.category())
+            .put("built_in", d.builtIn());
     o.set("schema", d.schema());
     ctx.json(o);
   }
@@ -167,8 +184,10 @@ final class AdminRoutes {
     Principal p = RequestContext.principal(ctx, Scope.ADMIN);
     String type = ctx.pathParam("type");
     if (catalog.isBuiltIn(type)) {
-      throw ProblemException.conflict(type + " is a built-in type and cannot be replaced;"
-          + " define a type with another name");
+      throw ProblemException.conflict(
+          type
+              + " is a built-in type and cannot be replaced;"
+              + " define a type with another name");
     }
     Optional<EventTypeCatalog.TypeDef> previous = catalog.find(p.tenant(), type);
     boolean existed = previous.isPresent();
@@ -177,7 +196,12 @@ final class AdminRoutes {
     if (!problems.isEmpty()) {
       throw ProblemException.validation("the schema of " + type + " is not acceptable", problems);
     }
-    audit.configurationChanged(p, p.tenant(), "event_types", "event_type", type,
+    audit.configurationChanged(
+        p,
+        p.tenant(),
+        "event_types",
+        "event_type",
+        type,
         previous.map(d -> typeSummary(d.category(), d.schema())).orElse(null),
         typeSummary(schema.path("x-vellum-category").asText(), schema));
     ctx.status(existed ? 200 : 201);
@@ -187,9 +211,11 @@ final class AdminRoutes {
   /** What an audit event says about a schema: its category and digest, not the whole text. */
   private ObjectNode typeSummary(String category, JsonNode schema) {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-          .digest(schema.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return json.createObjectNode().put("category", category)
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(schema.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return json.createObjectNode()
+          .put("category", category)
           .put("schema_sha256", java.util.HexFormat.of().formatHex(digest));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JDK", e);
@@ -237,14 +263,16 @@ final class AdminRoutes {
 
   /**
    * Parses a usage plan ({@code requests_per_second}, {@code burst}, {@code quota}, {@code
-   * quota_period}); members left out take the configured defaults, {@code "quota": null} or 0
-   * means no quota. Problems are added with pointers under {@code prefix}.
+   * quota_period}); members left out take the configured defaults, {@code "quota": null} or 0 means
+   * no quota. Problems are added with pointers under {@code prefix}.
    */
-  private DirectoryStore.@Nullable UsagePlan usagePlan(JsonNode body, String prefix, String tenant,
-      String keyId, List<FieldError> errors) {
+  private DirectoryStore.@Nullable UsagePlan usagePlan(
+      JsonNode body, String prefix, String tenant, String keyId, List<FieldError> errors) {
     if (!body.isObject()) {
-      errors.add(new FieldError(prefix, "must be an object with requests_per_second, burst,"
-          + " quota and quota_period"));
+      errors.add(
+          new FieldError(
+              prefix,
+              "must be an object with requests_per_second, burst," + " quota and quota_period"));
       return null;
     }
     for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
@@ -253,11 +281,13 @@ final class AdminRoutes {
         errors.add(new FieldError(prefix + "/" + f, "unknown member of a usage plan"));
       }
     }
-    long rate = whole(body, "requests_per_second", prefix, 1, planDefaults.requestsPerSecond(),
-        errors);
+    long rate =
+        whole(body, "requests_per_second", prefix, 1, planDefaults.requestsPerSecond(), errors);
     long burst = whole(body, "burst", prefix, 1, planDefaults.burst(), errors);
-    long quota = body.has("quota") && body.get("quota").isNull() ? 0
-        : whole(body, "quota", prefix, 0, planDefaults.quota(), errors);
+    long quota =
+        body.has("quota") && body.get("quota").isNull()
+            ? 0
+            : whole(body, "quota", prefix, 0, planDefaults.quota(), errors);
     String period = planDefaults.quotaPeriod();
     JsonNode pn = body.get("quota_period");
     if (pn != null && !pn.isNull()) {
@@ -267,20 +297,27 @@ final class AdminRoutes {
         period = pn.asText();
       }
     }
-    return new DirectoryStore.UsagePlan(keyId, tenant, rate, burst, quota == 0 ? null : quota,
-        quota == 0 ? null : period, now());
+    return new DirectoryStore.UsagePlan(
+        keyId, tenant, rate, burst, quota == 0 ? null : quota, quota == 0 ? null : period, now());
   }
 
-  private static long whole(JsonNode body, String field, String prefix, long min, long fallback,
+  private static long whole(
+      JsonNode body,
+      String field,
+      String prefix,
+      long min,
+      long fallback,
       List<FieldError> errors) {
     JsonNode v = body.get(field);
     if (v == null || v.isNull()) {
       return fallback;
     }
-    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < min
+    if (!v.canConvertToLong()
+        || !v.isIntegralNumber()
+        || v.asLong() < min
         || v.asLong() > 1_000_000_000_000L) {
-      errors.add(new FieldError(prefix + "/" + field, "must be a whole number from " + min
-          + " to 10^12"));
+      errors.add(
+          new FieldError(prefix + "/" + field, "must be a whole number from " + min + " to 10^12"));
       return fallback;
     }
     return v.asLong();
@@ -289,12 +326,14 @@ final class AdminRoutes {
   private void putUsagePlan(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.ADMIN);
     String keyId = ctx.pathParam("id");
-    DirectoryStore.ApiKey key = directory.keys(p.tenant()).stream()
-        .filter(k -> k.id().equals(keyId) && k.revokedAtMicros() == null).findFirst()
-        .orElseThrow(() -> ProblemException.notFound("no active key " + keyId));
+    DirectoryStore.ApiKey key =
+        directory.keys(p.tenant()).stream()
+            .filter(k -> k.id().equals(keyId) && k.revokedAtMicros() == null)
+            .findFirst()
+            .orElseThrow(() -> ProblemException.notFound("no active key " + keyId));
     List<FieldError> errors = new ArrayList<>();
-    DirectoryStore.UsagePlan plan = usagePlan(RequestContext.jsonBody(ctx, json), "", p.tenant(),
-        key.id(), errors);
+    DirectoryStore.UsagePlan plan =
+        usagePlan(RequestContext.jsonBody(ctx, json), "", p.tenant(), key.id(), errors);
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid usage plan", errors);
     }
@@ -319,8 +358,10 @@ final class AdminRoutes {
     for (String s : stringList(body, "scopes", errors)) {
       Optional<Scope> scope = Scope.parse(s);
       if (scope.isEmpty()) {
-        errors.add(new FieldError("/scopes", "unknown scope " + s
-            + "; use events:write, events:read, log:read or admin"));
+        errors.add(
+            new FieldError(
+                "/scopes",
+                "unknown scope " + s + "; use events:write, events:read, log:read or admin"));
       } else {
         scopes.add(scope.get());
       }
@@ -338,16 +379,25 @@ final class AdminRoutes {
       allowed.add("*");
     }
     JsonNode planBody = body.get("usage_plan");
-    DirectoryStore.UsagePlan plan = planBody == null || planBody.isNull() ? null
-        : usagePlan(planBody, "/usage_plan", p.tenant(), "", errors);
+    DirectoryStore.UsagePlan plan =
+        planBody == null || planBody.isNull()
+            ? null
+            : usagePlan(planBody, "/usage_plan", p.tenant(), "", errors);
     if (!errors.isEmpty()) {
       throw ProblemException.validation("invalid key request", errors);
     }
     Objects.requireNonNull(name, "a missing name is one of the errors");
     ApiKeys.Issued issued = keys.create(p.tenant(), name, scopes, allowed, null, now());
     if (plan != null) {
-      directory.putUsagePlan(new DirectoryStore.UsagePlan(issued.key().id(), p.tenant(),
-          plan.requestsPerSecond(), plan.burst(), plan.quota(), plan.quotaPeriod(), now()));
+      directory.putUsagePlan(
+          new DirectoryStore.UsagePlan(
+              issued.key().id(),
+              p.tenant(),
+              plan.requestsPerSecond(),
+              plan.burst(),
+              plan.quota(),
+              plan.quotaPeriod(),
+              now()));
     }
     audit.keyCreated(p, p.tenant(), issued.key().id(), name, issued.key().scopes());
     ObjectNode o = render(issued.key());
@@ -388,8 +438,8 @@ final class AdminRoutes {
   private void createTenant(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.ADMIN);
     if (!p.isSystemAdmin()) {
-      throw ProblemException.forbidden("only an admin key of the default tenant may create"
-          + " tenants");
+      throw ProblemException.forbidden(
+          "only an admin key of the default tenant may create" + " tenants");
     }
     JsonNode body = RequestContext.jsonBody(ctx, json);
     List<FieldError> errors = new ArrayList<>();
@@ -402,8 +452,10 @@ final class AdminRoutes {
       throw ProblemException.validation("invalid tenant", errors);
     }
     Objects.requireNonNull(id, "a missing id is one of the errors");
-    ApiKeys.Issued issued = tenants.create(id, name == null ? id : name, null, now())
-        .orElseThrow(() -> ProblemException.conflict("tenant " + id + " already exists"));
+    ApiKeys.Issued issued =
+        tenants
+            .create(id, name == null ? id : name, null, now())
+            .orElseThrow(() -> ProblemException.conflict("tenant " + id + " already exists"));
     ObjectNode o = json.createObjectNode().put("id", id).put("name", name == null ? id : name);
     // in the creator's log and as the first event of the new tenant's own log
     audit.configurationChanged(p, p.tenant(), "tenants", "tenant", id, null, o.deepCopy());

@@ -14,12 +14,12 @@ import java.util.Map;
  * Reads a request body within a byte limit and a total deadline, and refuses any encoding but
  * UTF-8.
  *
- * <p>Jetty's idle timeout only bounds the gap between two packets, so a client sending one byte
- * a second would hold a request thread for as long as it liked; the deadline bounds the whole
- * body (a read may block up to one idle timeout past it). JSON between systems is UTF-8 (RFC 8259
- * §8.1); Jackson would otherwise detect UTF-16 or UTF-32 from a byte-order mark or zero bytes
- * (RFC 4627 §3) and decode it, and every byte limit, which counts UTF-8 bytes, would then count
- * twice or four times the characters it should allow through.
+ * <p>Jetty's idle timeout only bounds the gap between two packets, so a client sending one byte a
+ * second would hold a request thread for as long as it liked; the deadline bounds the whole body (a
+ * read may block up to one idle timeout past it). JSON between systems is UTF-8 (RFC 8259 §8.1);
+ * Jackson would otherwise detect UTF-16 or UTF-32 from a byte-order mark or zero bytes (RFC 4627
+ * §3) and decode it, and every byte limit, which counts UTF-8 bytes, would then count twice or four
+ * times the characters it should allow through.
  */
 final class BodyReader {
   private static final String BODY = "vellum.body";
@@ -64,8 +64,7 @@ final class BodyReader {
       throw tooLarge();
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(
-        declared > 0 ? (int) declared : 8192);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
     byte[] buf = new byte[16 * 1024];
     try {
       InputStream in = ctx.req().getInputStream();
@@ -99,15 +98,18 @@ final class BodyReader {
    */
   static void requireUtf8Bytes(byte[] body) {
     int n = Math.min(4, body.length);
-    if (n >= 2 && (((body[0] & 0xff) == 0xfe && (body[1] & 0xff) == 0xff)
-        || ((body[0] & 0xff) == 0xff && (body[1] & 0xff) == 0xfe))) {
-      throw notUtf8("request body starts with a UTF-16 or UTF-32 byte-order mark; JSON must be"
-          + " UTF-8");
+    if (n >= 2
+        && (((body[0] & 0xff) == 0xfe && (body[1] & 0xff) == 0xff)
+            || ((body[0] & 0xff) == 0xff && (body[1] & 0xff) == 0xfe))) {
+      throw notUtf8(
+          "request body starts with a UTF-16 or UTF-32 byte-order mark; JSON must be" + " UTF-8");
     }
     for (int i = 0; i < n; i++) {
       if (body[i] == 0) {
-        throw notUtf8("request body looks like UTF-16 or UTF-32 (a zero byte at offset " + i
-            + "); JSON must be UTF-8");
+        throw notUtf8(
+            "request body looks like UTF-16 or UTF-32 (a zero byte at offset "
+                + i
+                + "); JSON must be UTF-8");
       }
     }
   }
@@ -123,18 +125,27 @@ final class BodyReader {
   }
 
   private ProblemException tooLarge() {
-    return ProblemException.tooLarge("request body is larger than the limit of " + maxBytes
-        + " bytes");
+    return ProblemException.tooLarge(
+        "request body is larger than the limit of " + maxBytes + " bytes");
   }
 
   private ProblemException slow() {
-    return new ProblemException(408, "request-timeout", "Request timeout",
-        "the request body did not arrive within " + timeout.toSeconds() + " s", null,
+    return new ProblemException(
+        408,
+        "request-timeout",
+        "Request timeout",
+        "the request body did not arrive within " + timeout.toSeconds() + " s",
+        null,
         Map.of("Connection", "close"));
   }
 
   private static ProblemException notUtf8(String detail) {
-    return new ProblemException(415, "unsupported-media-type", "Unsupported media type", detail,
-        List.of(new FieldError("", "must be UTF-8")), null);
+    return new ProblemException(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        detail,
+        List.of(new FieldError("", "must be UTF-8")),
+        null);
   }
 }

@@ -19,11 +19,10 @@ import java.util.stream.Collectors;
 
 /**
  * The reference AWS design's endpoints, so its producers work unchanged: {@code POST
- * /v1/audit/store} (one flat payload, answers {@code {"auditId"}} as the reference does, and
- * the same id as {@code eventid}) and {@code POST
- * /v1/audit/store-batch} (modelled on Firehose PutRecordBatch). Payloads are mapped to canonical
- * events and then take the same path as {@code POST /v1/events}. Errors name the client's
- * reference field, not the canonical member it maps to.
+ * /v1/audit/store} (one flat payload, answers {@code {"auditId"}} as the reference does, and the
+ * same id as {@code eventid}) and {@code POST /v1/audit/store-batch} (modelled on Firehose
+ * PutRecordBatch). Payloads are mapped to canonical events and then take the same path as {@code
+ * POST /v1/events}. Errors name the client's reference field, not the canonical member it maps to.
  */
 final class CompatRoutes {
   static final int MAX_BATCH_RECORDS = 500;
@@ -46,8 +45,8 @@ final class CompatRoutes {
     Principal p = RequestContext.principal(ctx, Scope.EVENTS_WRITE);
     JsonNode body = RequestContext.jsonBody(ctx, json);
     if (!body.isObject()) {
-      throw ProblemException.badRequest("body must be a JSON object",
-          List.of(new FieldError("", "expected an object")));
+      throw ProblemException.badRequest(
+          "body must be a JSON object", List.of(new FieldError("", "expected an object")));
     }
     MappingResult mapped = mapper.map((ObjectNode) body);
     if (!mapped.isSuccess()) {
@@ -56,8 +55,9 @@ final class CompatRoutes {
     IngestResult r = ingest.ingest(p, List.of(mapped.event())).get(0);
     if (r.status() == IngestResult.Status.REJECTED) {
       if (r.forbidden()) {
-        throw ProblemException.forbidden("this API key may not send events for source "
-            + body.path("initiatorsystemcode").asText());
+        throw ProblemException.forbidden(
+            "this API key may not send events for source "
+                + body.path("initiatorsystemcode").asText());
       }
       throw invalid(toReferenceFields(r.errors()));
     }
@@ -69,24 +69,28 @@ final class CompatRoutes {
     JsonNode body = RequestContext.jsonBody(ctx, json);
     JsonNode records = body.path("records");
     if (!body.isObject() || !records.isArray()) {
-      throw ProblemException.badRequest("body must be {\"records\": [...]}",
+      throw ProblemException.badRequest(
+          "body must be {\"records\": [...]}",
           List.of(new FieldError("/records", "required: an array of reference payloads")));
     }
     if (records.isEmpty()) {
-      throw ProblemException.badRequest("records is empty",
-          List.of(new FieldError("/records", "must hold at least one record")));
+      throw ProblemException.badRequest(
+          "records is empty", List.of(new FieldError("/records", "must hold at least one record")));
     }
     if (records.size() > MAX_BATCH_RECORDS) {
-      throw ProblemException.tooLarge("records must hold 1 to " + MAX_BATCH_RECORDS
-          + " entries; got " + records.size());
+      throw ProblemException.tooLarge(
+          "records must hold 1 to " + MAX_BATCH_RECORDS + " entries; got " + records.size());
     }
     ObjectNode[] answers = new ObjectNode[records.size()];
     List<JsonNode> events = new ArrayList<>();
     List<Integer> positions = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       JsonNode rec = records.get(i);
-      MappingResult m = rec.isObject() ? mapper.map((ObjectNode) rec)
-          : MappingResult.failure(List.of(new FieldError("", "a record must be a JSON object")));
+      MappingResult m =
+          rec.isObject()
+              ? mapper.map((ObjectNode) rec)
+              : MappingResult.failure(
+                  List.of(new FieldError("", "a record must be a JSON object")));
       if (m.isSuccess()) {
         events.add(m.event());
         positions.add(i);
@@ -97,9 +101,10 @@ final class CompatRoutes {
     List<IngestResult> results = events.isEmpty() ? List.of() : ingest.ingest(p, events);
     for (int k = 0; k < results.size(); k++) {
       IngestResult r = results.get(k);
-      answers[positions.get(k)] = r.status() == IngestResult.Status.REJECTED
-          ? failure(toReferenceFields(r.errors()))
-          : json.createObjectNode().put("RecordId", r.id());
+      answers[positions.get(k)] =
+          r.status() == IngestResult.Status.REJECTED
+              ? failure(toReferenceFields(r.errors()))
+              : json.createObjectNode().put("RecordId", r.id());
     }
     ObjectNode out = json.createObjectNode();
     int failed = 0;
@@ -117,8 +122,11 @@ final class CompatRoutes {
   private ObjectNode failure(List<FieldError> errors) {
     ObjectNode o = json.createObjectNode();
     o.put("ErrorCode", "ValidationError");
-    o.put("ErrorMessage", errors.stream().map(e -> e.pointer() + ": " + e.detail())
-        .collect(Collectors.joining("; ")));
+    o.put(
+        "ErrorMessage",
+        errors.stream()
+            .map(e -> e.pointer() + ": " + e.detail())
+            .collect(Collectors.joining("; ")));
     ArrayNode list = o.putArray("Errors");
     errors.forEach(e -> list.addObject().put("pointer", e.pointer()).put("detail", e.detail()));
     return o;
@@ -134,9 +142,13 @@ final class CompatRoutes {
   }
 
   private static ProblemException invalid(List<FieldError> errors) {
-    String fields = errors.stream().map(FieldError::pointer).distinct()
-        .map(f -> f.startsWith("/") ? f.substring(1) : f).collect(Collectors.joining(", "));
-    return ProblemException.badRequest("invalid reference audit payload; check field(s): "
-        + fields, errors);
+    String fields =
+        errors.stream()
+            .map(FieldError::pointer)
+            .distinct()
+            .map(f -> f.startsWith("/") ? f.substring(1) : f)
+            .collect(Collectors.joining(", "));
+    return ProblemException.badRequest(
+        "invalid reference audit payload; check field(s): " + fields, errors);
   }
 }

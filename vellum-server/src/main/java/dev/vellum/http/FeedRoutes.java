@@ -14,8 +14,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 /**
- * The node's committed-event feed consumers, for operators: state, position, lag and dead
- * letters. Consumers are node-wide, so only admin keys of the default tenant may look.
+ * The node's committed-event feed consumers, for operators: state, position, lag and dead letters.
+ * Consumers are node-wide, so only admin keys of the default tenant may look.
  */
 final class FeedRoutes {
   private static final int MAX_DEAD_LETTERS = 100;
@@ -38,8 +38,8 @@ final class FeedRoutes {
   private static void requireOperator(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.ADMIN);
     if (!p.isSystemAdmin()) {
-      throw ProblemException.forbidden("only an admin key of the default tenant may see the"
-          + " node's feed consumers");
+      throw ProblemException.forbidden(
+          "only an admin key of the default tenant may see the" + " node's feed consumers");
     }
   }
 
@@ -69,9 +69,14 @@ final class FeedRoutes {
     ObjectNode out = json.createObjectNode();
     ArrayNode list = out.putArray("dead_letters");
     for (DeadLetter d : store.deadLetters(name, MAX_DEAD_LETTERS)) {
-      list.addObject().put("position", d.position()).put("tenant", d.tenant())
-          .put("seq", d.seq()).put("event_id", d.eventId()).put("error", d.error())
-          .put("attempts", d.attempts()).put("failed_at", Times.formatMicros(d.failedAtMicros()));
+      list.addObject()
+          .put("position", d.position())
+          .put("tenant", d.tenant())
+          .put("seq", d.seq())
+          .put("event_id", d.eventId())
+          .put("error", d.error())
+          .put("attempts", d.attempts())
+          .put("failed_at", Times.formatMicros(d.failedAtMicros()));
     }
     ctx.json(out);
   }

@@ -8,14 +8,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code vellum_http_requests}: every response timed and counted by method, route template and
- * status. The route is the template ({@code /v1/events/{id}}), never the raw path, so the number
- * of series stays bounded whatever clients send; requests no route matched are
- * {@code unmatched}, and those Jetty answered itself before routing are {@code unrouted}.
+ * status. The route is the template ({@code /v1/events/{id}}), never the raw path, so the number of
+ * series stays bounded whatever clients send; requests no route matched are {@code unmatched}, and
+ * those Jetty answered itself before routing are {@code unrouted}.
  */
 final class HttpMetrics {
   private static final String STARTED = "vellum.started";
-  private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST",
-      "PUT", "DELETE", "PATCH", "OPTIONS");
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
   private final MeterRegistry registry;
 
   HttpMetrics(MeterRegistry registry) {

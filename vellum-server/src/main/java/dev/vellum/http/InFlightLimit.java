@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Caps the requests one API key may have open at once. Each open request holds a server thread
- * (a slow body holds it until its deadline), so without a cap one key could occupy every thread
- * and starve all other clients. Entries are removed when a key's count returns to zero, so the
- * map is bounded by the number of requests in flight.
+ * Caps the requests one API key may have open at once. Each open request holds a server thread (a
+ * slow body holds it until its deadline), so without a cap one key could occupy every thread and
+ * starve all other clients. Entries are removed when a key's count returns to zero, so the map is
+ * bounded by the number of requests in flight.
  */
 final class InFlightLimit {
   private static final String HELD = "vellum.inflight";
@@ -27,15 +27,24 @@ final class InFlightLimit {
       return;
     }
     boolean[] ok = {false};
-    open.compute(p.keyId(), (k, n) -> {
-      int current = n == null ? 0 : n;
-      ok[0] = current < max;
-      return ok[0] ? current + 1 : n;
-    });
+    open.compute(
+        p.keyId(),
+        (k, n) -> {
+          int current = n == null ? 0 : n;
+          ok[0] = current < max;
+          return ok[0] ? current + 1 : n;
+        });
     if (!ok[0]) {
-      throw new ProblemException(429, "too-many-in-flight", "Too many requests",
-          "this API key already has " + max + " requests in progress; retry after one"
-              + " completes", null, Map.of("Retry-After", "1"));
+      throw new ProblemException(
+          429,
+          "too-many-in-flight",
+          "Too many requests",
+          "this API key already has "
+              + max
+              + " requests in progress; retry after one"
+              + " completes",
+          null,
+          Map.of("Retry-After", "1"));
     }
     ctx.attribute(HELD, p.keyId());
   }

@@ -12,9 +12,9 @@ import dev.vellum.ingest.IngestResult;
 import dev.vellum.ingest.IngestService;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.store.StoredCheckpoint;
-import java.time.Duration;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -28,8 +28,8 @@ final class IngestRoutes {
   private final VellumConfig.Ingest limits;
   private final TransparencyLog log;
 
-  IngestRoutes(IngestService ingest, ObjectMapper json, VellumConfig.Ingest limits,
-      TransparencyLog log) {
+  IngestRoutes(
+      IngestService ingest, ObjectMapper json, VellumConfig.Ingest limits, TransparencyLog log) {
     this.log = log;
     this.ingest = ingest;
     this.json = json;
@@ -48,8 +48,8 @@ final class IngestRoutes {
       throw ProblemException.badParameter("wait_for_checkpoint", "must be true or false");
     }
     RequestContext.requireJson(ctx);
-    List<SizedEvents.Sized> events = SizedEvents.read(RequestContext.body(ctx), json,
-        limits.maxEventsPerRequest());
+    List<SizedEvents.Sized> events =
+        SizedEvents.read(RequestContext.body(ctx), json, limits.maxEventsPerRequest());
     List<IngestResult> results = ingestSized(p, events);
     ObjectNode body = json.createObjectNode();
     ArrayNode out = body.putArray("results");
@@ -66,8 +66,8 @@ final class IngestRoutes {
       }
     }
     if (rejected == results.size() && allForbidden) {
-      throw ProblemException.forbidden("this API key may not send events for the source(s) named"
-          + " in this request");
+      throw ProblemException.forbidden(
+          "this API key may not send events for the source(s) named" + " in this request");
     }
     if (maxSeq >= 0 && "true".equals(wait)) {
       body.put("checkpoint", awaitCheckpoint(p.tenant(), maxSeq + 1));
@@ -84,7 +84,8 @@ final class IngestRoutes {
   private @Nullable String awaitCheckpoint(String tenant, long size) {
     try {
       return log.awaitCheckpoint(tenant, size, Duration.ofSeconds(30))
-          .map(StoredCheckpoint::note).orElse(null);
+          .map(StoredCheckpoint::note)
+          .orElse(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -104,13 +105,22 @@ final class IngestRoutes {
     int k = 0;
     for (int i = 0; i < events.size(); i++) {
       if (events.get(i).bytes() > limits.maxEventBytes()) {
-        all.add(new IngestResult(i, null, null, null, IngestResult.Status.REJECTED,
-            List.of(new FieldError("", "event is larger than " + limits.maxEventBytes()
-                + " bytes")), false));
+        all.add(
+            new IngestResult(
+                i,
+                null,
+                null,
+                null,
+                IngestResult.Status.REJECTED,
+                List.of(
+                    new FieldError(
+                        "", "event is larger than " + limits.maxEventBytes() + " bytes")),
+                false));
       } else {
         IngestResult r = partial.get(k++);
-        all.add(new IngestResult(i, r.id(), r.seq(), r.leafHash(), r.status(), r.errors(),
-            r.forbidden()));
+        all.add(
+            new IngestResult(
+                i, r.id(), r.seq(), r.leafHash(), r.status(), r.errors(), r.forbidden()));
       }
     }
     return all;

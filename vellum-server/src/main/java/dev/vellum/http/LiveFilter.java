@@ -14,12 +14,12 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A search filter evaluated on one committed event in memory, for the live tail, which sees
- * events before (or without) the search index. Columns are compared exactly as the index does;
- * targets, tags and full text are taken from the body with {@link SearchDocument}, and the full
- * text is split into words as {@code FilterParser} splits a query ({@code [^\p{L}\p{N}]+},
- * lower case), so a word matches here when the index's tokenizer finds it too, except for the
- * rare words that FTS5's unicode61 tokenizer splits differently (it folds diacritics).
+ * A search filter evaluated on one committed event in memory, for the live tail, which sees events
+ * before (or without) the search index. Columns are compared exactly as the index does; targets,
+ * tags and full text are taken from the body with {@link SearchDocument}, and the full text is
+ * split into words as {@code FilterParser} splits a query ({@code [^\p{L}\p{N}]+}, lower case), so
+ * a word matches here when the index's tokenizer finds it too, except for the rare words that
+ * FTS5's unicode61 tokenizer splits differently (it folds diacritics).
  */
 final class LiveFilter {
   private final SearchQuery q;
@@ -39,9 +39,12 @@ final class LiveFilter {
       return false;
     }
     if ((q.types() != null && !q.types().contains(e.type()))
-        || !eq(q.category(), e.category()) || !eq(q.source(), e.source())
-        || !eq(q.actorId(), e.actorId()) || !eq(q.actorIp(), e.actorIp())
-        || !eq(q.outcome(), e.outcome()) || !eq(q.severity(), e.severity())
+        || !eq(q.category(), e.category())
+        || !eq(q.source(), e.source())
+        || !eq(q.actorId(), e.actorId())
+        || !eq(q.actorIp(), e.actorIp())
+        || !eq(q.outcome(), e.outcome())
+        || !eq(q.severity(), e.severity())
         || !eq(q.sessionId(), e.sessionId())) {
       return false;
     }
@@ -49,8 +52,9 @@ final class LiveFilter {
       return true;
     }
     SearchDocument doc = SearchDocument.of(content(e));
-    if (q.targetType() != null && doc.targets().stream()
-        .noneMatch(t -> t[0].equals(q.targetType()) && t[1].equals(q.targetId()))) {
+    if (q.targetType() != null
+        && doc.targets().stream()
+            .noneMatch(t -> t[0].equals(q.targetType()) && t[1].equals(q.targetId()))) {
       return false;
     }
     if (q.tag() != null && !doc.tags().contains(q.tag())) {

@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The transparency-log endpoints: verifier key, signed checkpoints, inclusion and consistency
  * proofs, and the raw hash tiles. The {@code log:read} scope reaches all of them but no event
- * content. Only the proof of a named event is recorded as a read of audit data: the others
- * reveal hashes alone, and recording them would make every witness run grow the log it checks
- * by as many leaves as it checked.
+ * content. Only the proof of a named event is recorded as a read of audit data: the others reveal
+ * hashes alone, and recording them would make every witness run grow the log it checks by as many
+ * leaves as it checked.
  */
 final class LogRoutes {
   private static final Base64.Encoder B64 = Base64.getEncoder();
@@ -57,8 +57,12 @@ final class LogRoutes {
 
   private void checkpoint(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.LOG_READ);
-    StoredCheckpoint cp = log.latestCheckpoint(p.tenant()).orElseThrow(() ->
-        ProblemException.notFound("no checkpoint has been signed yet: the log is empty"));
+    StoredCheckpoint cp =
+        log.latestCheckpoint(p.tenant())
+            .orElseThrow(
+                () ->
+                    ProblemException.notFound(
+                        "no checkpoint has been signed yet: the log is empty"));
     ctx.contentType("text/plain; charset=utf-8").result(cp.note());
   }
 
@@ -67,7 +71,8 @@ final class LogRoutes {
     long since = longParam(ctx, "since_size", 0);
     ArrayNode out = json.createArrayNode();
     for (StoredCheckpoint cp : log.checkpoints(p.tenant(), since, 1000)) {
-      out.addObject().put("tree_size", cp.treeSize())
+      out.addObject()
+          .put("tree_size", cp.treeSize())
           .put("root_hash", B64.encodeToString(cp.rootHash()))
           .put("signed_at", Times.formatMicros(cp.signedAtMicros()))
           .put("note", cp.note());
@@ -88,8 +93,10 @@ final class LogRoutes {
     Principal p = RequestContext.principal(ctx, Scope.LOG_READ);
     long requestedSize = longParam(ctx, "tree_size", -1);
     String id = EventIds.lookupForm(ctx.pathParam("id"));
-    StoredEvent e = queries.byId(p.tenant(), id)
-        .orElseThrow(() -> ProblemException.notFound("no event with id " + id));
+    StoredEvent e =
+        queries
+            .byId(p.tenant(), id)
+            .orElseThrow(() -> ProblemException.notFound("no event with id " + id));
     ObjectNode body = proof(p, e.seq(), e.leafHash(), requestedSize);
     body.put("id", id);
     ingest.recordAccess(p, "events.proof", json.createObjectNode().put("id", id), 1);
@@ -97,17 +104,24 @@ final class LogRoutes {
   }
 
   /** {@code requestedSize} is the tree_size parameter, or -1 for the latest checkpoint's. */
-  private ObjectNode proof(Principal p, long index, byte @Nullable [] leafHash,
-      long requestedSize) {
+  private ObjectNode proof(
+      Principal p, long index, byte @Nullable [] leafHash, long requestedSize) {
     long current = log.treeSize(p.tenant());
-    long size = requestedSize >= 0 ? requestedSize : log.latestCheckpoint(p.tenant())
-        .map(StoredCheckpoint::treeSize).orElse(current);
+    long size =
+        requestedSize >= 0
+            ? requestedSize
+            : log.latestCheckpoint(p.tenant()).map(StoredCheckpoint::treeSize).orElse(current);
     if (size > current) {
       throw ProblemException.badParameter("tree_size", "the log has only " + current + " leaves");
     }
     if (index >= size) {
-      throw ProblemException.badParameter("tree_size", "leaf " + index
-          + " is not in the tree of size " + size + "; wait for a newer checkpoint");
+      throw ProblemException.badParameter(
+          "tree_size",
+          "leaf "
+              + index
+              + " is not in the tree of size "
+              + size
+              + "; wait for a newer checkpoint");
     }
     TransparencyLog.InclusionProof proof = log.inclusion(p.tenant(), index, size, leafHash);
     ObjectNode body = json.createObjectNode();
@@ -146,9 +160,11 @@ final class LogRoutes {
     } catch (IllegalArgumentException e) {
       throw ProblemException.notFound("not a tile path: " + e.getMessage());
     }
-    byte[] tile = log.tile(p.tenant(), path).orElseThrow(() ->
-        ProblemException.notFound("no tile " + path + " in this log (yet)"));
-    ctx.header("Cache-Control", path.isPartial() ? "no-cache" : "public, max-age=31536000, immutable");
+    byte[] tile =
+        log.tile(p.tenant(), path)
+            .orElseThrow(() -> ProblemException.notFound("no tile " + path + " in this log (yet)"));
+    ctx.header(
+        "Cache-Control", path.isPartial() ? "no-cache" : "public, max-age=31536000, immutable");
     ctx.contentType("application/octet-stream").result(tile);
   }
 

@@ -22,12 +22,16 @@ final class OpsRoutes {
   void register(RoutesConfig routes) {
     routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "up")));
     routes.get("/health/ready", this::ready);
-    routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.scrape()));
-    routes.get("/openapi.json", ctx -> ctx.contentType("application/json")
-        .result(resource("/web/openapi.json")));
-    routes.get("/docs", ctx -> ctx.contentType("text/html; charset=utf-8")
-        .result(resource("/web/docs.html")));
+    routes.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    routes.get(
+        "/openapi.json",
+        ctx -> ctx.contentType("application/json").result(resource("/web/openapi.json")));
+    routes.get(
+        "/docs",
+        ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("/web/docs.html")));
   }
 
   private void ready(Context ctx) {
@@ -35,7 +39,8 @@ final class OpsRoutes {
     if (reason.isEmpty()) {
       ctx.json(java.util.Map.of("status", "ready"));
     } else {
-      ctx.status(503).header("Retry-After", "1")
+      ctx.status(503)
+          .header("Retry-After", "1")
           .json(java.util.Map.of("status", "not ready", "reason", reason.get()));
     }
   }

@@ -6,8 +6,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An RFC 9457 problem to send to the client. Handlers throw it; {@link ProblemHandlers} is the
- * one place that turns it into an {@code application/problem+json} response.
+ * An RFC 9457 problem to send to the client. Handlers throw it; {@link ProblemHandlers} is the one
+ * place that turns it into an {@code application/problem+json} response.
  */
 public final class ProblemException extends RuntimeException {
   public static final String TYPE_BASE = "https://vellum.dev/problems/";
@@ -18,8 +18,13 @@ public final class ProblemException extends RuntimeException {
   private final List<FieldError> errors;
   private final Map<String, String> headers;
 
-  public ProblemException(int status, String slug, String title, @Nullable String detail,
-      @Nullable List<FieldError> errors, @Nullable Map<String, String> headers) {
+  public ProblemException(
+      int status,
+      String slug,
+      String title,
+      @Nullable String detail,
+      @Nullable List<FieldError> errors,
+      @Nullable Map<String, String> headers) {
     super(detail);
     this.status = status;
     this.slug = slug;
@@ -33,12 +38,17 @@ public final class ProblemException extends RuntimeException {
   }
 
   public static ProblemException badParameter(String name, String detail) {
-    return badRequest("query parameter " + name + ": " + detail,
-        List.of(new FieldError("/" + name, detail)));
+    return badRequest(
+        "query parameter " + name + ": " + detail, List.of(new FieldError("/" + name, detail)));
   }
 
   public static ProblemException unauthorized(String detail) {
-    return new ProblemException(401, "unauthorized", "Unauthorized", detail, null,
+    return new ProblemException(
+        401,
+        "unauthorized",
+        "Unauthorized",
+        detail,
+        null,
         Map.of("WWW-Authenticate", "Bearer realm=\"vellum\""));
   }
 
@@ -59,8 +69,8 @@ public final class ProblemException extends RuntimeException {
   }
 
   public static ProblemException unsupportedMediaType(String detail) {
-    return new ProblemException(415, "unsupported-media-type", "Unsupported media type", detail,
-        null, null);
+    return new ProblemException(
+        415, "unsupported-media-type", "Unsupported media type", detail, null, null);
   }
 
   public static ProblemException validation(String detail, List<FieldError> errors) {
@@ -72,24 +82,43 @@ public final class ProblemException extends RuntimeException {
   }
 
   /**
-   * 429 for a key over its rate ({@code rate-limited}) or its quota ({@code quota-exceeded}),
-   * with {@code Retry-After} and the usage headers of the key's plan.
+   * 429 for a key over its rate ({@code rate-limited}) or its quota ({@code quota-exceeded}), with
+   * {@code Retry-After} and the usage headers of the key's plan.
    */
-  public static ProblemException rateLimited(long retryAfterSeconds, boolean quota,
-      Map<String, String> usage) {
+  public static ProblemException rateLimited(
+      long retryAfterSeconds, boolean quota, Map<String, String> usage) {
     Map<String, String> headers = new java.util.LinkedHashMap<>(usage);
     headers.put("Retry-After", Long.toString(retryAfterSeconds));
     return quota
-        ? new ProblemException(429, "quota-exceeded", "Quota exceeded", "the quota of this API"
-            + " key for this " + usage.getOrDefault("X-Quota-Period", "period") + " is used up;"
-            + " retry after " + retryAfterSeconds + " s", null, headers)
-        : new ProblemException(429, "rate-limited", "Too many requests",
-            "rate limit of this API key exceeded; retry after " + retryAfterSeconds + " s", null,
+        ? new ProblemException(
+            429,
+            "quota-exceeded",
+            "Quota exceeded",
+            "the quota of this API"
+                + " key for this "
+                + usage.getOrDefault("X-Quota-Period", "period")
+                + " is used up;"
+                + " retry after "
+                + retryAfterSeconds
+                + " s",
+            null,
+            headers)
+        : new ProblemException(
+            429,
+            "rate-limited",
+            "Too many requests",
+            "rate limit of this API key exceeded; retry after " + retryAfterSeconds + " s",
+            null,
             headers);
   }
 
   public static ProblemException unavailable(@Nullable String detail, long retryAfterSeconds) {
-    return new ProblemException(503, "unavailable", "Service unavailable", detail, null,
+    return new ProblemException(
+        503,
+        "unavailable",
+        "Service unavailable",
+        detail,
+        null,
         Map.of("Retry-After", Long.toString(retryAfterSeconds)));
   }
 

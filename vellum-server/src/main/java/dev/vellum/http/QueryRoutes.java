@@ -10,8 +10,8 @@ import dev.vellum.ingest.Times;
 import dev.vellum.query.EventJson;
 import dev.vellum.query.FilterParser;
 import dev.vellum.query.QueryService;
-import dev.vellum.search.SearchQuery;
 import dev.vellum.query.StatsParameters;
+import dev.vellum.search.SearchQuery;
 import dev.vellum.store.StoredEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -51,12 +51,12 @@ final class QueryRoutes {
     try {
       filter = FilterParser.parse(p.tenant(), params);
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(),
-          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
+      throw ProblemException.badParameter(
+          e.name(), Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     QueryService.Page page = queries.search(filter);
-    ingest.recordAccess(p, "events.search", FilterParser.describe(json, params),
-        page.events().size());
+    ingest.recordAccess(
+        p, "events.search", FilterParser.describe(json, params), page.events().size());
     ctx.contentType("application/json").result(page.toJson());
   }
 
@@ -78,14 +78,13 @@ final class QueryRoutes {
     try {
       q = StatsParameters.parse(ctx.queryParamMap(), Times.micros(clock.instant()));
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(),
-          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
+      throw ProblemException.badParameter(
+          e.name(), Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     long from = q.from();
     long to = q.to();
     String groupBy = q.groupBy();
-    List<QueryService.Bucket> buckets = queries.stats(p.tenant(), from, to, q.interval(),
-        groupBy);
+    List<QueryService.Bucket> buckets = queries.stats(p.tenant(), from, to, q.interval(), groupBy);
     ObjectNode body = json.createObjectNode();
     body.put("from", Times.formatMicros(from));
     body.put("to", Times.formatMicros(to));
@@ -100,7 +99,10 @@ final class QueryRoutes {
       total += b.total();
     }
     body.put("total", total);
-    ingest.recordAccess(p, "events.stats", FilterParser.describe(json, ctx.queryParamMap()),
+    ingest.recordAccess(
+        p,
+        "events.stats",
+        FilterParser.describe(json, ctx.queryParamMap()),
         (int) Math.min(Integer.MAX_VALUE, total));
     ctx.contentType("application/json").result(body.toString());
   }

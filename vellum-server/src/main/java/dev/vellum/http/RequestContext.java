@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Per-request plumbing shared by the route classes: authentication, scope checks and JSON
- * bodies. Authentication runs once per request, in the before-filter on {@code /v1/*}.
+ * Per-request plumbing shared by the route classes: authentication, scope checks and JSON bodies.
+ * Authentication runs once per request, in the before-filter on {@code /v1/*}.
  */
 final class RequestContext {
   private static final String PRINCIPAL = "vellum.principal";
@@ -24,8 +24,8 @@ final class RequestContext {
   private RequestContext() {}
 
   /**
-   * Authenticates the key and applies its rate limit; the result is kept on ctx. The key comes
-   * in {@code Authorization: Bearer <key>} or, as API Gateway expects it from producers of the
+   * Authenticates the key and applies its rate limit; the result is kept on ctx. The key comes in
+   * {@code Authorization: Bearer <key>} or, as API Gateway expects it from producers of the
    * reference design, in {@code x-api-key: <key>}.
    */
   static void authenticate(Context ctx, ApiKeys keys, RateLimiter limiter) {
@@ -111,15 +111,15 @@ final class RequestContext {
     String type = ctx.contentType();
     String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!base.equals("application/json") && !base.endsWith("+json")) {
-      throw ProblemException.unsupportedMediaType("Content-Type must be application/json, got "
-          + (type == null ? "none" : type));
+      throw ProblemException.unsupportedMediaType(
+          "Content-Type must be application/json, got " + (type == null ? "none" : type));
     }
     BodyReader.requireUtf8Charset(type);
   }
 
   /**
-   * The raw body, read by the server's {@link BodyReader}: a client that disconnects mid-body
-   * gets a 400, one too slow a 408, one not sending UTF-8 a 415; nothing is stored.
+   * The raw body, read by the server's {@link BodyReader}: a client that disconnects mid-body gets
+   * a 400, one too slow a 408, one not sending UTF-8 a 415; nothing is stored.
    */
   static byte[] body(Context ctx) {
     BodyReader reader = ctx.appData(HttpServer.BODY_READER);

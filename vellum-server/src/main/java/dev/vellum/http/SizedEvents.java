@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads an ingest body (one event object or an array of them) in one streaming pass, noting
- * each event's size in bytes from the parser's offsets so the per-event limit needs no second
+ * Reads an ingest body (one event object or an array of them) in one streaming pass, noting each
+ * event's size in bytes from the parser's offsets so the per-event limit needs no second
  * serialisation.
  */
 final class SizedEvents {
@@ -47,13 +47,17 @@ final class SizedEvents {
       } else if (first == null) {
         throw ProblemException.badRequest("request body is empty; expected JSON", null);
       } else {
-        throw ProblemException.badRequest("body must be an event object or an array of events",
+        throw ProblemException.badRequest(
+            "body must be an event object or an array of events",
             List.of(new FieldError("", "expected an object or an array")));
       }
       if (p.nextToken() != null) {
-        throw ProblemException.badRequest("unexpected content after the JSON value at line "
-            + p.currentTokenLocation().getLineNr() + ", column "
-            + p.currentTokenLocation().getColumnNr(), List.of(new FieldError("", "trailing data")));
+        throw ProblemException.badRequest(
+            "unexpected content after the JSON value at line "
+                + p.currentTokenLocation().getLineNr()
+                + ", column "
+                + p.currentTokenLocation().getColumnNr(),
+            List.of(new FieldError("", "trailing data")));
       }
       return out;
     } catch (JsonProcessingException e) {

@@ -18,32 +18,33 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Objects;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /v1/events/stream?<filters>}: the live tail, as Server-Sent Events. Each matching
- * event of the caller's tenant is sent as it is committed, with its feed position as the SSE
- * {@code id}; a client that reconnects with {@code Last-Event-ID} first gets every matching event
- * committed after that position (read from the store), then the live ones, with nothing missed
- * or repeated.
+ * event of the caller's tenant is sent as it is committed, with its feed position as the SSE {@code
+ * id}; a client that reconnects with {@code Last-Event-ID} first gets every matching event
+ * committed after that position (read from the store), then the live ones, with nothing missed or
+ * repeated.
  *
- * <p>Design: the stream subscribes to the {@link Feed} before it reads anything, so no commit
- * falls between the catch-up read and the live queue; positions at or below what was already
- * sent are skipped. The subscription's queue is bounded: a reader slower than the writer loses
- * its queue ({@link Feed.Subscription#overflowed()}), and the stream then re-subscribes and
- * catches up from the store by itself, so a slow client costs store reads, never writer time.
- * Every {@value #PING_MILLIS} ms without a matching event a {@code ping} event carries the current
- * position, which keeps the connection inside the idle timeout, finds clients that went away,
- * and lets a reconnect resume without rescanning. Opening a stream is recorded as an
- * AUDIT_LOG_ACCESSED event ({@code resource} {@code events.stream}).
+ * <p>Design: the stream subscribes to the {@link Feed} before it reads anything, so no commit falls
+ * between the catch-up read and the live queue; positions at or below what was already sent are
+ * skipped. The subscription's queue is bounded: a reader slower than the writer loses its queue
+ * ({@link Feed.Subscription#overflowed()}), and the stream then re-subscribes and catches up from
+ * the store by itself, so a slow client costs store reads, never writer time. Every {@value
+ * #PING_MILLIS} ms without a matching event a {@code ping} event carries the current position,
+ * which keeps the connection inside the idle timeout, finds clients that went away, and lets a
+ * reconnect resume without rescanning. Opening a stream is recorded as an AUDIT_LOG_ACCESSED event
+ * ({@code resource} {@code events.stream}).
  */
 final class StreamRoutes {
   static final long PING_MILLIS = 15_000;
   static final int QUEUE_CAPACITY = 10_000;
   private static final int CATCH_UP_PAGE = 500;
+
   /** Search parameters that mean nothing for events that have not happened yet. */
   private static final Set<String> NOT_LIVE = Set.of("from", "to", "order", "limit", "cursor");
 
@@ -74,16 +75,16 @@ final class StreamRoutes {
     Map<String, List<String>> params = ctx.queryParamMap();
     for (String name : params.keySet()) {
       if (NOT_LIVE.contains(name)) {
-        throw ProblemException.badParameter(name,
-            "not a live-tail parameter: the tail sends new events as they are committed");
+        throw ProblemException.badParameter(
+            name, "not a live-tail parameter: the tail sends new events as they are committed");
       }
     }
     SearchQuery q;
     try {
       q = FilterParser.parse(p.tenant(), params);
     } catch (FilterParser.BadParameter e) {
-      throw ProblemException.badParameter(e.name(),
-          Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
+      throw ProblemException.badParameter(
+          e.name(), Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     Long resumeFrom = lastEventId(ctx.header("Last-Event-ID"));
     LiveFilter filter = new LiveFilter(q, json);
@@ -153,8 +154,9 @@ final class StreamRoutes {
 
   private static String event(FeedEvent fe) {
     NewEvent e = fe.event();
-    String body = EventJson.render(new StoredEvent(e.seq(), e.id(), e.occurredAtMicros(),
-        e.leafHash(), e.body()));
+    String body =
+        EventJson.render(
+            new StoredEvent(e.seq(), e.id(), e.occurredAtMicros(), e.leafHash(), e.body()));
     return "id: " + fe.position() + "\ndata: " + body + "\n\n";
   }
 
@@ -174,8 +176,12 @@ final class StreamRoutes {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw ProblemException.badRequest("Last-Event-ID must be a feed position (a non-negative"
-          + " integer from an earlier event's id), got " + header.length() + " characters", null);
+      throw ProblemException.badRequest(
+          "Last-Event-ID must be a feed position (a non-negative"
+              + " integer from an earlier event's id), got "
+              + header.length()
+              + " characters",
+          null);
     }
   }
 }

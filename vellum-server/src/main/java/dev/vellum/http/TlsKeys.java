@@ -34,18 +34,33 @@ import org.slf4j.LoggerFactory;
  * files change so a renewed certificate (ACME, cert-manager) is served without a restart.
  *
  * <p>The files are polled, not watched: inotify misses the symlink swaps that Kubernetes secret
- * mounts and certbot use, and both files must have changed consistently before either is used.
- * A pair that fails to load is logged and ignored; the previous pair stays in service. New
+ * mounts and certbot use, and both files must have changed consistently before either is used. A
+ * pair that fails to load is logged and ignored; the previous pair stays in service. New
  * connections get the new certificate; open ones keep theirs.
  */
 final class TlsKeys implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TlsKeys.class);
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+  private static final Pattern PEM =
+      Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
   // an in-memory keystore only: the password protects nothing and is never written anywhere
   private static final String PASSWORD = "vellum-in-memory";
-  private static final byte[] RSA_ALGORITHM_ID = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48,
-      (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+  private static final byte[] RSA_ALGORITHM_ID = {
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x2a,
+    (byte) 0x86,
+    0x48,
+    (byte) 0x86,
+    (byte) 0xf7,
+    0x0d,
+    0x01,
+    0x01,
+    0x01,
+    0x05,
+    0x00
+  };
 
   private final VellumConfig.Tls config;
   private final SslContextFactory.Server factory = new SslContextFactory.Server();
@@ -62,16 +77,24 @@ final class TlsKeys implements AutoCloseable {
       fingerprint = fingerprint();
       factory.setKeyStore(keyStore(config.certificate(), config.privateKey()));
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-      throw new ConfigException("setting tls.certificate = " + config.certificate()
-          + ", tls.private_key = " + config.privateKey() + ": " + e.getMessage(), e);
+      throw new ConfigException(
+          "setting tls.certificate = "
+              + config.certificate()
+              + ", tls.private_key = "
+              + config.privateKey()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     factory.setKeyStorePassword(PASSWORD);
     factory.setKeyManagerPassword(PASSWORD);
-    watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vellum-tls-reload");
-      t.setDaemon(true);
-      return t;
-    });
+    watcher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vellum-tls-reload");
+              t.setDaemon(true);
+              return t;
+            });
     long every = config.checkInterval().toMillis();
     watcher.scheduleWithFixedDelay(this::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
   }
@@ -94,8 +117,12 @@ final class TlsKeys implements AutoCloseable {
       LOG.info("reloaded the TLS certificate from {}", config.certificate());
     } catch (Exception e) {
       // keep serving the previous pair; a half-written renewal is retried on the next change
-      LOG.warn("cannot reload the TLS certificate from {} and {}: {}; still serving the previous"
-          + " one", config.certificate(), config.privateKey(), e.getMessage());
+      LOG.warn(
+          "cannot reload the TLS certificate from {} and {}: {}; still serving the previous"
+              + " one",
+          config.certificate(),
+          config.privateKey(),
+          e.getMessage());
     }
   }
 
@@ -109,17 +136,18 @@ final class TlsKeys implements AutoCloseable {
   /** A PKCS#12 keystore in memory holding the private key and its certificate chain. */
   static KeyStore keyStore(Path certificate, Path privateKey)
       throws IOException, GeneralSecurityException {
-    Certificate[] chain = CertificateFactory.getInstance("X.509")
-        .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(certificate)))
-        .toArray(new Certificate[0]);
+    Certificate[] chain =
+        CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(certificate)))
+            .toArray(new Certificate[0]);
     if (chain.length == 0) {
       throw new IllegalArgumentException(certificate + " holds no PEM certificate");
     }
     PrivateKey key = privateKey(Files.readString(privateKey, StandardCharsets.US_ASCII));
     if (!matches(key, chain[0].getPublicKey())) {
       // also what a reload sees between the writes of a renewed key and its certificate
-      throw new IllegalArgumentException("the private key does not belong to the first"
-          + " certificate in " + certificate);
+      throw new IllegalArgumentException(
+          "the private key does not belong to the first" + " certificate in " + certificate);
     }
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
@@ -133,11 +161,12 @@ final class TlsKeys implements AutoCloseable {
     if (!key.getAlgorithm().equals(certified.getAlgorithm())) {
       return false;
     }
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> key.getAlgorithm();
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> key.getAlgorithm();
+        };
     byte[] probe = "vellum tls key check".getBytes(StandardCharsets.US_ASCII);
     Signature signer = Signature.getInstance(algorithm);
     signer.initSign(key);
@@ -159,15 +188,17 @@ final class TlsKeys implements AutoCloseable {
           return pkcs8(der);
         }
         case "RSA PRIVATE KEY" -> {
-          return KeyFactory.getInstance("RSA").generatePrivate(
-              new PKCS8EncodedKeySpec(wrapPkcs1(der)));
+          return KeyFactory.getInstance("RSA")
+              .generatePrivate(new PKCS8EncodedKeySpec(wrapPkcs1(der)));
         }
-        case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException(
-            "the private key is encrypted; give an unencrypted PKCS#8 key (openssl pkcs8"
-                + " -topk8 -nocrypt)");
-        case "EC PRIVATE KEY" -> throw new IllegalArgumentException(
-            "SEC1 EC keys are not read; convert with: openssl pkcs8 -topk8 -nocrypt");
-        default -> { }
+        case "ENCRYPTED PRIVATE KEY" ->
+            throw new IllegalArgumentException(
+                "the private key is encrypted; give an unencrypted PKCS#8 key (openssl pkcs8"
+                    + " -topk8 -nocrypt)");
+        case "EC PRIVATE KEY" ->
+            throw new IllegalArgumentException(
+                "SEC1 EC keys are not read; convert with: openssl pkcs8 -topk8 -nocrypt");
+        default -> {}
       }
     }
     throw new IllegalArgumentException("no PEM private key (BEGIN PRIVATE KEY) found");
@@ -197,10 +228,14 @@ final class TlsKeys implements AutoCloseable {
 
   private static byte[] der(int tag, byte[] content) {
     int n = content.length;
-    byte[] length = n < 0x80 ? new byte[] {(byte) n}
-        : n < 0x100 ? new byte[] {(byte) 0x81, (byte) n}
-        : n < 0x10000 ? new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n}
-        : new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
+    byte[] length =
+        n < 0x80
+            ? new byte[] {(byte) n}
+            : n < 0x100
+                ? new byte[] {(byte) 0x81, (byte) n}
+                : n < 0x10000
+                    ? new byte[] {(byte) 0x82, (byte) (n >> 8), (byte) n}
+                    : new byte[] {(byte) 0x83, (byte) (n >> 16), (byte) (n >> 8), (byte) n};
     byte[] out = new byte[1 + length.length + n];
     out[0] = (byte) tag;
     System.arraycopy(length, 0, out, 1, length.length);

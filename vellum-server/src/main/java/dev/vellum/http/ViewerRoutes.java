@@ -15,18 +15,28 @@ import java.util.regex.Pattern;
  */
 final class ViewerRoutes {
   /**
-   * No inline script or style, nothing from another origin, no framing, no plugins. Swagger UI
-   * at {@code /docs} starts itself with an inline script, so it gets everything but script-src.
+   * No inline script or style, nothing from another origin, no framing, no plugins. Swagger UI at
+   * {@code /docs} starts itself with an inline script, so it gets everything but script-src.
    */
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self';"
-      + " img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none';"
-      + " form-action 'self'; frame-ancestors 'none'";
-  private static final String DOCS_CSP = "frame-ancestors 'none'; base-uri 'none';"
-      + " object-src 'none'";
-  private static final Pattern FILE = Pattern.compile("[a-z0-9_-]+(/[a-z0-9_-]+)*\\.(js|css|html|svg)");
-  private static final Map<String, String> TYPES = Map.of("js", "text/javascript; charset=utf-8",
-      "css", "text/css; charset=utf-8", "html", "text/html; charset=utf-8",
-      "svg", "image/svg+xml");
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self';"
+          + " img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none';"
+          + " form-action 'self'; frame-ancestors 'none'";
+
+  private static final String DOCS_CSP =
+      "frame-ancestors 'none'; base-uri 'none';" + " object-src 'none'";
+  private static final Pattern FILE =
+      Pattern.compile("[a-z0-9_-]+(/[a-z0-9_-]+)*\\.(js|css|html|svg)");
+  private static final Map<String, String> TYPES =
+      Map.of(
+          "js",
+          "text/javascript; charset=utf-8",
+          "css",
+          "text/css; charset=utf-8",
+          "html",
+          "text/html; charset=utf-8",
+          "svg",
+          "image/svg+xml");
 
   void register(RoutesConfig routes) {
     routes.get("/", ctx -> serve(ctx, "index.html"));

@@ -76,8 +76,8 @@ public final class EventNormalizer {
     if (type == null) {
       errors.add(new FieldError("/type", "is required and must be a string"));
     } else if (def.isEmpty()) {
-      errors.add(new FieldError("/type", "unknown event type " + type
-          + "; see GET /v1/event-types"));
+      errors.add(
+          new FieldError("/type", "unknown event type " + type + "; see GET /v1/event-types"));
     }
     if (!errors.isEmpty() || def.isEmpty()) {
       return Result.failed(errors);
@@ -97,12 +97,19 @@ public final class EventNormalizer {
     }
     try {
       // both are null only when errors were added, and then the event was refused above
-      return new Result(toPrepared(tenant, Objects.requireNonNull(id), event,
-          Objects.requireNonNull(occurredAt), clientId), List.of());
+      return new Result(
+          toPrepared(
+              tenant,
+              Objects.requireNonNull(id),
+              event,
+              Objects.requireNonNull(occurredAt),
+              clientId),
+          List.of());
     } catch (NotIJsonException notIJson) {
       // a lone UTF-16 surrogate, or a number too large for a double (1e400): no RFC 8785 form,
       // so no leaf hash; found while rendering the canonical members, not by a separate walk
-      return Result.failed(notIJson.pointer(),
+      return Result.failed(
+          notIJson.pointer(),
           Objects.requireNonNull(notIJson.getMessage(), "NotIJsonException always says why"));
     }
   }
@@ -142,26 +149,45 @@ public final class EventNormalizer {
     try {
       at = Times.parse(t.asText());
     } catch (IllegalArgumentException e) {
-      errors.add(new FieldError("/occurred_at",
-          Objects.requireNonNull(e.getMessage(), "Times.parse always says why")));
+      errors.add(
+          new FieldError(
+              "/occurred_at",
+              Objects.requireNonNull(e.getMessage(), "Times.parse always says why")));
       return null;
     }
     if (at.isAfter(now.plus(maxFutureSkew))) {
-      errors.add(new FieldError("/occurred_at", "is more than " + maxFutureSkew.toSeconds()
-          + " s in the future (server time " + Times.format(now) + ")"));
+      errors.add(
+          new FieldError(
+              "/occurred_at",
+              "is more than "
+                  + maxFutureSkew.toSeconds()
+                  + " s in the future (server time "
+                  + Times.format(now)
+                  + ")"));
       return null;
     }
     event.put("occurred_at", Times.format(at));
     return Times.micros(at);
   }
 
-  private static PreparedEvent toPrepared(String tenant, String id, ObjectNode e, long at,
-      boolean clientId) {
+  private static PreparedEvent toPrepared(
+      String tenant, String id, ObjectNode e, long at, boolean clientId) {
     JsonNode actor = e.path("actor");
-    return new PreparedEvent(tenant, id, e, at, e.get("type").asText(),
-        e.get("category").asText(), e.path("source").asText(), e.get("outcome").asText(),
-        e.get("severity").asText(), actor.path("id").asText(), text(actor, "ip"),
-        text(e, "session_id"), clientId, CanonicalJson.canonicalMembers(e));
+    return new PreparedEvent(
+        tenant,
+        id,
+        e,
+        at,
+        e.get("type").asText(),
+        e.get("category").asText(),
+        e.path("source").asText(),
+        e.get("outcome").asText(),
+        e.get("severity").asText(),
+        actor.path("id").asText(),
+        text(actor, "ip"),
+        text(e, "session_id"),
+        clientId,
+        CanonicalJson.canonicalMembers(e));
   }
 
   private static @Nullable String text(JsonNode node, String field) {

@@ -33,17 +33,17 @@ import org.jspecify.annotations.Nullable;
  * tenant's own types. Each type is a JSON Schema (draft 2020-12) over the whole event that names
  * its category in the root annotation {@code x-vellum-category}.
  *
- * <p>Schemas never load anything from the network: the only {@code $ref} targets allowed outside
- * a schema are the shipped base schema and catalogue files, which are served from the classpath.
+ * <p>Schemas never load anything from the network: the only {@code $ref} targets allowed outside a
+ * schema are the shipped base schema and catalogue files, which are served from the classpath.
  *
  * <p>A type schema that extends the base schema in the usual way is validated in two parts: the
  * base schema by {@link BaseSchemaValidator} (plain Java, much cheaper than networknt's general
  * machinery) and the rest of the type schema by networknt. See {@link #withoutBaseRef}.
  *
- * <p>Memory is bounded whatever clients send: a lookup only reaches the compiled-schema cache
- * when the name is a built-in type or one of the tenant's own types (their names are cached per
- * tenant), so an unknown type name is never remembered. Both caches are bounded Caffeine caches
- * and are invalidated when the tenant puts a type.
+ * <p>Memory is bounded whatever clients send: a lookup only reaches the compiled-schema cache when
+ * the name is a built-in type or one of the tenant's own types (their names are cached per tenant),
+ * so an unknown type name is never remembered. Both caches are bounded Caffeine caches and are
+ * invalidated when the tenant puts a type.
  */
 public final class EventTypeCatalog {
   static final String BASE_IRI = "https://schemas.vellum.dev/event.json";
@@ -51,32 +51,45 @@ public final class EventTypeCatalog {
 
   /** Keywords whose outcome depends on annotations the base schema produces: no split. */
   static final int MAX_CACHED_TENANTS = 10_000;
+
   static final int MAX_CACHED_TENANT_TYPES = 10_000;
 
   private static final Set<String> NEEDS_BASE_ANNOTATIONS =
       Set.of("unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef");
 
   /**
-   * One event type: its schema (as written) and its compiled validators. {@code base} is null
-   * when {@code validator} checks the whole schema; otherwise {@code validator} checks the type
-   * schema without its reference to the base schema, which {@code base} checks.
+   * One event type: its schema (as written) and its compiled validators. {@code base} is null when
+   * {@code validator} checks the whole schema; otherwise {@code validator} checks the type schema
+   * without its reference to the base schema, which {@code base} checks.
    */
-  public record TypeDef(String type, String category, String title, String description,
-      String defaultOutcome, String defaultSeverity, boolean builtIn, JsonNode schema,
-      @Nullable BaseSchemaValidator base, Schema validator) {}
+  public record TypeDef(
+      String type,
+      String category,
+      String title,
+      String description,
+      String defaultOutcome,
+      String defaultSeverity,
+      boolean builtIn,
+      JsonNode schema,
+      @Nullable BaseSchemaValidator base,
+      Schema validator) {}
 
   private final DirectoryStore directory;
   private final ObjectMapper json;
   private final SchemaRegistry registry;
   private final BaseSchemaValidator base;
+
   /** Compiled built-in types: keyed only by names of the shipped catalogue, so bounded. */
   private final Map<String, TypeDef> builtIns = new ConcurrentHashMap<>();
+
   /** Tenant → names of its own types. */
   private final Cache<String, Set<String>> tenantTypeNames =
       Caffeine.newBuilder().maximumSize(MAX_CACHED_TENANTS).build();
+
   /** (tenant, type) → compiled tenant type; only names found in {@link #tenantTypeNames}. */
   private final Cache<String, TypeDef> tenantTypes =
       Caffeine.newBuilder().maximumSize(MAX_CACHED_TENANT_TYPES).build();
+
   private final List<String> builtInNames;
 
   public EventTypeCatalog(DirectoryStore directory, ObjectMapper json) {
@@ -92,11 +105,13 @@ public final class EventTypeCatalog {
    * pointer locations, and only the shipped schemas resolvable by IRI.
    */
   public static SchemaRegistry newSchemaRegistry() {
-    SchemaRegistryConfig config = SchemaRegistryConfig.builder()
-        .formatAssertionsEnabled(true)
-        .pathType(PathType.JSON_POINTER)
-        .build();
-    return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+    SchemaRegistryConfig config =
+        SchemaRegistryConfig.builder()
+            .formatAssertionsEnabled(true)
+            .pathType(PathType.JSON_POINTER)
+            .build();
+    return SchemaRegistry.withDefaultDialect(
+        SpecificationVersion.DRAFT_2020_12,
         b -> b.schemaRegistryConfig(config).schemas(EventTypeCatalog::shippedSchema));
   }
 
@@ -113,11 +128,22 @@ public final class EventTypeCatalog {
 
   /** The tenant's own definition of {@code type} if it has one, else the built-in one. */
   public Optional<TypeDef> find(String tenant, String type) {
-    Set<String> own = tenantTypeNames.get(tenant, t -> directory.eventTypes(t).stream()
-        .map(DirectoryStore.EventType::type).collect(Collectors.toUnmodifiableSet()));
+    Set<String> own =
+        tenantTypeNames.get(
+            tenant,
+            t ->
+                directory.eventTypes(t).stream()
+                    .map(DirectoryStore.EventType::type)
+                    .collect(Collectors.toUnmodifiableSet()));
     if (own.contains(type)) {
-      TypeDef def = tenantTypes.get(key(tenant, type), k -> directory.eventType(tenant, type)
-          .map(t -> compile(t.type(), readTree(t.schema()), false)).orElse(null));
+      TypeDef def =
+          tenantTypes.get(
+              key(tenant, type),
+              k ->
+                  directory
+                      .eventType(tenant, type)
+                      .map(t -> compile(t.type(), readTree(t.schema()), false))
+                      .orElse(null));
       if (def != null) {
         return Optional.of(def);
       }
@@ -125,8 +151,9 @@ public final class EventTypeCatalog {
     if (!builtInNames.contains(type)) {
       return Optional.empty();
     }
-    return Optional.of(builtIns.computeIfAbsent(type,
-        t -> compile(t, readTree(BuiltInCatalog.schemaText(t)), true)));
+    return Optional.of(
+        builtIns.computeIfAbsent(
+            type, t -> compile(t, readTree(BuiltInCatalog.schemaText(t)), true)));
   }
 
   /** Entries held by the caches, for tests that check memory stays bounded. */
@@ -166,8 +193,9 @@ public final class EventTypeCatalog {
     } catch (RuntimeException e) {
       return List.of(new FieldError("", "schema does not compile: " + e.getMessage()));
     }
-    directory.putEventType(new DirectoryStore.EventType(tenant, type,
-        schema.path("x-vellum-category").asText(), schema.toString(), nowMicros));
+    directory.putEventType(
+        new DirectoryStore.EventType(
+            tenant, type, schema.path("x-vellum-category").asText(), schema.toString(), nowMicros));
     tenantTypes.invalidate(key(tenant, type));
     tenantTypeNames.invalidate(tenant);
     return List.of();
@@ -183,8 +211,9 @@ public final class EventTypeCatalog {
     }
     String category = schema.path("x-vellum-category").asText("");
     if (!category.matches("[a-z][a-z0-9_]{0,63}")) {
-      problems.add(new FieldError("/x-vellum-category",
-          "required: the category of the type, in lower_snake_case"));
+      problems.add(
+          new FieldError(
+              "/x-vellum-category", "required: the category of the type, in lower_snake_case"));
     }
     JsonNode dialect = schema.get("$schema");
     if (dialect != null
@@ -200,17 +229,25 @@ public final class EventTypeCatalog {
 
   private static void collectForeignRefs(JsonNode node, String pointer, List<FieldError> out) {
     if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
         String child = pointer + "/" + escape(f.getKey());
         if (("$ref".equals(f.getKey()) || "$dynamicRef".equals(f.getKey()))
-            && f.getValue().isTextual() && !isAllowedRef(f.getValue().asText())) {
+            && f.getValue().isTextual()
+            && !isAllowedRef(f.getValue().asText())) {
           String ref = f.getValue().asText();
-          out.add(new FieldError(child, ref.startsWith(TYPES_PREFIX)
-              ? "no built-in event type at " + abbreviate(ref) + "; see GET /v1/event-types"
-              : "only local references (#...), " + BASE_IRI + " and built-in types ("
-                  + TYPES_PREFIX + "<TYPE>.json) may be referenced; Vellum never fetches"
-                  + " schemas from the network"));
+          out.add(
+              new FieldError(
+                  child,
+                  ref.startsWith(TYPES_PREFIX)
+                      ? "no built-in event type at " + abbreviate(ref) + "; see GET /v1/event-types"
+                      : "only local references (#...), "
+                          + BASE_IRI
+                          + " and built-in types ("
+                          + TYPES_PREFIX
+                          + "<TYPE>.json) may be referenced; Vellum never fetches"
+                          + " schemas from the network"));
         }
         collectForeignRefs(f.getValue(), child, out);
       }
@@ -226,7 +263,8 @@ public final class EventTypeCatalog {
   }
 
   private static boolean isAllowedRef(String ref) {
-    return ref.startsWith("#") || ref.startsWith(BASE_IRI)
+    return ref.startsWith("#")
+        || ref.startsWith(BASE_IRI)
         || (ref.startsWith(TYPES_PREFIX) && shippedSchema(ref.split("#", 2)[0]) != null);
   }
 
@@ -234,19 +272,25 @@ public final class EventTypeCatalog {
     ObjectNode rest = withoutBaseRef(schema);
     Schema validator = registry.getSchema(rest == null ? schema : rest);
     validator.initializeValidators();
-    return new TypeDef(type, schema.path("x-vellum-category").asText(),
-        schema.path("title").asText(null), schema.path("description").asText(null),
+    return new TypeDef(
+        type,
+        schema.path("x-vellum-category").asText(),
+        schema.path("title").asText(null),
+        schema.path("description").asText(null),
         schema.path("x-vellum-default-outcome").asText("unknown"),
-        schema.path("x-vellum-default-severity").asText("info"), builtIn, schema,
-        rest == null ? null : base, validator);
+        schema.path("x-vellum-default-severity").asText("info"),
+        builtIn,
+        schema,
+        rest == null ? null : base,
+        validator);
   }
 
   /**
-   * A copy of {@code schema} without the elements {@code {"$ref": BASE_IRI}} of its root
-   * {@code allOf} (and without {@code allOf} if nothing is left), or null when it has none or
-   * uses a keyword that sees annotations ({@link #NEEDS_BASE_ANNOTATIONS}). allOf is a plain
-   * conjunction, so the copy plus the base schema accept exactly what the schema accepts, as
-   * long as nothing looks at which members the base schema evaluated.
+   * A copy of {@code schema} without the elements {@code {"$ref": BASE_IRI}} of its root {@code
+   * allOf} (and without {@code allOf} if nothing is left), or null when it has none or uses a
+   * keyword that sees annotations ({@link #NEEDS_BASE_ANNOTATIONS}). allOf is a plain conjunction,
+   * so the copy plus the base schema accept exactly what the schema accepts, as long as nothing
+   * looks at which members the base schema evaluated.
    */
   static @Nullable ObjectNode withoutBaseRef(JsonNode schema) {
     if (!(schema.get("allOf") instanceof ArrayNode allOf)
@@ -274,7 +318,8 @@ public final class EventTypeCatalog {
   }
 
   private static boolean isBaseRef(JsonNode element) {
-    return element.isObject() && element.size() == 1
+    return element.isObject()
+        && element.size() == 1
         && BASE_IRI.equals(element.path("$ref").textValue());
   }
 
@@ -293,8 +338,8 @@ public final class EventTypeCatalog {
   }
 
   /**
-   * Validates an event against its type's schema; each error names a JSON pointer. Errors of
-   * the base schema come first.
+   * Validates an event against its type's schema; each error names a JSON pointer. Errors of the
+   * base schema come first.
    */
   public static List<FieldError> validate(TypeDef def, JsonNode event) {
     List<FieldError> out = new ArrayList<>();
@@ -308,8 +353,9 @@ public final class EventTypeCatalog {
     } catch (SchemaException e) {
       // a stored schema networknt cannot apply (put refuses the ones known to fail): the event
       // is rejected with the reason instead of failing the request, and the rest of the batch
-      out.add(new FieldError("", "the schema of type " + def.type() + " cannot be applied: "
-          + e.getMessage()));
+      out.add(
+          new FieldError(
+              "", "the schema of type " + def.type() + " cannot be applied: " + e.getMessage()));
     }
     return out;
   }
@@ -323,8 +369,10 @@ public final class EventTypeCatalog {
     if (pointer.equals("/") || pointer.equals("#")) {
       pointer = "";
     }
-    if (("required".equals(e.getKeyword()) || "additionalProperties".equals(e.getKeyword())
-        || "unevaluatedProperties".equals(e.getKeyword())) && e.getProperty() != null) {
+    if (("required".equals(e.getKeyword())
+            || "additionalProperties".equals(e.getKeyword())
+            || "unevaluatedProperties".equals(e.getKeyword()))
+        && e.getProperty() != null) {
       pointer = pointer + "/" + escape(e.getProperty());
     }
     return pointer;

@@ -9,10 +9,10 @@ import java.util.Map;
  * Length limits of the identifier-like members of an event, checked before anything that costs
  * memory or time per distinct value (type lookup, schema validation, caches, search index).
  *
- * <p>The limits are the base schema's ({@code event.json}), enforced here early and cheaply so
- * that a hostile value (a 1 MB type name, a million tags) is refused with a short message that
- * does not echo it, before it can reach a lookup. An event the base schema accepts is never
- * refused here; docs/api.md lists the limits.
+ * <p>The limits are the base schema's ({@code event.json}), enforced here early and cheaply so that
+ * a hostile value (a 1 MB type name, a million tags) is refused with a short message that does not
+ * echo it, before it can reach a lookup. An event the base schema accepts is never refused here;
+ * docs/api.md lists the limits.
  */
 final class IdentifierLimits {
   static final int TYPE = 128;
@@ -25,12 +25,27 @@ final class IdentifierLimits {
   static final int TAG = 128;
   static final int MAX_TAGS = 50;
   static final int METADATA_KEY = 128;
+
   /** Members of {@code metadata} in all, at any depth. */
   static final int MAX_METADATA_KEYS = 1_000;
 
   /** The top-level members that hold an identifier, and their limit. */
-  private static final Map<String, Integer> TOP_LEVEL = Map.of("type", TYPE, "source", SOURCE,
-      "category", CATEGORY, "id", ID, "session_id", ID, "request_id", ID, "related_event_id", ID);
+  private static final Map<String, Integer> TOP_LEVEL =
+      Map.of(
+          "type",
+          TYPE,
+          "source",
+          SOURCE,
+          "category",
+          CATEGORY,
+          "id",
+          ID,
+          "session_id",
+          ID,
+          "request_id",
+          ID,
+          "related_event_id",
+          ID);
 
   private IdentifierLimits() {}
 
@@ -48,8 +63,9 @@ final class IdentifierLimits {
     JsonNode targets = event.get("targets");
     if (targets != null && targets.isArray()) {
       if (targets.size() > MAX_TARGETS) {
-        errors.add(new FieldError("/targets", "at most " + MAX_TARGETS + " targets; got "
-            + targets.size()));
+        errors.add(
+            new FieldError(
+                "/targets", "at most " + MAX_TARGETS + " targets; got " + targets.size()));
       } else {
         for (int i = 0; i < targets.size(); i++) {
           text(targets.get(i).get("id"), "/targets/" + i + "/id", ID, errors);
@@ -77,28 +93,37 @@ final class IdentifierLimits {
 
   private static void text(JsonNode value, String pointer, int max, List<FieldError> errors) {
     if (value != null && value.isTextual() && value.textValue().length() > max) {
-      errors.add(new FieldError(pointer, "is longer than " + max + " characters ("
-          + value.textValue().length() + ")"));
+      errors.add(
+          new FieldError(
+              pointer,
+              "is longer than " + max + " characters (" + value.textValue().length() + ")"));
     }
   }
 
   /**
-   * Checks member names of metadata at every depth; returns false at the first problem, which
-   * is the only one reported for metadata.
+   * Checks member names of metadata at every depth; returns false at the first problem, which is
+   * the only one reported for metadata.
    */
-  private static boolean metadataKeys(JsonNode node, String pointer, int[] count,
-      List<FieldError> errors) {
+  private static boolean metadataKeys(
+      JsonNode node, String pointer, int[] count, List<FieldError> errors) {
     if (node.isObject()) {
       for (Map.Entry<String, JsonNode> f : node.properties()) {
         if (++count[0] > MAX_METADATA_KEYS) {
-          errors.add(new FieldError("/metadata", "at most " + MAX_METADATA_KEYS
-              + " members in all, at any depth"));
+          errors.add(
+              new FieldError(
+                  "/metadata", "at most " + MAX_METADATA_KEYS + " members in all, at any depth"));
           return false;
         }
         String key = f.getKey();
         if (key.length() > METADATA_KEY) {
-          errors.add(new FieldError(pointer, "has a member name longer than " + METADATA_KEY
-              + " characters (" + key.length() + ")"));
+          errors.add(
+              new FieldError(
+                  pointer,
+                  "has a member name longer than "
+                      + METADATA_KEY
+                      + " characters ("
+                      + key.length()
+                      + ")"));
           return false;
         }
         if (!metadataKeys(f.getValue(), pointer + "/" + escape(key), count, errors)) {

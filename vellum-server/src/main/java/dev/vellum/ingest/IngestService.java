@@ -21,13 +21,14 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The ingest pipeline for one request: check the source, normalise and validate each event,
- * hand the valid ones to the sequencer and wait until they are durable. A bad event never stops
- * its valid neighbours.
+ * The ingest pipeline for one request: check the source, normalise and validate each event, hand
+ * the valid ones to the sequencer and wait until they are durable. A bad event never stops its
+ * valid neighbours.
  */
 public final class IngestService {
   /** Source code of events the server writes itself (read auditing); clients may not use it. */
   private static final String SYSTEM_SOURCE = Tenants.SYSTEM_SOURCE;
+
   /** The longest a request waits for its commit; a commit normally takes milliseconds. */
   static final java.time.Duration COMMIT_WAIT = java.time.Duration.ofSeconds(30);
 
@@ -39,8 +40,13 @@ public final class IngestService {
   private final MeterRegistry metrics;
   private final Counter accepted;
 
-  public IngestService(EventNormalizer normalizer, Sequencer sequencer, Sources sources,
-      Clock clock, ObjectMapper json, MeterRegistry metrics) {
+  public IngestService(
+      EventNormalizer normalizer,
+      Sequencer sequencer,
+      Sources sources,
+      Clock clock,
+      ObjectMapper json,
+      MeterRegistry metrics) {
     this.normalizer = normalizer;
     this.sequencer = sequencer;
     this.sources = sources;
@@ -83,15 +89,28 @@ public final class IngestService {
     return switch (r.status()) {
       case ACCEPTED -> {
         accepted.increment();
-        yield new IngestResult(index, r.id(), r.seq(), r.leafHash(),
-            IngestResult.Status.ACCEPTED, List.of(), false);
+        yield new IngestResult(
+            index, r.id(), r.seq(), r.leafHash(), IngestResult.Status.ACCEPTED, List.of(), false);
       }
-      case DUPLICATE -> new IngestResult(index, r.id(), r.seq(), r.leafHash(),
-          IngestResult.Status.DUPLICATE, List.of(), false);
+      case DUPLICATE ->
+          new IngestResult(
+              index,
+              r.id(),
+              r.seq(),
+              r.leafHash(),
+              IngestResult.Status.DUPLICATE,
+              List.of(),
+              false);
       case CONFLICT -> {
         countRejected("conflict");
-        yield IngestResult.rejected(index, r.id(), List.of(new FieldError("/id",
-            "conflict: an event with this id and different content is already stored")), false);
+        yield IngestResult.rejected(
+            index,
+            r.id(),
+            List.of(
+                new FieldError(
+                    "/id",
+                    "conflict: an event with this id and different content is already stored")),
+            false);
       }
     };
   }
@@ -112,18 +131,24 @@ public final class IngestService {
       return false; // the normaliser reports the length, without echoing the value
     }
     if (SYSTEM_SOURCE.equals(code)) {
-      errors.add(new FieldError("/source", "source " + SYSTEM_SOURCE
-          + " is reserved for events the server writes itself"));
+      errors.add(
+          new FieldError(
+              "/source",
+              "source " + SYSTEM_SOURCE + " is reserved for events the server writes itself"));
       return true;
     }
     if (!sources.isRegistered(p.tenant(), code)) {
-      errors.add(new FieldError("/source", "source " + code
-          + " is not registered for this tenant; register it with PUT /v1/sources/" + code));
+      errors.add(
+          new FieldError(
+              "/source",
+              "source "
+                  + code
+                  + " is not registered for this tenant; register it with PUT /v1/sources/"
+                  + code));
       return false;
     }
     if (!p.maySendFor(code)) {
-      errors.add(new FieldError("/source", "this API key may not send events for source "
-          + code));
+      errors.add(new FieldError("/source", "this API key may not send events for source " + code));
       return true;
     }
     return false;
@@ -137,11 +162,11 @@ public final class IngestService {
   /**
    * Records that {@code principal} read audit data, as an AUDIT_LOG_ACCESSED event in its own
    * tenant's log. The read does not wait for it: the record is committed with the writer's next
-   * batch (within about 100 ms when idle, one commit cycle under load), so a saturated ingest
-   * queue neither slows nor fails reads.
+   * batch (within about 100 ms when idle, one commit cycle under load), so a saturated ingest queue
+   * neither slows nor fails reads.
    */
-  public void recordAccess(Principal principal, String resource, ObjectNode filter,
-      int resultCount) {
+  public void recordAccess(
+      Principal principal, String resource, ObjectNode filter, int resultCount) {
     ObjectNode e = json.createObjectNode();
     e.put("occurred_at", Times.format(clock.instant()));
     e.put("source", SYSTEM_SOURCE);
@@ -172,27 +197,31 @@ public final class IngestService {
       Thread.currentThread().interrupt();
       throw new CommitOutcomeUnknownException("interrupted while waiting for the commit", e);
     } catch (TimeoutException e) {
-      throw new CommitOutcomeUnknownException("no commit within " + COMMIT_WAIT.toSeconds()
-          + " s", e);
+      throw new CommitOutcomeUnknownException(
+          "no commit within " + COMMIT_WAIT.toSeconds() + " s", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
       }
-      throw new CommitOutcomeUnknownException("the writer failed: " + e.getCause(),
-          e.getCause());
+      throw new CommitOutcomeUnknownException("the writer failed: " + e.getCause(), e.getCause());
     }
   }
 
   /**
    * Records an administrative change (a key created or revoked, a tenant created, a source
-   * registered, an event type or a usage plan put) as an event of {@code type} from the
-   * reserved system source in {@code tenant}'s log, with the acting key as actor, and waits
-   * until it is durable. {@code target} names what changed ({@code [type, id]}); {@code changes}
-   * may be null. Throws if the event does not validate: a change that cannot be audited is a
-   * server bug, not a client error.
+   * registered, an event type or a usage plan put) as an event of {@code type} from the reserved
+   * system source in {@code tenant}'s log, with the acting key as actor, and waits until it is
+   * durable. {@code target} names what changed ({@code [type, id]}); {@code changes} may be null.
+   * Throws if the event does not validate: a change that cannot be audited is a server bug, not a
+   * client error.
    */
-  public void recordAdminChange(Principal actor, String tenant, String type, String[] target,
-      ObjectNode metadata, com.fasterxml.jackson.databind.node.@Nullable ArrayNode changes) {
+  public void recordAdminChange(
+      Principal actor,
+      String tenant,
+      String type,
+      String[] target,
+      ObjectNode metadata,
+      com.fasterxml.jackson.databind.node.@Nullable ArrayNode changes) {
     Instant now = clock.instant();
     ObjectNode e = json.createObjectNode();
     e.put("occurred_at", Times.format(now));
@@ -207,8 +236,8 @@ public final class IngestService {
     e.set("metadata", metadata);
     EventNormalizer.Result r = normalizer.prepare(tenant, e, now);
     if (!r.ok()) {
-      throw new IllegalStateException("admin-change event " + type + " failed validation: "
-          + r.errors());
+      throw new IllegalStateException(
+          "admin-change event " + type + " failed validation: " + r.errors());
     }
     await(sequencer.submit(List.of(r.event())));
   }

@@ -16,46 +16,50 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks the local references of a tenant schema before it is stored: each must name a
- * subschema of the document, and none may lead back to where it started without descending into
- * the instance. networknt resolves references lazily, on the first event that reaches them, so
- * a reference to nothing ({@code {"$dynamicRef": "#meta"}} without that anchor) failed every such
- * event with a 500, and so did a cycle, such as {@code {"$defs": {"a": {"$ref": "#/$defs/b"}, "b":
- * {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}}. networknt compiles such a schema (references
- * are resolved lazily) and then recurses until the stack overflows on the first event, which
- * failed every event of the type with a 500 (found by {@code EventTypeSchemaFuzzTest}).
+ * Checks the local references of a tenant schema before it is stored: each must name a subschema of
+ * the document, and none may lead back to where it started without descending into the instance.
+ * networknt resolves references lazily, on the first event that reaches them, so a reference to
+ * nothing ({@code {"$dynamicRef": "#meta"}} without that anchor) failed every such event with a
+ * 500, and so did a cycle, such as {@code {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref":
+ * "#/$defs/a"}}, "$ref": "#/$defs/a"}}. networknt compiles such a schema (references are resolved
+ * lazily) and then recurses until the stack overflows on the first event, which failed every event
+ * of the type with a 500 (found by {@code EventTypeSchemaFuzzTest}).
  *
  * <p>The graph: a node per subschema (by JSON pointer), an edge for each in-place applicator
- * ({@code allOf}, {@code anyOf}, {@code oneOf}, {@code not}, {@code if}, {@code then},
- * {@code else}, {@code dependentSchemas}: JSON Schema 2020-12 core §10.2, they apply to the same
- * instance) and for each local {@code $ref}/{@code $dynamicRef} (§8.2.3). Applicators into
- * members or items move to a smaller instance, and the instance's depth is bounded by the
- * parser, so only a cycle of in-place edges recurses forever (§9.4.1 asks implementations to
- * detect exactly that). A local reference resolves against the nearest enclosing {@code $id}
- * (or the document), a plain-name fragment against {@code $anchor}/{@code $dynamicAnchor}
- * anywhere in the document; {@code $dynamicRef} is taken as a plain reference to its anchor,
- * which covers the only target a schema without outside references can have.
+ * ({@code allOf}, {@code anyOf}, {@code oneOf}, {@code not}, {@code if}, {@code then}, {@code
+ * else}, {@code dependentSchemas}: JSON Schema 2020-12 core §10.2, they apply to the same instance)
+ * and for each local {@code $ref}/{@code $dynamicRef} (§8.2.3). Applicators into members or items
+ * move to a smaller instance, and the instance's depth is bounded by the parser, so only a cycle of
+ * in-place edges recurses forever (§9.4.1 asks implementations to detect exactly that). A local
+ * reference resolves against the nearest enclosing {@code $id} (or the document), a plain-name
+ * fragment against {@code $anchor}/{@code $dynamicAnchor} anywhere in the document; {@code
+ * $dynamicRef} is taken as a plain reference to its anchor, which covers the only target a schema
+ * without outside references can have.
  */
 final class LocalSchemaRefs {
   /** Longest accepted chain of in-place steps; hand-written schemas stay far below it. */
   static final int MAX_CHAIN = 32;
+
   private static final Set<String> IN_PLACE_ONE = Set.of("not", "if", "then", "else");
   private static final Set<String> IN_PLACE_ARRAY = Set.of("allOf", "anyOf", "oneOf");
 
   /** Pointer of every value in the document (a boolean is a schema too). */
   private final Set<String> present = new HashSet<>();
+
   /** Subschema pointer → its node. */
   private final Map<String, JsonNode> nodes = new HashMap<>();
+
   /** Subschema pointer → pointer of its resource (nearest ancestor-or-self with $id). */
   private final Map<String, String> resources = new HashMap<>();
+
   private final Map<String, String> anchors = new HashMap<>();
 
   private LocalSchemaRefs() {}
 
   /**
    * Then one error per cycle found, at the pointer of the reference that closes it, and one for the
-   * first chain of more than {@link #MAX_CHAIN} in-place steps (each step is a few stack frames
-   * of networknt's validator, repeated at every level of the event).
+   * first chain of more than {@link #MAX_CHAIN} in-place steps (each step is a few stack frames of
+   * networknt's validator, repeated at every level of the event).
    */
   static List<FieldError> check(JsonNode schema) {
     LocalSchemaRefs g = new LocalSchemaRefs();
@@ -71,10 +75,14 @@ final class LocalSchemaRefs {
     for (Map.Entry<String, JsonNode> n : nodes.entrySet()) {
       for (String k : List.of("$ref", "$dynamicRef")) {
         JsonNode ref = n.getValue().path(k);
-        if (ref.isTextual() && ref.asText().startsWith("#")
+        if (ref.isTextual()
+            && ref.asText().startsWith("#")
             && resolve(n.getKey(), ref.asText(), present) == null) {
-          out.add(new FieldError(n.getKey() + "/" + escape(k), "names nothing in this schema"
-              + " (a JSON pointer into the document, or a $anchor or $dynamicAnchor it declares)"));
+          out.add(
+              new FieldError(
+                  n.getKey() + "/" + escape(k),
+                  "names nothing in this schema"
+                      + " (a JSON pointer into the document, or a $anchor or $dynamicAnchor it declares)"));
         }
       }
     }
@@ -112,8 +120,12 @@ final class LocalSchemaRefs {
         if (f.next < f.edges.size()) {
           Edge e = f.edges.get(f.next++);
           if (onPath.contains(e.to())) {
-            out.add(new FieldError(e.from(), "this reference leads back to " + display(e.to())
-                + " without descending into the event, so validation would never end"));
+            out.add(
+                new FieldError(
+                    e.from(),
+                    "this reference leads back to "
+                        + display(e.to())
+                        + " without descending into the event, so validation would never end"));
           } else if (chain.containsKey(e.to())) {
             f.longest = Math.max(f.longest, chain.get(e.to()) + 1);
           } else {
@@ -127,9 +139,14 @@ final class LocalSchemaRefs {
         chain.put(f.pointer, f.longest);
         if (f.longest > MAX_CHAIN && !reportedLong) {
           reportedLong = true;
-          out.add(new FieldError(f.pointer, "more than " + MAX_CHAIN + " references and"
-              + " in-place applicators (allOf, anyOf, oneOf, not, if/then/else,"
-              + " dependentSchemas) apply one after another from here"));
+          out.add(
+              new FieldError(
+                  f.pointer,
+                  "more than "
+                      + MAX_CHAIN
+                      + " references and"
+                      + " in-place applicators (allOf, anyOf, oneOf, not, if/then/else,"
+                      + " dependentSchemas) apply one after another from here"));
         }
         if (!stack.isEmpty()) {
           stack.peek().longest = Math.max(stack.peek().longest, f.longest + 1);
@@ -187,8 +204,8 @@ final class LocalSchemaRefs {
       }
     }
     for (String k : List.of("$ref", "$dynamicRef")) {
-      String target = node.path(k).isTextual()
-          ? resolve(pointer, node.path(k).asText(), nodes.keySet()) : null;
+      String target =
+          node.path(k).isTextual() ? resolve(pointer, node.path(k).asText(), nodes.keySet()) : null;
       if (target != null) {
         out.add(new Edge(pointer + "/" + escape(k), target));
       }
@@ -207,8 +224,10 @@ final class LocalSchemaRefs {
     } catch (IllegalArgumentException badPercentEncoding) {
       return null;
     }
-    String target = fragment.isEmpty() || fragment.startsWith("/")
-        ? resources.get(from) + fragment : anchors.get(fragment);
+    String target =
+        fragment.isEmpty() || fragment.startsWith("/")
+            ? resources.get(from) + fragment
+            : anchors.get(fragment);
     return target != null && among.contains(target) ? target : null;
   }
 

@@ -6,10 +6,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A validated event in canonical form, before sequencing. {@code content} holds exactly the
  * client-visible members (no server-added ones); it is what idempotent retries are compared on.
- * {@code clientId} is false when the server assigned the id (a fresh UUIDv7 that cannot already
- * be stored, so the duplicate lookup can skip it). {@code canonicalMembers} is the RFC 8785 text
- * of each member of {@code content}, rendered on the request thread so that the single writer
- * only has to add its own members.
+ * {@code clientId} is false when the server assigned the id (a fresh UUIDv7 that cannot already be
+ * stored, so the duplicate lookup can skip it). {@code canonicalMembers} is the RFC 8785 text of
+ * each member of {@code content}, rendered on the request thread so that the single writer only has
+ * to add its own members.
  */
 public record PreparedEvent(
     String tenant,

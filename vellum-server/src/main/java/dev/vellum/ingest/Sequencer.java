@@ -40,36 +40,42 @@ import org.slf4j.LoggerFactory;
  * The single writer. Requests put their prepared events on a queue; one thread drains everything
  * queued (up to a batch limit), assigns each tenant's next contiguous {@code seq}s, computes leaf
  * hashes, stages the Merkle tiles, and writes all of it in one transaction (group commit). Only
- * after that commit returns are the requests' futures completed, so an acknowledgement always
- * means the event is durable. Checkpoints, feed consumers' positions and dead letters are written
- * in the same transactions: nothing else writes the event store.
+ * after that commit returns are the requests' futures completed, so an acknowledgement always means
+ * the event is durable. Checkpoints, feed consumers' positions and dead letters are written in the
+ * same transactions: nothing else writes the event store.
  *
  * <p>Events the server records about reads ({@link #submitBackground}) wait in a queue of their
- * own, outside the ingest capacity, and every commit takes some of them first: a read never
- * waits for a commit, and its record is durable within one commit cycle.
+ * own, outside the ingest capacity, and every commit takes some of them first: a read never waits
+ * for a commit, and its record is durable within one commit cycle.
  *
  * <p>Failure is loud: an unexpected {@link Throwable} stops the writer, fails every waiting and
  * later request with {@link WriterFailedException} and turns the node not-ready. Requests whose
  * batch may have committed get {@link CommitOutcomeUnknownException}, never "not stored".
  *
- * <p>Leaf hash: SHA-256(0x00 ‖ RFC 8785 canonical JSON of the stored event without
- * {@code leaf_hash}), i.e. the RFC 6962 leaf hash of the stored body. The stored body carries
- * {@code leaf_version} so a later change of what leaves commit to can coexist with old proofs.
+ * <p>Leaf hash: SHA-256(0x00 ‖ RFC 8785 canonical JSON of the stored event without {@code
+ * leaf_hash}), i.e. the RFC 6962 leaf hash of the stored body. The stored body carries {@code
+ * leaf_version} so a later change of what leaves commit to can coexist with old proofs.
  */
 public final class Sequencer implements FeedWrites, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
   public static final int LEAF_VERSION = 1;
+
   /** Read records waiting for a commit; beyond this a read is answered 503. */
   static final int MAX_BACKGROUND_EVENTS = 20_000;
+
   /** Read records taken into one commit, ahead of the ingest batch. */
   private static final int BACKGROUND_PER_COMMIT = 1_000;
+
   /** Position saves, checkpoints and dead letters waiting: a few per consumer at most. */
   private static final int MAX_CONTROL_WRITES = 10_000;
-  private static final String LEAF_VERSION_MEMBER = CanonicalJson.member("leaf_version",
-      JsonNodeFactory.instance.numberNode(LEAF_VERSION));
+
+  private static final String LEAF_VERSION_MEMBER =
+      CanonicalJson.member("leaf_version", JsonNodeFactory.instance.numberNode(LEAF_VERSION));
 
   /** Queued work: events of one request, or a control write (events empty). */
-  private record Submission(List<PreparedEvent> events, @Nullable WriteBatch control,
+  private record Submission(
+      List<PreparedEvent> events,
+      @Nullable WriteBatch control,
       CompletableFuture<List<Receipt>> done) {}
 
   private final EventStore store;
@@ -93,8 +99,15 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   private volatile boolean running = true;
   private volatile @Nullable Throwable failure;
 
-  public Sequencer(EventStore store, LogWriter log, Feed feed, ObjectMapper json, Clock clock,
-      int maxBatchEvents, int capacityEvents, MeterRegistry metrics) {
+  public Sequencer(
+      EventStore store,
+      LogWriter log,
+      Feed feed,
+      ObjectMapper json,
+      Clock clock,
+      int maxBatchEvents,
+      int capacityEvents,
+      MeterRegistry metrics) {
     this.store = store;
     this.log = log;
     this.feed = feed;
@@ -102,11 +115,16 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     this.clock = clock;
     this.maxBatchEvents = maxBatchEvents;
     this.capacityEvents = capacityEvents;
-    this.commitTimer = Timer.builder("vellum.sequencer.commit").publishPercentileHistogram()
-        .description("time to write and durably commit one batch").register(metrics);
-    this.batchSizes = DistributionSummary.builder("vellum.sequencer.batch.events")
-        .publishPercentileHistogram().description("events per committed batch")
-        .register(metrics);
+    this.commitTimer =
+        Timer.builder("vellum.sequencer.commit")
+            .publishPercentileHistogram()
+            .description("time to write and durably commit one batch")
+            .register(metrics);
+    this.batchSizes =
+        DistributionSummary.builder("vellum.sequencer.batch.events")
+            .publishPercentileHistogram()
+            .description("events per committed batch")
+            .register(metrics);
     metrics.gauge("vellum.sequencer.queue.events", pendingEvents);
     metrics.gauge("vellum.sequencer.background.events", backgroundEvents);
     this.thread = new Thread(this::run, "vellum-sequencer");
@@ -114,8 +132,8 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   }
 
   /**
-   * Queues events for sequencing. The future completes with one receipt per event, in order,
-   * once they are durably committed, or fails with the store's exception.
+   * Queues events for sequencing. The future completes with one receipt per event, in order, once
+   * they are durably committed, or fails with the store's exception.
    *
    * @throws OverloadedException when the queue is full or the sequencer is shutting down
    * @throws WriterFailedException when the writer has stopped
@@ -134,8 +152,8 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   }
 
   /**
-   * Queues an event the server records itself (a read's access record) without anyone waiting
-   * for it; it is committed with the next batch.
+   * Queues an event the server records itself (a read's access record) without anyone waiting for
+   * it; it is committed with the next batch.
    *
    * @throws OverloadedException when too many are waiting already
    */
@@ -151,14 +169,19 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   }
 
   public CompletableFuture<Void> saveCheckpoint(String tenant, StoredCheckpoint checkpoint) {
-    return control(new WriteBatch(List.of(), List.of(),
-        List.of(new WriteBatch.TenantCheckpoint(tenant, checkpoint)), Map.of(), List.of()));
+    return control(
+        new WriteBatch(
+            List.of(),
+            List.of(),
+            List.of(new WriteBatch.TenantCheckpoint(tenant, checkpoint)),
+            Map.of(),
+            List.of()));
   }
 
   @Override
   public CompletableFuture<Void> savePosition(String consumer, long position) {
-    return control(new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position),
-        List.of()));
+    return control(
+        new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position), List.of()));
   }
 
   @Override
@@ -199,15 +222,19 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
   private RuntimeException stoppedException() {
     Throwable f = failure;
     return f != null
-        ? new WriterFailedException("the writer has stopped after a failure ("
-            + f.getClass().getSimpleName() + "); nothing from this request was stored", f)
+        ? new WriterFailedException(
+            "the writer has stopped after a failure ("
+                + f.getClass().getSimpleName()
+                + "); nothing from this request was stored",
+            f)
         : new OverloadedException("the server is shutting down");
   }
 
   /** Why the writer cannot take work, if it cannot: for readiness. */
   public java.util.Optional<String> failureReason() {
     Throwable f = failure;
-    return f == null ? java.util.Optional.empty()
+    return f == null
+        ? java.util.Optional.empty()
         : java.util.Optional.of("writer stopped: " + f.getClass().getSimpleName());
   }
 
@@ -280,8 +307,10 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     } catch (Throwable t) {
       // An Error inside append: the transaction may or may not have committed.
       for (Submission s : batch) {
-        s.done().completeExceptionally(new CommitOutcomeUnknownException(
-            "the writer failed while committing; the events may or may not be stored", t));
+        s.done()
+            .completeExceptionally(
+                new CommitOutcomeUnknownException(
+                    "the writer failed while committing; the events may or may not be stored", t));
       }
       batch.clear();
       throw t;
@@ -346,8 +375,10 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     }
     RuntimeException stopped = stoppedException();
     for (Submission s : inHand) {
-      s.done().completeExceptionally(new CommitOutcomeUnknownException(
-          "the writer failed; the events may or may not be stored", t));
+      s.done()
+          .completeExceptionally(
+              new CommitOutcomeUnknownException(
+                  "the writer failed; the events may or may not be stored", t));
     }
     Submission s;
     while ((s = queue.poll()) != null) {
@@ -371,8 +402,7 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     for (Submission s : batch) {
       List<Receipt> out = new ArrayList<>(s.events().size());
       for (PreparedEvent e : s.events()) {
-        out.add(sequence(e, receivedAt, receivedAtText, existing.get(e.tenant()), fresh,
-            byTenant));
+        out.add(sequence(e, receivedAt, receivedAtText, existing.get(e.tenant()), fresh, byTenant));
       }
       receipts.add(out);
       if (s.control() != null) {
@@ -393,8 +423,8 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     return new Staged(merge(all, tiles, controls), receipts);
   }
 
-  private static WriteBatch merge(List<NewEvent> events, List<TileWrite> tiles,
-      List<WriteBatch> controls) {
+  private static WriteBatch merge(
+      List<NewEvent> events, List<TileWrite> tiles, List<WriteBatch> controls) {
     List<WriteBatch.TenantCheckpoint> checkpoints = new ArrayList<>();
     Map<String, Long> positions = new HashMap<>();
     List<DeadLetter> letters = new ArrayList<>();
@@ -406,8 +436,8 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     return new WriteBatch(events, tiles, checkpoints, positions, letters);
   }
 
-  private Map<String, Map<String, StoredEvent>> lookUpExisting(List<Submission> batch,
-      List<PreparedEvent> records) {
+  private Map<String, Map<String, StoredEvent>> lookUpExisting(
+      List<Submission> batch, List<PreparedEvent> records) {
     Map<String, List<String>> ids = new HashMap<>();
     List<PreparedEvent> all = new ArrayList<>(records);
     for (Submission s : batch) {
@@ -425,9 +455,13 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     return found;
   }
 
-  private Receipt sequence(PreparedEvent e, long receivedAt, String receivedAtText,
+  private Receipt sequence(
+      PreparedEvent e,
+      long receivedAt,
+      String receivedAtText,
       @Nullable Map<String, StoredEvent> stored,
-      Map<String, NewEvent> fresh, Map<String, List<NewEvent>> byTenant) {
+      Map<String, NewEvent> fresh,
+      Map<String, List<NewEvent>> byTenant) {
     StoredEvent old = stored == null ? null : stored.get(e.id());
     if (old != null) {
       return repeat(e, old.seq(), old.leafHash(), old.body());
@@ -440,19 +474,34 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     // The client's members were rendered canonically on the request thread; only the server's
     // own members are rendered here and merged in name order.
     TreeMap<String, String> server = new TreeMap<>();
-    server.put("tenant", CanonicalJson.member("tenant", json.getNodeFactory()
-        .textNode(e.tenant())));
-    server.put("received_at", CanonicalJson.member("received_at", json.getNodeFactory()
-        .textNode(receivedAtText)));
+    server.put(
+        "tenant", CanonicalJson.member("tenant", json.getNodeFactory().textNode(e.tenant())));
+    server.put(
+        "received_at",
+        CanonicalJson.member("received_at", json.getNodeFactory().textNode(receivedAtText)));
     server.put("seq", CanonicalJson.member("seq", json.getNodeFactory().numberNode(seq)));
     server.put("leaf_version", LEAF_VERSION_MEMBER);
     String bodyText = CanonicalJson.mergeMembers(e.canonicalMembers(), server);
     byte[] canonical = bodyText.getBytes(StandardCharsets.UTF_8);
     nextSeq.put(e.tenant(), seq + 1);
     byte[] leaf = Rfc6962.leafHash(canonical);
-    NewEvent row = new NewEvent(e.tenant(), seq, e.id(), e.occurredAtMicros(), receivedAt,
-        e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), leaf, bodyText);
+    NewEvent row =
+        new NewEvent(
+            e.tenant(),
+            seq,
+            e.id(),
+            e.occurredAtMicros(),
+            receivedAt,
+            e.type(),
+            e.category(),
+            e.source(),
+            e.outcome(),
+            e.severity(),
+            e.actorId(),
+            e.actorIp(),
+            e.sessionId(),
+            leaf,
+            bodyText);
     if (e.clientId()) {
       fresh.put(e.tenant() + '\u0000' + e.id(), row); // server-assigned ids cannot repeat
     }

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 3339 timestamps to and from microseconds since the epoch, which is how times are stored.
- * Rendering is canonical: UTC with a 'Z', milliseconds always, microseconds only when present,
- * so a time written by a client in canonical form comes back byte for byte.
+ * Rendering is canonical: UTC with a 'Z', milliseconds always, microseconds only when present, so a
+ * time written by a client in canonical form comes back byte for byte.
  *
  * <p>Only the years RFC 3339 can write are accepted: 0001 to 9999, both as written and once
  * converted to UTC. Anything else (the JDK parser accepts {@code -300000-01-01T00:00:00Z}) would
@@ -27,8 +27,11 @@ public final class Times {
   private static final java.util.regex.Pattern EMPTY_FRACTION =
       java.util.regex.Pattern.compile("\\.(?![0-9])");
 
-  /** The earliest and latest instants accepted: 0001-01-01T00:00:00Z, 9999-12-31T23:59:59.999999Z. */
+  /**
+   * The earliest and latest instants accepted: 0001-01-01T00:00:00Z, 9999-12-31T23:59:59.999999Z.
+   */
   public static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
+
   public static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private Times() {}
@@ -40,8 +43,8 @@ public final class Times {
       return inRange(fast, text);
     }
     if (text.length() > 64) {
-      throw new IllegalArgumentException("not an RFC 3339 date-time with offset: it is "
-          + text.length() + " characters long");
+      throw new IllegalArgumentException(
+          "not an RFC 3339 date-time with offset: it is " + text.length() + " characters long");
     }
     if (EMPTY_FRACTION.matcher(text).find()) {
       // the JDK formatter accepts "12:00:00.Z"; RFC 3339 requires a digit after the point
@@ -49,8 +52,9 @@ public final class Times {
     }
     OffsetDateTime parsed;
     try {
-      parsed = OffsetDateTime.parse(text.replace('t', 'T').replace('z', 'Z'),
-          DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+      parsed =
+          OffsetDateTime.parse(
+              text.replace('t', 'T').replace('z', 'Z'), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("not an RFC 3339 date-time with offset: " + text);
     }
@@ -68,20 +72,26 @@ public final class Times {
   }
 
   private static IllegalArgumentException outOfRange(String text) {
-    return new IllegalArgumentException("out of range: RFC 3339 times are between"
-        + " 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, got " + text);
+    return new IllegalArgumentException(
+        "out of range: RFC 3339 times are between"
+            + " 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, got "
+            + text);
   }
 
   /**
    * The common shape {@code yyyy-MM-ddTHH:mm:ss[.fraction](Z|±HH:MM)} without the formatter
-   * machinery, which costs more than the rest of event normalisation. Returns null for any
-   * other shape, which the full parser then handles or rejects; field ranges are still checked
-   * (by {@link LocalDateTime#of}).
+   * machinery, which costs more than the rest of event normalisation. Returns null for any other
+   * shape, which the full parser then handles or rejects; field ranges are still checked (by {@link
+   * LocalDateTime#of}).
    */
   private static @Nullable Instant parseCommonForm(String t) {
     int n = t.length();
-    if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T'
-        && t.charAt(10) != 't') || t.charAt(13) != ':' || t.charAt(16) != ':') {
+    if (n < 20
+        || t.charAt(4) != '-'
+        || t.charAt(7) != '-'
+        || (t.charAt(10) != 'T' && t.charAt(10) != 't')
+        || t.charAt(13) != ':'
+        || t.charAt(16) != ':') {
       return null;
     }
     int year = digits(t, 0, 4);
@@ -124,7 +134,8 @@ public final class Times {
     }
     try {
       return LocalDateTime.of(year, month, day, hour, minute, second, nanos)
-          .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds)).truncatedTo(ChronoUnit.MICROS);
+          .toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds))
+          .truncatedTo(ChronoUnit.MICROS);
     } catch (java.time.DateTimeException e) {
       throw new IllegalArgumentException("not an RFC 3339 date-time with offset: " + t);
     }
@@ -148,8 +159,8 @@ public final class Times {
   }
 
   public static Instant instant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-        Math.floorMod(micros, 1_000_000L) * 1_000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 
   @SuppressWarnings("JavaInstantGetSecondsGetNano") // only the fraction of the second decides

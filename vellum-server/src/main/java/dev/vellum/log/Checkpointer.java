@@ -34,11 +34,16 @@ final class Checkpointer implements AutoCloseable {
   private final Object signal = new Object();
   private @Nullable Thread thread;
   private volatile boolean running;
+
   /** Writes through the single writer; set at start. */
   private volatile @Nullable CheckpointWriter writer;
 
-  Checkpointer(EventStore store, SigningKey key, Supplier<Map<String, TileLogWriter.Head>> heads,
-      Clock clock, Duration interval) {
+  Checkpointer(
+      EventStore store,
+      SigningKey key,
+      Supplier<Map<String, TileLogWriter.Head>> heads,
+      Clock clock,
+      Duration interval) {
     this.store = store;
     this.key = key;
     this.heads = heads;
@@ -81,19 +86,26 @@ final class Checkpointer implements AutoCloseable {
 
   private void sign(String tenant, TileLogWriter.Head head) {
     NoteSigner signer = signers.computeIfAbsent(tenant, key::signer);
-    String note = signer.sign(new Checkpoint(key.origin(tenant), head.size(), head.root())
-        .toNoteText());
-    StoredCheckpoint saved = new StoredCheckpoint(head.size(), head.root(), note,
-        Times.micros(clock.instant()));
+    String note =
+        signer.sign(new Checkpoint(key.origin(tenant), head.size(), head.root()).toNoteText());
+    StoredCheckpoint saved =
+        new StoredCheckpoint(head.size(), head.root(), note, Times.micros(clock.instant()));
     try {
-      Objects.requireNonNull(writer, "set by start()").save(tenant, saved)
+      Objects.requireNonNull(writer, "set by start()")
+          .save(tenant, saved)
           .get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while saving a checkpoint", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("saving the checkpoint of " + tenant + " at size "
-          + head.size() + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "saving the checkpoint of "
+              + tenant
+              + " at size "
+              + head.size()
+              + " failed: "
+              + e.getMessage(),
+          e);
     }
     latest.put(tenant, saved);
     synchronized (signal) {
@@ -129,8 +141,7 @@ final class Checkpointer implements AutoCloseable {
       return Optional.of(known);
     }
     Optional<StoredCheckpoint> stored = store.latestCheckpoint(tenant);
-    stored.ifPresent(c -> latest.merge(tenant, c,
-        (a, b) -> a.treeSize() >= b.treeSize() ? a : b));
+    stored.ifPresent(c -> latest.merge(tenant, c, (a, b) -> a.treeSize() >= b.treeSize() ? a : b));
     return stored;
   }
 

@@ -41,8 +41,8 @@ public final class SigningKey {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       return fromPrivateKey(fresh.privateKey(), logName);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read or create the log signing key " + file
-          + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot read or create the log signing key " + file + ": " + e.getMessage(), e);
     }
   }
 

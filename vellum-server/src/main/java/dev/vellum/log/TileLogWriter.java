@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * from the sequencer thread, except {@link #heads()}, which other threads read.
  *
  * <p>An appender is loaded from the stored tiles on first use. After a failed transaction all
- * appenders are dropped and reloaded, because an appender that has seen leaves the database
- * never stored would be wrong from then on.
+ * appenders are dropped and reloaded, because an appender that has seen leaves the database never
+ * stored would be wrong from then on.
  */
 final class TileLogWriter implements LogWriter {
   /** Tree size and root after a durable commit. */
@@ -31,6 +31,7 @@ final class TileLogWriter implements LogWriter {
   private final Map<String, Head> staged = new HashMap<>();
   private final Map<String, Head> heads = new ConcurrentHashMap<>();
   private final List<TileWrite> stagedTiles = new ArrayList<>();
+
   /** The durable right-edge (partial) tile of each tenant and level, keyed tenant/level. */
   private final Map<String, TileWrite> edges = new ConcurrentHashMap<>();
 
@@ -42,8 +43,13 @@ final class TileLogWriter implements LogWriter {
   public List<TileWrite> stage(String tenant, long firstSeq, List<byte[]> leafHashes) {
     TileAppender appender = appenders.computeIfAbsent(tenant, this::load);
     if (appender.size() != firstSeq) {
-      throw new IllegalStateException("log of tenant " + tenant + " has " + appender.size()
-          + " leaves but the batch starts at seq " + firstSeq);
+      throw new IllegalStateException(
+          "log of tenant "
+              + tenant
+              + " has "
+              + appender.size()
+              + " leaves but the batch starts at seq "
+              + firstSeq);
     }
     List<TileWrite> out = new ArrayList<>();
     for (Tile t : appender.append(leafHashes)) {
@@ -55,8 +61,8 @@ final class TileLogWriter implements LogWriter {
   }
 
   private TileAppender load(String tenant) {
-    return TileAppender.load(store.nextSeq(tenant), (level, index) ->
-        store.readTile(tenant, level, index));
+    return TileAppender.load(
+        store.nextSeq(tenant), (level, index) -> store.readTile(tenant, level, index));
   }
 
   @Override
@@ -82,9 +88,9 @@ final class TileLogWriter implements LogWriter {
   }
 
   /**
-   * The durable partial tile at the right edge of the tenant's tree, if it is the one asked
-   * for. Proofs need these on every request; the database holds the same bytes. After a restart
-   * this is empty until the first commit.
+   * The durable partial tile at the right edge of the tenant's tree, if it is the one asked for.
+   * Proofs need these on every request; the database holds the same bytes. After a restart this is
+   * empty until the first commit.
    */
   byte @Nullable [] edgeTile(String tenant, int level, long index) {
     TileWrite t = edges.get(tenant + '/' + level);

@@ -22,21 +22,26 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TransparencyLog implements AutoCloseable {
   /** An inclusion proof of one leaf in the tree of {@code treeSize} leaves. */
-  public record InclusionProof(long leafIndex, long treeSize, byte[] leafHash,
-      List<byte[]> auditPath, Optional<StoredCheckpoint> checkpoint) {}
+  public record InclusionProof(
+      long leafIndex,
+      long treeSize,
+      byte[] leafHash,
+      List<byte[]> auditPath,
+      Optional<StoredCheckpoint> checkpoint) {}
 
   /** Full tiles never change once written, so up to this many (8 KiB each) are kept in memory. */
   private static final int CACHED_FULL_TILES = 4_096;
 
   private final EventStore store;
   private final TileLogWriter writer;
-  private final java.util.Map<String, byte[]> fullTiles = java.util.Collections.synchronizedMap(
-      new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
-          return size() > CACHED_FULL_TILES;
-        }
-      });
+  private final java.util.Map<String, byte[]> fullTiles =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+              return size() > CACHED_FULL_TILES;
+            }
+          });
   private final SigningKey key;
   private final Checkpointer checkpointer;
 
@@ -44,8 +49,8 @@ public final class TransparencyLog implements AutoCloseable {
     this.store = store;
     this.writer = new TileLogWriter(store);
     this.key = SigningKey.loadOrCreate(config.dataDir(), config.logName());
-    this.checkpointer = new Checkpointer(store, key, writer::heads, clock,
-        config.checkpointInterval());
+    this.checkpointer =
+        new Checkpointer(store, key, writer::heads, clock, config.checkpointInterval());
   }
 
   public static TransparencyLog open(VellumConfig config, EventStore store, Clock clock) {
@@ -58,11 +63,10 @@ public final class TransparencyLog implements AutoCloseable {
   }
 
   /**
-   * Loads the durable head of every tenant and starts signing. MUST be called while no
-   * ingest is running (before the HTTP server starts), so each head is read from one state.
+   * Loads the durable head of every tenant and starts signing. MUST be called while no ingest is
+   * running (before the HTTP server starts), so each head is read from one state.
    */
-  public void startCheckpointer(Collection<String> tenants,
-      CheckpointWriter checkpointWriter) {
+  public void startCheckpointer(Collection<String> tenants, CheckpointWriter checkpointWriter) {
     for (String t : tenants) {
       writer.heads().putIfAbsent(t, writer.head(t));
     }
@@ -96,11 +100,11 @@ public final class TransparencyLog implements AutoCloseable {
   }
 
   /**
-   * The audit path of leaf {@code index} in the tree of {@code treeSize} leaves. The caller
-   * checks {@code index < treeSize <= treeSize(tenant)}.
+   * The audit path of leaf {@code index} in the tree of {@code treeSize} leaves. The caller checks
+   * {@code index < treeSize <= treeSize(tenant)}.
    */
-  public InclusionProof inclusion(String tenant, long index, long treeSize,
-      byte @Nullable [] leafHash) {
+  public InclusionProof inclusion(
+      String tenant, long index, long treeSize, byte @Nullable [] leafHash) {
     TileNodeReader nodes = new TileNodeReader((level, idx) -> readTile(tenant, level, idx));
     List<byte[]> path = MerkleTree.inclusionProof(nodes, index, treeSize);
     byte[] leaf = leafHash != null ? leafHash : nodes.node(0, index);
@@ -110,7 +114,8 @@ public final class TransparencyLog implements AutoCloseable {
   /** Most proofs are asked against the latest checkpoint, which is kept in memory. */
   private Optional<StoredCheckpoint> checkpointOfSize(String tenant, long treeSize) {
     Optional<StoredCheckpoint> latest = checkpointer.latest(tenant);
-    return latest.isPresent() && latest.get().treeSize() == treeSize ? latest
+    return latest.isPresent() && latest.get().treeSize() == treeSize
+        ? latest
         : store.checkpoint(tenant, treeSize);
   }
 
@@ -121,8 +126,8 @@ public final class TransparencyLog implements AutoCloseable {
   }
 
   /**
-   * A stored tile: from memory when it is full (and so immutable) or the right edge the writer
-   * last committed, else from the store.
+   * A stored tile: from memory when it is full (and so immutable) or the right edge the writer last
+   * committed, else from the store.
    */
   private byte @Nullable [] readTile(String tenant, int level, long index) {
     String key = tenant + '/' + level + '/' + index;
@@ -142,8 +147,8 @@ public final class TransparencyLog implements AutoCloseable {
   }
 
   /**
-   * The tile at {@code path}, cut to the requested width; empty when it does not exist (yet)
-   * at that width.
+   * The tile at {@code path}, cut to the requested width; empty when it does not exist (yet) at
+   * that width.
    */
   public Optional<byte[]> tile(String tenant, TilePath path) {
     byte[] stored = readTile(tenant, path.level(), path.index());

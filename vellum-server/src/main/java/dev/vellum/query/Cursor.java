@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The opaque page cursor: the keyset position (occurred_at, seq) of the last event returned and
- * the sort order it belongs to, as base64url text. Decoding is strict; any malformed cursor is
- * an {@link IllegalArgumentException} with a reason fit for the client.
+ * The opaque page cursor: the keyset position (occurred_at, seq) of the last event returned and the
+ * sort order it belongs to, as base64url text. Decoding is strict; any malformed cursor is an
+ * {@link IllegalArgumentException} with a reason fit for the client.
  */
 public final class Cursor {
   private static final String VERSION = "c1";
@@ -15,9 +15,10 @@ public final class Cursor {
   private Cursor() {}
 
   public static String encode(SearchQuery.Position p, boolean ascending) {
-    String text = VERSION + ":" + (ascending ? "a" : "d") + ":" + p.occurredAtMicros() + ":"
-        + p.seq();
-    return Base64.getUrlEncoder().withoutPadding()
+    String text =
+        VERSION + ":" + (ascending ? "a" : "d") + ":" + p.occurredAtMicros() + ":" + p.seq();
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString(text.getBytes(StandardCharsets.US_ASCII));
   }
 
@@ -32,7 +33,8 @@ public final class Cursor {
       throw new IllegalArgumentException("malformed cursor");
     }
     String[] parts = text.split(":", -1);
-    if (parts.length != 4 || !VERSION.equals(parts[0])
+    if (parts.length != 4
+        || !VERSION.equals(parts[0])
         || !(parts[1].equals("a") || parts[1].equals("d"))) {
       throw new IllegalArgumentException("malformed cursor");
     }

@@ -9,8 +9,8 @@ public final class EventJson {
 
   /**
    * The stored canonical body with {@code leaf_hash} (base64) spliced in as the first member.
-   * Splicing instead of re-parsing keeps large pages cheap; the body is always a non-empty
-   * JSON object because the sequencer wrote it.
+   * Splicing instead of re-parsing keeps large pages cheap; the body is always a non-empty JSON
+   * object because the sequencer wrote it.
    */
   public static String render(StoredEvent e) {
     String leaf = Base64.getEncoder().encodeToString(e.leafHash());

@@ -18,9 +18,25 @@ import org.jspecify.annotations.Nullable;
 public final class FilterParser {
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 1_000;
-  private static final Set<String> KNOWN = Set.of("from", "to", "type", "category", "source",
-      "actor_id", "actor_ip", "target_type", "target_id", "outcome", "severity", "session_id",
-      "tag", "q", "order", "limit", "cursor");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "from",
+          "to",
+          "type",
+          "category",
+          "source",
+          "actor_id",
+          "actor_ip",
+          "target_type",
+          "target_id",
+          "outcome",
+          "severity",
+          "session_id",
+          "tag",
+          "q",
+          "order",
+          "limit",
+          "cursor");
 
   /** A parameter was missing, repeated, unknown or malformed; {@code name} says which. */
   public static final class BadParameter extends RuntimeException {
@@ -41,7 +57,8 @@ public final class FilterParser {
   public static SearchQuery parse(String tenant, Map<String, List<String>> params) {
     for (Map.Entry<String, List<String>> p : params.entrySet()) {
       if (!KNOWN.contains(p.getKey())) {
-        throw new BadParameter(p.getKey(), "unknown parameter; known: " + new java.util.TreeSet<>(KNOWN));
+        throw new BadParameter(
+            p.getKey(), "unknown parameter; known: " + new java.util.TreeSet<>(KNOWN));
       }
       if (p.getValue().size() > 1 && !p.getKey().equals("type")) {
         throw new BadParameter(p.getKey(), "may be given only once");
@@ -55,7 +72,8 @@ public final class FilterParser {
     String targetType = one(params, "target_type");
     String targetId = one(params, "target_id");
     if ((targetType == null) != (targetId == null)) {
-      throw new BadParameter(targetType == null ? "target_type" : "target_id",
+      throw new BadParameter(
+          targetType == null ? "target_type" : "target_id",
           "target_type and target_id must be given together");
     }
     Long from = time(params, "from");
@@ -73,14 +91,26 @@ public final class FilterParser {
       }
     }
     List<String> types = params.getOrDefault("type", List.of());
-    return new SearchQuery(tenant, from, to, types.isEmpty() ? null : List.copyOf(types),
-        one(params, "category"), one(params, "source"), one(params, "actor_id"),
-        one(params, "actor_ip"), targetType, targetId, enumOf(params, "outcome",
-            Set.of("success", "failure", "unknown")),
-        enumOf(params, "severity",
-            Set.of("debug", "info", "notice", "warning", "error", "critical")),
-        one(params, "session_id"), one(params, "tag"), fullText(one(params, "q")), asc,
-        limit(one(params, "limit")), after);
+    return new SearchQuery(
+        tenant,
+        from,
+        to,
+        types.isEmpty() ? null : List.copyOf(types),
+        one(params, "category"),
+        one(params, "source"),
+        one(params, "actor_id"),
+        one(params, "actor_ip"),
+        targetType,
+        targetId,
+        enumOf(params, "outcome", Set.of("success", "failure", "unknown")),
+        enumOf(
+            params, "severity", Set.of("debug", "info", "notice", "warning", "error", "critical")),
+        one(params, "session_id"),
+        one(params, "tag"),
+        fullText(one(params, "q")),
+        asc,
+        limit(one(params, "limit")),
+        after);
   }
 
   private static @Nullable String one(Map<String, List<String>> params, String name) {
@@ -94,8 +124,8 @@ public final class FilterParser {
     return v.get(0);
   }
 
-  private static @Nullable String enumOf(Map<String, List<String>> params, String name,
-      Set<String> allowed) {
+  private static @Nullable String enumOf(
+      Map<String, List<String>> params, String name, Set<String> allowed) {
     String v = one(params, name);
     if (v != null && !allowed.contains(v)) {
       throw new BadParameter(name, "must be one of " + new java.util.TreeSet<>(allowed));
@@ -124,8 +154,8 @@ public final class FilterParser {
   }
 
   /**
-   * Splits free text into lower-cased words of letters and digits, every one of which must
-   * occur; the last matches as a prefix, so typing-as-you-search works.
+   * Splits free text into lower-cased words of letters and digits, every one of which must occur;
+   * the last matches as a prefix, so typing-as-you-search works.
    */
   static SearchQuery.@Nullable FullText fullText(@Nullable String q) {
     if (q == null) {

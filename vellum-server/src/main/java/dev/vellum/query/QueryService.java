@@ -49,19 +49,26 @@ public final class QueryService {
   private final ConsumerRunner indexRunner;
   private final Timer queryTimer;
 
-  public QueryService(EventStore store, SearchIndex index, Feed feed, ConsumerRunner indexRunner,
+  public QueryService(
+      EventStore store,
+      SearchIndex index,
+      Feed feed,
+      ConsumerRunner indexRunner,
       MeterRegistry metrics) {
     this.store = store;
     this.index = index;
     this.feed = feed;
     this.indexRunner = indexRunner;
-    this.queryTimer = Timer.builder("vellum.query").publishPercentileHistogram()
-        .description("time to run one event query").register(metrics);
+    this.queryTimer =
+        Timer.builder("vellum.query")
+            .publishPercentileHistogram()
+            .description("time to run one event query")
+            .register(metrics);
   }
 
   /**
-   * Searches once the index covers every event of the tenant committed before the call, so a
-   * client finds what it was just told is stored; other tenants' writes are not waited for.
+   * Searches once the index covers every event of the tenant committed before the call, so a client
+   * finds what it was just told is stored; other tenants' writes are not waited for.
    *
    * @throws SearchBehindException when the index does not get there in time
    */
@@ -71,8 +78,9 @@ public final class QueryService {
     String next = null;
     if (events.size() == filter.limit()) {
       StoredEvent last = events.get(events.size() - 1);
-      next = Cursor.encode(new SearchQuery.Position(last.occurredAtMicros(), last.seq()),
-          filter.ascending());
+      next =
+          Cursor.encode(
+              new SearchQuery.Position(last.occurredAtMicros(), last.seq()), filter.ascending());
     }
     return new Page(events, next);
   }
@@ -81,9 +89,13 @@ public final class QueryService {
     long target = feed.lastPosition(tenant);
     try {
       if (!indexRunner.awaitHandled(target, READ_YOUR_WRITES_WAIT)) {
-        throw new SearchBehindException("the search index has not reached this tenant's last"
-            + " committed event within " + READ_YOUR_WRITES_WAIT.toSeconds() + " s ("
-            + (target - indexRunner.handledPosition()) + " events behind); retry shortly");
+        throw new SearchBehindException(
+            "the search index has not reached this tenant's last"
+                + " committed event within "
+                + READ_YOUR_WRITES_WAIT.toSeconds()
+                + " s ("
+                + (target - indexRunner.handledPosition())
+                + " events behind); retry shortly");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -96,20 +108,25 @@ public final class QueryService {
   }
 
   /** Every bucket from {@code from} up to {@code to}, including empty ones. */
-  public List<Bucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
-      String groupBy) {
+  public List<Bucket> stats(
+      String tenant, long fromMicros, long toMicros, long bucketMicros, String groupBy) {
     List<StatsBucket> rows = store.stats(tenant, fromMicros, toMicros, bucketMicros, groupBy);
     TreeMap<Long, Map<String, Long>> byStart = new TreeMap<>();
     for (long b = fromMicros; b < toMicros; b += bucketMicros) {
       byStart.put(b, new TreeMap<>());
     }
     for (StatsBucket r : rows) {
-      byStart.computeIfAbsent(r.bucketStartMicros(), k -> new TreeMap<>())
+      byStart
+          .computeIfAbsent(r.bucketStartMicros(), k -> new TreeMap<>())
           .merge(r.group() == null ? "" : r.group(), r.count(), Long::sum);
     }
     return byStart.entrySet().stream()
-        .map(e -> new Bucket(Times.formatMicros(e.getKey()),
-            e.getValue().values().stream().mapToLong(Long::longValue).sum(), e.getValue()))
+        .map(
+            e ->
+                new Bucket(
+                    Times.formatMicros(e.getKey()),
+                    e.getValue().values().stream().mapToLong(Long::longValue).sum(),
+                    e.getValue()))
         .toList();
   }
 }

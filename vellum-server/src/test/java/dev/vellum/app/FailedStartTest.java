@@ -17,12 +17,18 @@ class FailedStartTest {
 
   @Test
   void aFailedStartReleasesTheDataDirAndItsThreads() {
-    VellumNode.Extensions failing = new VellumNode.Extensions(
-        (EventStore store) -> {
-          throw new IllegalStateException("injected start failure");
-        }, s -> s, List.of(), FeedSettings.defaults());
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> VellumNode.start(TestNode.config(dir).validate(), false, failing));
+    VellumNode.Extensions failing =
+        new VellumNode.Extensions(
+            (EventStore store) -> {
+              throw new IllegalStateException("injected start failure");
+            },
+            s -> s,
+            List.of(),
+            FeedSettings.defaults());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> VellumNode.start(TestNode.config(dir).validate(), false, failing));
     assertEquals("injected start failure", e.getMessage());
     try (TestNode node = TestNode.start(dir)) {
       assertEquals(200, node.get("/health/ready", null).status());

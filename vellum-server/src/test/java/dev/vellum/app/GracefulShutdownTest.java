@@ -35,10 +35,21 @@ class GracefulShutdownTest {
       port = s.getLocalPort();
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "dev.vellum.cli.VellumCli", "serve", "--host", "127.0.0.1", "--port",
-        Integer.toString(port), "--data-dir", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.vellum.cli.VellumCli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("server.log").toFile());
     pb.environment().put("VELLUM_BOOTSTRAP_KEY", ADMIN_KEY);
     Process server = pb.start();
     HttpClient http = HttpClient.newHttpClient();
@@ -47,25 +58,34 @@ class GracefulShutdownTest {
 
     List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean sending = new AtomicBoolean(true);
-    Thread client = new Thread(() -> {
-      while (sending.get()) {
-        String id = UUID.randomUUID().toString();
-        String body = "{\"id\":\"" + id + "\",\"occurred_at\":\"" + Instant.now().minusSeconds(1)
-            + "\",\"source\":\"DEMO_APP\",\"type\":\"LOGOUT_SUCCESSFUL\",\"actor\":{\"id\":\"u\"}}";
-        try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/events"))
-              .header("Authorization", "Bearer " + ADMIN_KEY)
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-              HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200) {
-            acknowledged.add(id);
-          }
-        } catch (Exception stopped) {
-          return;
-        }
-      }
-    });
+    Thread client =
+        new Thread(
+            () -> {
+              while (sending.get()) {
+                String id = UUID.randomUUID().toString();
+                String body =
+                    "{\"id\":\""
+                        + id
+                        + "\",\"occurred_at\":\""
+                        + Instant.now().minusSeconds(1)
+                        + "\",\"source\":\"DEMO_APP\",\"type\":\"LOGOUT_SUCCESSFUL\",\"actor\":{\"id\":\"u\"}}";
+                try {
+                  HttpResponse<String> r =
+                      http.send(
+                          HttpRequest.newBuilder(URI.create(base + "/v1/events"))
+                              .header("Authorization", "Bearer " + ADMIN_KEY)
+                              .header("Content-Type", "application/json")
+                              .POST(HttpRequest.BodyPublishers.ofString(body))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                  if (r.statusCode() == 200) {
+                    acknowledged.add(id);
+                  }
+                } catch (Exception stopped) {
+                  return;
+                }
+              }
+            });
     client.start();
     while (acknowledged.size() < 50) {
       Thread.sleep(20);
@@ -82,8 +102,9 @@ class GracefulShutdownTest {
         assertEquals(200, node.get("/v1/events/" + id, ADMIN_KEY).status(), id);
       }
       JsonNode page = node.get("/v1/events?type=LOGOUT_SUCCESSFUL&limit=1000", ADMIN_KEY).body();
-      assertTrue(page.get("events").size() >= acknowledged.size(), json.writeValueAsString(
-          page.get("next_cursor")));
+      assertTrue(
+          page.get("events").size() >= acknowledged.size(),
+          json.writeValueAsString(page.get("next_cursor")));
     }
   }
 
@@ -91,8 +112,11 @@ class GracefulShutdownTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (java.io.IOException notYet) {

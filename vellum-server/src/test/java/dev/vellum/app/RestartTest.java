@@ -55,22 +55,23 @@ class RestartTest {
         batch.add(e);
       }
       node.post("/v1/events", ADMIN_KEY, batch);
-      node.restart(() -> {
-        try (java.util.stream.Stream<java.nio.file.Path> all =
-            Files.walk(dir.resolve(dev.vellum.app.VellumNode.SEARCH_INDEX_DIR))) {
-          for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-            Files.delete(p);
-          }
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-      assertEquals(10, node.get("/v1/events?actor_id=rebuild-1", ADMIN_KEY).body()
-          .get("events").size());
-      assertEquals(20, node.get("/v1/events?tag=rebuild-tag", ADMIN_KEY).body()
-          .get("events").size());
-      assertEquals(5, node.get("/v1/events?q=zebracorn", ADMIN_KEY).body()
-          .get("events").size());
+      node.restart(
+          () -> {
+            try (java.util.stream.Stream<java.nio.file.Path> all =
+                Files.walk(dir.resolve(dev.vellum.app.VellumNode.SEARCH_INDEX_DIR))) {
+              for (java.nio.file.Path p :
+                  all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+              }
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertEquals(
+          10, node.get("/v1/events?actor_id=rebuild-1", ADMIN_KEY).body().get("events").size());
+      assertEquals(
+          20, node.get("/v1/events?tag=rebuild-tag", ADMIN_KEY).body().get("events").size());
+      assertEquals(5, node.get("/v1/events?q=zebracorn", ADMIN_KEY).body().get("events").size());
     }
   }
 
@@ -79,8 +80,10 @@ class RestartTest {
     try (TestNode node = TestNode.start(dir)) {
       Path key = dir.resolve("bootstrap-key");
       assertEquals(TestNode.ADMIN_KEY, Files.readString(key).trim());
-      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(key)));
+      assertEquals(
+          "rw-------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(key)));
       node.restart();
       assertFalse(node.get("/v1/keys", ADMIN_KEY).body().get("keys").isEmpty());
     }

@@ -64,15 +64,22 @@ class CliTest {
     }
     // the CLI reads the jar manifest; from test classes it says so instead of inventing one
     String cli = vellum("--version").output().trim();
-    assertTrue(cli.equals("Vellum " + pomVersion) || cli.equals("Vellum (development build)"),
-        cli);
+    assertTrue(cli.equals("Vellum " + pomVersion) || cli.equals("Vellum (development build)"), cli);
   }
 
   @Test
   void serveOnABusyPortPrintsOneLineAndExits4() throws Exception {
     try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      ChildVellum.Exited r = ChildVellum.run(tmp, "serve", "--host", "127.0.0.1", "--port",
-          Integer.toString(busy.getLocalPort()), "--data-dir", tmp.resolve("d").toString());
+      ChildVellum.Exited r =
+          ChildVellum.run(
+              tmp,
+              "serve",
+              "--host",
+              "127.0.0.1",
+              "--port",
+              Integer.toString(busy.getLocalPort()),
+              "--data-dir",
+              tmp.resolve("d").toString());
       assertEquals(4, r.code(), r.output());
       assertEquals(1, r.lines().size(), r.output());
       assertTrue(r.output().startsWith("vellum: cannot listen on 127.0.0.1:"), r.output());
@@ -90,8 +97,8 @@ class CliTest {
 
   @Test
   void serveWithAMissingConfigFilePrintsOneLineAndExits2() throws Exception {
-    ChildVellum.Exited r = ChildVellum.run(tmp, "serve", "--config",
-        tmp.resolve("absent.yaml").toString());
+    ChildVellum.Exited r =
+        ChildVellum.run(tmp, "serve", "--config", tmp.resolve("absent.yaml").toString());
     assertEquals(2, r.code(), r.output());
     assertEquals(1, r.lines().size(), r.output());
   }

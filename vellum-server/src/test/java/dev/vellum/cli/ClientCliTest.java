@@ -43,17 +43,31 @@ class ClientCliTest {
     if (!List.of(args).contains("--key")) {
       all.add("--key=" + TestNode.ADMIN_KEY);
     }
-    CommandLine cli = VellumCli.commandLine().setOut(new PrintWriter(out))
-        .setErr(new PrintWriter(err));
+    CommandLine cli =
+        VellumCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
     int exit = cli.execute(all.toArray(String[]::new));
     return new Run(exit, out.toString(), err.toString());
   }
 
   @Test
   void sendFromFlags_storesTheEvent_andQueryFindsIt() throws Exception {
-    Run sent = vellum("send", "--type", "LOGIN_SUCCESSFUL", "--source", "DEMO_APP",
-        "--actor", "cli-alice", "--actor-ip", "10.0.0.1", "--outcome", "success",
-        "-m", "login_method=PASSWORD", "--tag", "cli-flags");
+    Run sent =
+        vellum(
+            "send",
+            "--type",
+            "LOGIN_SUCCESSFUL",
+            "--source",
+            "DEMO_APP",
+            "--actor",
+            "cli-alice",
+            "--actor-ip",
+            "10.0.0.1",
+            "--outcome",
+            "success",
+            "-m",
+            "login_method=PASSWORD",
+            "--tag",
+            "cli-flags");
     assertEquals(0, sent.exit(), sent.err());
     assertTrue(sent.out().contains("accepted"), sent.out());
 
@@ -68,11 +82,17 @@ class ClientCliTest {
 
   @Test
   void sendJsonLines_storesTheValidOnes_reportsTheRejectedOneAndExits1() throws Exception {
-    String good = "{\"source\":\"DEMO_APP\",\"type\":\"LOGIN_SUCCESSFUL\",\"outcome\":\"success\","
-        + "\"actor\":{\"id\":\"u%d\"},\"metadata\":{\"login_method\":\"SSO\"},\"tags\":[\"cli-lines\"]}";
+    String good =
+        "{\"source\":\"DEMO_APP\",\"type\":\"LOGIN_SUCCESSFUL\",\"outcome\":\"success\","
+            + "\"actor\":{\"id\":\"u%d\"},\"metadata\":{\"login_method\":\"SSO\"},\"tags\":[\"cli-lines\"]}";
     Path file = tmp.resolve("events.jsonl");
-    Files.writeString(file, String.format(good, 1) + "\n" + String.format(good, 2) + "\n"
-        + "{\"source\":\"DEMO_APP\",\"type\":\"LOGIN_SUCCESSFUL\",\"tags\":[\"cli-lines\"]}\n");
+    Files.writeString(
+        file,
+        String.format(good, 1)
+            + "\n"
+            + String.format(good, 2)
+            + "\n"
+            + "{\"source\":\"DEMO_APP\",\"type\":\"LOGIN_SUCCESSFUL\",\"tags\":[\"cli-lines\"]}\n");
     Run sent = vellum("send", "--input", file.toString());
     assertEquals(1, sent.exit(), sent.err());
     assertTrue(sent.err().contains("rejected") && sent.err().contains("/actor"), sent.err());
@@ -87,8 +107,15 @@ class ClientCliTest {
 
   @Test
   void keysCreateListRevoke_roundTrip_andTheNewKeyWorksUntilRevoked() {
-    Run created = vellum("keys", "create", "cli-writer", "--scope", "events:write,log:read",
-        "--source", "DEMO_APP");
+    Run created =
+        vellum(
+            "keys",
+            "create",
+            "cli-writer",
+            "--scope",
+            "events:write,log:read",
+            "--source",
+            "DEMO_APP");
     assertEquals(0, created.exit(), created.err());
     String id = field(created.out(), "id");
     String secret = field(created.out(), "api_key");
@@ -117,8 +144,9 @@ class ClientCliTest {
   @Test
   void tailPrintsTheNewestMatchingEventsOldestFirst() throws Exception {
     for (int i = 0; i < 3; i++) {
-      assertEquals(200, node.post("/v1/events", TestNode.ADMIN_KEY,
-          node.loginEvent("tail-newest")).status());
+      assertEquals(
+          200,
+          node.post("/v1/events", TestNode.ADMIN_KEY, node.loginEvent("tail-newest")).status());
     }
     Run tail = vellum("tail", "-n", "2", "--actor-id", "tail-newest", "-o", "json");
     assertEquals(0, tail.exit(), tail.err());
@@ -133,35 +161,61 @@ class ClientCliTest {
   void tailFollowPrintsAnEventStoredWhileItRuns() throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = VellumCli.commandLine().setOut(new PrintWriter(out))
-        .setErr(new PrintWriter(err, true));
-    Thread follower = new Thread(() -> cli.execute("tail", "-f", "-n", "5", "--actor-id",
-        "tail-live", "-o", "json", "--url=" + node.url(""), "--key=" + TestNode.ADMIN_KEY));
+    CommandLine cli =
+        VellumCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err, true));
+    Thread follower =
+        new Thread(
+            () ->
+                cli.execute(
+                    "tail",
+                    "-f",
+                    "-n",
+                    "5",
+                    "--actor-id",
+                    "tail-live",
+                    "-o",
+                    "json",
+                    "--url=" + node.url(""),
+                    "--key=" + TestNode.ADMIN_KEY));
     follower.setDaemon(true);
     follower.start();
-    String id = node.post("/v1/events", TestNode.ADMIN_KEY, node.loginEvent("tail-live")).body()
-        .get("results").get(0).get("id").asText();
+    String id =
+        node.post("/v1/events", TestNode.ADMIN_KEY, node.loginEvent("tail-live"))
+            .body()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     while (!out.toString().contains(id) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     follower.interrupt();
     assertTrue(out.toString().contains(id), "tail -f printed the new event: " + out + err);
-    assertEquals(1, out.toString().lines().filter(l -> l.contains(id)).count(),
+    assertEquals(
+        1,
+        out.toString().lines().filter(l -> l.contains(id)).count(),
         "printed once, by the search or by the stream");
   }
 
   @Test
   void missingKey_isAUsageErrorNamingVellumKey() {
     StringWriter err = new StringWriter();
-    int exit = VellumCli.commandLine().setErr(new PrintWriter(err))
-        .execute("query", "--url=" + node.url(""), "--key=");
+    int exit =
+        VellumCli.commandLine()
+            .setErr(new PrintWriter(err))
+            .execute("query", "--url=" + node.url(""), "--key=");
     assertEquals(2, exit);
     assertTrue(err.toString().contains("VELLUM_KEY"), err.toString());
   }
 
   private static String field(String out, String name) {
-    return out.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow()
-        .substring(name.length()).trim().split(" ")[0];
+    return out.lines()
+        .filter(l -> l.startsWith(name + " "))
+        .findFirst()
+        .orElseThrow()
+        .substring(name.length())
+        .trim()
+        .split(" ")[0];
   }
 }

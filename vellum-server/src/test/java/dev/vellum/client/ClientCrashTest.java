@@ -30,13 +30,24 @@ class ClientCrashTest {
     int n = 2000;
 
     // the server is down: the child can only spool
-    Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), SpoolingChild.class.getName(),
-        url, TestNode.ADMIN_KEY, spool.toString(), Integer.toString(n), "killed")
-        .redirectErrorStream(true).start();
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    Process child =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SpoolingChild.class.getName(),
+                url,
+                TestNode.ADMIN_KEY,
+                spool.toString(),
+                Integer.toString(n),
+                "killed")
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       do {
         line = out.readLine();
@@ -58,18 +69,20 @@ class ClientCrashTest {
     }
 
     try (TestNode node = TestNode.start(tmp.resolve("node"), c -> c.withPort(port))) {
-      VellumClient replay = VellumClient.builder().endpoint(url).apiKey(TestNode.ADMIN_KEY)
-          .spool(spool).build();
+      VellumClient replay =
+          VellumClient.builder().endpoint(url).apiKey(TestNode.ADMIN_KEY).spool(spool).build();
       assertEquals(n, replay.stats().replayed());
       assertTrue(replay.close(Duration.ofSeconds(60)), replay.stats().toString());
       assertEquals(n, replay.stats().sent());
       try (Stream<Path> left = Files.list(spool)) {
-        assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("segment-")
-            && p.toFile().length() > 0), "delivered segments are deleted");
+        assertTrue(
+            left.noneMatch(
+                p -> p.getFileName().toString().startsWith("segment-") && p.toFile().length() > 0),
+            "delivered segments are deleted");
       }
 
-      VellumClient again = VellumClient.builder().endpoint(url).apiKey(TestNode.ADMIN_KEY)
-          .spool(copy).build();
+      VellumClient again =
+          VellumClient.builder().endpoint(url).apiKey(TestNode.ADMIN_KEY).spool(copy).build();
       assertTrue(again.close(Duration.ofSeconds(60)), again.stats().toString());
       assertEquals(n, again.stats().duplicates());
       assertEquals(0, again.stats().sent());

@@ -27,7 +27,10 @@ class ClientDeliveryTest {
   @TempDir Path tmp;
 
   private static VellumClient.Builder client(String url) {
-    return VellumClient.builder().endpoint(url).apiKey(TestNode.ADMIN_KEY).source("DEMO_APP")
+    return VellumClient.builder()
+        .endpoint(url)
+        .apiKey(TestNode.ADMIN_KEY)
+        .source("DEMO_APP")
         .retryBackoff(Duration.ofMillis(50), Duration.ofSeconds(2));
   }
 
@@ -39,13 +42,15 @@ class ClientDeliveryTest {
       List<Future<List<CompletableFuture<Receipt>>>> work = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int thread = t;
-        work.add(pool.submit(() -> {
-          List<CompletableFuture<Receipt>> mine = new ArrayList<>();
-          for (int i = 0; i < 1250; i++) {
-            mine.add(vellum.record(Stored.login("t" + thread + "-" + i, "eight-threads")));
-          }
-          return mine;
-        }));
+        work.add(
+            pool.submit(
+                () -> {
+                  List<CompletableFuture<Receipt>> mine = new ArrayList<>();
+                  for (int i = 0; i < 1250; i++) {
+                    mine.add(vellum.record(Stored.login("t" + thread + "-" + i, "eight-threads")));
+                  }
+                  return mine;
+                }));
       }
       Set<Long> seqs = new HashSet<>();
       for (var w : work) {
@@ -71,21 +76,23 @@ class ClientDeliveryTest {
   void serverStoppedForTenSecondsMidStream_nothingIsLostOrDuplicated() throws Exception {
     int port = Stored.freePort();
     TestNode node = TestNode.start(tmp.resolve("node"), c -> c.withPort(port));
-    try (VellumClient vellum = client("http://127.0.0.1:" + port)
-        .spool(tmp.resolve("spool")).build()) {
+    try (VellumClient vellum =
+        client("http://127.0.0.1:" + port).spool(tmp.resolve("spool")).build()) {
       List<CompletableFuture<Receipt>> receipts = new ArrayList<>();
-      Thread producer = new Thread(() -> {
-        for (int i = 0; i < 3000; i++) {
-          receipts.add(vellum.record(Stored.login("outage-" + i, "outage")));
-          if (i % 100 == 99) {
-            try {
-              Thread.sleep(100);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        }
-      });
+      Thread producer =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 3000; i++) {
+                  receipts.add(vellum.record(Stored.login("outage-" + i, "outage")));
+                  if (i % 100 == 99) {
+                    try {
+                      Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                }
+              });
       producer.start();
       while (vellum.stats().sent() < 500) {
         Thread.sleep(10);
@@ -110,18 +117,20 @@ class ClientDeliveryTest {
   @Test
   void rateLimited_retriesNoSoonerThanRetryAfter_andDeliversEverything() throws Exception {
     List<Duration> delaysAfter429 = new CopyOnWriteArrayList<>();
-    VellumListener listener = new VellumListener() {
-      @Override
-      public void onRetry(int attempt, int events, Duration delay, String reason) {
-        if (reason.startsWith("HTTP 429")) {
-          delaysAfter429.add(delay);
-        }
-      }
-    };
-    try (TestNode node = TestNode.start(tmp.resolve("node"),
-        c -> c.withRateLimit(new VellumConfig.RateLimit(5, 5)))) {
-      VellumClient vellum = client(node.url("")).maxBatchEvents(10).linger(Duration.ZERO)
-          .listener(listener).build();
+    VellumListener listener =
+        new VellumListener() {
+          @Override
+          public void onRetry(int attempt, int events, Duration delay, String reason) {
+            if (reason.startsWith("HTTP 429")) {
+              delaysAfter429.add(delay);
+            }
+          }
+        };
+    try (TestNode node =
+        TestNode.start(
+            tmp.resolve("node"), c -> c.withRateLimit(new VellumConfig.RateLimit(5, 5)))) {
+      VellumClient vellum =
+          client(node.url("")).maxBatchEvents(10).linger(Duration.ZERO).listener(listener).build();
       List<CompletableFuture<Receipt>> receipts = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         receipts.add(vellum.record(Stored.login("limited-" + i, "rate-limited")));
@@ -142,21 +151,26 @@ class ClientDeliveryTest {
   void rejectedEvent_failsItsFutureWithThePointer_andItsNeighboursAreStored() throws Exception {
     List<String> failedIds = new CopyOnWriteArrayList<>();
     try (TestNode node = TestNode.start(tmp.resolve("node"))) {
-      VellumClient vellum = client(node.url("")).linger(Duration.ofMillis(200))
-          .listener(new VellumListener() {
-            @Override
-            public void onFailed(String eventId, VellumException cause) {
-              failedIds.add(eventId);
-            }
-          }).build();
+      VellumClient vellum =
+          client(node.url(""))
+              .linger(Duration.ofMillis(200))
+              .listener(
+                  new VellumListener() {
+                    @Override
+                    public void onFailed(String eventId, VellumException cause) {
+                      failedIds.add(eventId);
+                    }
+                  })
+              .build();
       CompletableFuture<Receipt> good = vellum.record(Stored.login("alice", "rejects"));
-      CompletableFuture<Receipt> bad = vellum.record(
-          AuditEvent.type("LOGIN_SUCCESSFUL").metadata("login_method", "PASSWORD"));
+      CompletableFuture<Receipt> bad =
+          vellum.record(AuditEvent.type("LOGIN_SUCCESSFUL").metadata("login_method", "PASSWORD"));
       assertTrue(vellum.close(Duration.ofSeconds(10)));
       assertEquals(Receipt.Status.ACCEPTED, good.get().status());
       ExecutionException e = assertThrows(ExecutionException.class, bad::get);
       RejectedEventException rejected = (RejectedEventException) e.getCause();
-      assertTrue(rejected.errors().stream().anyMatch(err -> err.pointer().startsWith("/actor")),
+      assertTrue(
+          rejected.errors().stream().anyMatch(err -> err.pointer().startsWith("/actor")),
           rejected.errors().toString());
       assertEquals(List.of(rejected.eventId()), failedIds);
       assertEquals(1, vellum.stats().failed());
@@ -168,8 +182,10 @@ class ClientDeliveryTest {
   void sameIdRecordedByTwoClients_isStoredOnce_theSecondReceiptIsADuplicateWithTheSameSeq()
       throws Exception {
     try (TestNode node = TestNode.start(tmp.resolve("node"))) {
-      AuditEvent e = Stored.login("bob", "twice").id("0190f3c2-8d4e-7b1a-9c3f-2a5e6d7f8a9b")
-          .occurredAt(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+      AuditEvent e =
+          Stored.login("bob", "twice")
+              .id("0190f3c2-8d4e-7b1a-9c3f-2a5e6d7f8a9b")
+              .occurredAt(java.time.Instant.parse("2026-01-01T00:00:00Z"));
       Receipt first;
       Receipt second;
       try (VellumClient a = client(node.url("")).build()) {
@@ -196,7 +212,8 @@ class ClientDeliveryTest {
         VerifiedInclusion v = vellum.verifyInclusion(r, pinned, Duration.ofSeconds(10));
         assertEquals(r.seq(), v.seq());
         assertTrue(v.treeSize() > r.seq());
-        assertThrows(IntegrityException.class,
+        assertThrows(
+            IntegrityException.class,
             () -> vellum.verifyInclusion(r, foreign, Duration.ofSeconds(10)));
       }
     }
@@ -207,18 +224,35 @@ class ClientDeliveryTest {
       throws Exception {
     try (TestNode node = TestNode.start(tmp.resolve("node"));
         VellumClient vellum = client(node.url("")).build()) {
-      Receipt r = vellum.recordLegacy(Map.of("initiatorsystemcode", "DEMO_APP",
-          "eventtype", "LOGIN_SUCCESSFUL", "requestorid", "dave", "requestorip", "198.51.100.4",
-          "timestamp", "1764235200000", "loginmethod", "SSO")).get();
+      Receipt r =
+          vellum
+              .recordLegacy(
+                  Map.of(
+                      "initiatorsystemcode",
+                      "DEMO_APP",
+                      "eventtype",
+                      "LOGIN_SUCCESSFUL",
+                      "requestorid",
+                      "dave",
+                      "requestorip",
+                      "198.51.100.4",
+                      "timestamp",
+                      "1764235200000",
+                      "loginmethod",
+                      "SSO"))
+              .get();
       assertEquals(Receipt.Status.ACCEPTED, r.status());
       TestNode.Reply stored = node.get("/v1/events/" + r.id(), TestNode.ADMIN_KEY);
       assertEquals("dave", stored.body().at("/actor/id").asText());
       assertEquals("SSO", stored.body().at("/metadata/login_method").asText());
 
-      ExecutionException e = assertThrows(ExecutionException.class,
-          () -> vellum.recordLegacy(Map.of("initiatorsystemcode", "DEMO_APP")).get());
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> vellum.recordLegacy(Map.of("initiatorsystemcode", "DEMO_APP")).get());
       RejectedEventException rejected = (RejectedEventException) e.getCause();
-      assertTrue(rejected.errors().stream().anyMatch(x -> x.pointer().equals("/requestorid")),
+      assertTrue(
+          rejected.errors().stream().anyMatch(x -> x.pointer().equals("/requestorid")),
           rejected.errors().toString());
     }
   }

@@ -12,9 +12,14 @@ public final class SpoolingChild {
 
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(args[3]);
-    VellumClient vellum = VellumClient.builder().endpoint(args[0]).apiKey(args[1])
-        .spool(Path.of(args[2])).source("DEMO_APP")
-        .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).build();
+    VellumClient vellum =
+        VellumClient.builder()
+            .endpoint(args[0])
+            .apiKey(args[1])
+            .spool(Path.of(args[2]))
+            .source("DEMO_APP")
+            .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+            .build();
     for (int i = 0; i < n; i++) {
       vellum.record(Stored.login("killed-" + i, args[4]));
     }

@@ -16,9 +16,12 @@ final class Stored {
   private Stored() {}
 
   static AuditEvent login(String actor, String tag) {
-    return AuditEvent.type("LOGIN_SUCCESSFUL").source("DEMO_APP")
-        .actor(Actor.user(actor).ip("10.1.2.3")).outcome(Outcome.SUCCESS)
-        .metadata("login_method", "PASSWORD").tag(tag);
+    return AuditEvent.type("LOGIN_SUCCESSFUL")
+        .source("DEMO_APP")
+        .actor(Actor.user(actor).ip("10.1.2.3"))
+        .outcome(Outcome.SUCCESS)
+        .metadata("login_method", "PASSWORD")
+        .tag(tag);
   }
 
   /** How many times each event id with this tag is stored (at most once, by design). */
@@ -26,8 +29,10 @@ final class Stored {
     Map<String, Integer> ids = new HashMap<>();
     String cursor = null;
     while (true) {
-      String path = "/v1/events?order=asc&limit=1000&tag=" + URLEncoder.encode(tag,
-          StandardCharsets.UTF_8) + (cursor == null ? "" : "&cursor=" + cursor);
+      String path =
+          "/v1/events?order=asc&limit=1000&tag="
+              + URLEncoder.encode(tag, StandardCharsets.UTF_8)
+              + (cursor == null ? "" : "&cursor=" + cursor);
       TestNode.Reply r = node.getPatiently(path, TestNode.ADMIN_KEY);
       assertEquals(200, r.status(), r.raw().body());
       for (JsonNode e : r.body().path("events")) {

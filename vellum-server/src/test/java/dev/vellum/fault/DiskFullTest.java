@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The data dir sits on a 6 MiB tmpfs that fills up: ingest must answer 503 with Retry-After,
- * lose nothing it acknowledged, and recover once the file system is grown again. Needs root
- * (mount); skipped otherwise. The tests run in order on one node and one file system.
+ * The data dir sits on a 6 MiB tmpfs that fills up: ingest must answer 503 with Retry-After, lose
+ * nothing it acknowledged, and recover once the file system is grown again. Needs root (mount);
+ * skipped otherwise. The tests run in order on one node and one file system.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,15 +70,19 @@ class DiskFullTest {
   @Order(1)
   void fillingTheDisk_answers503WithRetryAfter() {
     for (int i = 0; i < 2_000 && full == null; i++) {
-      TestNode.Reply r = node.post("/v1/events", TestNode.ADMIN_KEY,
-          Events.batch(node, 100, 700, new ArrayList<>()));
+      TestNode.Reply r =
+          node.post(
+              "/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 100, 700, new ArrayList<>()));
       if (r.status() == 200) {
         acknowledged.putAll(Events.acknowledged(r));
       } else if (r.status() == 503) {
         full = r;
       } else {
-        fail("while filling the disk, ingest answered " + r.status() + " instead of 200 or 503: "
-            + r.raw().body());
+        fail(
+            "while filling the disk, ingest answered "
+                + r.status()
+                + " instead of 200 or 503: "
+                + r.raw().body());
       }
     }
     assertNotNull(full, "6 MiB never filled up");
@@ -93,8 +97,9 @@ class DiskFullTest {
   @Order(2)
   void whileFull_laterWritesAlsoAnswer503() {
     Assumptions.assumeTrue(full != null, "the disk never filled");
-    TestNode.Reply again = node.post("/v1/events", TestNode.ADMIN_KEY,
-        Events.batch(node, 100, 700, new ArrayList<>()));
+    TestNode.Reply again =
+        node.post(
+            "/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 100, 700, new ArrayList<>()));
     assertEquals(503, again.status(), () -> "still full, but: " + again.raw().body());
     assertNotNull(again.header("Retry-After"), "503 without Retry-After");
   }
@@ -112,8 +117,7 @@ class DiskFullTest {
         stored.put(rs.getString(1), rs.getLong(2));
       }
     }
-    List<String> lost = Events.lostOrMoved(acknowledged,
-        new Events.Log(stored, List.of()));
+    List<String> lost = Events.lostOrMoved(acknowledged, new Events.Log(stored, List.of()));
     assertTrue(lost.isEmpty(), () -> lost.size() + " problems, first: " + lost.get(0));
   }
 
@@ -126,8 +130,9 @@ class DiskFullTest {
 
     TestNode.Reply r = null;
     for (int attempt = 0; attempt < 30; attempt++) {
-      r = node.post("/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 50, 200,
-          new ArrayList<>()));
+      r =
+          node.post(
+              "/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 50, 200, new ArrayList<>()));
       if (r.status() != 503) {
         break;
       }
@@ -152,8 +157,8 @@ class DiskFullTest {
 
     node.restart();
 
-    TestNode.Reply r = node.post("/v1/events", TestNode.ADMIN_KEY,
-        Events.batch(node, 50, 200, new ArrayList<>()));
+    TestNode.Reply r =
+        node.post("/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 50, 200, new ArrayList<>()));
     assertEquals(200, r.status(), () -> "after restart with space: " + r.raw().body());
     acknowledged.putAll(Events.acknowledged(r));
     Events.Log log = Events.readAll(node, TestNode.ADMIN_KEY);

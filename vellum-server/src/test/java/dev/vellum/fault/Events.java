@@ -17,7 +17,9 @@ import java.util.UUID;
 final class Events {
   private Events() {}
 
-  /** {@code n} valid events with fresh UUIDs and a {@code reason} of about {@code padding} bytes. */
+  /**
+   * {@code n} valid events with fresh UUIDs and a {@code reason} of about {@code padding} bytes.
+   */
   static ArrayNode batch(TestNode node, int n, int padding, List<String> ids) {
     ArrayNode array = node.json.createArrayNode();
     String reason = "x".repeat(padding);
@@ -58,8 +60,11 @@ final class Events {
     long max = -1;
     String cursor = null;
     do {
-      String path = "/v1/events?order=asc&limit=1000" + (cursor == null ? ""
-          : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+      String path =
+          "/v1/events?order=asc&limit=1000"
+              + (cursor == null
+                  ? ""
+                  : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
       // the search index may still be catching up after a fault: wait as Retry-After says
       TestNode.Reply r = node.getPatiently(path, key);
       if (r.status() != 200) {
@@ -81,8 +86,13 @@ final class Events {
       cursor = next.isTextual() ? next.asText() : null;
     } while (cursor != null);
     if (max + 1 != seqById.size() || seqs.cardinality() != seqById.size()) {
-      problems.add("seq not contiguous: " + seqById.size() + " events, highest seq " + max
-          + ", first missing " + seqs.nextClearBit(0));
+      problems.add(
+          "seq not contiguous: "
+              + seqById.size()
+              + " events, highest seq "
+              + max
+              + ", first missing "
+              + seqs.nextClearBit(0));
     }
     return new Log(seqById, problems);
   }
@@ -95,8 +105,13 @@ final class Events {
       if (stored == null) {
         problems.add("acknowledged " + a.getKey() + " (seq " + a.getValue() + ") is missing");
       } else if (!stored.equals(a.getValue())) {
-        problems.add("acknowledged " + a.getKey() + " with seq " + a.getValue()
-            + " but stored with seq " + stored);
+        problems.add(
+            "acknowledged "
+                + a.getKey()
+                + " with seq "
+                + a.getValue()
+                + " but stored with seq "
+                + stored);
       }
     }
     return problems;

@@ -25,8 +25,8 @@ final class Mounts {
         p.destroyForcibly();
         return new Result(-1, String.join(" ", command) + ": timed out");
       }
-      return new Result(p.exitValue(),
-          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       return new Result(-1, e.toString());
     } catch (InterruptedException e) {
@@ -71,8 +71,11 @@ final class Mounts {
   /** Command line for {@code vellum <args>} in a fresh JVM with this test's class path. */
   static List<String> vellum(String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.add(
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.add("-Xmx256m");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");

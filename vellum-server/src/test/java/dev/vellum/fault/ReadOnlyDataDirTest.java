@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vellum serve} on a data dir it cannot write must say so and exit with the storage
- * error code (3) instead of starting. Root ignores file modes, so the data dir is a read-only
- * mount; skipped when mounting is not possible.
+ * {@code vellum serve} on a data dir it cannot write must say so and exit with the storage error
+ * code (3) instead of starting. Root ignores file modes, so the data dir is a read-only mount;
+ * skipped when mounting is not possible.
  */
 class ReadOnlyDataDirTest {
   private static final int EXIT_STORAGE = 3;
@@ -58,8 +58,8 @@ class ReadOnlyDataDirTest {
   void serve_onExistingDataDirMountedReadOnly_printsErrorAndExits3() throws Exception {
     Path data = tmp.resolve("data");
     try (TestNode node = TestNode.start(data)) {
-      assertEquals(200, node.post("/v1/events", TestNode.ADMIN_KEY,
-          node.loginEvent("before-ro")).status());
+      assertEquals(
+          200, node.post("/v1/events", TestNode.ADMIN_KEY, node.loginEvent("before-ro")).status());
     }
     Path view = Files.createDirectories(tmp.resolve("ro-view"));
     Mounts.Result r = Mounts.bindReadOnly(data, view);
@@ -78,9 +78,19 @@ class ReadOnlyDataDirTest {
   /** Runs {@code vellum serve} on {@code dataDir}; it must exit by itself within a minute. */
   private Served serve(Path dataDir) throws Exception {
     Path log = tmp.resolve("serve-" + System.nanoTime() + ".log");
-    ProcessBuilder pb = new ProcessBuilder(Mounts.vellum("serve", "--host", "127.0.0.1",
-        "--port", "0", "--data-dir", dataDir.toString()))
-        .directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Mounts.vellum(
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    dataDir.toString()))
+            .directory(tmp.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("VELLUM_"));
     pb.environment().put("VELLUM_BOOTSTRAP_KEY", TestNode.ADMIN_KEY);
     Process p = pb.start();

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Misbehaving clients over raw sockets: slow ones that send headers and then dribble the body,
- * and ones that vanish mid-body. Other clients must keep being served, and no part of a
- * half-sent request may be stored.
+ * Misbehaving clients over raw sockets: slow ones that send headers and then dribble the body, and
+ * ones that vanish mid-body. Other clients must keep being served, and no part of a half-sent
+ * request may be stored.
  */
 class SlowAndBrokenClientsTest {
   private static final int SLOW_CLIENTS = 8;
@@ -68,8 +68,8 @@ class SlowAndBrokenClientsTest {
 
     Map<String, Long> acked = new HashMap<>();
     for (int i = 0; i < 20; i++) {
-      TestNode.Reply r = node.post("/v1/events", TestNode.ADMIN_KEY,
-          Events.batch(node, 5, 0, new ArrayList<>()));
+      TestNode.Reply r =
+          node.post("/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 5, 0, new ArrayList<>()));
       assertEquals(200, r.status(), () -> r.raw().body());
       acked.putAll(Events.acknowledged(r));
       assertEquals(200, node.get("/v1/events?limit=5", TestNode.ADMIN_KEY).status());
@@ -100,15 +100,17 @@ class SlowAndBrokenClientsTest {
       String body = batch.toString();
       int cut = body.indexOf(batch.get(2).path("id").asText());
       boolean reset = i % 2 == 0;
-      broken.add(pool.submit(() -> {
-        sendAndVanish(body, cut, reset);
-        return null;
-      }));
+      broken.add(
+          pool.submit(
+              () -> {
+                sendAndVanish(body, cut, reset);
+                return null;
+              }));
     }
     Map<String, Long> acked = new HashMap<>();
     for (int i = 0; i < 20; i++) {
-      TestNode.Reply r = node.post("/v1/events", TestNode.ADMIN_KEY,
-          Events.batch(node, 5, 0, new ArrayList<>()));
+      TestNode.Reply r =
+          node.post("/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 5, 0, new ArrayList<>()));
       assertEquals(200, r.status(), () -> r.raw().body());
       acked.putAll(Events.acknowledged(r));
     }
@@ -116,8 +118,8 @@ class SlowAndBrokenClientsTest {
       f.get(30, TimeUnit.SECONDS);
     }
     // A last request after every broken one has closed: the server is still fine.
-    TestNode.Reply after = node.post("/v1/events", TestNode.ADMIN_KEY,
-        Events.batch(node, 1, 0, new ArrayList<>()));
+    TestNode.Reply after =
+        node.post("/v1/events", TestNode.ADMIN_KEY, Events.batch(node, 1, 0, new ArrayList<>()));
     assertEquals(200, after.status(), () -> after.raw().body());
     acked.putAll(Events.acknowledged(after));
 
@@ -139,13 +141,15 @@ class SlowAndBrokenClientsTest {
 
   private static String headers(String extra) {
     return "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-        + TestNode.ADMIN_KEY + "\r\nContent-Type: application/json\r\n" + extra + "\r\n";
+        + TestNode.ADMIN_KEY
+        + "\r\nContent-Type: application/json\r\n"
+        + extra
+        + "\r\n";
   }
 
   /**
-   * Sends the headers and then, in chunked encoding, one byte of leading whitespace every
-   * 100 ms for at least three seconds and until {@code release}; then the event. Returns the
-   * raw response.
+   * Sends the headers and then, in chunked encoding, one byte of leading whitespace every 100 ms
+   * for at least three seconds and until {@code release}; then the event. Returns the raw response.
    */
   private String dribble(String body, CountDownLatch sending, CountDownLatch release)
       throws Exception {
@@ -174,8 +178,8 @@ class SlowAndBrokenClientsTest {
     byte[] json = body.getBytes(StandardCharsets.UTF_8);
     Socket s = connect();
     OutputStream out = s.getOutputStream();
-    out.write(headers("Content-Length: " + json.length + "\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        headers("Content-Length: " + json.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.write(json, 0, cut);
     out.flush();
     Thread.sleep(200);

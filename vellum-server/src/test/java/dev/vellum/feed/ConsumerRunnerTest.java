@@ -3,9 +3,9 @@ package dev.vellum.feed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
 import dev.vellum.store.StoreException;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * come from memory or the store, durable positions, bounded retries and dead letters.
  */
 class ConsumerRunnerTest {
-  private static final FeedSettings FAST = new FeedSettings(50, 3, Duration.ofMillis(5),
-      Duration.ofMillis(20), 1_000);
+  private static final FeedSettings FAST =
+      new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), 1_000);
 
   @TempDir Path dir;
   private EventStore store;
@@ -46,8 +46,8 @@ class ConsumerRunnerTest {
   private final class StoreWrites implements FeedWrites {
     @Override
     public CompletableFuture<Void> savePosition(String consumer, long position) {
-      store.append(new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position),
-          List.of()));
+      store.append(
+          new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position), List.of()));
       return CompletableFuture.completedFuture(null);
     }
 
@@ -61,6 +61,7 @@ class ConsumerRunnerTest {
   /** Remembers what it was handed; fails as told. */
   private static class Recorder implements FeedConsumer {
     final List<Long> seen = Collections.synchronizedList(new ArrayList<>());
+
     @Override
     public String name() {
       return "recorder";
@@ -90,8 +91,23 @@ class ConsumerRunnerTest {
     for (int i = 0; i < count; i++) {
       long seq = nextSeq++;
       String id = UUID.randomUUID().toString();
-      events.add(new NewEvent("t1", seq, id, seq, seq, "USER_LOGIN", "authentication", "APP",
-          "success", "info", "actor", null, null, new byte[32], "{\"seq\":" + seq + "}"));
+      events.add(
+          new NewEvent(
+              "t1",
+              seq,
+              id,
+              seq,
+              seq,
+              "USER_LOGIN",
+              "authentication",
+              "APP",
+              "success",
+              "info",
+              "actor",
+              null,
+              null,
+              new byte[32],
+              "{\"seq\":" + seq + "}"));
     }
     long first = store.append(WriteBatch.ofEvents(events, List.of()));
     List<FeedEvent> out = new ArrayList<>();
@@ -103,8 +119,8 @@ class ConsumerRunnerTest {
   }
 
   private ConsumerRunner start(FeedConsumer consumer, FeedSettings settings) {
-    return ConsumerRunner.start(consumer, feed, writes, settings, Clock.systemUTC(),
-        new SimpleMeterRegistry());
+    return ConsumerRunner.start(
+        consumer, feed, writes, settings, Clock.systemUTC(), new SimpleMeterRegistry());
   }
 
   private static List<Long> oneTo(long n) {
@@ -132,8 +148,8 @@ class ConsumerRunnerTest {
 
   private void assertDeliveredInOrder(int maxWaiting) throws Exception {
     Recorder recorder = new Recorder();
-    FeedSettings settings = new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20),
-        maxWaiting);
+    FeedSettings settings =
+        new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), maxWaiting);
     try (ConsumerRunner runner = start(recorder, settings)) {
       for (int b = 0; b < 40; b++) {
         commit(7);
@@ -163,18 +179,19 @@ class ConsumerRunnerTest {
   void deadLettersAnEventThatKeepsFailingAndGoesOn() throws Exception {
     commit(10);
     AtomicInteger triesOfPoison = new AtomicInteger();
-    Recorder poisoned = new Recorder() {
-      @Override
-      public void accept(List<FeedEvent> events) throws Exception {
-        for (FeedEvent e : events) {
-          if (e.event().seq() == 4) {
-            triesOfPoison.incrementAndGet();
-            throw new IllegalArgumentException("cannot handle seq 4");
+    Recorder poisoned =
+        new Recorder() {
+          @Override
+          public void accept(List<FeedEvent> events) throws Exception {
+            for (FeedEvent e : events) {
+              if (e.event().seq() == 4) {
+                triesOfPoison.incrementAndGet();
+                throw new IllegalArgumentException("cannot handle seq 4");
+              }
+            }
+            super.accept(events);
           }
-        }
-        super.accept(events);
-      }
-    };
+        };
     try (ConsumerRunner runner = start(poisoned, FAST)) {
       assertTrue(runner.awaitHandled(10, Duration.ofSeconds(20)));
       commit(2);
@@ -198,15 +215,16 @@ class ConsumerRunnerTest {
   void retriesAnUnavailableStoreWithoutDeadLettering() throws Exception {
     commit(5);
     AtomicInteger failuresLeft = new AtomicInteger(8); // more than maxAttempts
-    Recorder flaky = new Recorder() {
-      @Override
-      public void accept(List<FeedEvent> events) throws Exception {
-        if (failuresLeft.getAndDecrement() > 0) {
-          throw new StoreException("disk full", null, true);
-        }
-        super.accept(events);
-      }
-    };
+    Recorder flaky =
+        new Recorder() {
+          @Override
+          public void accept(List<FeedEvent> events) throws Exception {
+            if (failuresLeft.getAndDecrement() > 0) {
+              throw new StoreException("disk full", null, true);
+            }
+            super.accept(events);
+          }
+        };
     try (ConsumerRunner runner = start(flaky, FAST)) {
       assertTrue(runner.awaitHandled(5, Duration.ofSeconds(20)));
       assertEquals(oneTo(5), flaky.seen);
@@ -217,12 +235,13 @@ class ConsumerRunnerTest {
   @Test
   void anErrorStopsTheConsumerAndSaysWhy() throws Exception {
     commit(3);
-    Recorder broken = new Recorder() {
-      @Override
-      public void accept(List<FeedEvent> events) {
-        throw new OutOfMemoryError("injected");
-      }
-    };
+    Recorder broken =
+        new Recorder() {
+          @Override
+          public void accept(List<FeedEvent> events) {
+            throw new OutOfMemoryError("injected");
+          }
+        };
     try (ConsumerRunner runner = start(broken, FAST)) {
       Consumers consumers = new Consumers();
       consumers.add(runner);

@@ -10,8 +10,8 @@ import dev.vellum.app.VellumNode;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.SearchQuery;
-import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.EventStore;
+import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.WriteBatch;
@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The feed and the writer seen from outside: consumers, dead letters, failures, read paths. */
 @Timeout(120)
 class FeedApiTest {
-  private static final FeedSettings FAST = new FeedSettings(100, 3, Duration.ofMillis(5),
-      Duration.ofMillis(50), 10_000);
+  private static final FeedSettings FAST =
+      new FeedSettings(100, 3, Duration.ofMillis(5), Duration.ofMillis(50), 10_000);
 
   @TempDir Path dir;
 
@@ -76,10 +76,16 @@ class FeedApiTest {
       assertEquals(200, r.status(), r.raw().body());
       JsonNode search = consumer(node, SearchIndex.CONSUMER);
       assertEquals("running", search.get("state").asText());
-      assertTrue(search.has("lag_events") && search.has("lag_seconds")
-          && search.has("dead_letters") && search.has("position"));
-      String reader = node.post("/v1/keys", ADMIN_KEY,
-          "{\"name\":\"r\",\"scopes\":[\"events:read\"]}").body().get("api_key").asText();
+      assertTrue(
+          search.has("lag_events")
+              && search.has("lag_seconds")
+              && search.has("dead_letters")
+              && search.has("position"));
+      String reader =
+          node.post("/v1/keys", ADMIN_KEY, "{\"name\":\"r\",\"scopes\":[\"events:read\"]}")
+              .body()
+              .get("api_key")
+              .asText();
       Reply denied = node.get("/v1/admin/consumers", reader);
       assertEquals(403, denied.status());
       assertEquals("application/problem+json", denied.contentType());
@@ -89,39 +95,47 @@ class FeedApiTest {
   @Test
   void deadLettersAPoisonEventShowsItAndKeepsGoing() {
     List<String> handled = Collections.synchronizedList(new ArrayList<>());
-    FeedConsumer poisonAverse = new FeedConsumer() {
-      @Override
-      public String name() {
-        return "poison-averse";
-      }
-
-      @Override
-      public void accept(List<FeedEvent> events) {
-        for (FeedEvent e : events) {
-          if ("poison".equals(e.event().actorId())) {
-            throw new IllegalStateException("cannot handle the poison actor");
+    FeedConsumer poisonAverse =
+        new FeedConsumer() {
+          @Override
+          public String name() {
+            return "poison-averse";
           }
-        }
-        events.forEach(e -> handled.add(e.event().actorId()));
-      }
-    };
+
+          @Override
+          public void accept(List<FeedEvent> events) {
+            for (FeedEvent e : events) {
+              if ("poison".equals(e.event().actorId())) {
+                throw new IllegalStateException("cannot handle the poison actor");
+              }
+            }
+            events.forEach(e -> handled.add(e.event().actorId()));
+          }
+        };
     try (TestNode node = TestNode.start(dir, c -> c, with(List.of(poisonAverse)))) {
       for (String actor : List.of("before", "poison", "after")) {
         assertEquals(200, node.post("/v1/events", ADMIN_KEY, node.loginEvent(actor)).status());
       }
-      eventually("the poison event is dead-lettered",
-          () -> consumer(node, "poison-averse").get("dead_letters").asLong() == 1
-              && handled.contains("after"));
+      eventually(
+          "the poison event is dead-lettered",
+          () ->
+              consumer(node, "poison-averse").get("dead_letters").asLong() == 1
+                  && handled.contains("after"));
       JsonNode status = consumer(node, "poison-averse");
       assertEquals("running", status.get("state").asText());
       assertTrue(status.get("last_error").asText().contains("poison actor"));
-      JsonNode letters = node.get("/v1/admin/consumers/poison-averse/dead-letters", ADMIN_KEY)
-          .body().get("dead_letters");
+      JsonNode letters =
+          node.get("/v1/admin/consumers/poison-averse/dead-letters", ADMIN_KEY)
+              .body()
+              .get("dead_letters");
       assertEquals(1, letters.size());
       assertTrue(letters.get(0).get("error").asText().contains("poison actor"));
       assertTrue(handled.containsAll(List.of("before", "after")));
-      assertTrue(node.get("/metrics", null).raw().body().contains(
-          "vellum_feed_consumer_dead_letters_total{consumer=\"poison-averse\"} 1.0"));
+      assertTrue(
+          node.get("/metrics", null)
+              .raw()
+              .body()
+              .contains("vellum_feed_consumer_dead_letters_total{consumer=\"poison-averse\"} 1.0"));
       assertEquals(200, node.get("/health/ready", null).status());
     }
   }
@@ -129,8 +143,8 @@ class FeedApiTest {
   @Test
   void anErrorInTheWriterTurnsReadinessRedAndWritesGet503() {
     AtomicBoolean explode = new AtomicBoolean();
-    VellumNode.Extensions ext = new VellumNode.Extensions(
-        store -> failingAppends(store, explode), s -> s, List.of(), FAST);
+    VellumNode.Extensions ext =
+        new VellumNode.Extensions(store -> failingAppends(store, explode), s -> s, List.of(), FAST);
     try (TestNode node = TestNode.start(dir, c -> c, ext)) {
       assertEquals(200, node.post("/v1/events", ADMIN_KEY, node.loginEvent("a")).status());
       explode.set(true);
@@ -151,18 +165,22 @@ class FeedApiTest {
    * (checkpoints and positions still commit, so the request's own batch is the one that fails).
    */
   private static EventStore failingAppends(EventStore real, AtomicBoolean explode) {
-    return (EventStore) Proxy.newProxyInstance(EventStore.class.getClassLoader(),
-        new Class<?>[] {EventStore.class}, (proxy, method, args) -> {
-          if (method.getName().equals("append") && explode.get()
-              && !((WriteBatch) args[0]).events().isEmpty()) {
-            throw new OutOfMemoryError("injected into the writer");
-          }
-          try {
-            return method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (EventStore)
+        Proxy.newProxyInstance(
+            EventStore.class.getClassLoader(),
+            new Class<?>[] {EventStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("append")
+                  && explode.get()
+                  && !((WriteBatch) args[0]).events().isEmpty()) {
+                throw new OutOfMemoryError("injected into the writer");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /** The real index, except that indexing waits while {@code closed} is set. */
@@ -197,11 +215,11 @@ class FeedApiTest {
   @Test
   void aTenantsSearchWaitsOnlyForItsOwnWrites() {
     AtomicBoolean gate = new AtomicBoolean();
-    VellumNode.Extensions ext = new VellumNode.Extensions(s -> s, s -> gated(s, gate),
-        List.of(), FAST);
+    VellumNode.Extensions ext =
+        new VellumNode.Extensions(s -> s, s -> gated(s, gate), List.of(), FAST);
     try (TestNode node = TestNode.start(dir, c -> c, ext)) {
-      String acme = node.post("/v1/tenants", ADMIN_KEY, "{\"id\":\"acme\"}").body()
-          .get("api_key").asText();
+      String acme =
+          node.post("/v1/tenants", ADMIN_KEY, "{\"id\":\"acme\"}").body().get("api_key").asText();
       node.put("/v1/sources/ACME_APP", acme, "{}");
       assertEquals(200, node.post("/v1/events", acme, acmeEvent(node, "early")).status());
       assertEquals(1, search(node, acme, "early").size());
@@ -235,23 +253,30 @@ class FeedApiTest {
 
   @Test
   void readsUnderSaturatedIngestNeverGet503AndAreAllRecorded() throws Exception {
-    try (TestNode node = TestNode.start(dir, c -> c.withIngest(new VellumConfig.Ingest(100,
-        4L << 20, 1L << 20, Duration.ofMinutes(5), 100, 100)))) {
+    try (TestNode node =
+        TestNode.start(
+            dir,
+            c ->
+                c.withIngest(
+                    new VellumConfig.Ingest(
+                        100, 4L << 20, 1L << 20, Duration.ofMinutes(5), 100, 100)))) {
       AtomicBoolean flooding = new AtomicBoolean(true);
       AtomicInteger rejectedWrites = new AtomicInteger();
       List<Thread> writers = new ArrayList<>();
       for (int w = 0; w < 8; w++) {
-        Thread t = new Thread(() -> {
-          ArrayNode batch = node.json.createArrayNode();
-          for (int i = 0; i < 100; i++) {
-            batch.add(node.loginEvent("writer"));
-          }
-          while (flooding.get()) {
-            if (node.post("/v1/events", ADMIN_KEY, batch).status() == 503) {
-              rejectedWrites.incrementAndGet();
-            }
-          }
-        });
+        Thread t =
+            new Thread(
+                () -> {
+                  ArrayNode batch = node.json.createArrayNode();
+                  for (int i = 0; i < 100; i++) {
+                    batch.add(node.loginEvent("writer"));
+                  }
+                  while (flooding.get()) {
+                    if (node.post("/v1/events", ADMIN_KEY, batch).status() == 503) {
+                      rejectedWrites.incrementAndGet();
+                    }
+                  }
+                });
         t.start();
         writers.add(t);
       }
@@ -266,19 +291,23 @@ class FeedApiTest {
       }
       assertEquals(Set.of(200), Set.copyOf(statuses));
       assertTrue(rejectedWrites.get() > 0, "ingest was never saturated");
-      eventually("every read has its access record", () -> {
-        Set<String> recorded = new java.util.HashSet<>();
-        for (JsonNode e : node.get("/v1/events?type=AUDIT_LOG_ACCESSED&limit=1000", ADMIN_KEY)
-            .body().get("events")) {
-          recorded.add(e.path("metadata").path("filter").path("actor_id").asText());
-        }
-        for (int i = 0; i < reads; i++) {
-          if (!recorded.contains("reader-" + i)) {
-            return false;
-          }
-        }
-        return true;
-      });
+      eventually(
+          "every read has its access record",
+          () -> {
+            Set<String> recorded = new java.util.HashSet<>();
+            for (JsonNode e :
+                node.get("/v1/events?type=AUDIT_LOG_ACCESSED&limit=1000", ADMIN_KEY)
+                    .body()
+                    .get("events")) {
+              recorded.add(e.path("metadata").path("filter").path("actor_id").asText());
+            }
+            for (int i = 0; i < reads; i++) {
+              if (!recorded.contains("reader-" + i)) {
+                return false;
+              }
+            }
+            return true;
+          });
     }
   }
 }

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL while two consumers lag behind by different amounts (they stall after 120 and 40
- * events): after the restart each resumes from its own durable position, and its output holds
- * every committed event at least once.
+ * SIGKILL while two consumers lag behind by different amounts (they stall after 120 and 40 events):
+ * after the restart each resumes from its own durable position, and its output holds every
+ * committed event at least once.
  */
 @Timeout(180)
 class FeedCrashTest {
@@ -62,7 +62,8 @@ class FeedCrashTest {
     Map<String, Long> lagAtKill = lags(port);
     first.destroyForcibly(); // SIGKILL
     assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-    assertTrue(lagAtKill.get("lag-a") > 0 && lagAtKill.get("lag-b") > 0,
+    assertTrue(
+        lagAtKill.get("lag-a") > 0 && lagAtKill.get("lag-b") > 0,
         "both consumers lagged when killed: " + lagAtKill);
 
     Process second = startChild(dataDir, 0, 0);
@@ -84,18 +85,20 @@ class FeedCrashTest {
     for (String name : List.of("lag-a", "lag-b")) {
       resumes.add(checkOutput(work.resolve(name + ".txt"), committed));
     }
-    assertTrue(!resumes.get(0).equals(resumes.get(1)),
+    assertTrue(
+        !resumes.get(0).equals(resumes.get(1)),
         "each consumer resumed from a position of its own: " + resumes);
   }
 
   private static long events(Path file) throws IOException {
-    return !Files.exists(file) ? 0
+    return !Files.exists(file)
+        ? 0
         : Files.readAllLines(file).stream().filter(l -> !l.startsWith("#")).count();
   }
 
   /**
-   * Checks one consumer's output: every committed event is in it, and after the restart it
-   * started right after the position it resumed from. Returns that position.
+   * Checks one consumer's output: every committed event is in it, and after the restart it started
+   * right after the position it resumed from. Returns that position.
    */
   private static long checkOutput(Path file, List<FeedEvent> committed) throws IOException {
     List<String> lines = Files.readAllLines(file);
@@ -118,12 +121,13 @@ class FeedCrashTest {
     }
     assertEquals(2, resumes.size(), file + ": one start, one restart");
     long resumedFrom = resumes.get(1);
-    assertTrue(resumedFrom <= lastBeforeRestart,
+    assertTrue(
+        resumedFrom <= lastBeforeRestart,
         file + ": resumed at " + resumedFrom + " after writing up to " + lastBeforeRestart);
     long lastCommitted = committed.get(committed.size() - 1).position();
     if (resumedFrom < lastCommitted) {
-      assertEquals(Long.valueOf(resumedFrom + 1), firstAfterRestart,
-          file + ": restart skipped events");
+      assertEquals(
+          Long.valueOf(resumedFrom + 1), firstAfterRestart, file + ": restart skipped events");
     }
     for (FeedEvent e : committed) {
       assertTrue(seen.contains(e.position()), file + " misses position " + e.position());
@@ -134,10 +138,17 @@ class FeedCrashTest {
   private static Process startChild(Path dataDir, long stallA, long stallB) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String name = Files.exists(dataDir) ? "port-2" : "port-1";
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp",
-        System.getProperty("java.class.path"), LaggingConsumersNode.class.getName(),
-        dataDir.toString(), dataDir.resolveSibling(name).toString(), Long.toString(stallA),
-        Long.toString(stallB));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            LaggingConsumersNode.class.getName(),
+            dataDir.toString(),
+            dataDir.resolveSibling(name).toString(),
+            Long.toString(stallA),
+            Long.toString(stallB));
     pb.redirectErrorStream(true);
     pb.redirectOutput(dataDir.resolveSibling(name + ".log").toFile());
     return pb.start();
@@ -156,8 +167,7 @@ class FeedCrashTest {
     ArrayNode events = JSON.createArrayNode();
     for (int i = 0; i < size; i++) {
       ObjectNode e = events.addObject();
-      e.put("occurred_at", Instant.now().minusSeconds(5).truncatedTo(ChronoUnit.MILLIS)
-          .toString());
+      e.put("occurred_at", Instant.now().minusSeconds(5).truncatedTo(ChronoUnit.MILLIS).toString());
       e.put("source", "DEMO_APP");
       e.put("type", "LOGIN_SUCCESSFUL");
       e.put("outcome", "success");
@@ -168,17 +178,23 @@ class FeedCrashTest {
   }
 
   private static int post(int port, String body) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
-        .header("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+            .header("Authorization", "Bearer " + TestNode.ADMIN_KEY)
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return HTTP.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
   }
 
   private static Map<String, Long> lags(int port) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/v1/admin/consumers")).header("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-        .timeout(Duration.ofSeconds(30)).GET().build();
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/admin/consumers"))
+            .header("Authorization", "Bearer " + TestNode.ADMIN_KEY)
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build();
     JsonNode body = JSON.readTree(HTTP.send(r, HttpResponse.BodyHandlers.ofString()).body());
     Map<String, Long> lags = new HashMap<>();
     for (JsonNode c : body.get("consumers")) {

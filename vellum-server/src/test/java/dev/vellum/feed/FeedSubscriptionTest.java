@@ -16,21 +16,39 @@ import org.junit.jupiter.api.Test;
 /** Feed.subscribe: the in-memory hand-off behind the live tail. */
 class FeedSubscriptionTest {
   /** A store that only knows it is empty: subscriptions never read it. */
-  private static final EventStore EMPTY = (EventStore) Proxy.newProxyInstance(
-      EventStore.class.getClassLoader(), new Class<?>[] {EventStore.class},
-      (proxy, method, args) -> {
-        if (method.getName().equals("lastPosition")) {
-          return 0L;
-        }
-        throw new UnsupportedOperationException(method.getName());
-      });
+  private static final EventStore EMPTY =
+      (EventStore)
+          Proxy.newProxyInstance(
+              EventStore.class.getClassLoader(),
+              new Class<?>[] {EventStore.class},
+              (proxy, method, args) -> {
+                if (method.getName().equals("lastPosition")) {
+                  return 0L;
+                }
+                throw new UnsupportedOperationException(method.getName());
+              });
 
   private final Feed feed = new Feed(EMPTY, e -> true);
 
   private static FeedEvent event(long position, String tenant) {
-    return new FeedEvent(position, new NewEvent(tenant, position, "id-" + position,
-        position, position, "LOGIN_SUCCESSFUL", "user_access", "DEMO_APP", "success", "info",
-        "alice", null, null, new byte[32], "{}"));
+    return new FeedEvent(
+        position,
+        new NewEvent(
+            tenant,
+            position,
+            "id-" + position,
+            position,
+            position,
+            "LOGIN_SUCCESSFUL",
+            "user_access",
+            "DEMO_APP",
+            "success",
+            "info",
+            "alice",
+            null,
+            null,
+            new byte[32],
+            "{}"));
   }
 
   private static List<FeedEvent> batch(long from, long to, String tenant) {

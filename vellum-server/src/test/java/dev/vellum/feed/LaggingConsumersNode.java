@@ -16,11 +16,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A node for {@link FeedCrashTest}, run as a child JVM: two feed consumers that append what
- * they are handed to a file of their own and fsync it. Each stalls for good (inside
- * {@code accept}, after writing) once it has handled a given number of events, so that when the
- * test kills the process they lag behind by different, known amounts, whatever the machine's
- * speed.
+ * A node for {@link FeedCrashTest}, run as a child JVM: two feed consumers that append what they
+ * are handed to a file of their own and fsync it. Each stalls for good (inside {@code accept},
+ * after writing) once it has handled a given number of events, so that when the test kills the
+ * process they lag behind by different, known amounts, whatever the machine's speed.
  *
  * <p>Arguments: data dir, port file, events after which each consumer stalls (two numbers, 0 =
  * never).
@@ -37,8 +36,9 @@ public final class LaggingConsumersNode {
 
     FileConsumer(String name, Path file, long stallAfter) throws IOException {
       this.name = name;
-      this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND);
+      this.out =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       this.stallAfter = stallAfter;
     }
 
@@ -57,8 +57,13 @@ public final class LaggingConsumersNode {
     public void accept(List<FeedEvent> events) throws Exception {
       StringBuilder lines = new StringBuilder();
       for (FeedEvent e : events) {
-        lines.append(e.position()).append(' ').append(e.event().tenant()).append(' ')
-            .append(e.event().seq()).append('\n');
+        lines
+            .append(e.position())
+            .append(' ')
+            .append(e.event().tenant())
+            .append(' ')
+            .append(e.event().seq())
+            .append('\n');
       }
       write(lines.toString());
       handled += events.size();
@@ -83,13 +88,18 @@ public final class LaggingConsumersNode {
   public static void main(String[] args) throws Exception {
     Path dataDir = Path.of(args[0]);
     Path portFile = Path.of(args[1]);
-    List<FeedConsumer> consumers = List.of(
-        new FileConsumer("lag-a", dataDir.resolveSibling("lag-a.txt"), Long.parseLong(args[2])),
-        new FileConsumer("lag-b", dataDir.resolveSibling("lag-b.txt"), Long.parseLong(args[3])));
-    FeedSettings settings = new FeedSettings(10, 3, Duration.ofMillis(10), Duration.ofMillis(100),
-        1_000);
-    VellumNode node = VellumNode.start(TestNode.config(dataDir).validate(), false,
-        new VellumNode.Extensions(s -> s, s -> s, consumers, settings));
+    List<FeedConsumer> consumers =
+        List.of(
+            new FileConsumer("lag-a", dataDir.resolveSibling("lag-a.txt"), Long.parseLong(args[2])),
+            new FileConsumer(
+                "lag-b", dataDir.resolveSibling("lag-b.txt"), Long.parseLong(args[3])));
+    FeedSettings settings =
+        new FeedSettings(10, 3, Duration.ofMillis(10), Duration.ofMillis(100), 1_000);
+    VellumNode node =
+        VellumNode.start(
+            TestNode.config(dataDir).validate(),
+            false,
+            new VellumNode.Extensions(s -> s, s -> s, consumers, settings));
     Runtime.getRuntime().addShutdownHook(new Thread(node::close));
     Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
     Files.writeString(tmp, Integer.toString(node.port()));

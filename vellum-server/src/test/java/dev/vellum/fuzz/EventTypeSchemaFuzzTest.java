@@ -29,20 +29,21 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * Fuzz targets for tenant event-type schemas ({@code PUT /v1/event-types/{type}}): a tenant
- * administrator's JSON Schema is compiled by the server and then runs on every event of that
- * type, so a hostile schema must be refused or stored, and a stored one must validate an event
- * without failing the request. Seeds are under {@code
+ * administrator's JSON Schema is compiled by the server and then runs on every event of that type,
+ * so a hostile schema must be refused or stored, and a stored one must validate an event without
+ * failing the request. Seeds are under {@code
  * src/test/resources/dev/vellum/fuzz/EventTypeSchemaFuzzTestInputs/<method>/}.
  */
 class EventTypeSchemaFuzzTest {
   private static final String TYPE = "FUZZ_TYPE";
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
   private static final ObjectMapper JSON = Json.mapper();
+
   /**
-   * 400: not JSON; 413: over the body limit; 415: not UTF-8; 422: a schema the catalogue
-   * refuses.
+   * 400: not JSON; 413: over the body limit; 415: not UTF-8; 422: a schema the catalogue refuses.
    */
   private static final Set<Integer> PUT_STATUSES = Set.of(200, 201, 400, 413, 415, 422);
+
   /** An event of a stored type is accepted or rejected with reasons; nothing else. */
   private static final Set<Integer> INGEST_STATUSES = Set.of(200, 422);
 
@@ -95,10 +96,10 @@ class EventTypeSchemaFuzzTest {
   }
 
   /**
-   * The catalogue in process: {@link EventTypeCatalog#put} either lists the schema's problems
-   * or stores it; a stored type is found again under its category and validates an event into
-   * an accepted event or a list of errors. The strict JSON parse's documented rejections are
-   * those of the route (see {@code ServerInputFuzzTest#ingestPipeline}).
+   * The catalogue in process: {@link EventTypeCatalog#put} either lists the schema's problems or
+   * stores it; a stored type is found again under its category and validates an event into an
+   * accepted event or a list of errors. The strict JSON parse's documented rejections are those of
+   * the route (see {@code ServerInputFuzzTest#ingestPipeline}).
    */
   @FuzzTest(maxDuration = "10m")
   void schemaCatalog(byte[] input) throws IOException {
@@ -116,30 +117,39 @@ class EventTypeSchemaFuzzTest {
     if (!problems.isEmpty()) {
       return;
     }
-    EventTypeCatalog.TypeDef def = catalog.find("default", TYPE).orElseThrow(
-        () -> new AssertionError("stored type is not found again"));
+    EventTypeCatalog.TypeDef def =
+        catalog
+            .find("default", TYPE)
+            .orElseThrow(() -> new AssertionError("stored type is not found again"));
     assertEquals(schema.path("x-vellum-category").asText(), def.category());
     EventNormalizer.Result r = n.prepare("default", event(NOW.minusSeconds(60)), NOW);
     assertTrue(r.ok() || !r.errors().isEmpty(), "rejected without a reason");
   }
 
   /**
-   * The schema as {@code PUT /v1/event-types/FUZZ_TYPE} to a real node, then, when it was
-   * stored, one event of that type: only documented statuses, so never a 5xx from compiling a
-   * schema or from running it on an event.
+   * The schema as {@code PUT /v1/event-types/FUZZ_TYPE} to a real node, then, when it was stored,
+   * one event of that type: only documented statuses, so never a 5xx from compiling a schema or
+   * from running it on an event.
    */
   @FuzzTest(maxDuration = "30m")
   void schemaOverHttp(byte[] input) {
     TestNode t = node();
-    TestNode.Reply put = t.send("PUT", "/v1/event-types/" + TYPE, TestNode.ADMIN_KEY,
-        "application/json", new String(input, StandardCharsets.UTF_8));
+    TestNode.Reply put =
+        t.send(
+            "PUT",
+            "/v1/event-types/" + TYPE,
+            TestNode.ADMIN_KEY,
+            "application/json",
+            new String(input, StandardCharsets.UTF_8));
     assertStatusIn(PUT_STATUSES, put, "PUT /v1/event-types/" + TYPE);
     if (put.status() == 200 || put.status() == 201) {
-      ObjectNode e = event(Instant.now().minusSeconds(60).truncatedTo(
-          java.time.temporal.ChronoUnit.MILLIS));
+      ObjectNode e =
+          event(Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
       TestNode.Reply ingest = t.post("/v1/events", TestNode.ADMIN_KEY, e);
-      assertStatusIn(INGEST_STATUSES, ingest, "POST /v1/events of " + TYPE + " after PUT "
-          + new String(input, StandardCharsets.UTF_8));
+      assertStatusIn(
+          INGEST_STATUSES,
+          ingest,
+          "POST /v1/events of " + TYPE + " after PUT " + new String(input, StandardCharsets.UTF_8));
     }
   }
 }

@@ -23,14 +23,14 @@ import java.util.stream.Stream;
 /**
  * A real node for the HTTP fuzz targets, on a loopback port of its own.
  *
- * <p>Jazzer's SSRF detector fails any socket connection the fuzz test has not allowed; the
- * targets' own requests to this node are the only connections they make, so exactly
- * (loopback, this port) is allowed and everything else stays a finding (a server that fetched
- * a schema or called a webhook because of fuzzed input would be one). Jazzer resets the policy
- * to "deny all" when fuzzing starts, after the seeds have run (and started this node), so
- * {@link #node()} sets it again on every input: one atomic write. The rate limit is lifted,
- * because a fuzzer sends far more than the default 2,000 requests/s of one key is meant for and
- * every answer would otherwise be a 429 that reaches nothing.
+ * <p>Jazzer's SSRF detector fails any socket connection the fuzz test has not allowed; the targets'
+ * own requests to this node are the only connections they make, so exactly (loopback, this port) is
+ * allowed and everything else stays a finding (a server that fetched a schema or called a webhook
+ * because of fuzzed input would be one). Jazzer resets the policy to "deny all" when fuzzing
+ * starts, after the seeds have run (and started this node), so {@link #node()} sets it again on
+ * every input: one atomic write. The rate limit is lifted, because a fuzzer sends far more than the
+ * default 2,000 requests/s of one key is meant for and every answer would otherwise be a 429 that
+ * reaches nothing.
  */
 final class FuzzNode implements AutoCloseable {
   private final Path root;
@@ -42,15 +42,16 @@ final class FuzzNode implements AutoCloseable {
     this.node = node;
     int port = node.port();
     // the client connects to 127.0.0.1; InetSocketAddress.getHostName may resolve it back
-    this.ownPort = (host, p) -> p == port
-        && ("127.0.0.1".equals(host) || "localhost".equals(host));
+    this.ownPort = (host, p) -> p == port && ("127.0.0.1".equals(host) || "localhost".equals(host));
   }
 
   static FuzzNode start(String name) {
     try {
       Path root = Files.createTempDirectory("vellum-fuzz-" + name + "-");
-      TestNode node = TestNode.start(root.resolve("data"), c -> c.withRateLimit(
-          new VellumConfig.RateLimit(1_000_000_000L, 1_000_000_000L)));
+      TestNode node =
+          TestNode.start(
+              root.resolve("data"),
+              c -> c.withRateLimit(new VellumConfig.RateLimit(1_000_000_000L, 1_000_000_000L)));
       return new FuzzNode(root, node);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -78,8 +79,17 @@ final class FuzzNode implements AutoCloseable {
 
   /** Fails with the request and answer unless the status is one the endpoint documents. */
   static void assertStatusIn(Set<Integer> documented, TestNode.Reply r, String request) {
-    assertTrue(documented.contains(r.status()), () -> "undocumented status " + r.status()
-        + " (documented: " + documented + ") for " + request + ": " + r.raw().body());
+    assertTrue(
+        documented.contains(r.status()),
+        () ->
+            "undocumented status "
+                + r.status()
+                + " (documented: "
+                + documented
+                + ") for "
+                + request
+                + ": "
+                + r.raw().body());
   }
 
   /** {@code a=1&b=2&b=3} split without decoding: every name and value as written. */
@@ -102,8 +112,10 @@ final class FuzzNode implements AutoCloseable {
     StringBuilder query = new StringBuilder();
     for (Map.Entry<String, List<String>> p : params.entrySet()) {
       for (String v : p.getValue()) {
-        query.append(query.length() == 0 ? "?" : "&")
-            .append(URLEncoder.encode(p.getKey(), StandardCharsets.UTF_8)).append('=')
+        query
+            .append(query.length() == 0 ? "?" : "&")
+            .append(URLEncoder.encode(p.getKey(), StandardCharsets.UTF_8))
+            .append('=')
             .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
       }
     }

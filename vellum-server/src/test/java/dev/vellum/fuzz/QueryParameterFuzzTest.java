@@ -20,9 +20,9 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * Fuzz targets for time-valued query parameters and the stats query, whose unbounded
- * arithmetic once hung a request thread. Seeds, including the inputs of issue 9, are under
- * {@code src/test/resources/dev/vellum/fuzz/QueryParameterFuzzTestInputs/<method>/}.
+ * Fuzz targets for time-valued query parameters and the stats query, whose unbounded arithmetic
+ * once hung a request thread. Seeds, including the inputs of issue 9, are under {@code
+ * src/test/resources/dev/vellum/fuzz/QueryParameterFuzzTestInputs/<method>/}.
  */
 class QueryParameterFuzzTest {
   private static final long NOW = Times.micros(Instant.parse("2026-06-01T12:00:00Z"));
@@ -71,7 +71,8 @@ class QueryParameterFuzzTest {
     assertTrue(q.interval() > 0, q::toString);
     assertTrue(q.from() < q.to() && q.to() <= QueryTimes.MAX_MICROS, q::toString);
     assertTrue(q.from() > QueryTimes.MIN_MICROS - q.interval(), q::toString);
-    assertTrue((q.to() - q.from() + q.interval() - 1) / q.interval() <= QueryService.MAX_BUCKETS,
+    assertTrue(
+        (q.to() - q.from() + q.interval() - 1) / q.interval() <= QueryService.MAX_BUCKETS,
         q::toString);
   }
 

@@ -47,19 +47,25 @@ import org.junit.jupiter.api.AfterAll;
  */
 class ServerInputFuzzTest {
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+
   /** One strict mapper, as the node builds once: building one per input halved the speed. */
   private static final ObjectMapper JSON = Json.mapper();
+
   /**
-   * 403: every event names a source the key may not write, such as the server's own VELLUM
-   * (found by the campaign; documented in IngestRoutes). 415: BodyReader refuses a body that
-   * looks like UTF-16 or UTF-32 (a zero byte early on).
+   * 403: every event names a source the key may not write, such as the server's own VELLUM (found
+   * by the campaign; documented in IngestRoutes). 415: BodyReader refuses a body that looks like
+   * UTF-16 or UTF-32 (a zero byte early on).
    */
   private static final Set<Integer> INGEST_STATUSES = Set.of(200, 207, 400, 403, 413, 415, 422);
+
   private static final Set<Integer> BATCH_STATUSES = Set.of(200, 400, 413, 415);
+
   /** 414: a fuzzed query string can exceed Jetty's request-line limit once percent-encoded. */
   private static final Set<Integer> QUERY_STATUSES = Set.of(200, 400, 414);
+
   /** 400: Jetty refuses ambiguous paths (encoded '/', '..' segments) before routing. */
   private static final Set<Integer> TILE_STATUSES = Set.of(200, 400, 404);
+
   /** Events of the log the read-path targets run against: one full level-0 tile and a part. */
   private static final int LOG_EVENTS = 300;
 
@@ -107,12 +113,12 @@ class ServerInputFuzzTest {
   }
 
   /**
-   * The ingest body as the route reads it: strict JSON parse, one object or an array of them,
-   * then normalise and validate each against the real catalogue over SQLite. An accepted event
-   * must be canonicalisable for its leaf hash. The documented rejections of the parse are the
-   * route's two 400s: {@link JsonProcessingException} (malformed JSON) and
-   * {@link CharConversionException} (bytes that Jackson's encoding detection takes for UTF-32
-   * but are not valid UTF-32; the route answers "cannot read request body").
+   * The ingest body as the route reads it: strict JSON parse, one object or an array of them, then
+   * normalise and validate each against the real catalogue over SQLite. An accepted event must be
+   * canonicalisable for its leaf hash. The documented rejections of the parse are the route's two
+   * 400s: {@link JsonProcessingException} (malformed JSON) and {@link CharConversionException}
+   * (bytes that Jackson's encoding detection takes for UTF-32 but are not valid UTF-32; the route
+   * answers "cannot read request body").
    */
   @FuzzTest(maxDuration = "10m")
   void ingestPipeline(byte[] input) throws IOException {
@@ -147,20 +153,32 @@ class ServerInputFuzzTest {
   /** The same bytes as {@code POST /v1/events} to a real node: only the documented statuses. */
   @FuzzTest(maxDuration = "30m")
   void ingestOverHttp(byte[] input) {
-    TestNode.Reply r = node().send("POST", "/v1/events", TestNode.ADMIN_KEY, "application/json",
-        new String(input, StandardCharsets.UTF_8));
+    TestNode.Reply r =
+        node()
+            .send(
+                "POST",
+                "/v1/events",
+                TestNode.ADMIN_KEY,
+                "application/json",
+                new String(input, StandardCharsets.UTF_8));
     assertStatusIn(INGEST_STATUSES, r, "POST /v1/events");
   }
 
   /**
    * A reference-format batch ({@code {"records": [...]}}) as {@code POST /v1/audit/store-batch}:
-   * 200 with a per-record answer, or 400/413 for the batch as a whole. A 200 answers every
-   * record, and FailedPutCount counts the records answered with an error.
+   * 200 with a per-record answer, or 400/413 for the batch as a whole. A 200 answers every record,
+   * and FailedPutCount counts the records answered with an error.
    */
   @FuzzTest(maxDuration = "30m")
   void storeBatchOverHttp(byte[] input) {
-    TestNode.Reply r = node().send("POST", "/v1/audit/store-batch", TestNode.ADMIN_KEY,
-        "application/json", new String(input, StandardCharsets.UTF_8));
+    TestNode.Reply r =
+        node()
+            .send(
+                "POST",
+                "/v1/audit/store-batch",
+                TestNode.ADMIN_KEY,
+                "application/json",
+                new String(input, StandardCharsets.UTF_8));
     assertStatusIn(BATCH_STATUSES, r, "POST /v1/audit/store-batch");
     if (r.status() == 200) {
       JsonNode answers = r.body().get("RequestResponses");
@@ -187,10 +205,10 @@ class ServerInputFuzzTest {
   }
 
   /**
-   * A cursor over HTTP, so that any position a client can write reaches the keyset SQL. The
-   * input is the cursor's decoded text ({@code c1:a:<micros>:<seq>}), base64url-encoded here:
-   * fuzzing the base64 itself would spend nearly every input on malformed text. The first byte
-   * picks the sort order. A 200 or a 400; never a 5xx.
+   * A cursor over HTTP, so that any position a client can write reaches the keyset SQL. The input
+   * is the cursor's decoded text ({@code c1:a:<micros>:<seq>}), base64url-encoded here: fuzzing the
+   * base64 itself would spend nearly every input on malformed text. The first byte picks the sort
+   * order. A 200 or a 400; never a 5xx.
    */
   @FuzzTest(maxDuration = "30m")
   void cursorOverHttp(byte[] input) {
@@ -206,8 +224,8 @@ class ServerInputFuzzTest {
   @FuzzTest(maxDuration = "10m")
   void filterParser(byte[] input) {
     try {
-      assertNotNull(FilterParser.parse("default", params(new String(input,
-          StandardCharsets.UTF_8))));
+      assertNotNull(
+          FilterParser.parse("default", params(new String(input, StandardCharsets.UTF_8))));
     } catch (FilterParser.BadParameter expected) {
       assertNotNull(expected.name());
     }
@@ -224,17 +242,22 @@ class ServerInputFuzzTest {
   /**
    * Anything after {@code /v1/log/tile/} as a tile request: 200 only when the path the server
    * routes (percent-decoded, dot segments removed, as Jetty does before routing) is a canonical
-   * tile path, the one spelling {@link TilePath} prints; else 404, or Jetty's 400 for an
-   * ambiguous path. Bytes outside the unreserved set are percent-encoded so that every input is
-   * a valid URI.
+   * tile path, the one spelling {@link TilePath} prints; else 404, or Jetty's 400 for an ambiguous
+   * path. Bytes outside the unreserved set are percent-encoded so that every input is a valid URI.
    */
   @FuzzTest(maxDuration = "30m")
   void tileOverHttp(byte[] input) {
     StringBuilder rest = new StringBuilder();
     for (byte b : input) {
       char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '/'
+          || c == '.'
+          || c == '-'
+          || c == '_'
+          || c == '~') {
         rest.append(c);
       } else {
         rest.append('%').append(String.format("%02X", (int) c));

@@ -32,8 +32,11 @@ class AuthApiTest {
   }
 
   private String createKey(String scopes, String sources) {
-    Reply r = node.post("/v1/keys", ADMIN_KEY,
-        "{\"name\":\"test\",\"scopes\":" + scopes + ",\"sources\":" + sources + "}");
+    Reply r =
+        node.post(
+            "/v1/keys",
+            ADMIN_KEY,
+            "{\"name\":\"test\",\"scopes\":" + scopes + ",\"sources\":" + sources + "}");
     assertEquals(201, r.status(), r.raw().body());
     return r.body().get("api_key").asText();
   }
@@ -86,8 +89,8 @@ class AuthApiTest {
 
   @Test
   void revokedKeyStopsWorkingAtOnce() {
-    Reply created = node.post("/v1/keys", ADMIN_KEY,
-        "{\"name\":\"temp\",\"scopes\":[\"events:read\"]}");
+    Reply created =
+        node.post("/v1/keys", ADMIN_KEY, "{\"name\":\"temp\",\"scopes\":[\"events:read\"]}");
     String key = created.body().get("api_key").asText();
     assertEquals(200, node.get("/v1/events", key).status());
     String id = created.body().get("id").asText();
@@ -111,17 +114,23 @@ class AuthApiTest {
     assertEquals(200, node.put("/v1/sources/ACME_APP", acme, "{}").status());
     var acmeEvent = node.loginEvent("acme-user");
     acmeEvent.put("source", "ACME_APP");
-    String acmeId = node.post("/v1/events", acme, acmeEvent).body().get("results").get(0)
-        .get("id").asText();
-    String defaultId = node.post("/v1/events", ADMIN_KEY, node.loginEvent("default-user"))
-        .body().get("results").get(0).get("id").asText();
+    String acmeId =
+        node.post("/v1/events", acme, acmeEvent).body().get("results").get(0).get("id").asText();
+    String defaultId =
+        node.post("/v1/events", ADMIN_KEY, node.loginEvent("default-user"))
+            .body()
+            .get("results")
+            .get(0)
+            .get("id")
+            .asText();
 
     Reply crossA = node.get("/v1/events/" + acmeId, ADMIN_KEY);
     Reply crossB = node.get("/v1/events/" + defaultId, acme);
     Reply missing = node.get("/v1/events/0190a0a0-0000-7000-8000-000000000000", acme);
     assertEquals(404, crossA.status());
     assertEquals(404, crossB.status());
-    assertEquals(missing.body().get("detail").asText().replace("0190a0a0-0000-7000-8000-000000000000", ""),
+    assertEquals(
+        missing.body().get("detail").asText().replace("0190a0a0-0000-7000-8000-000000000000", ""),
         crossB.body().get("detail").asText().replace(defaultId, ""),
         "a foreign id must look exactly like a missing one");
     for (JsonNode e : node.get("/v1/events?limit=1000", acme).body().get("events")) {
@@ -146,8 +155,9 @@ class AuthApiTest {
 
   @Test
   void rateLimitAnswers429WithRetryAfter() {
-    try (TestNode limited = TestNode.start(dir.resolve("limited"),
-        c -> c.withRateLimit(new VellumConfig.RateLimit(1, 3)))) {
+    try (TestNode limited =
+        TestNode.start(
+            dir.resolve("limited"), c -> c.withRateLimit(new VellumConfig.RateLimit(1, 3)))) {
       int last = 0;
       for (int i = 0; i < 6; i++) {
         last = limited.get("/v1/sources", ADMIN_KEY).status();
@@ -161,9 +171,10 @@ class AuthApiTest {
 
   @Test
   void tenantDefinesItsOwnEventType() {
-    String schema = "{\"x-vellum-category\":\"billing\",\"allOf\":[{\"$ref\":"
-        + "\"https://schemas.vellum.dev/event.json\"}],\"properties\":{\"metadata\":{\"type\":"
-        + "\"object\",\"required\":[\"invoice\"]}}}";
+    String schema =
+        "{\"x-vellum-category\":\"billing\",\"allOf\":[{\"$ref\":"
+            + "\"https://schemas.vellum.dev/event.json\"}],\"properties\":{\"metadata\":{\"type\":"
+            + "\"object\",\"required\":[\"invoice\"]}}}";
     Reply put = node.put("/v1/event-types/INVOICE_SENT", ADMIN_KEY, schema);
     assertEquals(201, put.status(), put.raw().body());
     var e = node.loginEvent("billing-bot");
@@ -175,10 +186,12 @@ class AuthApiTest {
     e.putObject("metadata");
     Reply bad = node.post("/v1/events", ADMIN_KEY, e);
     assertEquals(422, bad.status());
-    assertEquals("/metadata/invoice",
+    assertEquals(
+        "/metadata/invoice",
         bad.body().get("results").get(0).get("errors").get(0).get("pointer").asText());
-    assertEquals("billing", node.get("/v1/event-types/INVOICE_SENT", ADMIN_KEY).body()
-        .get("category").asText());
+    assertEquals(
+        "billing",
+        node.get("/v1/event-types/INVOICE_SENT", ADMIN_KEY).body().get("category").asText());
   }
 
   @Test
@@ -191,8 +204,10 @@ class AuthApiTest {
 
   @Test
   void cannotReplaceBuiltInType() {
-    assertEquals(409, node.put("/v1/event-types/LOGIN_FAILED", ADMIN_KEY,
-        "{\"x-vellum-category\":\"x\"}").status());
+    assertEquals(
+        409,
+        node.put("/v1/event-types/LOGIN_FAILED", ADMIN_KEY, "{\"x-vellum-category\":\"x\"}")
+            .status());
   }
 
   @Test

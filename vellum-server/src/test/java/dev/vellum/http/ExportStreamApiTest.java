@@ -64,8 +64,10 @@ class ExportStreamApiTest {
     List<String> ids = new ArrayList<>();
     String cursor = null;
     do {
-      Reply r = node.get("/v1/events?limit=1000&" + filter
-          + (cursor == null ? "" : "&cursor=" + cursor), ADMIN_KEY);
+      Reply r =
+          node.get(
+              "/v1/events?limit=1000&" + filter + (cursor == null ? "" : "&cursor=" + cursor),
+              ADMIN_KEY);
       assertEquals(200, r.status(), r.raw().body());
       r.body().get("events").forEach(e -> ids.add(e.get("id").asText()));
       cursor = r.body().get("next_cursor").isNull() ? null : r.body().get("next_cursor").asText();
@@ -75,8 +77,7 @@ class ExportStreamApiTest {
 
   @Test
   void exportCsv_hasEveryMatchingEventInSearchOrder() {
-    Reply r = node.get("/v1/events/export?format=csv&q=row&type=LOGIN_SUCCESSFUL",
-        ADMIN_KEY);
+    Reply r = node.get("/v1/events/export?format=csv&q=row&type=LOGIN_SUCCESSFUL", ADMIN_KEY);
     assertEquals(200, r.status(), r.raw().body());
     assertTrue(r.contentType().startsWith("text/csv"));
     assertTrue(r.header("content-disposition").startsWith("attachment;"));
@@ -129,8 +130,8 @@ class ExportStreamApiTest {
 
   @Test
   void export_isRecordedAsAccessWithItsRowCount() throws Exception {
-    assertEquals(200, node.get("/v1/events/export?format=jsonl&actor_id=bulk-5", ADMIN_KEY)
-        .status());
+    assertEquals(
+        200, node.get("/v1/events/export?format=jsonl&actor_id=bulk-5", ADMIN_KEY).status());
     int expected = searchIds("actor_id=bulk-5").size();
     JsonNode found = null;
     for (int i = 0; i < 50 && found == null; i++) {
@@ -224,10 +225,11 @@ class ExportStreamApiTest {
   @Test
   void openStream_doesNotHoldUpAGracefulStop(@TempDir Path other) throws Exception {
     TestNode second = TestNode.start(other);
-    HttpRequest req = HttpRequest.newBuilder(URI.create(second.url("/v1/events/stream")))
-        .header("Authorization", "Bearer " + ADMIN_KEY).build();
-    HttpResponse<java.io.InputStream> r = HTTP.send(req,
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(second.url("/v1/events/stream")))
+            .header("Authorization", "Bearer " + ADMIN_KEY)
+            .build();
+    HttpResponse<java.io.InputStream> r = HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, r.statusCode());
     long start = System.nanoTime();
     second.close();
@@ -283,8 +285,9 @@ class ExportStreamApiTest {
     }
 
     static Sse open(String path, String lastEventId, String key) throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url(path)))
-          .header("Authorization", "Bearer " + key);
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(node.url(path)))
+              .header("Authorization", "Bearer " + key);
       if (lastEventId != null) {
         b.header("Last-Event-ID", lastEventId);
       }
@@ -292,8 +295,8 @@ class ExportStreamApiTest {
     }
 
     private void read() {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(body,
-          StandardCharsets.UTF_8))) {
+      try (BufferedReader in =
+          new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
         String type = "message";
         String id = null;
         StringBuilder data = new StringBuilder();

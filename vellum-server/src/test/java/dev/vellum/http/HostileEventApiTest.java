@@ -21,9 +21,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Events built to hurt the server: over-long identifiers, impossible times, schemas that
- * reference nothing. Each is refused on its own with a 422 naming its JSON pointer, and its
- * valid neighbour is still stored.
+ * Events built to hurt the server: over-long identifiers, impossible times, schemas that reference
+ * nothing. Each is refused on its own with a 422 naming its JSON pointer, and its valid neighbour
+ * is still stored.
  */
 class HostileEventApiTest {
   @TempDir static Path dir;
@@ -46,8 +46,10 @@ class HostileEventApiTest {
     batch.add(bad);
     batch.add(node.loginEvent("after"));
     Reply r = node.post("/v1/events", ADMIN_KEY, batch);
-    assertEquals(207, r.status(), () -> r.raw().body().substring(0,
-        Math.min(2000, r.raw().body().length())));
+    assertEquals(
+        207,
+        r.status(),
+        () -> r.raw().body().substring(0, Math.min(2000, r.raw().body().length())));
     JsonNode results = r.body().get("results");
     assertEquals("accepted", results.get(0).get("status").asText());
     assertEquals("accepted", results.get(2).get("status").asText());
@@ -66,40 +68,50 @@ class HostileEventApiTest {
         Arguments.of("/category", (Consumer<ObjectNode>) e -> e.put("category", "a" + x(64))),
         Arguments.of("/session_id", (Consumer<ObjectNode>) e -> e.put("session_id", x(257))),
         Arguments.of("/request_id", (Consumer<ObjectNode>) e -> e.put("request_id", x(257))),
-        Arguments.of("/related_event_id",
-            (Consumer<ObjectNode>) e -> e.put("related_event_id", x(257))),
+        Arguments.of(
+            "/related_event_id", (Consumer<ObjectNode>) e -> e.put("related_event_id", x(257))),
         Arguments.of("/id", (Consumer<ObjectNode>) e -> e.put("id", x(257))),
-        Arguments.of("/actor/id",
+        Arguments.of(
+            "/actor/id",
             (Consumer<ObjectNode>) e -> ((ObjectNode) e.get("actor")).put("id", x(257))),
-        Arguments.of("/targets/0/id", (Consumer<ObjectNode>) e -> e.putArray("targets")
-            .addObject().put("type", "user").put("id", x(257))),
-        Arguments.of("/targets", (Consumer<ObjectNode>) e -> {
-          ArrayNode t = e.putArray("targets");
-          for (int i = 0; i < 101; i++) {
-            t.addObject().put("type", "user").put("id", "u" + i);
-          }
-        }),
-        Arguments.of("/tags/1", (Consumer<ObjectNode>) e -> e.putArray("tags").add("ok")
-            .add(x(129))),
-        Arguments.of("/tags", (Consumer<ObjectNode>) e -> {
-          ArrayNode t = e.putArray("tags");
-          for (int i = 0; i < 51; i++) {
-            t.add("t" + i);
-          }
-        }),
-        Arguments.of("/metadata/nested", (Consumer<ObjectNode>) e -> ((ObjectNode)
-            e.get("metadata")).putObject("nested").put(x(129), 1)));
+        Arguments.of(
+            "/targets/0/id",
+            (Consumer<ObjectNode>)
+                e -> e.putArray("targets").addObject().put("type", "user").put("id", x(257))),
+        Arguments.of(
+            "/targets",
+            (Consumer<ObjectNode>)
+                e -> {
+                  ArrayNode t = e.putArray("targets");
+                  for (int i = 0; i < 101; i++) {
+                    t.addObject().put("type", "user").put("id", "u" + i);
+                  }
+                }),
+        Arguments.of(
+            "/tags/1", (Consumer<ObjectNode>) e -> e.putArray("tags").add("ok").add(x(129))),
+        Arguments.of(
+            "/tags",
+            (Consumer<ObjectNode>)
+                e -> {
+                  ArrayNode t = e.putArray("tags");
+                  for (int i = 0; i < 51; i++) {
+                    t.add("t" + i);
+                  }
+                }),
+        Arguments.of(
+            "/metadata/nested",
+            (Consumer<ObjectNode>)
+                e -> ((ObjectNode) e.get("metadata")).putObject("nested").put(x(129), 1)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("overLongIdentifiers")
-  void identifierOverItsLimitIsRejectedAloneNamingItsPointer(String pointer,
-      Consumer<ObjectNode> spoil) {
+  void identifierOverItsLimitIsRejectedAloneNamingItsPointer(
+      String pointer, Consumer<ObjectNode> spoil) {
     ObjectNode bad = node.loginEvent("victim");
     spoil.accept(bad);
     JsonNode result = sendBetweenValidNeighbours(bad);
-    assertEquals(pointer, result.get("errors").get(0).get("pointer").asText(),
-        result.toString());
+    assertEquals(pointer, result.get("errors").get(0).get("pointer").asText(), result.toString());
     // the answer names the limit but never echoes the hostile value back
     assertTrue(result.toString().length() < 2_000, "answer of " + result.toString().length());
   }
@@ -136,8 +148,9 @@ class HostileEventApiTest {
 
   @Test
   void schemaReferencingAnUnknownBuiltInTypeIs422NamingThePointer() {
-    String schema = "{\"x-vellum-category\":\"x\",\"allOf\":[{\"$ref\":"
-        + "\"https://schemas.vellum.dev/types/NO_SUCH_TYPE.json\"}]}";
+    String schema =
+        "{\"x-vellum-category\":\"x\",\"allOf\":[{\"$ref\":"
+            + "\"https://schemas.vellum.dev/types/NO_SUCH_TYPE.json\"}]}";
     Reply r = node.put("/v1/event-types/REF_TO_NOTHING", ADMIN_KEY, schema);
     assertEquals(422, r.status(), r.raw().body());
     assertEquals("application/problem+json", r.contentType());
@@ -148,9 +161,10 @@ class HostileEventApiTest {
 
   @Test
   void schemaReferencingABuiltInTypeIsAccepted() {
-    String schema = "{\"x-vellum-category\":\"user_access\",\"allOf\":[{\"$ref\":"
-        + "\"https://schemas.vellum.dev/types/LOGIN_SUCCESSFUL.json\"}],"
-        + "\"properties\":{\"type\":true}}";
+    String schema =
+        "{\"x-vellum-category\":\"user_access\",\"allOf\":[{\"$ref\":"
+            + "\"https://schemas.vellum.dev/types/LOGIN_SUCCESSFUL.json\"}],"
+            + "\"properties\":{\"type\":true}}";
     Reply r = node.put("/v1/event-types/LOGIN_SUCCESSFUL_V2", ADMIN_KEY, schema);
     assertEquals(201, r.status(), r.raw().body());
   }
@@ -159,8 +173,9 @@ class HostileEventApiTest {
   void schemaWhoseReferencesFormACycleIs422NamingTheReference() {
     // the EventTypeSchemaFuzzTest finding: stored with 201, then every event of the type
     // overflowed networknt's stack and was answered 500
-    String schema = "{\"x-vellum-category\":\"x\",\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
-        + "\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}";
+    String schema =
+        "{\"x-vellum-category\":\"x\",\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
+            + "\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}";
     Reply r = node.put("/v1/event-types/CYCLIC_TYPE", ADMIN_KEY, schema);
     assertEquals(422, r.status(), r.raw().body());
     assertTrue(r.body().at("/errors/0/pointer").asText().endsWith("/$ref"), r.raw().body());

@@ -41,16 +41,20 @@ class HttpEdgeApiTest {
     assertEquals(400, r.status(), r.raw().body());
     assertEquals(ProblemHandlers.CONTENT_TYPE, r.contentType());
     assertEquals(ProblemException.TYPE_BASE + "bad-request", r.body().path("type").asText());
-    assertEquals("/" + parameter, r.body().path("errors").path(0).path("pointer").asText(),
-        r.raw().body());
+    assertEquals(
+        "/" + parameter, r.body().path("errors").path(0).path("pointer").asText(), r.raw().body());
   }
 
   @Test
   void rejectsStatsRangeBeyondYear9999() {
-    assertBadParameter(node.get("/v1/events/stats?from=-290000-01-01T00:00:00Z"
-        + "&to=%2B290000-01-01T00:00:00Z&interval=1h", ADMIN_KEY), "to");
-    assertBadParameter(node.get("/v1/events/stats?from=-300000-01-01T00:00:00Z", ADMIN_KEY),
-        "from");
+    assertBadParameter(
+        node.get(
+            "/v1/events/stats?from=-290000-01-01T00:00:00Z"
+                + "&to=%2B290000-01-01T00:00:00Z&interval=1h",
+            ADMIN_KEY),
+        "to");
+    assertBadParameter(
+        node.get("/v1/events/stats?from=-300000-01-01T00:00:00Z", ADMIN_KEY), "from");
   }
 
   @Test
@@ -62,14 +66,20 @@ class HttpEdgeApiTest {
 
   @Test
   void rejectsStatsRangeWithMoreThanTenThousandBuckets() {
-    assertBadParameter(node.get("/v1/events/stats?from=0001-01-01T00:00:00Z"
-        + "&to=9999-12-31T23:59:59Z&interval=300d", ADMIN_KEY), "interval");
+    assertBadParameter(
+        node.get(
+            "/v1/events/stats?from=0001-01-01T00:00:00Z" + "&to=9999-12-31T23:59:59Z&interval=300d",
+            ADMIN_KEY),
+        "interval");
   }
 
   @Test
   void answersStatsAtTheLastDayOfYear9999() {
-    Reply r = node.get("/v1/events/stats?from=9999-12-31T00:00:00Z"
-        + "&to=9999-12-31T23:59:59.999999Z&interval=1h", ADMIN_KEY);
+    Reply r =
+        node.get(
+            "/v1/events/stats?from=9999-12-31T00:00:00Z"
+                + "&to=9999-12-31T23:59:59.999999Z&interval=1h",
+            ADMIN_KEY);
     assertEquals(200, r.status(), r.raw().body());
     assertEquals(24, r.body().path("buckets").size());
   }
@@ -103,8 +113,10 @@ class HttpEdgeApiTest {
   @Test
   void rejectsUnknownQueryParameterOfAnyRouteBeforeStoring() {
     String id = UUID.randomUUID().toString();
-    assertBadParameter(node.post("/v1/events?waitForCheckpoint=true", ADMIN_KEY,
-        node.loginEvent("typo").put("id", id)), "waitForCheckpoint");
+    assertBadParameter(
+        node.post(
+            "/v1/events?waitForCheckpoint=true", ADMIN_KEY, node.loginEvent("typo").put("id", id)),
+        "waitForCheckpoint");
     assertEquals(404, node.get("/v1/events/" + id, ADMIN_KEY).status());
     assertBadParameter(node.get("/v1/log/checkpoint?verbose=1", ADMIN_KEY), "verbose");
   }
@@ -114,8 +126,14 @@ class HttpEdgeApiTest {
     String id = UUID.randomUUID().toString();
     // 700 KB of text: under the 1 MiB limit as UTF-8, but it was once counted in UTF-16 units
     ObjectNode e = node.loginEvent("wide").put("id", id).put("reason", "x".repeat(700_000));
-    RawHttp.Response r = RawHttp.request(node.port(), "POST", "/v1/events", ADMIN_KEY,
-        "application/json", e.toString().getBytes(StandardCharsets.UTF_16));
+    RawHttp.Response r =
+        RawHttp.request(
+            node.port(),
+            "POST",
+            "/v1/events",
+            ADMIN_KEY,
+            "application/json",
+            e.toString().getBytes(StandardCharsets.UTF_16));
     assertEquals(415, r.status(), r.body());
     HostileInputTest.assertProblem(r);
     assertEquals(404, node.get("/v1/events/" + id, ADMIN_KEY).status());
@@ -123,25 +141,38 @@ class HttpEdgeApiTest {
 
   @Test
   void refusesDeclaredCharsetOtherThanUtf8() {
-    Reply r = node.send("POST", "/v1/events", ADMIN_KEY, "application/json; charset=utf-16",
-        node.loginEvent("latin").toString());
+    Reply r =
+        node.send(
+            "POST",
+            "/v1/events",
+            ADMIN_KEY,
+            "application/json; charset=utf-16",
+            node.loginEvent("latin").toString());
     assertEquals(415, r.status(), r.raw().body());
-    assertEquals(ProblemException.TYPE_BASE + "unsupported-media-type",
-        r.body().path("type").asText());
+    assertEquals(
+        ProblemException.TYPE_BASE + "unsupported-media-type", r.body().path("type").asText());
   }
 
   @Test
   void acceptsDeclaredUtf8Charset() {
-    Reply r = node.send("POST", "/v1/events", ADMIN_KEY, "application/json; charset=UTF-8",
-        node.loginEvent("utf8").toString());
+    Reply r =
+        node.send(
+            "POST",
+            "/v1/events",
+            ADMIN_KEY,
+            "application/json; charset=UTF-8",
+            node.loginEvent("utf8").toString());
     assertEquals(200, r.status(), r.raw().body());
   }
 
   @Test
   void findsEventAndItsProofByUpperCaseId() throws Exception {
     String id = UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
-    Reply stored = node.post("/v1/events?wait_for_checkpoint=true", ADMIN_KEY,
-        node.loginEvent("shouty").put("id", id));
+    Reply stored =
+        node.post(
+            "/v1/events?wait_for_checkpoint=true",
+            ADMIN_KEY,
+            node.loginEvent("shouty").put("id", id));
     assertEquals(200, stored.status(), stored.raw().body());
     Reply byId = node.get("/v1/events/" + id, ADMIN_KEY);
     assertEquals(200, byId.status(), byId.raw().body());
@@ -152,24 +183,25 @@ class HttpEdgeApiTest {
 
   @Test
   void answersIllegalPathCharacterWithProblem() {
-    RawHttp.Response r = RawHttp.request(node.port(), "GET", "/v1/events/%GG", ADMIN_KEY, null,
-        null);
+    RawHttp.Response r =
+        RawHttp.request(node.port(), "GET", "/v1/events/%GG", ADMIN_KEY, null, null);
     assertEquals(400, r.status(), r.body());
     HostileInputTest.assertProblem(r);
   }
 
   @Test
   void answersOverlongQueryStringWithProblem() {
-    RawHttp.Response r = RawHttp.request(node.port(), "GET", "/v1/events?q=" + "a".repeat(10_000),
-        ADMIN_KEY, null, null);
+    RawHttp.Response r =
+        RawHttp.request(
+            node.port(), "GET", "/v1/events?q=" + "a".repeat(10_000), ADMIN_KEY, null, null);
     assertEquals(414, r.status(), r.body());
     HostileInputTest.assertProblem(r);
   }
 
   @Test
   void answersUnsupportedMethodWith405Problem() {
-    RawHttp.Response r = RawHttp.request(node.port(), "DELETE", "/v1/events", ADMIN_KEY, null,
-        null);
+    RawHttp.Response r =
+        RawHttp.request(node.port(), "DELETE", "/v1/events", ADMIN_KEY, null, null);
     assertEquals(405, r.status(), r.body());
     HostileInputTest.assertProblem(r);
   }

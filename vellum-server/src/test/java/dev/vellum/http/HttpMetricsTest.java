@@ -38,10 +38,23 @@ class HttpMetricsTest {
   }
 
   private static void assertCounted(String metrics, String route, int status) {
-    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("vellum_http_requests_seconds_count{")
-        && l.contains("route=\"" + route + "\"") && l.contains("status=\"" + status + "\"")),
-        () -> route + " " + status + " not counted in:\n" + metrics.lines()
-            .filter(l -> l.startsWith("vellum_http_requests_seconds_count")).toList());
+    assertTrue(
+        metrics
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("vellum_http_requests_seconds_count{")
+                        && l.contains("route=\"" + route + "\"")
+                        && l.contains("status=\"" + status + "\"")),
+        () ->
+            route
+                + " "
+                + status
+                + " not counted in:\n"
+                + metrics
+                    .lines()
+                    .filter(l -> l.startsWith("vellum_http_requests_seconds_count"))
+                    .toList());
   }
 
   @Test
@@ -64,8 +77,11 @@ class HttpMetricsTest {
 
   @Test
   void countsErrorsJettyAnswersBeforeRouting() {
-    RawHttp.Response big = RawHttp.send(node.port(), "GET /v1/events HTTP/1.1\r\nHost: x\r\n"
-        + "X-Padding: " + "p".repeat(20_000), null);
+    RawHttp.Response big =
+        RawHttp.send(
+            node.port(),
+            "GET /v1/events HTTP/1.1\r\nHost: x\r\n" + "X-Padding: " + "p".repeat(20_000),
+            null);
     assertEquals(431, big.status());
     RawHttp.Response bad = RawHttp.request(node.port(), "GET", "/v1/%GG", null, null, null);
     assertEquals(400, bad.status());

@@ -191,8 +191,12 @@ class IngestApiTest {
   @Test
   void rejectsLoneSurrogateAloneNamingItsPointer() throws Exception {
     ObjectNode bad = node.loginEvent("placeholder");
-    String text = "[" + node.json.writeValueAsString(bad).replace("placeholder", "\\ud800")
-        + "," + node.json.writeValueAsString(node.loginEvent("neighbour")) + "]";
+    String text =
+        "["
+            + node.json.writeValueAsString(bad).replace("placeholder", "\\ud800")
+            + ","
+            + node.json.writeValueAsString(node.loginEvent("neighbour"))
+            + "]";
     Reply r = ingest(text);
     assertEquals(207, r.status(), r.raw().body());
     assertEquals("/actor/id", pointerOf(r.body().get("results").get(0)));
@@ -255,14 +259,16 @@ class IngestApiTest {
     int threads = 8;
     int perThread = 20;
     java.util.List<Long> seqs = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
     for (int t = 0; t < threads; t++) {
-      pool.submit(() -> {
-        for (int i = 0; i < perThread; i++) {
-          Reply r = ingest(node.loginEvent("concurrent"));
-          seqs.add(r.body().get("results").get(0).get("seq").asLong());
-        }
-      });
+      pool.submit(
+          () -> {
+            for (int i = 0; i < perThread; i++) {
+              Reply r = ingest(node.loginEvent("concurrent"));
+              seqs.add(r.body().get("results").get(0).get("seq").asLong());
+            }
+          });
     }
     pool.shutdown();
     assertTrue(pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS));

@@ -47,7 +47,10 @@ class QueryApiTest {
         e.with("metadata").put("login_failure_code", "INCORRECT_PASSWORD");
       }
       e.putArray("tags").add(i % 2 == 0 ? "even" : "odd");
-      e.putArray("targets").addObject().put("type", "document").put("id", "doc-" + (i % 4))
+      e.putArray("targets")
+          .addObject()
+          .put("type", "document")
+          .put("id", "doc-" + (i % 4))
           .put("name", "Quarterly report " + i);
       e.put("reason", i == 7 ? "suspicious kangaroo activity" : "routine");
       if (i >= 25) {
@@ -72,12 +75,15 @@ class QueryApiTest {
     Reply r = node.get("/v1/events?limit=1000&" + query + "&from=" + q(BASE.toString()), ADMIN_KEY);
     assertEquals(200, r.status(), r.raw().body());
     List<JsonNode> out = new ArrayList<>();
-    r.body().get("events").forEach(e -> {
-      if (!e.get("type").asText().equals("AUDIT_LOG_ACCESSED")
-          && !e.get("actor").get("id").asText().equals("late-arrival")) {
-        out.add(e);
-      }
-    });
+    r.body()
+        .get("events")
+        .forEach(
+            e -> {
+              if (!e.get("type").asText().equals("AUDIT_LOG_ACCESSED")
+                  && !e.get("actor").get("id").asText().equals("late-arrival")) {
+                out.add(e);
+              }
+            });
     return out;
   }
 
@@ -141,8 +147,12 @@ class QueryApiTest {
   void ordersDescendingByDefaultAndAscendingOnRequest() {
     List<JsonNode> desc = search("actor_id=user0");
     List<JsonNode> asc = search("actor_id=user0&order=asc");
-    assertTrue(desc.get(0).get("occurred_at").asText()
-        .compareTo(desc.get(desc.size() - 1).get("occurred_at").asText()) > 0);
+    assertTrue(
+        desc.get(0)
+                .get("occurred_at")
+                .asText()
+                .compareTo(desc.get(desc.size() - 1).get("occurred_at").asText())
+            > 0);
     assertEquals(desc.get(0).get("id"), asc.get(asc.size() - 1).get("id"));
   }
 
@@ -153,8 +163,10 @@ class QueryApiTest {
     String cursor = null;
     int pages = 0;
     do {
-      String path = "/v1/events?limit=7&type=LOGIN_SUCCESSFUL&type=LOGIN_FAILED&from="
-          + q(BASE.toString()) + (cursor == null ? "" : "&cursor=" + cursor);
+      String path =
+          "/v1/events?limit=7&type=LOGIN_SUCCESSFUL&type=LOGIN_FAILED&from="
+              + q(BASE.toString())
+              + (cursor == null ? "" : "&cursor=" + cursor);
       Reply r = node.get(path, ADMIN_KEY);
       assertEquals(200, r.status(), r.raw().body());
       for (JsonNode e : r.body().get("events")) {
@@ -204,8 +216,11 @@ class QueryApiTest {
 
   @Test
   void statsCountPerBucketAndGroup() {
-    String path = "/v1/events/stats?interval=10m&group_by=type&from=" + q(BASE.toString())
-        + "&to=" + q(BASE.plus(30, ChronoUnit.MINUTES).toString());
+    String path =
+        "/v1/events/stats?interval=10m&group_by=type&from="
+            + q(BASE.toString())
+            + "&to="
+            + q(BASE.plus(30, ChronoUnit.MINUTES).toString());
     Reply r = node.get(path, ADMIN_KEY);
     assertEquals(200, r.status(), r.raw().body());
     JsonNode buckets = r.body().get("buckets");

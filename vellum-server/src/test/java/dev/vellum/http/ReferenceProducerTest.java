@@ -26,14 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/reference-compatibility.md as a tested statement: a producer written for the reference
- * AWS design sends every reference event type the way its clients do (API key in {@code
- * x-api-key}, flat lower-case body, epoch-millisecond timestamp as a string) and reads {@code
- * auditId} from the answer; each event is then stored and found by search.
+ * docs/reference-compatibility.md as a tested statement: a producer written for the reference AWS
+ * design sends every reference event type the way its clients do (API key in {@code x-api-key},
+ * flat lower-case body, epoch-millisecond timestamp as a string) and reads {@code auditId} from the
+ * answer; each event is then stored and found by search.
  */
 class ReferenceProducerTest {
   /** The reference's own initiating-system code (SupportedInitiatorSystemCodes). */
   private static final String SOURCE = "ABC_DE_WEB";
+
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,8 +46,14 @@ class ReferenceProducerTest {
   static void start() {
     node = TestNode.start(dir);
     assertEquals(200, node.put("/v1/sources/" + SOURCE, ADMIN_KEY, "{}").status());
-    TestNode.Reply key = node.post("/v1/keys", ADMIN_KEY, "{\"name\":\"reference producer\","
-        + "\"scopes\":[\"events:write\"],\"sources\":[\"" + SOURCE + "\"]}");
+    TestNode.Reply key =
+        node.post(
+            "/v1/keys",
+            ADMIN_KEY,
+            "{\"name\":\"reference producer\","
+                + "\"scopes\":[\"events:write\"],\"sources\":[\""
+                + SOURCE
+                + "\"]}");
     assertEquals(201, key.status(), key.raw().body());
     producerKey = key.body().get("api_key").asText();
   }
@@ -84,11 +91,13 @@ class ReferenceProducerTest {
 
   private static HttpResponse<String> postWithApiKeyHeader(String path, String body)
       throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(node.url(path)))
-        .timeout(Duration.ofSeconds(30))
-        .header("x-api-key", producerKey)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(node.url(path)))
+            .timeout(Duration.ofSeconds(30))
+            .header("x-api-key", producerKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
   }
 
@@ -98,8 +107,8 @@ class ReferenceProducerTest {
     Map<String, String> ids = new LinkedHashMap<>();
     for (String type : ReferenceMapper.EVENT_TYPES) {
       String user = "ref-" + type.toLowerCase();
-      HttpResponse<String> r = postWithApiKeyHeader("/v1/audit/store",
-          flatBody(type, user).toString());
+      HttpResponse<String> r =
+          postWithApiKeyHeader("/v1/audit/store", flatBody(type, user).toString());
       assertEquals(200, r.statusCode(), type + ": " + r.body());
       JsonNode answer = JSON.readTree(r.body());
       assertNotNull(answer.get("auditId"), type + ": " + r.body());
@@ -112,35 +121,48 @@ class ReferenceProducerTest {
     }
     // search is fed by a background indexer: poll until every event is found, by type and actor
     for (Map.Entry<String, String> e : ids.entrySet()) {
-      String q = "/v1/events?type=" + e.getKey() + "&actor_id="
-          + URLEncoder.encode("ref-" + e.getKey().toLowerCase(), StandardCharsets.UTF_8);
-      assertTrue(eventually(() -> node.get(q, ADMIN_KEY).body().path("events").toString()
-          .contains(e.getValue())), "not searchable: " + e.getKey());
+      String q =
+          "/v1/events?type="
+              + e.getKey()
+              + "&actor_id="
+              + URLEncoder.encode("ref-" + e.getKey().toLowerCase(), StandardCharsets.UTF_8);
+      assertTrue(
+          eventually(
+              () -> node.get(q, ADMIN_KEY).body().path("events").toString().contains(e.getValue())),
+          "not searchable: " + e.getKey());
     }
   }
 
   @Test
   void lowerCaseDocumentTypeIsStoredAsTheCatalogueValue() throws Exception {
-    HttpResponse<String> r = postWithApiKeyHeader("/v1/audit/store",
-        flatBody("DOCUMENT_DOWNLOADED", "doc-reader").put("documenttype", "billing").toString());
+    HttpResponse<String> r =
+        postWithApiKeyHeader(
+            "/v1/audit/store",
+            flatBody("DOCUMENT_DOWNLOADED", "doc-reader")
+                .put("documenttype", "billing")
+                .toString());
     assertEquals(200, r.statusCode(), r.body());
-    JsonNode stored = node.get("/v1/events/" + JSON.readTree(r.body()).get("auditId").asText(),
-        ADMIN_KEY).body();
+    JsonNode stored =
+        node.get("/v1/events/" + JSON.readTree(r.body()).get("auditId").asText(), ADMIN_KEY).body();
     assertEquals("BILLING", stored.at("/metadata/document_type").asText());
   }
 
   @Test
   void roleAssignedWithoutARoleNameStillValidates() throws Exception {
     // the reference's flat payload has no field for the role: the mapped event must still pass
-    HttpResponse<String> r = postWithApiKeyHeader("/v1/audit/store",
-        flatBody("ROLE_ASSIGNED", "new-admin").toString());
+    HttpResponse<String> r =
+        postWithApiKeyHeader("/v1/audit/store", flatBody("ROLE_ASSIGNED", "new-admin").toString());
     assertEquals(200, r.statusCode(), r.body());
   }
 
   @Test
   void batchEndpointAcceptsTheXApiKeyHeaderToo() throws Exception {
-    String body = "{\"records\":[" + flatBody("LOGIN_SUCCESSFUL", "batch-1") + ","
-        + flatBody("PASSWORD_RESET_REQUESTED", "batch-2") + "]}";
+    String body =
+        "{\"records\":["
+            + flatBody("LOGIN_SUCCESSFUL", "batch-1")
+            + ","
+            + flatBody("PASSWORD_RESET_REQUESTED", "batch-2")
+            + "]}";
     HttpResponse<String> r = postWithApiKeyHeader("/v1/audit/store-batch", body);
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(0, JSON.readTree(r.body()).get("FailedPutCount").asInt(), r.body());
@@ -148,10 +170,12 @@ class ReferenceProducerTest {
 
   @Test
   void unknownXApiKeyIs401Problem() throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(node.url("/v1/audit/store")))
-        .header("x-api-key", "vk_not_a_key").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(flatBody("LOGIN_FAILED", "x").toString()))
-        .build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(node.url("/v1/audit/store")))
+            .header("x-api-key", "vk_not_a_key")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(flatBody("LOGIN_FAILED", "x").toString()))
+            .build();
     HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
     assertEquals(401, r.statusCode());
     assertEquals("application/problem+json", r.headers().firstValue("content-type").orElse(""));

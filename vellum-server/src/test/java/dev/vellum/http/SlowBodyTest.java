@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Clients that send a valid write request one byte at a time over real sockets. A body must
- * arrive within the body deadline (408), one key may hold only so many requests open (429), and
- * other keys are served all the while.
+ * Clients that send a valid write request one byte at a time over real sockets. A body must arrive
+ * within the body deadline (408), one key may hold only so many requests open (429), and other keys
+ * are served all the while.
  */
 class SlowBodyTest {
   private static final int SLOW = 12;
@@ -42,8 +42,16 @@ class SlowBodyTest {
 
   @BeforeEach
   void start() {
-    node = TestNode.start(dir, c -> c.withHttp(new VellumConfig.Http(Duration.ofSeconds(10),
-        Duration.ofSeconds(2), MAX_IN_FLIGHT, c.http().tls())));
+    node =
+        TestNode.start(
+            dir,
+            c ->
+                c.withHttp(
+                    new VellumConfig.Http(
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(2),
+                        MAX_IN_FLIGHT,
+                        c.http().tls())));
     pool = Executors.newCachedThreadPool();
   }
 
@@ -56,9 +64,14 @@ class SlowBodyTest {
   @Test
   @Timeout(60)
   void slowBodiesTimeOutAndAreCappedPerKeyWhileOtherKeysAreServed() throws Exception {
-    String other = node.post("/v1/keys", ADMIN_KEY,
-        "{\"name\":\"other\",\"scopes\":[\"events:write\",\"events:read\"]}").body()
-        .path("api_key").asText();
+    String other =
+        node.post(
+                "/v1/keys",
+                ADMIN_KEY,
+                "{\"name\":\"other\",\"scopes\":[\"events:write\",\"events:read\"]}")
+            .body()
+            .path("api_key")
+            .asText();
     List<String> slowIds = new ArrayList<>();
     List<Socket> sockets = new ArrayList<>();
     List<Future<RawHttp.Response>> slow = new ArrayList<>();
@@ -69,8 +82,8 @@ class SlowBodyTest {
       s.connect(new InetSocketAddress("127.0.0.1", node.port()), 5_000);
       s.setSoTimeout(30_000);
       sockets.add(s);
-      byte[] body = node.loginEvent("slow-" + i).put("id", id).toString()
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] body =
+          node.loginEvent("slow-" + i).put("id", id).toString().getBytes(StandardCharsets.UTF_8);
       slow.add(pool.submit(() -> dribble(s, body)));
     }
 
@@ -105,22 +118,28 @@ class SlowBodyTest {
   /** Sends the headers at once and the body a byte every 200 ms until the server answers. */
   private RawHttp.Response dribble(Socket s, byte[] body) throws IOException {
     OutputStream out = s.getOutputStream();
-    out.write(("POST /v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ADMIN_KEY
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    out.write(
+        ("POST /v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + ADMIN_KEY
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
-    Future<?> writer = pool.submit(() -> {
-      try {
-        for (byte b : body) {
-          out.write(b);
-          out.flush();
-          Thread.sleep(200);
-        }
-      } catch (IOException | InterruptedException closed) {
-        // the server answered and closed the connection
-      }
-      return null;
-    });
+    Future<?> writer =
+        pool.submit(
+            () -> {
+              try {
+                for (byte b : body) {
+                  out.write(b);
+                  out.flush();
+                  Thread.sleep(200);
+                }
+              } catch (IOException | InterruptedException closed) {
+                // the server answered and closed the connection
+              }
+              return null;
+            });
     try {
       return RawHttp.read(s.getInputStream());
     } finally {

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * HTTPS from PEM files: real self-signed certificates made by the JDK's keytool, a real TLS
- * client that trusts only them, and a certificate replaced on disk while the server runs.
+ * HTTPS from PEM files: real self-signed certificates made by the JDK's keytool, a real TLS client
+ * that trusts only them, and a certificate replaced on disk while the server runs.
  */
 @Timeout(120)
 class TlsTest {
@@ -42,25 +42,51 @@ class TlsTest {
 
   private Pair generate(String name) throws Exception {
     Path store = dir.resolve(name + ".p12");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool")
-        .toString(), "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048",
-        "-validity", "2", "-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit",
-        "-keypass", "changeit").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                name,
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=" + name,
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                "changeit",
+                "-keypass",
+                "changeit")
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, output);
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {
       ks.load(in, "changeit".toCharArray());
     }
-    return new Pair((X509Certificate) ks.getCertificate(name),
+    return new Pair(
+        (X509Certificate) ks.getCertificate(name),
         (PrivateKey) ks.getKey(name, "changeit".toCharArray()));
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   /** Writes the pair as PEM files, each by an atomic rename as a certificate renewer would. */
@@ -69,9 +95,15 @@ class TlsTest {
     Path tmpCert = dir.resolve("cert.tmp");
     Files.writeString(tmpKey, pem("PRIVATE KEY", pair.key().getEncoded()));
     Files.writeString(tmpCert, pem("CERTIFICATE", pair.certificate().getEncoded()));
-    Files.move(tmpKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        tmpKey,
+        key,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    Files.move(tmpCert, cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        tmpCert,
+        cert,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -81,8 +113,8 @@ class TlsTest {
     for (int i = 0; i < certificates.length; i++) {
       trust.setCertificateEntry("c" + i, certificates[i]);
     }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(
-        TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -90,9 +122,15 @@ class TlsTest {
   }
 
   private TestNode startTls(Path cert, Path key) {
-    return TestNode.start(dir.resolve("data"), c -> c.withHttp(new VellumConfig.Http(
-        c.http().idleTimeout(), c.http().bodyTimeout(), c.http().maxInFlightPerKey(),
-        new VellumConfig.Tls(cert, key, Duration.ofMillis(200)))));
+    return TestNode.start(
+        dir.resolve("data"),
+        c ->
+            c.withHttp(
+                new VellumConfig.Http(
+                    c.http().idleTimeout(),
+                    c.http().bodyTimeout(),
+                    c.http().maxInFlightPerKey(),
+                    new VellumConfig.Tls(cert, key, Duration.ofMillis(200)))));
   }
 
   @Test
@@ -102,16 +140,24 @@ class TlsTest {
     Path key = dir.resolve("key.pem");
     install(pair, cert, key);
     try (TestNode node = startTls(cert, key)) {
-      HttpClient client = HttpClient.newBuilder().sslContext(trusting(pair.certificate()))
-          .connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-          URI.create("https://localhost:" + node.port() + "/health/ready")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpClient client =
+          HttpClient.newBuilder()
+              .sslContext(trusting(pair.certificate()))
+              .connectTimeout(Duration.ofSeconds(5))
+              .build();
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("https://localhost:" + node.port() + "/health/ready"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
-      HttpResponse<String> authed = client.send(HttpRequest.newBuilder(
-          URI.create("https://127.0.0.1:" + node.port() + "/v1/sources"))
-          .header("Authorization", "Bearer " + TestNode.ADMIN_KEY).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> authed =
+          client.send(
+              HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.port() + "/v1/sources"))
+                  .header("Authorization", "Bearer " + TestNode.ADMIN_KEY)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, authed.statusCode(), authed.body());
     }
   }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Usage plans per key, as API Gateway's: a rate with a burst and a daily or monthly quota,
- * 429 problem+json with Retry-After and what is left in headers; and every administrative change
- * is an audit event in the tenant's log.
+ * Usage plans per key, as API Gateway's: a rate with a burst and a daily or monthly quota, 429
+ * problem+json with Retry-After and what is left in headers; and every administrative change is an
+ * audit event in the tenant's log.
  */
 class UsagePlanApiTest {
   @TempDir static Path dir;
@@ -34,8 +34,11 @@ class UsagePlanApiTest {
   }
 
   private static JsonNode createKey(String plan) {
-    Reply r = node.post("/v1/keys", ADMIN_KEY, "{\"name\":\"planned\",\"scopes\":"
-        + "[\"events:read\"],\"usage_plan\":" + plan + "}");
+    Reply r =
+        node.post(
+            "/v1/keys",
+            ADMIN_KEY,
+            "{\"name\":\"planned\",\"scopes\":" + "[\"events:read\"],\"usage_plan\":" + plan + "}");
     assertEquals(201, r.status(), r.raw().body());
     return r.body();
   }
@@ -43,8 +46,10 @@ class UsagePlanApiTest {
   @Test
   void keyOverItsDailyQuotaGets429QuotaExceededWithRetryAfterAndRemainingHeaders() {
     // a generous rate, so only the quota can stop the key
-    JsonNode key = createKey("{\"requests_per_second\":1000,\"burst\":1000,\"quota\":3,"
-        + "\"quota_period\":\"day\"}");
+    JsonNode key =
+        createKey(
+            "{\"requests_per_second\":1000,\"burst\":1000,\"quota\":3,"
+                + "\"quota_period\":\"day\"}");
     String secret = key.get("api_key").asText();
     for (int i = 2; i >= 0; i--) {
       Reply ok = node.get("/v1/sources", secret);
@@ -55,8 +60,7 @@ class UsagePlanApiTest {
     Reply refused = node.get("/v1/sources", secret);
     assertEquals(429, refused.status());
     assertEquals("application/problem+json", refused.contentType());
-    assertEquals("https://vellum.dev/problems/quota-exceeded",
-        refused.body().get("type").asText());
+    assertEquals("https://vellum.dev/problems/quota-exceeded", refused.body().get("type").asText());
     assertEquals("0", refused.header("X-Quota-Remaining"));
     assertTrue(Long.parseLong(refused.header("Retry-After")) >= 1);
     assertTrue(Long.parseLong(refused.header("Retry-After")) <= 86_400);
@@ -97,8 +101,12 @@ class UsagePlanApiTest {
 
   @Test
   void invalidUsagePlanIs422NamingThePointer() {
-    Reply r = node.post("/v1/keys", ADMIN_KEY, "{\"name\":\"bad\",\"scopes\":[\"events:read\"],"
-        + "\"usage_plan\":{\"burst\":0,\"quota_period\":\"week\"}}");
+    Reply r =
+        node.post(
+            "/v1/keys",
+            ADMIN_KEY,
+            "{\"name\":\"bad\",\"scopes\":[\"events:read\"],"
+                + "\"usage_plan\":{\"burst\":0,\"quota_period\":\"week\"}}");
     assertEquals(422, r.status());
     assertEquals("/usage_plan/burst", r.body().at("/errors/0/pointer").asText());
     assertEquals("/usage_plan/quota_period", r.body().at("/errors/1/pointer").asText());
@@ -108,29 +116,36 @@ class UsagePlanApiTest {
   void administrativeChangesAreAuditEventsInTheTenantsLog() {
     JsonNode key = createKey("{\"requests_per_second\":50}");
     String id = key.get("id").asText();
-    assertEquals(200, node.put("/v1/keys/" + id + "/usage-plan", ADMIN_KEY,
-        "{\"requests_per_second\":60}").status());
+    assertEquals(
+        200,
+        node.put("/v1/keys/" + id + "/usage-plan", ADMIN_KEY, "{\"requests_per_second\":60}")
+            .status());
     assertEquals(204, node.send("DELETE", "/v1/keys/" + id, ADMIN_KEY, null, null).status());
     assertEquals(200, node.put("/v1/sources/AUDITED_APP", ADMIN_KEY, "{}").status());
-    assertEquals(201, node.put("/v1/event-types/AUDITED_TYPE", ADMIN_KEY,
-        "{\"x-vellum-category\":\"custom\",\"allOf\":[{\"$ref\":"
-            + "\"https://schemas.vellum.dev/event.json\"}]}").status());
-    assertEquals(201, node.post("/v1/tenants", ADMIN_KEY, "{\"id\":\"audited-tenant\"}")
-        .status());
+    assertEquals(
+        201,
+        node.put(
+                "/v1/event-types/AUDITED_TYPE",
+                ADMIN_KEY,
+                "{\"x-vellum-category\":\"custom\",\"allOf\":[{\"$ref\":"
+                    + "\"https://schemas.vellum.dev/event.json\"}]}")
+            .status());
+    assertEquals(201, node.post("/v1/tenants", ADMIN_KEY, "{\"id\":\"audited-tenant\"}").status());
 
     assertEquals("API_KEY_CREATED", systemEvent("API_KEY_CREATED", id).get("type").asText());
     assertEquals(id, systemEvent("API_KEY_REVOKED", id).at("/metadata/key_id").asText());
     JsonNode plan = systemEvent("CONFIGURATION_CHANGED", id);
     assertEquals("usage_plans", plan.at("/metadata/component").asText());
     assertEquals(60, plan.at("/changes/0/after/requests_per_second").asInt());
-    assertEquals("sources",
+    assertEquals(
+        "sources",
         systemEvent("CONFIGURATION_CHANGED", "AUDITED_APP").at("/metadata/component").asText());
-    assertEquals("event_types",
-        systemEvent("CONFIGURATION_CHANGED", "AUDITED_TYPE").at("/metadata/component")
-            .asText());
-    assertEquals("tenants",
-        systemEvent("CONFIGURATION_CHANGED", "audited-tenant").at("/metadata/component")
-            .asText());
+    assertEquals(
+        "event_types",
+        systemEvent("CONFIGURATION_CHANGED", "AUDITED_TYPE").at("/metadata/component").asText());
+    assertEquals(
+        "tenants",
+        systemEvent("CONFIGURATION_CHANGED", "audited-tenant").at("/metadata/component").asText());
   }
 
   /** The event of {@code type} from the system source whose target id is {@code targetId}. */

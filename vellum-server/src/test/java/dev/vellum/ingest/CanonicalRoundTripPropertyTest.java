@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Property: any valid event comes back from the query API with exactly the canonical content it
- * was sent with, plus only the server-added members. Seeded, so a failure is reproducible.
+ * Property: any valid event comes back from the query API with exactly the canonical content it was
+ * sent with, plus only the server-added members. Seeded, so a failure is reproducible.
  */
 class CanonicalRoundTripPropertyTest {
   @TempDir Path dir;
@@ -41,17 +41,20 @@ class CanonicalRoundTripPropertyTest {
       JsonNode results = node.post("/v1/events", ADMIN_KEY, batch).body().get("results");
       for (int i = 0; i < batch.size(); i++) {
         JsonNode sent = batch.get(i);
-        assertEquals("accepted", results.get(i).get("status").asText(),
+        assertEquals(
+            "accepted",
+            results.get(i).get("status").asText(),
             "seed " + seed + " event " + i + ": " + results.get(i));
-        ObjectNode back = (ObjectNode) node.get("/v1/events/" + sent.get("id").asText(),
-            ADMIN_KEY).body();
-        back.remove(java.util.List.of("tenant", "received_at", "seq", "leaf_hash",
-            "leaf_version"));
+        ObjectNode back =
+            (ObjectNode) node.get("/v1/events/" + sent.get("id").asText(), ADMIN_KEY).body();
+        back.remove(java.util.List.of("tenant", "received_at", "seq", "leaf_hash", "leaf_version"));
         ObjectNode expected = ((ObjectNode) sent).deepCopy();
         expected.putIfAbsent("category", back.get("category"));
         expected.putIfAbsent("outcome", back.get("outcome"));
         expected.putIfAbsent("severity", back.get("severity"));
-        assertEquals(CanonicalJson.canonicalString(expected), CanonicalJson.canonicalString(back),
+        assertEquals(
+            CanonicalJson.canonicalString(expected),
+            CanonicalJson.canonicalString(back),
             "seed " + seed + " event " + i);
       }
     }

@@ -18,8 +18,8 @@ class EventTypeCatalogBoundsTest {
   void unknownTypeNamesAreNeverRemembered() {
     SqliteDatabase db = SqliteDatabase.open(dir);
     try {
-      EventTypeCatalog catalog = new EventTypeCatalog(new SqliteDirectoryStore(db),
-          new ObjectMapper());
+      EventTypeCatalog catalog =
+          new EventTypeCatalog(new SqliteDirectoryStore(db), new ObjectMapper());
       var unused = catalog.find("default", "LOGIN_FAILED").orElseThrow(); // loads the cache
       long before = catalog.cachedEntries();
       for (int i = 0; i < 50_000; i++) {
@@ -35,13 +35,17 @@ class EventTypeCatalogBoundsTest {
   void tenantCachesAreBoundedWhateverTheNumberOfTenants() {
     SqliteDatabase db = SqliteDatabase.open(dir);
     try {
-      EventTypeCatalog catalog = new EventTypeCatalog(new SqliteDirectoryStore(db),
-          new ObjectMapper());
+      EventTypeCatalog catalog =
+          new EventTypeCatalog(new SqliteDirectoryStore(db), new ObjectMapper());
       for (int i = 0; i < EventTypeCatalog.MAX_CACHED_TENANTS + 2_000; i++) {
         catalog.find("tenant-" + i, "MADE_UP");
       }
-      assertTrue(catalog.cachedEntries() <= EventTypeCatalog.MAX_CACHED_TENANTS
-          + EventTypeCatalog.MAX_CACHED_TENANT_TYPES + 200, "" + catalog.cachedEntries());
+      assertTrue(
+          catalog.cachedEntries()
+              <= EventTypeCatalog.MAX_CACHED_TENANTS
+                  + EventTypeCatalog.MAX_CACHED_TENANT_TYPES
+                  + 200,
+          "" + catalog.cachedEntries());
     } finally {
       db.close();
     }

@@ -42,40 +42,55 @@ class EventTypeCatalogSplitTest {
 
   @Test
   void removesOnlyTheBaseReferenceFromAllOf() {
-    JsonNode schema = json("{'allOf': [" + BASE + ", {'required': ['metadata']}],"
-        + " 'properties': {'type': {'const': 'X'}}}");
+    JsonNode schema =
+        json(
+            "{'allOf': ["
+                + BASE
+                + ", {'required': ['metadata']}],"
+                + " 'properties': {'type': {'const': 'X'}}}");
     JsonNode before = schema.deepCopy();
-    assertEquals(json("{'allOf': [{'required': ['metadata']}],"
-        + " 'properties': {'type': {'const': 'X'}}}"), EventTypeCatalog.withoutBaseRef(schema));
+    assertEquals(
+        json(
+            "{'allOf': [{'required': ['metadata']}]," + " 'properties': {'type': {'const': 'X'}}}"),
+        EventTypeCatalog.withoutBaseRef(schema));
     assertEquals(before, schema, "the schema itself is not changed");
   }
 
   @Test
   void dropsAllOfWhenOnlyTheBaseReferenceWasInIt() {
-    assertEquals(json("{'title': 'X'}"),
+    assertEquals(
+        json("{'title': 'X'}"),
         EventTypeCatalog.withoutBaseRef(json("{'title': 'X', 'allOf': [" + BASE + "]}")));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{'properties': {}}",
-      "{'allOf': [{'$ref': 'https://schemas.vellum.dev/event.json', 'title': 'x'}]}",
-      "{'allOf': [{'$ref': 'https://schemas.vellum.dev/event.json#'}]}",
-      "{'allOf': [{'allOf': [" + BASE + "]}]}",
-      "{'anyOf': [" + BASE + "]}",
-      "{'allOf': [" + BASE + "], 'unevaluatedProperties': false}",
-      "{'allOf': [" + BASE + "], 'properties': {'tags': {'unevaluatedItems': false}}}",
-      "{'allOf': [" + BASE + "], '$defs': {'a': {'$dynamicRef': '#a'}}}",
-      "{'allOf': [" + BASE + "], 'then': {'$recursiveRef': '#'}}"})
+  @ValueSource(
+      strings = {
+        "{'properties': {}}",
+        "{'allOf': [{'$ref': 'https://schemas.vellum.dev/event.json', 'title': 'x'}]}",
+        "{'allOf': [{'$ref': 'https://schemas.vellum.dev/event.json#'}]}",
+        "{'allOf': [{'allOf': [" + BASE + "]}]}",
+        "{'anyOf': [" + BASE + "]}",
+        "{'allOf': [" + BASE + "], 'unevaluatedProperties': false}",
+        "{'allOf': [" + BASE + "], 'properties': {'tags': {'unevaluatedItems': false}}}",
+        "{'allOf': [" + BASE + "], '$defs': {'a': {'$dynamicRef': '#a'}}}",
+        "{'allOf': [" + BASE + "], 'then': {'$recursiveRef': '#'}}"
+      })
   void validatesAsAWholeAnySchemaThatDoesNotFollowThePattern(String schema) {
     assertNull(EventTypeCatalog.withoutBaseRef(json(schema)));
   }
 
   @Test
   void aTenantTypeOutsideThePatternIsStillCheckedAgainstTheBase() {
-    EventTypeCatalog catalog = TenantTypes.catalog(Map.of("MY_TYPE", ("{'x-vellum-category':"
-        + " 'custom', 'allOf': [" + BASE + "], 'unevaluatedProperties': false}")
-        .replace('\'', '"')));
+    EventTypeCatalog catalog =
+        TenantTypes.catalog(
+            Map.of(
+                "MY_TYPE",
+                ("{'x-vellum-category':"
+                        + " 'custom', 'allOf': ["
+                        + BASE
+                        + "], 'unevaluatedProperties': false}")
+                    .replace('\'', '"')));
     EventTypeCatalog.TypeDef def = catalog.find("t", "MY_TYPE").orElseThrow();
     assertNull(def.base());
     ObjectNode event = loginEvent();
@@ -91,10 +106,15 @@ class EventTypeCatalogSplitTest {
 
   @Test
   void aTenantTypeReferringToABuiltInTypeStillGetsTheBaseChecks() {
-    EventTypeCatalog catalog = TenantTypes.catalog(Map.of("MY_LOGIN", ("{'x-vellum-category':"
-        + " 'user_access', '$ref': 'https://schemas.vellum.dev/types/LOGIN_FAILED.json'}")
-        .replace('\'', '"')));
-    var unused = catalog.find("t", "LOGIN_FAILED").orElseThrow(); // its reduced schema is compiled first
+    EventTypeCatalog catalog =
+        TenantTypes.catalog(
+            Map.of(
+                "MY_LOGIN",
+                ("{'x-vellum-category':"
+                        + " 'user_access', '$ref': 'https://schemas.vellum.dev/types/LOGIN_FAILED.json'}")
+                    .replace('\'', '"')));
+    var unused =
+        catalog.find("t", "LOGIN_FAILED").orElseThrow(); // its reduced schema is compiled first
     EventTypeCatalog.TypeDef mine = catalog.find("t", "MY_LOGIN").orElseThrow();
     assertNull(mine.base());
     ObjectNode event = loginEvent();
@@ -104,10 +124,15 @@ class EventTypeCatalogSplitTest {
 
   @Test
   void aBuiltInTypeCompiledAfterATenantTypeReferringToItReportsEachErrorOnce() {
-    EventTypeCatalog catalog = TenantTypes.catalog(Map.of("MY_LOGIN", ("{'x-vellum-category':"
-        + " 'user_access', '$ref': 'https://schemas.vellum.dev/types/LOGIN_FAILED.json'}")
-        .replace('\'', '"')));
-    var unused = catalog.find("t", "MY_LOGIN").orElseThrow(); // loads LOGIN_FAILED.json by its $id first
+    EventTypeCatalog catalog =
+        TenantTypes.catalog(
+            Map.of(
+                "MY_LOGIN",
+                ("{'x-vellum-category':"
+                        + " 'user_access', '$ref': 'https://schemas.vellum.dev/types/LOGIN_FAILED.json'}")
+                    .replace('\'', '"')));
+    var unused =
+        catalog.find("t", "MY_LOGIN").orElseThrow(); // loads LOGIN_FAILED.json by its $id first
     EventTypeCatalog.TypeDef builtIn = catalog.find("t", "LOGIN_FAILED").orElseThrow();
     ObjectNode event = loginEvent();
     ((ObjectNode) event.get("actor")).remove("id");
@@ -116,8 +141,8 @@ class EventTypeCatalogSplitTest {
 
   @Test
   void reportsBaseErrorsBeforeTypeErrors() {
-    EventTypeCatalog.TypeDef def = TenantTypes.builtInsOnly().find("t", "LOGIN_FAILED")
-        .orElseThrow();
+    EventTypeCatalog.TypeDef def =
+        TenantTypes.builtInsOnly().find("t", "LOGIN_FAILED").orElseThrow();
     ObjectNode event = loginEvent();
     ((ObjectNode) event.get("metadata")).put("login_method", "TELEPATHY");
     ((ObjectNode) event.get("actor")).remove("id");
@@ -129,22 +154,31 @@ class EventTypeCatalogSplitTest {
 
   @Test
   void namesMembersOfNetworkntErrorsByEscapedPointers() {
-    EventTypeCatalog catalog = TenantTypes.catalog(Map.of("MY_TYPE", ("{'x-vellum-category':"
-        + " 'custom', 'allOf': [" + BASE + "], 'properties': {'metadata': {"
-        + " 'additionalProperties': false, 'required': ['a~b']}}}").replace('\'', '"')));
+    EventTypeCatalog catalog =
+        TenantTypes.catalog(
+            Map.of(
+                "MY_TYPE",
+                ("{'x-vellum-category':"
+                        + " 'custom', 'allOf': ["
+                        + BASE
+                        + "], 'properties': {'metadata': {"
+                        + " 'additionalProperties': false, 'required': ['a~b']}}}")
+                    .replace('\'', '"')));
     EventTypeCatalog.TypeDef def = catalog.find("t", "MY_TYPE").orElseThrow();
     assertNotNull(def.base());
     ObjectNode event = loginEvent();
     event.put("type", "MY_TYPE");
     event.putObject("metadata").put("a/b", 1);
-    assertEquals(Set.of("/metadata/a~1b", "/metadata/a~0b"),
+    assertEquals(
+        Set.of("/metadata/a~1b", "/metadata/a~0b"),
         Set.copyOf(pointers(EventTypeCatalog.validate(def, event))));
   }
 
   @Test
   void sharesOneBaseValidatorAcrossTypes() {
     EventTypeCatalog catalog = TenantTypes.builtInsOnly();
-    assertSame(catalog.find("t", "LOGIN_FAILED").orElseThrow().base(),
+    assertSame(
+        catalog.find("t", "LOGIN_FAILED").orElseThrow().base(),
         catalog.find("t", "ORDER_PLACED").orElseThrow().base());
   }
 

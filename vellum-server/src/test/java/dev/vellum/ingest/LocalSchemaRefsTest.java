@@ -19,8 +19,10 @@ class LocalSchemaRefsTest {
   /** The input EventTypeSchemaFuzzTest found: a 500 on every event of the type before. */
   @Test
   void cycleThroughDefsIsReportedAtTheClosingReference() throws Exception {
-    List<FieldError> errors = check("{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
-        + "\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}");
+    List<FieldError> errors =
+        check(
+            "{\"$defs\":{\"a\":{\"$ref\":\"#/$defs/b\"},"
+                + "\"b\":{\"$ref\":\"#/$defs/a\"}},\"$ref\":\"#/$defs/a\"}");
     assertEquals(1, errors.size(), errors::toString);
     assertTrue(errors.get(0).pointer().endsWith("/$ref"), errors::toString);
   }
@@ -32,8 +34,12 @@ class LocalSchemaRefsTest {
 
   @Test
   void cycleThroughAnchorsIsACycle() throws Exception {
-    assertEquals(1, check("{\"$defs\":{\"a\":{\"$anchor\":\"x\",\"not\":{\"$ref\":\"#y\"}},"
-        + "\"b\":{\"$anchor\":\"y\",\"$ref\":\"#x\"}}}").size());
+    assertEquals(
+        1,
+        check(
+                "{\"$defs\":{\"a\":{\"$anchor\":\"x\",\"not\":{\"$ref\":\"#y\"}},"
+                    + "\"b\":{\"$anchor\":\"y\",\"$ref\":\"#x\"}}}")
+            .size());
   }
 
   @Test
@@ -43,14 +49,20 @@ class LocalSchemaRefsTest {
 
   @Test
   void recursionThatDescendsIntoMembersIsAccepted() throws Exception {
-    assertEquals(List.of(), check("{\"$defs\":{\"n\":{\"properties\":{\"child\":"
-        + "{\"$ref\":\"#/$defs/n\"}}}},\"$ref\":\"#/$defs/n\"}"));
+    assertEquals(
+        List.of(),
+        check(
+            "{\"$defs\":{\"n\":{\"properties\":{\"child\":"
+                + "{\"$ref\":\"#/$defs/n\"}}}},\"$ref\":\"#/$defs/n\"}"));
   }
 
   @Test
   void sharedDefinitionReferencedTwiceIsNotACycle() throws Exception {
-    assertEquals(List.of(), check("{\"$defs\":{\"s\":{\"type\":\"string\"}},"
-        + "\"anyOf\":[{\"$ref\":\"#/$defs/s\"},{\"$ref\":\"#/$defs/s\"}]}"));
+    assertEquals(
+        List.of(),
+        check(
+            "{\"$defs\":{\"s\":{\"type\":\"string\"}},"
+                + "\"anyOf\":[{\"$ref\":\"#/$defs/s\"},{\"$ref\":\"#/$defs/s\"}]}"));
   }
 
   @Test
@@ -80,9 +92,12 @@ class LocalSchemaRefsTest {
   /** The second input EventTypeSchemaFuzzTest found: stored, then a 500 on every event. */
   @Test
   void dynamicRefToAnUndeclaredAnchorIsReportedAtTheReference() throws Exception {
-    List<FieldError> errors = check("{\"properties\":{\"metadata\":{\"$dynamicRef\":"
-        + "\"#meta\"}},\"$defs\":{\"m\":{\"$dymniacAnchor\":\"meta\"}}}");
-    assertEquals(List.of("/properties/metadata/$dynamicRef"),
+    List<FieldError> errors =
+        check(
+            "{\"properties\":{\"metadata\":{\"$dynamicRef\":"
+                + "\"#meta\"}},\"$defs\":{\"m\":{\"$dymniacAnchor\":\"meta\"}}}");
+    assertEquals(
+        List.of("/properties/metadata/$dynamicRef"),
         errors.stream().map(FieldError::pointer).toList());
   }
 
@@ -93,8 +108,11 @@ class LocalSchemaRefsTest {
 
   @Test
   void referencesToBooleanSchemasAnchorsAndTheRootResolve() throws Exception {
-    assertEquals(List.of(), check("{\"$defs\":{\"t\":true,\"a\":{\"$anchor\":\"x\"}},"
-        + "\"properties\":{\"p\":{\"$ref\":\"#/$defs/t\"},\"q\":{\"$ref\":\"#x\"},"
-        + "\"r\":{\"$ref\":\"#\"}}}"));
+    assertEquals(
+        List.of(),
+        check(
+            "{\"$defs\":{\"t\":true,\"a\":{\"$anchor\":\"x\"}},"
+                + "\"properties\":{\"p\":{\"$ref\":\"#/$defs/t\"},\"q\":{\"$ref\":\"#x\"},"
+                + "\"r\":{\"$ref\":\"#\"}}}"));
   }
 }

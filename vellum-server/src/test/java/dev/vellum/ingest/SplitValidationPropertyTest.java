@@ -25,17 +25,17 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Property: validating an event in two parts (the compiled base schema, then networknt on the
- * type schema without its base reference) decides exactly as networknt on the whole type schema
- * did, and the base part names exactly the pointers networknt names for the base schema.
+ * Property: validating an event in two parts (the compiled base schema, then networknt on the type
+ * schema without its base reference) decides exactly as networknt on the whole type schema did, and
+ * the base part names exactly the pointers networknt names for the base schema.
  *
- * <p>Inputs are realistic events of every built-in type with random damage ({@link
- * EventMutator}). Seeded: a failure message names the seed and case, so it reproduces.
+ * <p>Inputs are realistic events of every built-in type with random damage ({@link EventMutator}).
+ * Seeded: a failure message names the seed and case, so it reproduces.
  *
  * <p>Pointers of networknt errors are normalised as {@link EventTypeCatalog#validate} does: a
- * missing or unexpected member is named by its own pointer. Where no branch of the base
- * schema's anyOf (actor.ip) passes, networknt reports each branch's error and the compiled
- * validator one combined error; all sit at the same pointer, so the pointer sets still match.
+ * missing or unexpected member is named by its own pointer. Where no branch of the base schema's
+ * anyOf (actor.ip) passes, networknt reports each branch's error and the compiled validator one
+ * combined error; all sit at the same pointer, so the pointer sets still match.
  */
 class SplitValidationPropertyTest {
   private static final long[] SEEDS = {20261128L, 7L, 1234567L, 99L};
@@ -60,12 +60,14 @@ class SplitValidationPropertyTest {
       SampleEvents samples = new SampleEvents(seed);
       EventMutator mutator = new EventMutator(rnd);
       for (int i = 0; i < CASES_PER_SEED; i++) {
-        ObjectNode event = rnd.nextInt(4) == 0 ? samples.next(AT, "DEMO_APP", 1024)
-            : samples.next(types.get(rnd.nextInt(types.size())), AT, "DEMO_APP");
+        ObjectNode event =
+            rnd.nextInt(4) == 0
+                ? samples.next(AT, "DEMO_APP", 1024)
+                : samples.next(types.get(rnd.nextInt(types.size())), AT, "DEMO_APP");
         String type = event.get("type").asText(); // the schema to use, whatever damage follows
         List<String> mutations = mutator.mutate(event);
-        if (checkAgrees(type, event, "seed " + seed + " case " + i + " " + type + " "
-            + mutations)) {
+        if (checkAgrees(
+            type, event, "seed " + seed + " case " + i + " " + type + " " + mutations)) {
           valid++;
         }
         cases++;
@@ -82,8 +84,10 @@ class SplitValidationPropertyTest {
     assertNotNull(def.base(), type + " is validated in two parts");
     List<Error> full;
     try {
-      full = networkntFull.computeIfAbsent(type,
-          t -> registry.getSchema(BuiltInCatalog.schema(t))).validate(event);
+      full =
+          networkntFull
+              .computeIfAbsent(type, t -> registry.getSchema(BuiltInCatalog.schema(t)))
+              .validate(event);
     } catch (NumberFormatException e) {
       // networknt 2.0.8 throws when it compares an infinite number (1e400) with an enum
       assertRejectsOrThrows(def, event, what + "\n  event: " + abbreviate(event.toString()));
@@ -91,22 +95,30 @@ class SplitValidationPropertyTest {
       return false;
     }
     List<FieldError> split = EventTypeCatalog.validate(def, event);
-    String context = what + "\n  event: " + abbreviate(event.toString())
-        + "\n  split: " + split + "\n  full: " + full;
+    String context =
+        what
+            + "\n  event: "
+            + abbreviate(event.toString())
+            + "\n  split: "
+            + split
+            + "\n  full: "
+            + full;
 
     assertEquals(full.isEmpty(), split.isEmpty(), "valid/invalid differs: " + context);
-    assertEquals(networkntPointers(networkntBase.validate(event)),
-        pointers(def.base().validate(event)), "base pointers differ: " + context);
+    assertEquals(
+        networkntPointers(networkntBase.validate(event)),
+        pointers(def.base().validate(event)),
+        "base pointers differ: " + context);
     assertEquals(networkntPointers(full), pointers(split), "pointers differ: " + context);
     return split.isEmpty();
   }
 
   /**
-   * Where networknt throws, the split throws too (the enum is in the type part, still networknt)
-   * or rejects the event (one of the base schema's enums, which now rejects it cleanly).
+   * Where networknt throws, the split throws too (the enum is in the type part, still networknt) or
+   * rejects the event (one of the base schema's enums, which now rejects it cleanly).
    */
-  private static void assertRejectsOrThrows(EventTypeCatalog.TypeDef def, JsonNode event,
-      String context) {
+  private static void assertRejectsOrThrows(
+      EventTypeCatalog.TypeDef def, JsonNode event, String context) {
     try {
       assertFalse(EventTypeCatalog.validate(def, event).isEmpty(), "accepted: " + context);
     } catch (NumberFormatException expected) {

@@ -13,15 +13,19 @@ final class TenantTypes {
   /** {@code schemas}: type name to schema text, the same for every tenant. */
   static DirectoryStore directory(Map<String, String> schemas) {
     List<DirectoryStore.EventType> all = new ArrayList<>();
-    schemas.forEach((type, schema) -> all.add(
-        new DirectoryStore.EventType("t", type, "custom", schema, 0)));
-    return (DirectoryStore) Proxy.newProxyInstance(DirectoryStore.class.getClassLoader(),
-        new Class<?>[] {DirectoryStore.class},
-        (proxy, method, args) -> switch (method.getName()) {
-          case "eventType" -> all.stream().filter(t -> t.type().equals(args[1])).findFirst();
-          case "eventTypes" -> all;
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+    schemas.forEach(
+        (type, schema) -> all.add(new DirectoryStore.EventType("t", type, "custom", schema, 0)));
+    return (DirectoryStore)
+        Proxy.newProxyInstance(
+            DirectoryStore.class.getClassLoader(),
+            new Class<?>[] {DirectoryStore.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "eventType" ->
+                      all.stream().filter(t -> t.type().equals(args[1])).findFirst();
+                  case "eventTypes" -> all;
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 
   static EventTypeCatalog catalog(Map<String, String> schemas) {

@@ -41,16 +41,22 @@ class TimesTest {
   @Test
   void formatsMillisecondsAlwaysAndMicrosecondsOnlyWhenPresent() {
     assertEquals("2026-01-02T03:04:05.000Z", Times.format(Instant.parse("2026-01-02T03:04:05Z")));
-    assertEquals("2026-01-02T03:04:05.000001Z",
-        Times.format(Instant.parse("2026-01-02T03:04:05.000001Z")));
+    assertEquals(
+        "2026-01-02T03:04:05.000001Z", Times.format(Instant.parse("2026-01-02T03:04:05.000001Z")));
   }
 
   @Test
   void rejectsYearsOutsideRfc3339WithoutOverflowing() {
     // the JDK parser reads signed years of up to ten digits; micros since the epoch overflow
-    for (String t : new String[] {"-300000-01-01T00:00:00Z", "+300000-01-01T00:00:00Z",
-        "+10000-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "0001-01-01T00:30:00+01:00",
-        "-999999999-01-01T00:00:00Z"}) {
+    for (String t :
+        new String[] {
+          "-300000-01-01T00:00:00Z",
+          "+300000-01-01T00:00:00Z",
+          "+10000-01-01T00:00:00Z",
+          "0000-12-31T23:59:59Z",
+          "0001-01-01T00:30:00+01:00",
+          "-999999999-01-01T00:00:00Z"
+        }) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> Times.parse(t), t);
       assertTrue(e.getMessage().contains("0001") || e.getMessage().contains("RFC 3339"), t);

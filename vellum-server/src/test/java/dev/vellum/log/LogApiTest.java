@@ -73,13 +73,19 @@ class LogApiTest {
     Checkpoint cp = verifier.verifyCheckpoint(body.get("checkpoint").asText());
     for (int i : new int[] {0, 17, 255, 256, 299}) {
       JsonNode result = body.get("results").get(i);
-      Reply r = node.get("/v1/events/" + result.get("id").asText() + "/proof?tree_size="
-          + cp.size(), ADMIN_KEY);
+      Reply r =
+          node.get(
+              "/v1/events/" + result.get("id").asText() + "/proof?tree_size=" + cp.size(),
+              ADMIN_KEY);
       assertEquals(200, r.status(), r.raw().body());
       byte[] leaf = Base64.getDecoder().decode(r.body().get("leaf_hash").asText());
       assertArrayEquals(Base64.getDecoder().decode(result.get("leaf_hash").asText()), leaf);
-      ProofVerifier.verifyInclusion(r.body().get("leaf_index").asLong(), cp.size(), leaf,
-          hashes(r.body().get("audit_path")), cp.rootHash());
+      ProofVerifier.verifyInclusion(
+          r.body().get("leaf_index").asLong(),
+          cp.size(),
+          leaf,
+          hashes(r.body().get("audit_path")),
+          cp.rootHash());
     }
   }
 
@@ -88,16 +94,19 @@ class LogApiTest {
   void proofsStayValidWhileTheRightEdgeGrowsAcrossTiles() {
     Checkpoint first = verifier.verifyCheckpoint(ingestWaiting(1).get("checkpoint").asText());
     for (int batch : new int[] {100, 200, 1, 255, 60}) {
-      Checkpoint cp = verifier.verifyCheckpoint(ingestWaiting(batch).get("checkpoint")
-          .asText());
+      Checkpoint cp = verifier.verifyCheckpoint(ingestWaiting(batch).get("checkpoint").asText());
       for (Checkpoint against : List.of(first, cp)) {
         for (long leaf : new long[] {0, against.size() / 2, against.size() - 1}) {
-          Reply r = node.get("/v1/log/proof?leaf_index=" + leaf + "&tree_size=" + against.size(),
-              ADMIN_KEY);
+          Reply r =
+              node.get(
+                  "/v1/log/proof?leaf_index=" + leaf + "&tree_size=" + against.size(), ADMIN_KEY);
           assertEquals(200, r.status(), r.raw().body());
-          ProofVerifier.verifyInclusion(leaf, against.size(),
+          ProofVerifier.verifyInclusion(
+              leaf,
+              against.size(),
               Base64.getDecoder().decode(r.body().get("leaf_hash").asText()),
-              hashes(r.body().get("audit_path")), against.rootHash());
+              hashes(r.body().get("audit_path")),
+              against.rootHash());
         }
       }
     }
@@ -109,8 +118,8 @@ class LogApiTest {
     Checkpoint b = verifier.verifyCheckpoint(ingestWaiting(270).get("checkpoint").asText());
     Reply r = node.get("/v1/log/consistency?from=" + a.size() + "&to=" + b.size(), ADMIN_KEY);
     assertEquals(200, r.status(), r.raw().body());
-    ProofVerifier.verifyConsistency(a.size(), b.size(), hashes(r.body().get("proof")),
-        a.rootHash(), b.rootHash());
+    ProofVerifier.verifyConsistency(
+        a.size(), b.size(), hashes(r.body().get("proof")), a.rootHash(), b.rootHash());
   }
 
   @Test
@@ -140,14 +149,22 @@ class LogApiTest {
   @Test
   void tilesAreServedAtTheirC2spPaths() throws Exception {
     ingestWaiting(260);
-    HttpResponse<byte[]> full = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(node.url("/v1/log/tile/0/000"))).header("Authorization", "Bearer " + ADMIN_KEY)
-        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> full =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(node.url("/v1/log/tile/0/000")))
+                    .header("Authorization", "Bearer " + ADMIN_KEY)
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, full.statusCode());
     assertEquals(256 * 32, full.body().length);
-    HttpResponse<byte[]> partial = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(node.url("/v1/log/tile/0/000.p/7"))).header("Authorization", "Bearer "
-        + ADMIN_KEY).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> partial =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(node.url("/v1/log/tile/0/000.p/7")))
+                    .header("Authorization", "Bearer " + ADMIN_KEY)
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, partial.statusCode());
     assertArrayEquals(java.util.Arrays.copyOf(full.body(), 7 * 32), partial.body());
     assertEquals(404, node.get("/v1/log/tile/0/x999/000", ADMIN_KEY).status());
@@ -157,14 +174,18 @@ class LogApiTest {
   @Test
   void logReadKeyGetsProofsButNoEventContent() {
     JsonNode body = ingestWaiting(2);
-    String auditor = node.post("/v1/keys", ADMIN_KEY,
-        "{\"name\":\"auditor\",\"scopes\":[\"log:read\"]}").body().get("api_key").asText();
+    String auditor =
+        node.post("/v1/keys", ADMIN_KEY, "{\"name\":\"auditor\",\"scopes\":[\"log:read\"]}")
+            .body()
+            .get("api_key")
+            .asText();
     long seq = body.get("results").get(0).get("seq").asLong();
     assertEquals(200, node.get("/v1/log/proof?leaf_index=" + seq, auditor).status());
     assertEquals(200, node.get("/v1/log/checkpoint", auditor).status());
     assertEquals(403, node.get("/v1/events", auditor).status());
-    assertEquals(403, node.get("/v1/events/" + body.get("results").get(0).get("id").asText(),
-        auditor).status());
+    assertEquals(
+        403,
+        node.get("/v1/events/" + body.get("results").get(0).get("id").asText(), auditor).status());
   }
 
   @Test

@@ -23,31 +23,33 @@ import org.w3c.dom.NodeList;
 /**
  * Checks the shaded production jar, {@code vellum-server/target/vellum.jar}, after {@code package}
  * (a failsafe test, so {@code ./mvnw -B verify} runs it). Load generators, benchmarks and test
- * libraries belong to vellum-bench and the test classpath; a dependency that drags one of them
- * into the service would ship code nobody reviewed for production and grow the start-up archive.
+ * libraries belong to vellum-bench and the test classpath; a dependency that drags one of them into
+ * the service would ship code nobody reviewed for production and grow the start-up archive.
  *
  * <p>HdrHistogram is the one bench library that cannot be banned by class name: micrometer-core
- * declares it as a runtime dependency (its client-side percentiles), so the production jar holds
- * it through the metrics registry. For it, and for every other bench library, the server's own
- * pom is checked instead: it must not declare them outside the test scope.
+ * declares it as a runtime dependency (its client-side percentiles), so the production jar holds it
+ * through the metrics registry. For it, and for every other bench library, the server's own pom is
+ * checked instead: it must not declare them outside the test scope.
  */
 class ProductionJarIT {
 
   /** Class-file prefix in the jar -> what it is, for the failure message. */
-  private static final Map<String, String> FORBIDDEN = Map.ofEntries(
-      Map.entry("org/junit/", "JUnit"),
-      Map.entry("org/opentest4j/", "opentest4j (JUnit)"),
-      Map.entry("com/code_intelligence/jazzer/", "Jazzer"),
-      Map.entry("org/openjdk/jmh/", "JMH"),
-      Map.entry("org/apache/hc/client5/", "Apache httpclient5"),
-      Map.entry("dev/vellum/bench/", "vellum-bench (load generators, crash harness)"),
-      Map.entry("dev/vellum/benchmarks/", "vellum-bench (JMH benchmarks)"),
-      Map.entry("dev/vellum/testing/", "the server's test helpers"));
+  private static final Map<String, String> FORBIDDEN =
+      Map.ofEntries(
+          Map.entry("org/junit/", "JUnit"),
+          Map.entry("org/opentest4j/", "opentest4j (JUnit)"),
+          Map.entry("com/code_intelligence/jazzer/", "Jazzer"),
+          Map.entry("org/openjdk/jmh/", "JMH"),
+          Map.entry("org/apache/hc/client5/", "Apache httpclient5"),
+          Map.entry("dev/vellum/bench/", "vellum-bench (load generators, crash harness)"),
+          Map.entry("dev/vellum/benchmarks/", "vellum-bench (JMH benchmarks)"),
+          Map.entry("dev/vellum/testing/", "the server's test helpers"));
 
   private static Path jar() {
     Path jar = Path.of(System.getProperty("vellum.jar", "target/vellum.jar"));
-    assertTrue(Files.isRegularFile(jar), "no production jar at " + jar.toAbsolutePath()
-        + "; this test runs after package");
+    assertTrue(
+        Files.isRegularFile(jar),
+        "no production jar at " + jar.toAbsolutePath() + "; this test runs after package");
     return jar;
   }
 
@@ -68,16 +70,35 @@ class ProductionJarIT {
       }
     }
     StringBuilder report = new StringBuilder();
-    found.forEach((what, classes) -> report.append("\n  ").append(what).append(": ")
-        .append(classes.size()).append(" classes, e.g. ").append(classes.get(0)));
-    assertEquals("", report.toString(), "the production jar " + jar() + " carries classes that"
-        + " belong to vellum-bench or to tests; find the dependency with"
-        + " ./mvnw -B -pl vellum-server dependency:tree");
+    found.forEach(
+        (what, classes) ->
+            report
+                .append("\n  ")
+                .append(what)
+                .append(": ")
+                .append(classes.size())
+                .append(" classes, e.g. ")
+                .append(classes.get(0)));
+    assertEquals(
+        "",
+        report.toString(),
+        "the production jar "
+            + jar()
+            + " carries classes that"
+            + " belong to vellum-bench or to tests; find the dependency with"
+            + " ./mvnw -B -pl vellum-server dependency:tree");
   }
 
   /** Artifact ids that only vellum-bench or tests may depend on. */
-  private static final Set<String> BENCH_OR_TEST_ARTIFACTS = Set.of("HdrHistogram", "httpclient5",
-      "jmh-core", "jmh-generator-annprocess", "vellum-bench", "junit-jupiter", "jazzer-junit");
+  private static final Set<String> BENCH_OR_TEST_ARTIFACTS =
+      Set.of(
+          "HdrHistogram",
+          "httpclient5",
+          "jmh-core",
+          "jmh-generator-annprocess",
+          "vellum-bench",
+          "junit-jupiter",
+          "jazzer-junit");
 
   @Test
   void serverPom_declaresNoBenchOrTestLibraryOutsideTestScope() throws Exception {
@@ -93,8 +114,12 @@ class ProductionJarIT {
         found.add(artifact + " (scope " + (scope.isEmpty() ? "compile" : scope) + ")");
       }
     }
-    assertEquals(List.of(), found, pom.toAbsolutePath() + " declares bench or test libraries for"
-        + " production; they belong in vellum-bench/pom.xml or in test scope");
+    assertEquals(
+        List.of(),
+        found,
+        pom.toAbsolutePath()
+            + " declares bench or test libraries for"
+            + " production; they belong in vellum-bench/pom.xml or in test scope");
   }
 
   private static String child(Element e, String tag) {
@@ -106,9 +131,13 @@ class ProductionJarIT {
   void productionJar_containsTheServiceAndTheVerifier() throws IOException {
     // guards the test above against passing on an empty or wrong jar
     try (JarFile jar = new JarFile(jar().toFile())) {
-      for (String cls : List.of("dev/vellum/cli/VellumCli.class",
-          "dev/vellum/verify/VerifyCommand.class", "dev/vellum/core/merkle/Rfc6962.class",
-          "io/javalin/Javalin.class", "org/sqlite/JDBC.class")) {
+      for (String cls :
+          List.of(
+              "dev/vellum/cli/VellumCli.class",
+              "dev/vellum/verify/VerifyCommand.class",
+              "dev/vellum/core/merkle/Rfc6962.class",
+              "io/javalin/Javalin.class",
+              "org/sqlite/JDBC.class")) {
         assertTrue(jar.getEntry(cls) != null, cls + " missing from " + jar());
       }
     }

@@ -23,22 +23,34 @@ public final class ChildVellum {
   /** Runs the command, which must exit by itself within a minute. */
   public static Exited run(Path workDir, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), "dev.vellum.cli.VellumCli"));
+    cmd.add(
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(
+        List.of(
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.vellum.cli.VellumCli"));
     cmd.addAll(List.of(args));
     Path log = Files.createTempFile(workDir, "vellum-", ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(workDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("VELLUM_"));
     Process p = pb.start();
     try {
       boolean exited = p.waitFor(60, TimeUnit.SECONDS);
       String output = Files.readString(log, StandardCharsets.UTF_8);
       if (!exited) {
-        throw new AssertionError("vellum " + String.join(" ", args)
-            + " did not exit within 60 s:\n" + output);
+        throw new AssertionError(
+            "vellum " + String.join(" ", args) + " did not exit within 60 s:\n" + output);
       }
       return new Exited(p.exitValue(), output);
     } finally {

@@ -37,8 +37,11 @@ public final class RawHttp {
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
-      String h = head + "\r\nConnection: close\r\n"
-          + (body == null ? "" : "Content-Length: " + body.length + "\r\n") + "\r\n";
+      String h =
+          head
+              + "\r\nConnection: close\r\n"
+              + (body == null ? "" : "Content-Length: " + body.length + "\r\n")
+              + "\r\n";
       out.write(h.getBytes(StandardCharsets.ISO_8859_1));
       if (body != null) {
         out.write(body);
@@ -50,8 +53,8 @@ public final class RawHttp {
     }
   }
 
-  public static Response request(int port, String method, String target, String key,
-      String contentType, byte[] body) {
+  public static Response request(
+      int port, String method, String target, String key, String contentType, byte[] body) {
     StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost");
     if (key != null) {
       head.append("\r\nAuthorization: Bearer ").append(key);
@@ -80,7 +83,8 @@ public final class RawHttp {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+      headers.put(
+          lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
           lines[i].substring(colon + 1).trim());
     }
     byte[] raw = all.toByteArray();

@@ -19,8 +19,8 @@ import java.util.function.UnaryOperator;
 /** A real Vellum node on a random loopback port with its own data dir, plus an HTTP client. */
 public final class TestNode implements AutoCloseable {
   public static final String ADMIN_KEY = "vk_test_bootstrap_admin_key_0123456789abcdef";
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public final ObjectMapper json = new ObjectMapper();
   private final Path dataDir;
@@ -28,8 +28,8 @@ public final class TestNode implements AutoCloseable {
   private final VellumNode.Extensions extensions;
   private VellumNode node;
 
-  private TestNode(Path dataDir, UnaryOperator<VellumConfig> tweak,
-      VellumNode.Extensions extensions) {
+  private TestNode(
+      Path dataDir, UnaryOperator<VellumConfig> tweak, VellumNode.Extensions extensions) {
     this.dataDir = dataDir;
     this.tweak = tweak;
     this.extensions = extensions;
@@ -44,15 +44,18 @@ public final class TestNode implements AutoCloseable {
   }
 
   /** A node with fault wrappers or extra feed consumers. */
-  public static TestNode start(Path dataDir, UnaryOperator<VellumConfig> tweak,
-      VellumNode.Extensions extensions) {
+  public static TestNode start(
+      Path dataDir, UnaryOperator<VellumConfig> tweak, VellumNode.Extensions extensions) {
     TestNode t = new TestNode(dataDir, tweak, extensions);
     t.boot();
     return t;
   }
 
   public static VellumConfig config(Path dataDir) {
-    return VellumConfig.defaults().withPort(0).withHost("127.0.0.1").withDataDir(dataDir)
+    return VellumConfig.defaults()
+        .withPort(0)
+        .withHost("127.0.0.1")
+        .withDataDir(dataDir)
         .withBootstrapKey(ADMIN_KEY);
   }
 
@@ -62,7 +65,7 @@ public final class TestNode implements AutoCloseable {
 
   /** Stops gracefully and starts again on the same data dir (new port). */
   public void restart() {
-    restart(() -> { });
+    restart(() -> {});
   }
 
   /** Stops, runs {@code whileStopped} (e.g. to damage the data dir), and starts again. */
@@ -97,16 +100,19 @@ public final class TestNode implements AutoCloseable {
   }
 
   public Reply send(String method, String path, String key, String contentType, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
-        .timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(60));
     if (key != null) {
       b.header("Authorization", "Bearer " + key);
     }
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     try {
       HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode parsed = null;
@@ -129,13 +135,14 @@ public final class TestNode implements AutoCloseable {
   }
 
   /**
-   * A GET that, like a well-behaved client, waits out 429 and 503 answers as their
-   * {@code Retry-After} says, for at most a minute; the last answer is returned.
+   * A GET that, like a well-behaved client, waits out 429 and 503 answers as their {@code
+   * Retry-After} says, for at most a minute; the last answer is returned.
    */
   public Reply getPatiently(String path, String key) {
     long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
     Reply r = get(path, key);
-    while ((r.status() == 429 || r.status() == 503) && r.header("Retry-After") != null
+    while ((r.status() == 429 || r.status() == 503)
+        && r.header("Retry-After") != null
         && System.nanoTime() < deadline) {
       try {
         Thread.sleep(Math.min(5_000, 1_000 * Long.parseLong(r.header("Retry-After").trim())));

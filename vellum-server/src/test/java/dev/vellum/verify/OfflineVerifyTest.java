@@ -24,16 +24,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tamper tests: a real data dir written by a node (300 events, signed checkpoints), changed
- * behind the server's back with plain JDBC; {@code vellum verify} must find each change and name
- * the first bad seq.
+ * Tamper tests: a real data dir written by a node (300 events, signed checkpoints), changed behind
+ * the server's back with plain JDBC; {@code vellum verify} must find each change and name the first
+ * bad seq.
  */
 class OfflineVerifyTest {
   @TempDir static Path base;
+
   /** 300 events, the last checkpoint covering them. */
   static Path live;
+
   /** The same log when it had 100 events: a backup an operator could restore. */
   static Path old;
+
   /** The checkpoint of size 300, as an auditor saved it. */
   static Path saved300;
 
@@ -67,8 +70,8 @@ class OfflineVerifyTest {
   }
 
   private static Cli.Run verify(Path dataDir, String... more) {
-    List<String> args = new ArrayList<>(List.of("verify", "--data-dir", dataDir.toString(),
-        "--json"));
+    List<String> args =
+        new ArrayList<>(List.of("verify", "--data-dir", dataDir.toString(), "--json"));
     args.addAll(List.of(more));
     return Cli.vellum(args.toArray(String[]::new));
   }
@@ -92,21 +95,23 @@ class OfflineVerifyTest {
     assertEquals(300, t.get("events").asLong());
     assertEquals(300, t.get("tree_size").asLong());
     assertTrue(t.get("checkpoints").asLong() >= 2, run.output());
-    assertTrue(t.get("tiles").asLong() >= 3, run.output()); // tile/0/000, tile/0/001.p/44, tile/1/000.p/1
+    assertTrue(
+        t.get("tiles").asLong() >= 3, run.output()); // tile/0/000, tile/0/001.p/44, tile/1/000.p/1
   }
 
   @Test
   void verify_changedByteInEventBody_exits1AndNamesSeq() throws Exception {
     Path d = copy();
-    try (Connection c = db(d); PreparedStatement read = c.prepareStatement(
-        "SELECT body FROM events WHERE tenant = 'default' AND seq = 137")) {
+    try (Connection c = db(d);
+        PreparedStatement read =
+            c.prepareStatement("SELECT body FROM events WHERE tenant = 'default' AND seq = 137")) {
       ResultSet rs = read.executeQuery();
       rs.next();
       String body = rs.getString(1);
       String changed = body.replace("second-37", "second-38"); // one byte of the actor id
       assertTrue(!changed.equals(body));
-      try (PreparedStatement w = c.prepareStatement(
-          "UPDATE events SET body = ? WHERE tenant = 'default' AND seq = 137")) {
+      try (PreparedStatement w =
+          c.prepareStatement("UPDATE events SET body = ? WHERE tenant = 'default' AND seq = 137")) {
         w.setString(1, changed);
         assertEquals(1, w.executeUpdate());
       }
@@ -120,7 +125,8 @@ class OfflineVerifyTest {
   @Test
   void verify_deletedRow_exits1AndNamesSeq() throws Exception {
     Path d = copy();
-    try (Connection c = db(d); Statement s = c.createStatement()) {
+    try (Connection c = db(d);
+        Statement s = c.createStatement()) {
       assertEquals(1, s.executeUpdate("DELETE FROM events WHERE tenant = 'default' AND seq = 200"));
     }
     Cli.Run run = verify(d);
@@ -132,7 +138,8 @@ class OfflineVerifyTest {
   @Test
   void verify_deletedLastRow_exits1AndNamesSeq() throws Exception {
     Path d = copy();
-    try (Connection c = db(d); Statement s = c.createStatement()) {
+    try (Connection c = db(d);
+        Statement s = c.createStatement()) {
       assertEquals(1, s.executeUpdate("DELETE FROM events WHERE tenant = 'default' AND seq = 299"));
     }
     Cli.Run run = verify(d);
@@ -148,8 +155,9 @@ class OfflineVerifyTest {
       c.setAutoCommit(false);
       byte[][] leaf = new byte[2][];
       String[] body = new String[2];
-      try (PreparedStatement r = c.prepareStatement(
-          "SELECT leaf_hash, body FROM events WHERE tenant = 'default' AND seq = ?")) {
+      try (PreparedStatement r =
+          c.prepareStatement(
+              "SELECT leaf_hash, body FROM events WHERE tenant = 'default' AND seq = ?")) {
         for (int i = 0; i < 2; i++) {
           r.setLong(1, 50 + i);
           ResultSet rs = r.executeQuery();
@@ -158,8 +166,9 @@ class OfflineVerifyTest {
           body[i] = rs.getString(2);
         }
       }
-      try (PreparedStatement w = c.prepareStatement(
-          "UPDATE events SET leaf_hash = ?, body = ? WHERE tenant = 'default' AND seq = ?")) {
+      try (PreparedStatement w =
+          c.prepareStatement(
+              "UPDATE events SET leaf_hash = ?, body = ? WHERE tenant = 'default' AND seq = ?")) {
         for (int i = 0; i < 2; i++) {
           w.setBytes(1, leaf[1 - i]);
           w.setString(2, body[1 - i]);
@@ -181,14 +190,17 @@ class OfflineVerifyTest {
     Path d = copy();
     try (Connection c = db(d)) {
       byte[] tile;
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT hashes FROM log_tiles WHERE tenant = 'default' AND level = 0 AND idx = 0")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT hashes FROM log_tiles WHERE tenant = 'default' AND level = 0 AND idx = 0")) {
         rs.next();
         tile = rs.getBytes(1);
       }
       tile[42 * 32 + 7] ^= 1; // one bit of hash 42 = leaf 42
-      try (PreparedStatement w = c.prepareStatement(
-          "UPDATE log_tiles SET hashes = ? WHERE tenant = 'default' AND level = 0 AND idx = 0")) {
+      try (PreparedStatement w =
+          c.prepareStatement(
+              "UPDATE log_tiles SET hashes = ? WHERE tenant = 'default' AND level = 0 AND idx = 0")) {
         w.setBytes(1, tile);
         assertEquals(1, w.executeUpdate());
       }
@@ -200,8 +212,8 @@ class OfflineVerifyTest {
   }
 
   /**
-   * Whoever can write the database can also recompute the leaf hash and every tile: only the
-   * signed checkpoints, which need the signing key, catch that.
+   * Whoever can write the database can also recompute the leaf hash and every tile: only the signed
+   * checkpoints, which need the signing key, catch that.
    */
   @Test
   void verify_consistentRewriteOfEventLeafAndTiles_exits1ByCheckpointRoot() throws Exception {
@@ -209,26 +221,31 @@ class OfflineVerifyTest {
     try (Connection c = db(d)) {
       c.setAutoCommit(false);
       String body;
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT body FROM events WHERE tenant = 'default' AND seq = 10")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery("SELECT body FROM events WHERE tenant = 'default' AND seq = 10")) {
         rs.next();
         body = rs.getString(1).replace("first-10", "first-XX");
       }
-      try (PreparedStatement w = c.prepareStatement(
-          "UPDATE events SET body = ?, leaf_hash = ? WHERE tenant = 'default' AND seq = 10")) {
+      try (PreparedStatement w =
+          c.prepareStatement(
+              "UPDATE events SET body = ?, leaf_hash = ? WHERE tenant = 'default' AND seq = 10")) {
         w.setString(1, body);
         w.setBytes(2, Rfc6962.leafHash(body.getBytes(StandardCharsets.UTF_8)));
         assertEquals(1, w.executeUpdate());
       }
       List<byte[]> leaves = new ArrayList<>();
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT leaf_hash FROM events WHERE tenant = 'default' ORDER BY seq")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT leaf_hash FROM events WHERE tenant = 'default' ORDER BY seq")) {
         while (rs.next()) {
           leaves.add(rs.getBytes(1));
         }
       }
-      try (PreparedStatement w = c.prepareStatement(
-          "UPDATE log_tiles SET hashes = ? WHERE tenant = 'default' AND level = ? AND idx = ?")) {
+      try (PreparedStatement w =
+          c.prepareStatement(
+              "UPDATE log_tiles SET hashes = ? WHERE tenant = 'default' AND level = ? AND idx = ?")) {
         for (Tile t : new TileAppender(0, List.of()).append(leaves)) {
           w.setBytes(1, t.hashes());
           w.setInt(2, t.level());
@@ -240,8 +257,8 @@ class OfflineVerifyTest {
     }
     Cli.Run run = verify(d);
     assertEquals(1, run.exit(), run.output());
-    assertEquals("checkpoint_root", tenant(run).get("findings").get(0).get("kind").asText(),
-        run.output());
+    assertEquals(
+        "checkpoint_root", tenant(run).get("findings").get(0).get("kind").asText(), run.output());
   }
 
   /**
@@ -278,7 +295,8 @@ class OfflineVerifyTest {
   @Test
   void verify_textOutput_namesSeqAndSummary() throws Exception {
     Path d = copy();
-    try (Connection c = db(d); Statement s = c.createStatement()) {
+    try (Connection c = db(d);
+        Statement s = c.createStatement()) {
       s.executeUpdate("DELETE FROM events WHERE tenant = 'default' AND seq = 7");
     }
     Cli.Run run = Cli.vellum("verify", "--data-dir", d.toString());
@@ -291,8 +309,9 @@ class OfflineVerifyTest {
   void verify_usageAndIoErrors_exit2() {
     assertEquals(2, Cli.vellum("verify").exit());
     assertEquals(2, Cli.vellum("verify", "--no-such-option").exit());
-    assertEquals(2, Cli.vellum("verify", "--data-dir", live.toString(), "--url",
-        "http://127.0.0.1:1").exit());
+    assertEquals(
+        2,
+        Cli.vellum("verify", "--data-dir", live.toString(), "--url", "http://127.0.0.1:1").exit());
     Cli.Run missing = Cli.vellum("verify", "--data-dir", work.resolve("nothing").toString());
     assertEquals(2, missing.exit(), missing.output());
     assertTrue(missing.output().contains("no database"), missing.output());

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vellum verify --url} and {@code vellum monitor} against a running node. The trusted key
- * is derived from the data dir's key file, not fetched from the server under test. Forks and
- * rollbacks are simulated by checkpoints signed with the log's own key, which is exactly what a
- * dishonest operator could produce.
+ * {@code vellum verify --url} and {@code vellum monitor} against a running node. The trusted key is
+ * derived from the data dir's key file, not fetched from the server under test. Forks and rollbacks
+ * are simulated by checkpoints signed with the log's own key, which is exactly what a dishonest
+ * operator could produce.
  */
 class OnlineVerifyTest {
   @TempDir static Path dir;
@@ -51,9 +51,18 @@ class OnlineVerifyTest {
   }
 
   private Cli.Run verify(Path state, String... more) {
-    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("verify",
-        "--url", node.url(""), "--key", ADMIN_KEY, "--trusted-key", signer.verifierKey(),
-        "--state", state.toString()));
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "verify",
+                "--url",
+                node.url(""),
+                "--key",
+                ADMIN_KEY,
+                "--trusted-key",
+                signer.verifierKey(),
+                "--state",
+                state.toString()));
     args.addAll(java.util.List.of(more));
     return Cli.vellum(args.toArray(String[]::new));
   }
@@ -84,7 +93,8 @@ class OnlineVerifyTest {
     Cli.awaitCheckpoint(node, last + 1);
     Cli.Run second = verify(state, "--sample", "5");
     assertEquals(0, second.exit(), second.output());
-    assertTrue(second.output().contains("saved checkpoint: size " + size1 + ": consistent"),
+    assertTrue(
+        second.output().contains("saved checkpoint: size " + size1 + ": consistent"),
         second.output());
     assertTrue(second.output().contains("5 proven"), second.output());
     assertTrue(saved(state).size() > size1);
@@ -117,8 +127,17 @@ class OnlineVerifyTest {
   @Test
   void verifyOnline_untrustedKey_exits1() {
     String other = NoteSigner.generate(signer.name()).verifierKey();
-    Cli.Run run = Cli.vellum("verify", "--url", node.url(""), "--key", ADMIN_KEY,
-        "--trusted-key", other, "--state", work.resolve("s.txt").toString());
+    Cli.Run run =
+        Cli.vellum(
+            "verify",
+            "--url",
+            node.url(""),
+            "--key",
+            ADMIN_KEY,
+            "--trusted-key",
+            other,
+            "--state",
+            work.resolve("s.txt").toString());
     assertEquals(1, run.exit(), run.output());
     assertTrue(run.output().contains("[checkpoint_signature]"), run.output());
     assertTrue(Files.notExists(work.resolve("s.txt")));
@@ -126,33 +145,66 @@ class OnlineVerifyTest {
 
   @Test
   void verifyOnline_unreachableServer_exits2() {
-    Cli.Run run = Cli.vellum("verify", "--url", "http://127.0.0.1:1", "--key", ADMIN_KEY,
-        "--trusted-key", signer.verifierKey(), "--state", work.resolve("s.txt").toString());
+    Cli.Run run =
+        Cli.vellum(
+            "verify",
+            "--url",
+            "http://127.0.0.1:1",
+            "--key",
+            ADMIN_KEY,
+            "--trusted-key",
+            signer.verifierKey(),
+            "--state",
+            work.resolve("s.txt").toString());
     assertEquals(2, run.exit(), run.output());
   }
 
   @Test
   void monitorOnce_cleanThenFork_alertsWebhookAndExits1() throws Exception {
     Path state = work.resolve("witness.txt");
-    Cli.Run ok = Cli.vellum("monitor", "--url", node.url(""), "--key", ADMIN_KEY,
-        "--trusted-key", signer.verifierKey(), "--state", state.toString(), "--once");
+    Cli.Run ok =
+        Cli.vellum(
+            "monitor",
+            "--url",
+            node.url(""),
+            "--key",
+            ADMIN_KEY,
+            "--trusted-key",
+            signer.verifierKey(),
+            "--state",
+            state.toString(),
+            "--once");
     assertEquals(0, ok.exit(), ok.output());
     assertTrue(ok.output().contains("OK: checkpoint vellum.local/default"), ok.output());
 
     BlockingQueue<String> alerts = new ArrayBlockingQueue<>(4);
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hook.createContext("/alert", ex -> {
-      alerts.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
+    hook.createContext(
+        "/alert",
+        ex -> {
+          alerts.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
     hook.start();
     try {
       Files.writeString(state, forged(saved(state).size(), (byte) 9));
-      Cli.Run bad = Cli.vellum("monitor", "--url", node.url(""), "--key", ADMIN_KEY,
-          "--trusted-key", signer.verifierKey(), "--state", state.toString(), "--once",
-          "--interval", "1s", "--webhook",
-          "http://127.0.0.1:" + hook.getAddress().getPort() + "/alert");
+      Cli.Run bad =
+          Cli.vellum(
+              "monitor",
+              "--url",
+              node.url(""),
+              "--key",
+              ADMIN_KEY,
+              "--trusted-key",
+              signer.verifierKey(),
+              "--state",
+              state.toString(),
+              "--once",
+              "--interval",
+              "1s",
+              "--webhook",
+              "http://127.0.0.1:" + hook.getAddress().getPort() + "/alert");
       assertEquals(1, bad.exit(), bad.output());
       assertTrue(bad.output().contains("ALERT"), bad.output());
       String alert = alerts.poll(5, TimeUnit.SECONDS);

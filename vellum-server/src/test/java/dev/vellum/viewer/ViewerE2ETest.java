@@ -77,8 +77,9 @@ class ViewerE2ETest {
       Thread.sleep(100);
     }
     Files.createDirectories(SHOTS);
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)
-        .setAcceptDownloads(true));
+    context =
+        browser.newContext(
+            new Browser.NewContextOptions().setViewportSize(1280, 800).setAcceptDownloads(true));
     page = watched(context.newPage());
   }
 
@@ -96,11 +97,12 @@ class ViewerE2ETest {
   }
 
   static Page watched(Page p) {
-    p.onConsoleMessage(m -> {
-      if (m.type().equals("error")) {
-        browserProblems.add("console: " + m.text());
-      }
-    });
+    p.onConsoleMessage(
+        m -> {
+          if (m.type().equals("error")) {
+            browserProblems.add("console: " + m.text());
+          }
+        });
     p.onPageError(e -> browserProblems.add("page error: " + e));
     return p;
   }
@@ -110,8 +112,10 @@ class ViewerE2ETest {
   }
 
   static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
-        .header("Authorization", "Bearer " + ADMIN_KEY).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url(path)))
+            .header("Authorization", "Bearer " + ADMIN_KEY)
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -122,10 +126,14 @@ class ViewerE2ETest {
   }
 
   static JsonNode post(String path, Object body) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
-        .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + ADMIN_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertTrue(r.statusCode() < 300, r.body());
     return JSON.readTree(r.body());
   }
@@ -145,11 +153,14 @@ class ViewerE2ETest {
   }
 
   static List<String> shownIds(Page p) {
-    p.waitForFunction("() => { const s = document.querySelector('.status');"
-        + " return s && /shown|No events/.test(s.textContent); }");
+    p.waitForFunction(
+        "() => { const s = document.querySelector('.status');"
+            + " return s && /shown|No events/.test(s.textContent); }");
     List<String> ids = new ArrayList<>();
-    for (Object id : (List<?>) p.evaluate(
-        "() => Array.from(document.querySelectorAll('#results tr.row')).map(r => r.dataset.id)")) {
+    for (Object id :
+        (List<?>)
+            p.evaluate(
+                "() => Array.from(document.querySelectorAll('#results tr.row')).map(r => r.dataset.id)")) {
       ids.add((String) id);
     }
     return ids;
@@ -182,11 +193,15 @@ class ViewerE2ETest {
   static String[] typeAndActor() throws Exception {
     Map<String, Integer> counts = new HashMap<>();
     for (JsonNode e : getJson("/v1/events?limit=1000&source=DEMO_APP").get("events")) {
-      counts.merge(e.get("type").asText() + "\t" + e.get("actor").get("id").asText(), 1,
-          Integer::sum);
+      counts.merge(
+          e.get("type").asText() + "\t" + e.get("actor").get("id").asText(), 1, Integer::sum);
     }
-    return counts.entrySet().stream().filter(x -> x.getValue() < 50)
-        .max(Map.Entry.comparingByValue()).orElseThrow().getKey().split("\t");
+    return counts.entrySet().stream()
+        .filter(x -> x.getValue() < 50)
+        .max(Map.Entry.comparingByValue())
+        .orElseThrow()
+        .getKey()
+        .split("\t");
   }
 
   @Test
@@ -240,14 +255,15 @@ class ViewerE2ETest {
     page.keyboard().press("j");
     page.keyboard().press("j");
     page.keyboard().press("k");
-    String first = (String) page.evaluate("() => document.querySelector('#results tr.row').dataset.id");
+    String first =
+        (String) page.evaluate("() => document.querySelector('#results tr.row').dataset.id");
     assertEquals(first, page.evaluate("() => document.activeElement.dataset.id"));
     page.keyboard().press("Enter");
     page.waitForSelector("#detail:not([hidden])");
     assertTrue(page.url().contains("event=" + first));
     page.keyboard().press("Escape");
-    page.waitForSelector("#detail", new Page.WaitForSelectorOptions()
-        .setState(WaitForSelectorState.HIDDEN));
+    page.waitForSelector(
+        "#detail", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.HIDDEN));
   }
 
   @Test
@@ -276,9 +292,10 @@ class ViewerE2ETest {
     JsonNode victim = getJson("/v1/events?limit=5&type=LOGIN_SUCCESSFUL").get("events").get(0);
     String id = victim.get("id").asText();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("vellum.db"));
-        PreparedStatement ps = c.prepareStatement(
-            "UPDATE events SET body = replace(body, '\"outcome\":\"success\"',"
-                + " '\"outcome\":\"failure\"') WHERE id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE events SET body = replace(body, '\"outcome\":\"success\"',"
+                    + " '\"outcome\":\"failure\"') WHERE id = ?")) {
       ps.setString(1, id);
       assertEquals(1, ps.executeUpdate());
     }
@@ -294,7 +311,8 @@ class ViewerE2ETest {
   @Test
   @Order(6)
   void changedPinnedKey_raisesTheWarning_andFailsTheSignatureStep() throws Exception {
-    page.evaluate("""
+    page.evaluate(
+        """
         async () => {
           const v = await import('/viewer/verify.js');
           const pins = JSON.parse(localStorage.getItem('vellum.pinnedLogKeys'));
@@ -304,8 +322,8 @@ class ViewerE2ETest {
           pins[name] = name + '+' + id + '+' + v.b64encode(new Uint8Array([1, ...pub]));
           localStorage.setItem('vellum.pinnedLogKeys', JSON.stringify(pins));
         }""");
-    String good = getJson("/v1/events?limit=5&type=LOGIN_FAILED").get("events").get(0)
-        .get("id").asText();
+    String good =
+        getJson("/v1/events?limit=5&type=LOGIN_FAILED").get("events").get(0).get("id").asText();
     page.navigate(url("/#/search?range=all&event=" + good));
     page.reload();
     page.waitForSelector("#key-warning:not([hidden])");
@@ -314,8 +332,8 @@ class ViewerE2ETest {
     assertEquals("checkpoint signature", page.getAttribute("#badge", "data-step"));
     shot(page, "key-changed");
     page.click("#key-warning button");
-    page.waitForSelector("#key-warning", new Page.WaitForSelectorOptions()
-        .setState(WaitForSelectorState.HIDDEN));
+    page.waitForSelector(
+        "#key-warning", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.HIDDEN));
   }
 
   @Test
@@ -355,7 +373,8 @@ class ViewerE2ETest {
   @Order(9)
   void hostileContent_rendersAndExportsInert() throws Exception {
     ObjectNode e = event("=cmd|' /C calc'!A0");
-    e.with("actor").put("name", "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\">");
+    e.with("actor")
+        .put("name", "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\">");
     e.put("reason", "=HYPERLINK(\"http://evil.example\",\"click\") <b>bold</b>");
     String id = ingest(e).get("id").asText();
     page.navigate(url("/#/search?range=1h&q=calc&event=" + id));
@@ -402,8 +421,12 @@ class ViewerE2ETest {
   @Test
   @Order(12)
   void tabletLayout_screenshot() {
-    Page tablet = watched(browser.newContext(new Browser.NewContextOptions()
-        .setViewportSize(820, 1180).setHasTouch(true)).newPage());
+    Page tablet =
+        watched(
+            browser
+                .newContext(
+                    new Browser.NewContextOptions().setViewportSize(820, 1180).setHasTouch(true))
+                .newPage());
     tablet.navigate(url("/"));
     signIn(tablet, ADMIN_KEY);
     shownIds(tablet);
@@ -422,33 +445,44 @@ class ViewerE2ETest {
     }
     // axe is injected as an inline script, which the viewer's CSP forbids: this context alone
     // bypasses the CSP, and only to run axe
-    BrowserContext ctx = browser.newContext(new Browser.NewContextOptions()
-        .setViewportSize(1280, 800).setBypassCSP(true));
+    BrowserContext ctx =
+        browser.newContext(
+            new Browser.NewContextOptions().setViewportSize(1280, 800).setBypassCSP(true));
     Page p = ctx.newPage();
     List<String> findings = new ArrayList<>();
     Map<String, Runnable> pages = new java.util.LinkedHashMap<>();
     pages.put("sign-in", () -> p.navigate(url("/")));
-    pages.put("search", () -> {
-      signIn(p, ADMIN_KEY);
-      shownIds(p);
-      p.waitForSelector(".timeline canvas");
-    });
-    pages.put("event detail", () -> {
-      p.click("#results tr.row");
-      p.waitForSelector("#badge[data-result]");
-    });
-    pages.put("dashboard", () -> {
-      p.navigate(url("/#/dashboard"));
-      p.waitForSelector(".tile ol.toplist li a");
-    });
-    pages.put("integrity", () -> {
-      p.navigate(url("/#/integrity"));
-      p.waitForSelector("#latest-status.ok");
-    });
+    pages.put(
+        "search",
+        () -> {
+          signIn(p, ADMIN_KEY);
+          shownIds(p);
+          p.waitForSelector(".timeline canvas");
+        });
+    pages.put(
+        "event detail",
+        () -> {
+          p.click("#results tr.row");
+          p.waitForSelector("#badge[data-result]");
+        });
+    pages.put(
+        "dashboard",
+        () -> {
+          p.navigate(url("/#/dashboard"));
+          p.waitForSelector(".tile ol.toplist li a");
+        });
+    pages.put(
+        "integrity",
+        () -> {
+          p.navigate(url("/#/integrity"));
+          p.waitForSelector("#latest-status.ok");
+        });
     for (Map.Entry<String, Runnable> e : pages.entrySet()) {
       e.getValue().run();
       p.addScriptTag(new Page.AddScriptTagOptions().setContent(axe));
-      Object violations = p.evaluate("""
+      Object violations =
+          p.evaluate(
+              """
           async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
             .filter(v => v.impact === 'serious' || v.impact === 'critical')
             .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))
@@ -464,7 +498,8 @@ class ViewerE2ETest {
   @Test
   @Order(14)
   void noCspViolationOrScriptErrorAnywhere() {
-    assertEquals(List.of(), browserProblems.stream()
-        .filter(s -> !s.contains("Failed to load resource")).toList());
+    assertEquals(
+        List.of(),
+        browserProblems.stream().filter(s -> !s.contains("Failed to load resource")).toList());
   }
 }

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The viewer's in-browser verifier ({@code web/viewer/verify.js}) run in Chromium against
- * known answers: the RFC 6962 probes of transparency-dev/merkle (test resources
- * {@code viewer/rfc6962}, see its README), the signed-note example of Go's sumdb/note, and the
- * Java {@link CanonicalJson} for RFC 8785 edge cases.
+ * The viewer's in-browser verifier ({@code web/viewer/verify.js}) run in Chromium against known
+ * answers: the RFC 6962 probes of transparency-dev/merkle (test resources {@code viewer/rfc6962},
+ * see its README), the signed-note example of Go's sumdb/note, and the Java {@link CanonicalJson}
+ * for RFC 8785 edge cases.
  */
 class ViewerVerifyTest {
   @TempDir static Path dir;
@@ -65,8 +65,8 @@ class ViewerVerifyTest {
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
         JsonNode probe = JSON.readTree(f.toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) probe).put("file",
-            root.relativize(f).toString());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) probe)
+            .put("file", root.relativize(f).toString());
         out.add(probe);
       }
     }
@@ -77,7 +77,9 @@ class ViewerVerifyTest {
   void inclusionProbes_allAnsweredAsMerkleDoes() throws Exception {
     ArrayNode probes = probes("inclusion");
     assertTrue(probes.size() > 50, "probes found: " + probes.size());
-    Object wrong = page.evaluate("""
+    Object wrong =
+        page.evaluate(
+            """
         async (probes) => {
           const v = await import('/viewer/verify.js');
           const wrong = [];
@@ -90,7 +92,8 @@ class ViewerVerifyTest {
             if ((err !== null) !== p.wantErr) wrong.push(p.file + ': ' + (err || 'accepted'));
           }
           return wrong;
-        }""", JSON.convertValue(probes, List.class));
+        }""",
+            JSON.convertValue(probes, List.class));
     assertEquals(List.of(), wrong);
   }
 
@@ -98,7 +101,9 @@ class ViewerVerifyTest {
   void consistencyProbes_allAnsweredAsMerkleDoes() throws Exception {
     ArrayNode probes = probes("consistency");
     assertTrue(probes.size() > 50, "probes found: " + probes.size());
-    Object wrong = page.evaluate("""
+    Object wrong =
+        page.evaluate(
+            """
         async (probes) => {
           const v = await import('/viewer/verify.js');
           const wrong = [];
@@ -111,14 +116,17 @@ class ViewerVerifyTest {
             if ((err !== null) !== p.wantErr) wrong.push(p.file + ': ' + (err || 'accepted'));
           }
           return wrong;
-        }""", JSON.convertValue(probes, List.class));
+        }""",
+            JSON.convertValue(probes, List.class));
     assertEquals(List.of(), wrong);
   }
 
   /** The reference note of golang.org/x/mod/sumdb/note (shared/testdata/README.md). */
   @Test
   void signedNote_goReferenceExampleVerifiesAndAnyChangeFails() {
-    Object result = page.evaluate("""
+    Object result =
+        page.evaluate(
+            """
         async () => {
           const v = await import('/viewer/verify.js');
           const key = await v.parseVerifierKey('PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW');
@@ -141,21 +149,25 @@ class ViewerVerifyTest {
 
   @Test
   void canonicalJson_matchesTheJavaImplementation() throws Exception {
-    List<String> docs = List.of(
-        "{\"b\":1,\"a\":[1.0,-0,0.1,1e21,1e-7,123456789012345678901234,5e-324,1.7976931348623157e308]}",
-        "{\"\\u20ac\":1,\"\\r\":2,\"1\":3,\"\\ud83d\\ude00\":4,\"\\u0080\":5,\"\\u00f6\":6,\"a\\u0000b\":7}",
-        "{\"s\":\"tab\\t nl\\n quote\\\" slash\\\\ ctl\\u001f del\\u007f euro\\u20ac emoji\\ud83d\\ude00 ls\\u2028\"}",
-        "{\"nested\":{\"z\":null,\"y\":true,\"x\":false,\"w\":[],\"v\":{}},\"n\":-12.5e3}",
-        "{\"numbers\":[0.000001,0.0000001,100000000000000000000,1000000000000000000000,333333333.33333329,4.50,2e-3]}");
+    List<String> docs =
+        List.of(
+            "{\"b\":1,\"a\":[1.0,-0,0.1,1e21,1e-7,123456789012345678901234,5e-324,1.7976931348623157e308]}",
+            "{\"\\u20ac\":1,\"\\r\":2,\"1\":3,\"\\ud83d\\ude00\":4,\"\\u0080\":5,\"\\u00f6\":6,\"a\\u0000b\":7}",
+            "{\"s\":\"tab\\t nl\\n quote\\\" slash\\\\ ctl\\u001f del\\u007f euro\\u20ac emoji\\ud83d\\ude00 ls\\u2028\"}",
+            "{\"nested\":{\"z\":null,\"y\":true,\"x\":false,\"w\":[],\"v\":{}},\"n\":-12.5e3}",
+            "{\"numbers\":[0.000001,0.0000001,100000000000000000000,1000000000000000000000,333333333.33333329,4.50,2e-3]}");
     ArrayNode javaForms = JSON.createArrayNode();
     for (String d : docs) {
       javaForms.add(CanonicalJson.canonicalString(JSON.readTree(d)));
     }
-    Object jsForms = page.evaluate("""
+    Object jsForms =
+        page.evaluate(
+            """
         async (docs) => {
           const v = await import('/viewer/verify.js');
           return docs.map((d) => v.canonicalize(JSON.parse(d)));
-        }""", docs);
+        }""",
+            docs);
     assertEquals(JSON.convertValue(javaForms, List.class), jsForms);
   }
 }

@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * A {@link VellumClient} from {@code vellum.*} when {@code vellum.api-key} is set; it is closed
  * with the context (waiting {@code vellum.close-timeout} for pending events). With Actuator on the
- * class path a {@code vellum} health indicator, with Micrometer the client's counters as
- * {@code vellum.client.*} meters.
+ * class path a {@code vellum} health indicator, with Micrometer the client's counters as {@code
+ * vellum.client.*} meters.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(VellumProperties.class)
@@ -30,9 +30,14 @@ public class VellumAutoConfiguration {
   @Bean(destroyMethod = "")
   @ConditionalOnMissingBean
   VellumClientLifecycle vellumClientLifecycle(VellumProperties p) {
-    VellumClient.Builder b = VellumClient.builder().endpoint(p.getUrl()).apiKey(p.getApiKey())
-        .maxBatchEvents(p.getMaxBatchEvents()).linger(p.getLinger())
-        .bufferCapacity(p.getBufferCapacity()).maxBlock(p.getMaxBlock());
+    VellumClient.Builder b =
+        VellumClient.builder()
+            .endpoint(p.getUrl())
+            .apiKey(p.getApiKey())
+            .maxBatchEvents(p.getMaxBatchEvents())
+            .linger(p.getLinger())
+            .bufferCapacity(p.getBufferCapacity())
+            .maxBlock(p.getMaxBlock());
     if (p.getSource() != null) {
       b.source(p.getSource());
     }
@@ -58,11 +63,13 @@ public class VellumAutoConfiguration {
         ClientStats s = client.stats();
         // with a spool, an unreachable server costs no events: the application stays UP
         boolean degraded = s.consecutiveFailures() >= 3;
-        Health.Builder h = degraded && client.spoolDirectory() == null ? Health.down()
-            : Health.up();
-        h.withDetail("pending", s.pending()).withDetail("sent", s.sent())
-            .withDetail("failed", s.failed()).withDetail("consecutive_failures",
-                s.consecutiveFailures()).withDetail("delivering", !degraded);
+        Health.Builder h =
+            degraded && client.spoolDirectory() == null ? Health.down() : Health.up();
+        h.withDetail("pending", s.pending())
+            .withDetail("sent", s.sent())
+            .withDetail("failed", s.failed())
+            .withDetail("consecutive_failures", s.consecutiveFailures())
+            .withDetail("delivering", !degraded);
         if (s.lastFailure() != null) {
           h.withDetail("last_failure", s.lastFailure());
         }
@@ -84,14 +91,19 @@ public class VellumAutoConfiguration {
         counter(registry, client, "spooled", ClientStats::spooled);
         counter(registry, client, "failed", ClientStats::failed);
         Gauge.builder("vellum.client.pending", client, c -> c.stats().pending())
-            .description("events recorded but not yet settled").register(registry);
+            .description("events recorded but not yet settled")
+            .register(registry);
       };
     }
 
-    private static void counter(io.micrometer.core.instrument.MeterRegistry registry,
-        VellumClient client, String name, ToDoubleFunction<ClientStats> f) {
+    private static void counter(
+        io.micrometer.core.instrument.MeterRegistry registry,
+        VellumClient client,
+        String name,
+        ToDoubleFunction<ClientStats> f) {
       FunctionCounter.builder("vellum.client." + name, client, c -> f.applyAsDouble(c.stats()))
-          .description("events " + name + " by the Vellum client").register(registry);
+          .description("events " + name + " by the Vellum client")
+          .register(registry);
     }
   }
 }

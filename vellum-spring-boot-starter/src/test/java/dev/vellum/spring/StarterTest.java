@@ -15,11 +15,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -40,17 +40,27 @@ class StarterTest {
       throws Exception {
     try (TestNode node = TestNode.start(tmp.resolve("node"))) {
       VellumClient client;
-      try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(App.class)
-          .web(WebApplicationType.NONE)
-          .properties("vellum.url=" + node.url(""), "vellum.api-key=" + TestNode.ADMIN_KEY,
-              "vellum.source=DEMO_APP", "vellum.spool=" + tmp.resolve("spool"))
-          .run()) {
+      try (ConfigurableApplicationContext ctx =
+          new SpringApplicationBuilder(App.class)
+              .web(WebApplicationType.NONE)
+              .properties(
+                  "vellum.url=" + node.url(""),
+                  "vellum.api-key=" + TestNode.ADMIN_KEY,
+                  "vellum.source=DEMO_APP",
+                  "vellum.spool=" + tmp.resolve("spool"))
+              .run()) {
         client = ctx.getBean(VellumClient.class);
-        Receipt r = client.record(AuditEvent.type("LOGIN_SUCCESSFUL")
-            .actor(Actor.user("spring-user")).outcome(Outcome.SUCCESS)
-            .metadata("login_method", "SSO")).get();
+        Receipt r =
+            client
+                .record(
+                    AuditEvent.type("LOGIN_SUCCESSFUL")
+                        .actor(Actor.user("spring-user"))
+                        .outcome(Outcome.SUCCESS)
+                        .metadata("login_method", "SSO"))
+                .get();
         assertEquals(Receipt.Status.ACCEPTED, r.status());
-        assertEquals("spring-user",
+        assertEquals(
+            "spring-user",
             node.get("/v1/events/" + r.id(), TestNode.ADMIN_KEY).body().at("/actor/id").asText());
 
         HealthIndicator health = ctx.getBean("vellumHealthIndicator", HealthIndicator.class);

@@ -45,7 +45,8 @@ public record SearchDocument(List<String[]> targets, List<String> tags, String t
     } else if (node.isNumber()) {
       sb.append(node.asText()).append(' ');
     } else if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
+          it.hasNext(); ) {
         collect(it.next().getValue(), sb);
       }
     } else if (node.isArray()) {

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The search port: an index derived from the committed-event feed (it is a feed consumer) that
- * answers {@link SearchQuery}s. It is rebuildable from the log, so its engine may keep it
- * anywhere; no engine's query syntax appears outside the engine's own package.
+ * answers {@link SearchQuery}s. It is rebuildable from the log, so its engine may keep it anywhere;
+ * no engine's query syntax appears outside the engine's own package.
  */
 public interface SearchIndex extends FeedConsumer, AutoCloseable {
   /** The name it follows the feed under. */

@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * An engine-neutral search over one tenant's events. Null members do not filter. Times are
  * microseconds since the epoch; {@code from} is inclusive and {@code to} exclusive. {@code after}
- * is the keyset position (occurred_at, seq) of the last event of the previous page. Results come
- * in (occurred_at, seq) order, ascending or descending.
+ * is the keyset position (occurred_at, seq) of the last event of the previous page. Results come in
+ * (occurred_at, seq) order, ascending or descending.
  */
 public record SearchQuery(
     String tenant,
@@ -33,8 +33,8 @@ public record SearchQuery(
   public record Position(long occurredAtMicros, long seq) {}
 
   /**
-   * Words that must all occur in an event's text, lower-cased Unicode letters and digits; the
-   * last one matches as a prefix when {@code lastIsPrefix} (typing-as-you-search).
+   * Words that must all occur in an event's text, lower-cased Unicode letters and digits; the last
+   * one matches as a prefix when {@code lastIsPrefix} (typing-as-you-search).
    */
   public record FullText(List<String> words, boolean lastIsPrefix) {
     public FullText {

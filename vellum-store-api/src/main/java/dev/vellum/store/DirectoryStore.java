@@ -10,14 +10,25 @@ public interface DirectoryStore {
 
   record Tenant(String id, String name, long createdAtMicros) {}
 
-  record Source(String tenant, String code, String name, @Nullable String description,
+  record Source(
+      String tenant,
+      String code,
+      String name,
+      @Nullable String description,
       long createdAtMicros) {}
 
-  record ApiKey(String id, String tenant, String name, String secretHash, Set<String> scopes,
-      Set<String> sources, long createdAtMicros, @Nullable Long revokedAtMicros) {}
+  record ApiKey(
+      String id,
+      String tenant,
+      String name,
+      String secretHash,
+      Set<String> scopes,
+      Set<String> sources,
+      long createdAtMicros,
+      @Nullable Long revokedAtMicros) {}
 
-  record EventType(String tenant, String type, String category, String schema,
-      long updatedAtMicros) {}
+  record EventType(
+      String tenant, String type, String category, String schema, long updatedAtMicros) {}
 
   /** Creates the tenant; false if it already exists. */
   boolean createTenant(Tenant tenant);
@@ -43,11 +54,17 @@ public interface DirectoryStore {
   boolean revokeKey(String tenant, String keyId, long atMicros);
 
   /**
-   * A key's own usage plan: {@code quota} and {@code quotaPeriod} ("day" or "month") are both
-   * null when the key has no quota.
+   * A key's own usage plan: {@code quota} and {@code quotaPeriod} ("day" or "month") are both null
+   * when the key has no quota.
    */
-  record UsagePlan(String keyId, String tenant, long requestsPerSecond, long burst, @Nullable Long quota,
-      @Nullable String quotaPeriod, long updatedAtMicros) {}
+  record UsagePlan(
+      String keyId,
+      String tenant,
+      long requestsPerSecond,
+      long burst,
+      @Nullable Long quota,
+      @Nullable String quotaPeriod,
+      long updatedAtMicros) {}
 
   /** Creates or replaces the usage plan of a key. */
   void putUsagePlan(UsagePlan plan);

@@ -12,24 +12,24 @@ import org.jspecify.annotations.Nullable;
  * <p>What every engine MUST guarantee (the contract suite {@code EventStoreContract} checks each):
  *
  * <ol>
- *   <li><b>Acknowledged means durable.</b> {@link #append} MUST NOT return until its transaction
- *       is durably committed. If it throws, nothing of the batch is visible, then or later.
+ *   <li><b>Acknowledged means durable.</b> {@link #append} MUST NOT return until its transaction is
+ *       durably committed. If it throws, nothing of the batch is visible, then or later.
  *   <li><b>Per-tenant {@code seq} without gaps.</b> A tenant's events have seqs 0, 1, 2, … in
- *       commit order. {@link #append} MUST reject (with nothing written) a batch whose events of
- *       a tenant do not continue that tenant's stored seqs exactly and contiguously.
- *   <li><b>Idempotency by id.</b> At most one event per (tenant, id): {@link #append} MUST reject
- *       a batch holding an id already stored for that tenant (the writer looks ids up first and
+ *       commit order. {@link #append} MUST reject (with nothing written) a batch whose events of a
+ *       tenant do not continue that tenant's stored seqs exactly and contiguously.
+ *   <li><b>Idempotency by id.</b> At most one event per (tenant, id): {@link #append} MUST reject a
+ *       batch holding an id already stored for that tenant (the writer looks ids up first and
  *       answers retries from the stored event).
  *   <li><b>Feed order.</b> Each committed event gets a feed position in its commit transaction,
  *       strictly increasing in commit order across tenants, starting above 0. Sequential
  *       visibility: a reader that can see position p+1 MUST already see every position ≤ p that
  *       will ever exist. An engine with several writers that could commit out of order MUST NOT
- *       expose a gap that later fills (for example: serialise position assignment under a lock
- *       held to commit, or read only below the oldest open writer's transaction).
+ *       expose a gap that later fills (for example: serialise position assignment under a lock held
+ *       to commit, or read only below the oldest open writer's transaction).
  *   <li><b>One logical writer per tenant.</b> Only the sequencer calls {@link #append}. A second
- *       writer is fenced off by rule 2: its seqs no longer continue the stored ones, so its
- *       append fails without writing. A second process on the same files is kept out before
- *       the store opens (the data-dir lock for embedded engines).
+ *       writer is fenced off by rule 2: its seqs no longer continue the stored ones, so its append
+ *       fails without writing. A second process on the same files is kept out before the store
+ *       opens (the data-dir lock for embedded engines).
  * </ol>
  *
  * <p>Reads may run concurrently with the writer and see only committed data.
@@ -44,29 +44,31 @@ public interface EventStore extends AutoCloseable {
 
   /**
    * Writes everything in {@code batch} in one transaction and returns the feed position of its
-   * first event (the others follow consecutively), or the last committed position if it has
-   * none. MUST NOT return until the transaction is durably committed; on any failure nothing of
-   * it is visible. Consumer positions are upserted; a checkpoint already kept for its size is
-   * ignored.
+   * first event (the others follow consecutively), or the last committed position if it has none.
+   * MUST NOT return until the transaction is durably committed; on any failure nothing of it is
+   * visible. Consumer positions are upserted; a checkpoint already kept for its size is ignored.
    */
   long append(WriteBatch batch);
 
   Optional<StoredEvent> findById(String tenant, String id);
 
   /**
-   * Stored events of {@code tenant} whose seq is among {@code seqs}, keyed by seq; seqs it does
-   * not have are absent. The search index reads its result pages through this.
+   * Stored events of {@code tenant} whose seq is among {@code seqs}, keyed by seq; seqs it does not
+   * have are absent. The search index reads its result pages through this.
    */
   Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs);
 
   /** Counts per time bucket and group value; {@code groupColumn} is type, outcome or source. */
-  List<StatsBucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
-      String groupColumn);
+  List<StatsBucket> stats(
+      String tenant, long fromMicros, long toMicros, long bucketMicros, String groupColumn);
 
   /** Events of {@code tenant} with {@code fromSeq <= seq < toSeq}, in seq order. */
   List<StoredEvent> range(String tenant, long fromSeq, long toSeq);
 
-  /** Committed events with feed position greater than {@code position}, in order, at most {@code limit}. */
+  /**
+   * Committed events with feed position greater than {@code position}, in order, at most {@code
+   * limit}.
+   */
   List<FeedEvent> after(long position, int limit);
 
   /** The largest committed feed position, 0 if there is none. */

@@ -5,11 +5,14 @@ import java.util.Map;
 
 /**
  * Everything one writer transaction commits: new events with the tiles they change, signed
- * checkpoints, feed consumers' positions and dead letters. The writer is the only one that
- * writes, so all of these travel through it.
+ * checkpoints, feed consumers' positions and dead letters. The writer is the only one that writes,
+ * so all of these travel through it.
  */
-public record WriteBatch(List<NewEvent> events, List<TileWrite> tiles,
-    List<TenantCheckpoint> checkpoints, Map<String, Long> consumerPositions,
+public record WriteBatch(
+    List<NewEvent> events,
+    List<TileWrite> tiles,
+    List<TenantCheckpoint> checkpoints,
+    Map<String, Long> consumerPositions,
     List<DeadLetter> deadLetters) {
 
   /** A checkpoint to keep for {@code tenant}. */
@@ -28,7 +31,10 @@ public record WriteBatch(List<NewEvent> events, List<TileWrite> tiles,
   }
 
   public boolean isEmpty() {
-    return events.isEmpty() && tiles.isEmpty() && checkpoints.isEmpty()
-        && consumerPositions.isEmpty() && deadLetters.isEmpty();
+    return events.isEmpty()
+        && tiles.isEmpty()
+        && checkpoints.isEmpty()
+        && consumerPositions.isEmpty()
+        && deadLetters.isEmpty();
   }
 }

@@ -97,7 +97,8 @@ public abstract class EventStoreContract {
     store.append(WriteBatch.ofEvents(List.of(first), List.of()));
     NewEvent again = withId(events("t1", 1, 1).get(0), first.id());
     TileWrite tile = new TileWrite("t1", 0, 0, new byte[64]);
-    assertThrows(StoreException.class,
+    assertThrows(
+        StoreException.class,
         () -> store.append(WriteBatch.ofEvents(List.of(again), List.of(tile))));
     assertEquals(1, store.nextSeq("t1"));
     assertEquals(null, store.readTile("t1", 0, 0));
@@ -116,31 +117,33 @@ public abstract class EventStoreContract {
   void writesTilesInTheSameTransactionAsTheirEvents() {
     byte[] hashes = new byte[96];
     new Random(1).nextBytes(hashes);
-    store.append(WriteBatch.ofEvents(events("t1", 0, 3), List.of(new TileWrite("t1", 0, 0,
-        hashes))));
+    store.append(
+        WriteBatch.ofEvents(events("t1", 0, 3), List.of(new TileWrite("t1", 0, 0, hashes))));
     assertArrayEquals(hashes, store.readTile("t1", 0, 0));
     byte[] grown = new byte[128];
-    store.append(WriteBatch.ofEvents(events("t1", 3, 1), List.of(new TileWrite("t1", 0, 0,
-        grown))));
+    store.append(
+        WriteBatch.ofEvents(events("t1", 3, 1), List.of(new TileWrite("t1", 0, 0, grown))));
     assertArrayEquals(grown, store.readTile("t1", 0, 0));
   }
 
   @Test
   void assignsConsecutivePositionsInCommitOrderAcrossTenants() {
     long first = store.append(WriteBatch.ofEvents(events("a", 0, 2), List.of()));
-    long second = store.append(WriteBatch.ofEvents(concat(events("b", 0, 1), events("a", 2, 1)),
-        List.of()));
+    long second =
+        store.append(WriteBatch.ofEvents(concat(events("b", 0, 1), events("a", 2, 1)), List.of()));
     assertTrue(first > 0);
     assertEquals(first + 2, second);
     List<FeedEvent> feed = store.after(0, 100);
-    assertEquals(List.of(first, first + 1, second, second + 1),
+    assertEquals(
+        List.of(first, first + 1, second, second + 1),
         feed.stream().map(FeedEvent::position).toList());
     assertEquals(List.of("a", "a", "b", "a"), feed.stream().map(f -> f.event().tenant()).toList());
     assertEquals(second + 1, store.lastPosition());
     assertEquals(second + 1, store.lastPosition("a"));
     assertEquals(second, store.lastPosition("b"));
     assertEquals(0, store.lastPosition("nobody"));
-    assertEquals(List.of(second, second + 1),
+    assertEquals(
+        List.of(second, second + 1),
         store.after(first + 1, 100).stream().map(FeedEvent::position).toList());
     assertEquals(1, store.after(0, 1).size());
   }
@@ -152,16 +155,29 @@ public abstract class EventStoreContract {
     NewEvent read = store.after(0, 1).get(0).event();
     assertEquals(e.body(), read.body());
     assertArrayEquals(e.leafHash(), read.leafHash());
-    assertEquals(List.of(e.tenant(), e.seq(), e.id(), e.occurredAtMicros(),
-        e.receivedAtMicros(), e.type(), e.actorId()), List.of(read.tenant(), read.seq(),
-        read.id(), read.occurredAtMicros(), read.receivedAtMicros(), read.type(),
-        read.actorId()));
+    assertEquals(
+        List.of(
+            e.tenant(),
+            e.seq(),
+            e.id(),
+            e.occurredAtMicros(),
+            e.receivedAtMicros(),
+            e.type(),
+            e.actorId()),
+        List.of(
+            read.tenant(),
+            read.seq(),
+            read.id(),
+            read.occurredAtMicros(),
+            read.receivedAtMicros(),
+            read.type(),
+            read.actorId()));
   }
 
   /**
-   * Sequential visibility under attack: several writers append at once, some of their batches
-   * are rolled back, and a reader polls the feed all the while, remembering only its position.
-   * What it read must be exactly the committed events, in position order, none skipped.
+   * Sequential visibility under attack: several writers append at once, some of their batches are
+   * rolled back, and a reader polls the feed all the while, remembering only its position. What it
+   * read must be exactly the committed events, in position order, none skipped.
    */
   @Test
   void aReaderPollingDuringConcurrentAppendsAndRollbacksSkipsNothing() throws Exception {
@@ -170,50 +186,57 @@ public abstract class EventStoreContract {
     Map<String, Boolean> committed = new ConcurrentHashMap<>();
     AtomicBoolean writing = new AtomicBoolean(true);
     List<FeedEvent> read = Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> {
-      long position = 0;
-      while (true) {
-        boolean last = !writing.get();
-        List<FeedEvent> page = store.after(position, 37);
-        for (FeedEvent f : page) {
-          read.add(f);
-          position = f.position();
-        }
-        if (last && page.isEmpty()) {
-          return;
-        }
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              long position = 0;
+              while (true) {
+                boolean last = !writing.get();
+                List<FeedEvent> page = store.after(position, 37);
+                for (FeedEvent f : page) {
+                  read.add(f);
+                  position = f.position();
+                }
+                if (last && page.isEmpty()) {
+                  return;
+                }
+              }
+            });
     reader.start();
     CountDownLatch done = new CountDownLatch(writers);
     List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < writers; w++) {
       String tenant = "w" + w;
       Random random = new Random(w);
-      new Thread(() -> {
-        try {
-          long seq = 0;
-          for (int b = 0; b < batchesPerWriter; b++) {
-            List<NewEvent> batch = events(tenant, seq, 1 + random.nextInt(5));
-            if (random.nextInt(4) == 0 && seq > 0) {
-              // repeats a stored id: the whole batch must roll back
-              batch.set(batch.size() - 1, withId(batch.get(batch.size() - 1),
-                  store.range(tenant, 0, 1).get(0).id()));
-              List<NewEvent> doomed = batch;
-              assertThrows(StoreException.class,
-                  () -> store.append(WriteBatch.ofEvents(doomed, List.of())));
-              continue;
-            }
-            store.append(WriteBatch.ofEvents(batch, List.of()));
-            batch.forEach(e -> committed.put(e.id(), true));
-            seq += batch.size();
-          }
-        } catch (Throwable t) {
-          failures.add(t);
-        } finally {
-          done.countDown();
-        }
-      }).start();
+      new Thread(
+              () -> {
+                try {
+                  long seq = 0;
+                  for (int b = 0; b < batchesPerWriter; b++) {
+                    List<NewEvent> batch = events(tenant, seq, 1 + random.nextInt(5));
+                    if (random.nextInt(4) == 0 && seq > 0) {
+                      // repeats a stored id: the whole batch must roll back
+                      batch.set(
+                          batch.size() - 1,
+                          withId(
+                              batch.get(batch.size() - 1), store.range(tenant, 0, 1).get(0).id()));
+                      List<NewEvent> doomed = batch;
+                      assertThrows(
+                          StoreException.class,
+                          () -> store.append(WriteBatch.ofEvents(doomed, List.of())));
+                      continue;
+                    }
+                    store.append(WriteBatch.ofEvents(batch, List.of()));
+                    batch.forEach(e -> committed.put(e.id(), true));
+                    seq += batch.size();
+                  }
+                } catch (Throwable t) {
+                  failures.add(t);
+                } finally {
+                  done.countDown();
+                }
+              })
+          .start();
     }
     done.await();
     writing.set(false);
@@ -240,10 +263,16 @@ public abstract class EventStoreContract {
 
   @Test
   void keepsDeadLettersPerConsumerInPositionOrder() {
-    store.append(new WriteBatch(List.of(), List.of(), List.of(), Map.of(), List.of(
-        new DeadLetter("rules", 9, "t1", 8, "id-9", "boom", 5, 1_000),
-        new DeadLetter("rules", 3, "t1", 2, "id-3", "bang", 5, 2_000),
-        new DeadLetter("search", 4, "t2", 0, "id-4", "oops", 1, 3_000))));
+    store.append(
+        new WriteBatch(
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            List.of(
+                new DeadLetter("rules", 9, "t1", 8, "id-9", "boom", 5, 1_000),
+                new DeadLetter("rules", 3, "t1", 2, "id-3", "bang", 5, 2_000),
+                new DeadLetter("search", 4, "t2", 0, "id-4", "oops", 1, 3_000))));
     reopen();
     List<DeadLetter> rules = store.deadLetters("rules", 10);
     assertEquals(List.of(3L, 9L), rules.stream().map(DeadLetter::position).toList());
@@ -260,16 +289,17 @@ public abstract class EventStoreContract {
     store.append(checkpoints("t1", larger));
     assertEquals("note one", store.checkpoint("t1", 5).orElseThrow().note());
     assertEquals(9, store.latestCheckpoint("t1").orElseThrow().treeSize());
-    assertEquals(List.of(5L, 9L), store.checkpoints("t1", 0, 10).stream()
-        .map(StoredCheckpoint::treeSize).toList());
+    assertEquals(
+        List.of(5L, 9L),
+        store.checkpoints("t1", 0, 10).stream().map(StoredCheckpoint::treeSize).toList());
     assertTrue(store.latestCheckpoint("t2").isEmpty());
   }
 
   @Test
   void readsARangeOfSeqsInOrder() {
     store.append(WriteBatch.ofEvents(events("t1", 0, 6), List.of()));
-    assertEquals(List.of(2L, 3L, 4L), store.range("t1", 2, 5).stream().map(StoredEvent::seq)
-        .toList());
+    assertEquals(
+        List.of(2L, 3L, 4L), store.range("t1", 2, 5).stream().map(StoredEvent::seq).toList());
   }
 
   @Test
@@ -303,20 +333,52 @@ public abstract class EventStoreContract {
     List<NewEvent> out = new ArrayList<>();
     for (long seq = firstSeq; seq < firstSeq + count; seq++) {
       String id = UUID.randomUUID().toString();
-      String body = "{\"id\":\"" + id + "\",\"seq\":" + seq + ",\"tenant\":\"" + tenant
-          + "\",\"type\":\"USER_LOGIN\"}";
-      byte[] leaf = dev.vellum.core.merkle.Rfc6962.leafHash(
-          body.getBytes(StandardCharsets.UTF_8));
-      out.add(new NewEvent(tenant, seq, id, 1_000_000L + seq, 2_000_000L, "USER_LOGIN",
-          "authentication", "APP", "success", "info", "actor-" + seq, "192.0.2.1", null, leaf,
-          body));
+      String body =
+          "{\"id\":\""
+              + id
+              + "\",\"seq\":"
+              + seq
+              + ",\"tenant\":\""
+              + tenant
+              + "\",\"type\":\"USER_LOGIN\"}";
+      byte[] leaf = dev.vellum.core.merkle.Rfc6962.leafHash(body.getBytes(StandardCharsets.UTF_8));
+      out.add(
+          new NewEvent(
+              tenant,
+              seq,
+              id,
+              1_000_000L + seq,
+              2_000_000L,
+              "USER_LOGIN",
+              "authentication",
+              "APP",
+              "success",
+              "info",
+              "actor-" + seq,
+              "192.0.2.1",
+              null,
+              leaf,
+              body));
     }
     return out;
   }
 
   private static NewEvent withId(NewEvent e, String id) {
-    return new NewEvent(e.tenant(), e.seq(), id, e.occurredAtMicros(), e.receivedAtMicros(),
-        e.type(), e.category(), e.source(), e.outcome(), e.severity(), e.actorId(), e.actorIp(),
-        e.sessionId(), e.leafHash(), e.body());
+    return new NewEvent(
+        e.tenant(),
+        e.seq(),
+        id,
+        e.occurredAtMicros(),
+        e.receivedAtMicros(),
+        e.type(),
+        e.category(),
+        e.source(),
+        e.outcome(),
+        e.severity(),
+        e.actorId(),
+        e.actorIp(),
+        e.sessionId(),
+        e.leafHash(),
+        e.body());
   }
 }

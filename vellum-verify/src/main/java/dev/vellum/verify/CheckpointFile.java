@@ -33,9 +33,12 @@ final class CheckpointFile {
     Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
     try {
       Files.createDirectories(abs.getParent());
-      try (var ch = java.nio.channels.FileChannel.open(tmp,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
-          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (var ch =
+          java.nio.channels.FileChannel.open(
+              tmp,
+              java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.WRITE,
+              java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
         ch.write(java.nio.ByteBuffer.wrap(note.getBytes(StandardCharsets.UTF_8)));
         ch.force(true);
       }

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param actual what was found, or null
  * @param detail one human sentence with the facts
  */
-record Finding(String kind, long seq, @Nullable String expected, @Nullable String actual,
-    String detail) {
+record Finding(
+    String kind, long seq, @Nullable String expected, @Nullable String actual, String detail) {
 
   static final long NO_SEQ = -1;
 

@@ -38,8 +38,12 @@ final class LogClient {
 
   /** GET {@code path} and return the body of a 200 answer. */
   String getText(String path) throws VerifyException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
-        .header("Authorization", "Bearer " + apiKey).GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(TIMEOUT)
+            .header("Authorization", "Bearer " + apiKey)
+            .GET()
+            .build();
     HttpResponse<String> r;
     try {
       r = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -51,8 +55,15 @@ final class LogClient {
     }
     if (r.statusCode() != 200) {
       String body = r.body() == null ? "" : r.body().strip();
-      throw new VerifyException("GET " + base + path + " answered " + r.statusCode()
-          + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "…" : body)));
+      throw new VerifyException(
+          "GET "
+              + base
+              + path
+              + " answered "
+              + r.statusCode()
+              + (body.isEmpty()
+                  ? ""
+                  : ": " + (body.length() > 300 ? body.substring(0, 300) + "…" : body)));
     }
     return r.body();
   }
@@ -62,7 +73,8 @@ final class LogClient {
     try {
       return json.readTree(body);
     } catch (IOException e) {
-      throw new VerifyException("GET " + base + path + " did not answer JSON: " + e.getMessage(), e);
+      throw new VerifyException(
+          "GET " + base + path + " did not answer JSON: " + e.getMessage(), e);
     }
   }
 

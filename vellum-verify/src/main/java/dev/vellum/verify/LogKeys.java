@@ -80,7 +80,10 @@ final class LogKeys {
    * key derived from the seed either way, so the choice of name gives an attacker nothing.
    */
 
-  /** The origin of {@code tenant}'s log: {@code hint} if it names the tenant, else from the key file. */
+  /**
+   * The origin of {@code tenant}'s log: {@code hint} if it names the tenant, else from the key
+   * file.
+   */
   String origin(String tenant, @Nullable String hint) {
     if (hint != null && hint.endsWith("/" + tenant) && hint.length() > tenant.length() + 1) {
       return hint;

@@ -25,50 +25,73 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code vellum monitor}: the online check in a loop, for a witness run by someone other than
- * the log's operator. Alerts on a bad signature, a failed consistency or inclusion proof, or a
+ * {@code vellum monitor}: the online check in a loop, for a witness run by someone other than the
+ * log's operator. Alerts on a bad signature, a failed consistency or inclusion proof, or a
  * shrinking tree: a log line, a JSON POST to the webhook, and exit status 1. A server that cannot
  * be reached is logged and retried at the next interval (exit 2 with {@code --once}).
  */
-@Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "monitor",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
-        "Watch a log: every interval, verify the latest signed checkpoint and its consistency"
-            + " with the last one seen (kept in --state); alert and exit 1 on evidence of"
-            + " tampering, rollback or a fork.",
-        "",
-        "Exit status: 1 tampering found, 2 usage error (or, with --once, I/O error), 0 with"
-            + " --once when clean."})
+      "Watch a log: every interval, verify the latest signed checkpoint and its consistency"
+          + " with the last one seen (kept in --state); alert and exit 1 on evidence of"
+          + " tampering, rollback or a fork.",
+      "",
+      "Exit status: 1 tampering found, 2 usage error (or, with --once, I/O error), 0 with"
+          + " --once when clean."
+    })
 public final class MonitorCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--url", paramLabel = "URL", required = true,
+  @Option(
+      names = "--url",
+      paramLabel = "URL",
+      required = true,
       description = "the server's base URL")
   URI url;
 
-  @Option(names = "--key", paramLabel = "APIKEY",
-      description = "API key with log:read (events:read with --sample); default: env"
-          + " VELLUM_KEY")
+  @Option(
+      names = "--key",
+      paramLabel = "APIKEY",
+      description =
+          "API key with log:read (events:read with --sample); default: env" + " VELLUM_KEY")
   @Nullable String apiKey;
 
-  @Option(names = "--trusted-key", paramLabel = "VKEY", required = true,
+  @Option(
+      names = "--trusted-key",
+      paramLabel = "VKEY",
+      required = true,
       description = "the log's verifier key, obtained out of band")
   List<String> trustedKeys = new ArrayList<>();
 
-  @Option(names = "--state", paramLabel = "FILE", required = true,
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
+      required = true,
       description = "the last checkpoint seen; replaced after each clean check")
   Path state;
 
-  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "30s",
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
       converter = DurationConverter.class,
       description = "time between checks, e.g. 30s, 5m, 500ms (default ${DEFAULT-VALUE})")
   Duration interval;
 
-  @Option(names = "--sample", paramLabel = "N", defaultValue = "0",
+  @Option(
+      names = "--sample",
+      paramLabel = "N",
+      defaultValue = "0",
       description = "also prove N random events per check (needs events:read); default 0")
   int sample;
 
-  @Option(names = "--webhook", paramLabel = "URL",
+  @Option(
+      names = "--webhook",
+      paramLabel = "URL",
       description = "POST a JSON alert here on evidence of tampering")
   @Nullable URI webhook;
 
@@ -106,8 +129,12 @@ public final class MonitorCommand implements Callable<Integer> {
         out.println(Instant.now() + " vellum monitor: " + url + ": " + report.summary());
         out.flush();
       } catch (VerifyException e) {
-        err.println(Instant.now() + " vellum monitor: check failed, "
-            + (once ? "giving up" : "retrying in " + interval) + ": " + e.getMessage());
+        err.println(
+            Instant.now()
+                + " vellum monitor: check failed, "
+                + (once ? "giving up" : "retrying in " + interval)
+                + ": "
+                + e.getMessage());
         err.flush();
         if (once) {
           return VerifyCommand.ERROR;
@@ -136,14 +163,17 @@ public final class MonitorCommand implements Callable<Integer> {
     body.put("latest_note", report.latestNote);
     body.put("saved_note", report.previousNote);
     try {
-      HttpRequest req = HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build();
-      HttpResponse<Void> r = HttpClient.newHttpClient()
-          .send(req, HttpResponse.BodyHandlers.discarding());
+      HttpRequest req =
+          HttpRequest.newBuilder(webhook)
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)))
+              .build();
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.discarding());
       if (r.statusCode() / 100 != 2) {
-        err.println(Instant.now() + " vellum monitor: webhook " + webhook + " answered "
-            + r.statusCode());
+        err.println(
+            Instant.now() + " vellum monitor: webhook " + webhook + " answered " + r.statusCode());
       }
     } catch (IOException e) {
       err.println(Instant.now() + " vellum monitor: webhook " + webhook + " failed: " + e);
@@ -166,16 +196,20 @@ public final class MonitorCommand implements Callable<Integer> {
         }
         long n = Long.parseLong(v.substring(0, v.length() - 1));
         switch (v.charAt(v.length() - 1)) {
-          case 's': return Duration.ofSeconds(n);
-          case 'm': return Duration.ofMinutes(n);
-          case 'h': return Duration.ofHours(n);
-          default: break;
+          case 's':
+            return Duration.ofSeconds(n);
+          case 'm':
+            return Duration.ofMinutes(n);
+          case 'h':
+            return Duration.ofHours(n);
+          default:
+            break;
         }
       } catch (RuntimeException e) {
         // fall through to the message below
       }
-      throw new TypeConversionException("'" + value + "' is not a duration like 500ms, 30s, 5m"
-          + " or 1h");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration like 500ms, 30s, 5m" + " or 1h");
     }
   }
 }

@@ -36,16 +36,24 @@ final class OfflineReport {
   void printText(PrintWriter out) {
     out.println("vellum verify: data dir " + dataDir.toAbsolutePath() + " (offline)");
     for (TenantResult t : tenants) {
-      String head = "tenant " + t.tenant + ": " + t.events + " events, "
-          + (t.treeSize >= 0 ? "root " + b64(t.root) + ", " : "tree not rebuilt, ")
-          + t.tiles + " tiles, " + t.checkpoints + " checkpoints"
-          + (t.savedCheckpoints > 0 ? ", " + t.savedCheckpoints + " saved checkpoints" : "");
+      String head =
+          "tenant "
+              + t.tenant
+              + ": "
+              + t.events
+              + " events, "
+              + (t.treeSize >= 0 ? "root " + b64(t.root) + ", " : "tree not rebuilt, ")
+              + t.tiles
+              + " tiles, "
+              + t.checkpoints
+              + " checkpoints"
+              + (t.savedCheckpoints > 0 ? ", " + t.savedCheckpoints + " saved checkpoints" : "");
       if (t.clean()) {
         out.println(head + ": OK");
         continue;
       }
-      out.println(head + ": TAMPERED"
-          + (t.firstBadSeq >= 0 ? ", first bad seq " + t.firstBadSeq : ""));
+      out.println(
+          head + ": TAMPERED" + (t.firstBadSeq >= 0 ? ", first bad seq " + t.firstBadSeq : ""));
       for (Finding f : t.findings) {
         out.println("  [" + f.kind() + "] " + f);
       }
@@ -53,11 +61,16 @@ final class OfflineReport {
         out.println("  … and " + (t.findingCount - t.findings.size()) + " more findings");
       }
     }
-    out.printf("summary: %d events in %d tenants, %d tiles, %d checkpoints checked in %.2f s"
-            + " (%.0f events/s): %s%n", events(), tenants.size(),
+    out.printf(
+        "summary: %d events in %d tenants, %d tiles, %d checkpoints checked in %.2f s"
+            + " (%.0f events/s): %s%n",
+        events(),
+        tenants.size(),
         tenants.stream().mapToLong(t -> t.tiles).sum(),
         tenants.stream().mapToLong(t -> t.checkpoints + t.savedCheckpoints).sum(),
-        nanos / 1e9, eventsPerSecond(), clean() ? "CLEAN" : "TAMPERING FOUND");
+        nanos / 1e9,
+        eventsPerSecond(),
+        clean() ? "CLEAN" : "TAMPERING FOUND");
     out.flush();
   }
 

@@ -35,9 +35,9 @@ import org.sqlite.SQLiteConfig;
 /**
  * Checks a data dir without the server: rebuilds every tenant's Merkle tree from the stored event
  * bodies and compares it with the stored tiles, the stored signed checkpoints and any checkpoints
- * saved earlier by an auditor. Opens the database read-only and never writes; reads each tenant
- * in one read transaction, so it may run against a live node's data dir. Memory stays constant
- * in the number of events.
+ * saved earlier by an auditor. Opens the database read-only and never writes; reads each tenant in
+ * one read transaction, so it may run against a live node's data dir. Memory stays constant in the
+ * number of events.
  */
 final class OfflineVerifier {
 
@@ -64,7 +64,8 @@ final class OfflineVerifier {
   private final List<Path> savedFiles;
   private final JsonFactory jsonFactory = new JsonFactory();
 
-  OfflineVerifier(Path dataDir, @Nullable String onlyTenant, List<String> trustedKeys, List<Path> savedFiles)
+  OfflineVerifier(
+      Path dataDir, @Nullable String onlyTenant, List<String> trustedKeys, List<Path> savedFiles)
       throws VerifyException {
     this.dataDir = dataDir;
     this.onlyTenant = onlyTenant;
@@ -84,8 +85,8 @@ final class OfflineVerifier {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
     cfg.setBusyTimeout(15_000);
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(),
-        cfg.toProperties())) {
+    try (Connection c =
+        DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), cfg.toProperties())) {
       c.setAutoCommit(false); // one read transaction: a consistent snapshot even of a live node
       TreeSet<String> tenants = tenants(c);
       for (SavedCheckpoint s : saved) {
@@ -129,12 +130,20 @@ final class OfflineVerifier {
       }
       String tenant = LogKeys.tenantOf(unverified.origin());
       if (tenant == null) {
-        throw new VerifyException(f + " is a checkpoint of log \"" + unverified.origin()
-            + "\", whose origin does not end in /<tenant>");
+        throw new VerifyException(
+            f
+                + " is a checkpoint of log \""
+                + unverified.origin()
+                + "\", whose origin does not end in /<tenant>");
       }
       if (onlyTenant != null && !onlyTenant.equals(tenant)) {
-        throw new VerifyException(f + " is a checkpoint of tenant " + tenant
-            + ", but --tenant " + onlyTenant + " was asked for");
+        throw new VerifyException(
+            f
+                + " is a checkpoint of tenant "
+                + tenant
+                + ", but --tenant "
+                + onlyTenant
+                + " was asked for");
       }
       out.add(new SavedCheckpoint(f, note, unverified, tenant));
     }
@@ -209,24 +218,35 @@ final class OfflineVerifier {
       verifier = keys.verifier(tenant, origin);
       checkKeys();
       verifySavedSignatures();
-      try (PreparedStatement tq = c.prepareStatement(
-              "SELECT hashes FROM log_tiles WHERE tenant = ? AND level = ? AND idx = ?");
-          PreparedStatement cq = c.prepareStatement(
-              "SELECT tree_size, root_hash, note FROM log_checkpoints WHERE tenant = ?"
-                  + " ORDER BY tree_size");
-          PreparedStatement eq = c.prepareStatement(
-              "SELECT seq, leaf_hash, body FROM events WHERE tenant = ? ORDER BY seq")) {
+      try (PreparedStatement tq =
+              c.prepareStatement(
+                  "SELECT hashes FROM log_tiles WHERE tenant = ? AND level = ? AND idx = ?");
+          PreparedStatement cq =
+              c.prepareStatement(
+                  "SELECT tree_size, root_hash, note FROM log_checkpoints WHERE tenant = ?"
+                      + " ORDER BY tree_size");
+          PreparedStatement eq =
+              c.prepareStatement(
+                  "SELECT seq, leaf_hash, body FROM events WHERE tenant = ? ORDER BY seq")) {
         tileQuery = tq;
         tq.setString(1, tenant);
         cq.setString(1, tenant);
         eq.setString(1, tenant);
-        try (ResultSet cps = cq.executeQuery(); ResultSet events = eq.executeQuery()) {
+        try (ResultSet cps = cq.executeQuery();
+            ResultSet events = eq.executeQuery()) {
           checkpoints = cps;
           checkpointPending = cps.next();
           if (checkpointPending && verifier == null) {
-            throw new VerifyException("tenant " + tenant + " has signed checkpoints but there is"
-                + " no key to check them: no " + LogKeys.KEY_FILE + " in " + dataDir
-                + " and no --trusted-key named <log name>/" + tenant);
+            throw new VerifyException(
+                "tenant "
+                    + tenant
+                    + " has signed checkpoints but there is"
+                    + " no key to check them: no "
+                    + LogKeys.KEY_FILE
+                    + " in "
+                    + dataDir
+                    + " and no --trusted-key named <log name>/"
+                    + tenant);
           }
           captureAt(0);
           boolean treeOk = replay(events);
@@ -245,8 +265,9 @@ final class OfflineVerifier {
 
     /** The origin line of the tenant's first stored checkpoint, unverified; or null. */
     private @Nullable String firstOrigin() throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT note FROM log_checkpoints WHERE tenant = ? ORDER BY tree_size LIMIT 1")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT note FROM log_checkpoints WHERE tenant = ? ORDER BY tree_size LIMIT 1")) {
         ps.setString(1, tenant);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
@@ -267,9 +288,17 @@ final class OfflineVerifier {
       NoteVerifier trusted = keys.trustedKey(tenant, origin);
       String derived = keys.derivedKey(origin);
       if (trusted != null && derived != null && !trusted.toString().equals(derived)) {
-        r.add(new Finding("signing_key", Finding.NO_SEQ, trusted.toString(), derived,
-            "the data dir's " + LogKeys.KEY_FILE + " is not the trusted key of " + tenant
-                + ": the signing key was replaced"));
+        r.add(
+            new Finding(
+                "signing_key",
+                Finding.NO_SEQ,
+                trusted.toString(),
+                derived,
+                "the data dir's "
+                    + LogKeys.KEY_FILE
+                    + " is not the trusted key of "
+                    + tenant
+                    + ": the signing key was replaced"));
       }
     }
 
@@ -277,17 +306,33 @@ final class OfflineVerifier {
       List<SavedCheckpoint> good = new ArrayList<>();
       for (SavedCheckpoint s : saved) {
         if (verifier == null) {
-          throw new VerifyException("no key to check saved checkpoint " + s.file() + ": no "
-              + LogKeys.KEY_FILE + " in " + dataDir + " and no --trusted-key named "
-              + s.checkpoint().origin());
+          throw new VerifyException(
+              "no key to check saved checkpoint "
+                  + s.file()
+                  + ": no "
+                  + LogKeys.KEY_FILE
+                  + " in "
+                  + dataDir
+                  + " and no --trusted-key named "
+                  + s.checkpoint().origin());
         }
         try {
           verifier.verifyCheckpoint(s.note());
           good.add(s);
         } catch (NoteException e) {
-          r.add(new Finding("saved_checkpoint_signature", Finding.NO_SEQ, null, null,
-              "saved checkpoint " + s.file() + " does not verify with " + verifier + ": "
-                  + e.getMessage() + " (the log's key was replaced, or the file was altered)"));
+          r.add(
+              new Finding(
+                  "saved_checkpoint_signature",
+                  Finding.NO_SEQ,
+                  null,
+                  null,
+                  "saved checkpoint "
+                      + s.file()
+                      + " does not verify with "
+                      + verifier
+                      + ": "
+                      + e.getMessage()
+                      + " (the log's key was replaced, or the file was altered)"));
         }
       }
       saved.retainAll(good);
@@ -305,13 +350,24 @@ final class OfflineVerifier {
         r.events++;
         if (seq != expect) {
           if (seq > expect) {
-            r.add(new Finding("seq_gap", expect, "seq " + expect, "seq " + seq,
-                (seq - expect == 1 ? "event " + expect + " is missing"
-                    : "events " + expect + ".." + (seq - 1) + " are missing")
-                    + "; the tree cannot be rebuilt past it"));
+            r.add(
+                new Finding(
+                    "seq_gap",
+                    expect,
+                    "seq " + expect,
+                    "seq " + seq,
+                    (seq - expect == 1
+                            ? "event " + expect + " is missing"
+                            : "events " + expect + ".." + (seq - 1) + " are missing")
+                        + "; the tree cannot be rebuilt past it"));
           } else {
-            r.add(new Finding("seq_order", seq, "seq " + expect, "seq " + seq,
-                "seq " + seq + " is stored twice"));
+            r.add(
+                new Finding(
+                    "seq_order",
+                    seq,
+                    "seq " + expect,
+                    "seq " + seq,
+                    "seq " + seq + " is stored twice"));
           }
           if (treeOk) {
             flush();
@@ -323,9 +379,14 @@ final class OfflineVerifier {
         }
         byte[] leaf = Rfc6962.leafHash(body);
         if (!Arrays.equals(leaf, storedLeaf)) {
-          r.add(new Finding("leaf_hash", seq, hex(leaf), hex(storedLeaf),
-              "the stored leaf hash is not SHA-256(0x00 ‖ body): the body or the hash was"
-                  + " changed"));
+          r.add(
+              new Finding(
+                  "leaf_hash",
+                  seq,
+                  hex(leaf),
+                  hex(storedLeaf),
+                  "the stored leaf hash is not SHA-256(0x00 ‖ body): the body or the hash was"
+                      + " changed"));
         }
         if (treeOk) {
           batch.add(leaf);
@@ -346,20 +407,25 @@ final class OfflineVerifier {
      * verification takes otherwise). The server writes bodies in RFC 8785 form: members sorted by
      * name, so the top-level {@code "seq"} and {@code "tenant"} are the last of their names in the
      * text (only members sorting before them, like metadata, can nest such names), and a quote
-     * inside a string is always escaped, so {@code ,"seq":} cannot come from string content. A
-     * body that fails this check is walked in full, which names the exact problem. The leaf hash
-     * and tree checks do not depend on it.
+     * inside a string is always escaped, so {@code ,"seq":} cannot come from string content. A body
+     * that fails this check is walked in full, which names the exact problem. The leaf hash and
+     * tree checks do not depend on it.
      */
     private boolean looksLikeOwnBody(long seq, byte[] body) {
-      if (body.length < 2 || body[0] != '{' || body[body.length - 1] != '}'
+      if (body.length < 2
+          || body[0] != '{'
+          || body[body.length - 1] != '}'
           || tenant.chars().anyMatch(c -> c == '"' || c == '\\' || c > 0x7e)) {
         return false;
       }
       int seqAt = lastIndexOf(body, SEQ_MEMBER);
       int tenantAt = lastIndexOf(body, TENANT_MEMBER);
-      return seqAt >= 0 && tenantAt > seqAt
+      return seqAt >= 0
+          && tenantAt > seqAt
           && startsWith(body, seqAt, (",\"seq\":" + seq + ",").getBytes(StandardCharsets.US_ASCII))
-          && startsWith(body, tenantAt,
+          && startsWith(
+              body,
+              tenantAt,
               (",\"tenant\":\"" + tenant + "\"").getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -385,8 +451,7 @@ final class OfflineVerifier {
     }
 
     private static final byte[] SEQ_MEMBER = ",\"seq\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TENANT_MEMBER =
-        ",\"tenant\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TENANT_MEMBER = ",\"tenant\":".getBytes(StandardCharsets.US_ASCII);
 
     private void checkBody(long seq, String body) {
       boolean seqSeen = false;
@@ -403,15 +468,25 @@ final class OfflineVerifier {
             seqSeen = true;
             String actual = t == JsonToken.VALUE_NUMBER_INT ? p.getText() : t + " " + p.getText();
             if (!actual.equals(Long.toString(seq))) {
-              r.add(new Finding("body_seq", seq, Long.toString(seq), actual,
-                  "the stored body says it is another event: events were moved or swapped"));
+              r.add(
+                  new Finding(
+                      "body_seq",
+                      seq,
+                      Long.toString(seq),
+                      actual,
+                      "the stored body says it is another event: events were moved or swapped"));
             }
           } else if (name.equals("tenant")) {
             tenantSeen = true;
             String actual = t == JsonToken.VALUE_STRING ? p.getText() : t + " " + p.getText();
             if (!actual.equals(tenant)) {
-              r.add(new Finding("body_tenant", seq, tenant, actual,
-                  "the stored body belongs to another tenant"));
+              r.add(
+                  new Finding(
+                      "body_tenant",
+                      seq,
+                      tenant,
+                      actual,
+                      "the stored body belongs to another tenant"));
             }
           } else {
             p.skipChildren();
@@ -421,13 +496,24 @@ final class OfflineVerifier {
           r.add(new Finding("body_json", seq, null, null, "the stored body has trailing data"));
         }
       } catch (IOException e) {
-        r.add(new Finding("body_json", seq, null, null,
-            "the stored body is not valid JSON: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
+        r.add(
+            new Finding(
+                "body_json",
+                seq,
+                null,
+                null,
+                "the stored body is not valid JSON: "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("")));
         return;
       }
       if (!seqSeen || !tenantSeen) {
-        r.add(new Finding("body_members", seq, null, null,
-            "the stored body lacks its " + (seqSeen ? "\"tenant\"" : "\"seq\"") + " member"));
+        r.add(
+            new Finding(
+                "body_members",
+                seq,
+                null,
+                null,
+                "the stored body lacks its " + (seqSeen ? "\"tenant\"" : "\"seq\"") + " member"));
       }
     }
 
@@ -450,7 +536,10 @@ final class OfflineVerifier {
       captureAt(appender.size());
     }
 
-    /** Checks every checkpoint of size {@code size} (the tree's current size) and sets the next boundary. */
+    /**
+     * Checks every checkpoint of size {@code size} (the tree's current size) and sets the next
+     * boundary.
+     */
     private void captureAt(long size) throws SQLException {
       ResultSet checkpoints = Objects.requireNonNull(this.checkpoints, "opened by run()");
       byte[] root = null;
@@ -462,11 +551,21 @@ final class OfflineVerifier {
             if (Arrays.equals(cp.rootHash(), root)) {
               lastGoodCheckpoint = size;
             } else {
-              r.add(new Finding("checkpoint_root", Finding.NO_SEQ, hex(cp.rootHash()), hex(root),
-                  "the signed checkpoint of size " + size + " has another root than the tree of"
-                      + " the stored events: some event in seqs " + lastGoodCheckpoint + ".."
-                      + (size - 1) + " was changed and its leaf hash and tiles rewritten to"
-                      + " match"));
+              r.add(
+                  new Finding(
+                      "checkpoint_root",
+                      Finding.NO_SEQ,
+                      hex(cp.rootHash()),
+                      hex(root),
+                      "the signed checkpoint of size "
+                          + size
+                          + " has another root than the tree of"
+                          + " the stored events: some event in seqs "
+                          + lastGoodCheckpoint
+                          + ".."
+                          + (size - 1)
+                          + " was changed and its leaf hash and tiles rewritten to"
+                          + " match"));
             }
           }
         }
@@ -477,10 +576,18 @@ final class OfflineVerifier {
         SavedCheckpoint s = saved.get(nextSaved++);
         r.savedCheckpoints++;
         if (!Arrays.equals(s.checkpoint().rootHash(), root)) {
-          r.add(new Finding("saved_checkpoint_root", Finding.NO_SEQ,
-              hex(s.checkpoint().rootHash()), hex(root),
-              "the saved checkpoint " + s.file() + " of size " + size + " has another root than"
-                  + " the log at that size: the log was rewritten or forked after it was saved"));
+          r.add(
+              new Finding(
+                  "saved_checkpoint_root",
+                  Finding.NO_SEQ,
+                  hex(s.checkpoint().rootHash()),
+                  hex(root),
+                  "the saved checkpoint "
+                      + s.file()
+                      + " of size "
+                      + size
+                      + " has another root than"
+                      + " the log at that size: the log was rewritten or forked after it was saved"));
         }
       }
       long next = (size / TileMath.WIDTH + 1) * TileMath.WIDTH;
@@ -506,15 +613,28 @@ final class OfflineVerifier {
       try {
         cp = verifier.verifyCheckpoint(note);
       } catch (NoteException e) {
-        r.add(new Finding("checkpoint_signature", Finding.NO_SEQ, null, null,
-            "the stored checkpoint of size " + rowSize + " does not verify with " + verifier
-                + ": " + e.getMessage()));
+        r.add(
+            new Finding(
+                "checkpoint_signature",
+                Finding.NO_SEQ,
+                null,
+                null,
+                "the stored checkpoint of size "
+                    + rowSize
+                    + " does not verify with "
+                    + verifier
+                    + ": "
+                    + e.getMessage()));
         return null;
       }
       if (cp.size() != rowSize || !Arrays.equals(cp.rootHash(), rowRoot)) {
-        r.add(new Finding("checkpoint_row", Finding.NO_SEQ,
-            cp.size() + " " + hex(cp.rootHash()), rowSize + " " + hex(rowRoot),
-            "the log_checkpoints row's tree_size/root_hash differ from its signed note"));
+        r.add(
+            new Finding(
+                "checkpoint_row",
+                Finding.NO_SEQ,
+                cp.size() + " " + hex(cp.rootHash()),
+                rowSize + " " + hex(rowRoot),
+                "the log_checkpoints row's tree_size/root_hash differ from its signed note"));
       }
       return cp;
     }
@@ -530,9 +650,13 @@ final class OfflineVerifier {
       }
       byte[] want = computed.hashes();
       if (stored == null) {
-        r.add(new Finding("tile_missing",
-            computed.level() == 0 ? firstLeaf(0, computed.index(), 0) : Finding.NO_SEQ,
-            computed.path().toString(), "none", "tile " + computed.path() + " is not stored"));
+        r.add(
+            new Finding(
+                "tile_missing",
+                computed.level() == 0 ? firstLeaf(0, computed.index(), 0) : Finding.NO_SEQ,
+                computed.path().toString(),
+                "none",
+                "tile " + computed.path() + " is not stored"));
         return;
       }
       if (Arrays.equals(stored, want)) {
@@ -542,24 +666,40 @@ final class OfflineVerifier {
       for (int i = 0; i < common; i++) {
         if (!Arrays.equals(stored, i * H, i * H + H, want, i * H, i * H + H)) {
           long from = firstLeaf(computed.level(), computed.index(), i);
-          long to = Math.min(firstLeaf(computed.level(), computed.index(), i + 1),
-              appender.size()) - 1;
+          long to =
+              Math.min(firstLeaf(computed.level(), computed.index(), i + 1), appender.size()) - 1;
           // a level-0 hash is one leaf; a higher one spans many, and naming the first of its
           // range as "bad" would blame an event that may be intact: the range is in the detail
-          r.add(new Finding("tile", computed.level() == 0 ? from : Finding.NO_SEQ,
-              hex(Arrays.copyOfRange(want, i * H, i * H + H)),
-              hex(Arrays.copyOfRange(stored, i * H, i * H + H)),
-              "hash " + i + " of stored tile " + computed.path() + " (over seqs " + from
-                  + (to > from ? ".." + to : "") + ") differs from the tree of the stored events"));
+          r.add(
+              new Finding(
+                  "tile",
+                  computed.level() == 0 ? from : Finding.NO_SEQ,
+                  hex(Arrays.copyOfRange(want, i * H, i * H + H)),
+                  hex(Arrays.copyOfRange(stored, i * H, i * H + H)),
+                  "hash "
+                      + i
+                      + " of stored tile "
+                      + computed.path()
+                      + " (over seqs "
+                      + from
+                      + (to > from ? ".." + to : "")
+                      + ") differs from the tree of the stored events"));
           return;
         }
       }
-      r.add(new Finding("tile", computed.level() == 0 ? firstLeaf(0, computed.index(), common)
-          : Finding.NO_SEQ,
-          computed.width() + " hashes", stored.length / H + " hashes"
-              + (stored.length % H != 0 ? " and " + stored.length % H + " bytes" : ""),
-          "stored tile " + computed.path() + " has the wrong width for " + appender.size()
-              + " events"));
+      r.add(
+          new Finding(
+              "tile",
+              computed.level() == 0 ? firstLeaf(0, computed.index(), common) : Finding.NO_SEQ,
+              computed.width() + " hashes",
+              stored.length / H
+                  + " hashes"
+                  + (stored.length % H != 0 ? " and " + stored.length % H + " bytes" : ""),
+              "stored tile "
+                  + computed.path()
+                  + " has the wrong width for "
+                  + appender.size()
+                  + " events"));
     }
 
     /** The first leaf (seq) under hash {@code i} of tile ({@code level}, {@code index}). */
@@ -578,20 +718,29 @@ final class OfflineVerifier {
           compareTile(e);
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT level, idx, length(hashes) FROM log_tiles WHERE tenant = ? ORDER BY level, idx")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT level, idx, length(hashes) FROM log_tiles WHERE tenant = ? ORDER BY level, idx")) {
         ps.setString(1, tenant);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             int level = rs.getInt(1);
             long idx = rs.getLong(2);
             if (level >= TileMath.tileLevels(n) || idx >= TileMath.tileCount(level, n)) {
-              String path = level <= 63 && idx >= 0
-                  ? new TilePath(level, idx, Math.max(1, Math.min(256, rs.getInt(3) / H))).toString()
-                  : "level " + level + " index " + idx;
-              r.add(new Finding("tile_extra", Math.min(n, level <= 7 ? firstLeaf(level, idx, 0) : n),
-                  "none", path, "a tile is stored beyond the tree of " + n
-                      + " events: events at the end were removed"));
+              String path =
+                  level <= 63 && idx >= 0
+                      ? new TilePath(level, idx, Math.max(1, Math.min(256, rs.getInt(3) / H)))
+                          .toString()
+                      : "level " + level + " index " + idx;
+              r.add(
+                  new Finding(
+                      "tile_extra",
+                      Math.min(n, level <= 7 ? firstLeaf(level, idx, 0) : n),
+                      "none",
+                      path,
+                      "a tile is stored beyond the tree of "
+                          + n
+                          + " events: events at the end were removed"));
             }
           }
         }
@@ -600,19 +749,38 @@ final class OfflineVerifier {
       while (checkpointPending) {
         Checkpoint cp = signedCheckpoint();
         if (cp != null) {
-          r.add(new Finding("checkpoint_size", n, "at most " + n, Long.toString(cp.size()),
-              "a signed checkpoint covers " + cp.size() + " events but only " + n
-                  + " are stored: events from seq " + n + " on were removed"));
+          r.add(
+              new Finding(
+                  "checkpoint_size",
+                  n,
+                  "at most " + n,
+                  Long.toString(cp.size()),
+                  "a signed checkpoint covers "
+                      + cp.size()
+                      + " events but only "
+                      + n
+                      + " are stored: events from seq "
+                      + n
+                      + " on were removed"));
         }
         checkpointPending = checkpoints.next();
       }
       for (int i = nextSaved; i < saved.size(); i++) {
         SavedCheckpoint s = saved.get(i);
         r.savedCheckpoints++;
-        r.add(new Finding("saved_checkpoint_size", n, "at least " + s.checkpoint().size(),
-            Long.toString(n), "the saved checkpoint " + s.file() + " covers "
-                + s.checkpoint().size() + " events but the log has only " + n
-                + ": the log was rolled back or truncated"));
+        r.add(
+            new Finding(
+                "saved_checkpoint_size",
+                n,
+                "at least " + s.checkpoint().size(),
+                Long.toString(n),
+                "the saved checkpoint "
+                    + s.file()
+                    + " covers "
+                    + s.checkpoint().size()
+                    + " events but the log has only "
+                    + n
+                    + ": the log was rolled back or truncated"));
       }
     }
   }

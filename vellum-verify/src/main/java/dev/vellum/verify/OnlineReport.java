@@ -67,14 +67,22 @@ final class OnlineReport {
   String summary() {
     if (!clean()) {
       Finding f = findings.get(0);
-      return "TAMPERING FOUND [" + f.kind() + "] " + f
+      return "TAMPERING FOUND ["
+          + f.kind()
+          + "] "
+          + f
           + (findingCount > 1 ? " (and " + (findingCount - 1) + " more)" : "");
     }
     Checkpoint latest =
         Objects.requireNonNull(this.latest, "a clean report has a verified latest checkpoint");
-    return "OK: checkpoint " + latest.origin() + " size " + latest.size() + " root "
+    return "OK: checkpoint "
+        + latest.origin()
+        + " size "
+        + latest.size()
+        + " root "
         + b64(latest.rootHash())
-        + (previous == null ? " (no saved checkpoint before)"
+        + (previous == null
+            ? " (no saved checkpoint before)"
             : ", consistent with saved size " + previous.size())
         + (eventsProven > 0 ? ", " + eventsProven + " events proven" : "");
   }
@@ -82,21 +90,38 @@ final class OnlineReport {
   void printText(PrintWriter out) {
     out.println("vellum verify: " + url + " (online), trusted key " + trustedKey);
     if (latest != null) {
-      out.println("latest checkpoint: " + latest.origin() + " size " + latest.size() + " root "
-          + b64(latest.rootHash()) + ": signature OK");
+      out.println(
+          "latest checkpoint: "
+              + latest.origin()
+              + " size "
+              + latest.size()
+              + " root "
+              + b64(latest.rootHash())
+              + ": signature OK");
     }
     if (previous == null) {
       out.println("saved checkpoint: none in " + state + " (first run: nothing to compare)");
     } else if (consistencyChecked) {
-      out.println("saved checkpoint: size " + previous.size() + ": consistent (proof of "
-          + consistencyProofHashes + " hashes)");
+      out.println(
+          "saved checkpoint: size "
+              + previous.size()
+              + ": consistent (proof of "
+              + consistencyProofHashes
+              + " hashes)");
     } else if (clean() && latest != null) {
-      out.println("saved checkpoint: size " + previous.size() + ": "
-          + (previous.size() == latest.size() ? "same tree" : "nothing to prove from size 0"));
+      out.println(
+          "saved checkpoint: size "
+              + previous.size()
+              + ": "
+              + (previous.size() == latest.size() ? "same tree" : "nothing to prove from size 0"));
     }
     if (eventsSeen > 0) {
-      out.println("inclusion: " + eventsProven + " proven of " + eventsSeen
-          + " events under the checkpoint");
+      out.println(
+          "inclusion: "
+              + eventsProven
+              + " proven of "
+              + eventsSeen
+              + " events under the checkpoint");
     }
     for (Finding f : findings) {
       out.println("  [" + f.kind() + "] " + f);

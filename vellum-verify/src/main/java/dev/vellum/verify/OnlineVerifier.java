@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * One online check of a tenant's log, trusting only the verifier key given by the caller and the
  * checkpoint saved by the previous check: the latest checkpoint's signature; its consistency with
  * the saved one (no rollback, no fork); the inclusion of all or a sample of events, each leaf
- * recomputed from the served event. Saves the new checkpoint only if everything held, so the
- * saved state never moves onto a bad log.
+ * recomputed from the served event. Saves the new checkpoint only if everything held, so the saved
+ * state never moves onto a bad log.
  */
 final class OnlineVerifier {
 
@@ -38,6 +38,7 @@ final class OnlineVerifier {
   static final int ALL = -1;
 
   private static final int PAGE = 1000;
+
   /**
    * Proof requests in flight. The server records every proof read as an event, so requests in
    * parallel let its group commit batch those records instead of paying one fsync each.
@@ -51,11 +52,18 @@ final class OnlineVerifier {
   private final Random random;
 
   /**
-   * @param sample {@link #ALL}, 0 for no inclusion check (a {@code log:read} key suffices), or
-   *     the number of events to check, drawn uniformly
+   * @param sample {@link #ALL}, 0 for no inclusion check (a {@code log:read} key suffices), or the
+   *     number of events to check, drawn uniformly
    */
-  OnlineVerifier(URI url, String apiKey, String trustedKey, Path state, int sample,
-      ObjectMapper json, Random random) throws VerifyException {
+  OnlineVerifier(
+      URI url,
+      String apiKey,
+      String trustedKey,
+      Path state,
+      int sample,
+      ObjectMapper json,
+      Random random)
+      throws VerifyException {
     try {
       this.trusted = NoteVerifier.parse(trustedKey.trim());
     } catch (NoteException e) {
@@ -76,9 +84,17 @@ final class OnlineVerifier {
       try {
         previous = trusted.verifyCheckpoint(previousNote);
       } catch (NoteException e) {
-        throw new VerifyException("the saved checkpoint in " + state + " does not verify with the"
-            + " trusted key " + trusted + " (" + e.getMessage() + "); it belongs to another log"
-            + " or was altered; move it away to start afresh", e);
+        throw new VerifyException(
+            "the saved checkpoint in "
+                + state
+                + " does not verify with the"
+                + " trusted key "
+                + trusted
+                + " ("
+                + e.getMessage()
+                + "); it belongs to another log"
+                + " or was altered; move it away to start afresh",
+            e);
       }
       report.previous = previous;
       report.previousNote = previousNote;
@@ -89,8 +105,13 @@ final class OnlineVerifier {
     try {
       latest = trusted.verifyCheckpoint(note);
     } catch (NoteException e) {
-      report.add(new Finding("checkpoint_signature", Finding.NO_SEQ, trusted.toString(), null,
-          "the latest checkpoint does not verify with the trusted key: " + e.getMessage()));
+      report.add(
+          new Finding(
+              "checkpoint_signature",
+              Finding.NO_SEQ,
+              trusted.toString(),
+              null,
+              "the latest checkpoint does not verify with the trusted key: " + e.getMessage()));
       return report.finish(start);
     }
     report.latest = latest;
@@ -112,15 +133,26 @@ final class OnlineVerifier {
     long m = previous.size();
     long n = latest.size();
     if (n < m) {
-      report.add(new Finding("tree_shrank", n, "at least " + m, Long.toString(n),
-          "the log's tree shrank from " + m + " to " + n + " leaves: it was rolled back"));
+      report.add(
+          new Finding(
+              "tree_shrank",
+              n,
+              "at least " + m,
+              Long.toString(n),
+              "the log's tree shrank from " + m + " to " + n + " leaves: it was rolled back"));
       return;
     }
     if (n == m) {
       if (!Arrays.equals(previous.rootHash(), latest.rootHash())) {
-        report.add(new Finding("fork", Finding.NO_SEQ, OfflineVerifier.hex(previous.rootHash()),
-            OfflineVerifier.hex(latest.rootHash()), "two signed checkpoints of size " + n
-                + " have different roots: the log was forked or rewritten"));
+        report.add(
+            new Finding(
+                "fork",
+                Finding.NO_SEQ,
+                OfflineVerifier.hex(previous.rootHash()),
+                OfflineVerifier.hex(latest.rootHash()),
+                "two signed checkpoints of size "
+                    + n
+                    + " have different roots: the log was forked or rewritten"));
       }
       return;
     }
@@ -134,9 +166,18 @@ final class OnlineVerifier {
       ProofVerifier.verifyConsistency(m, n, proof, previous.rootHash(), latest.rootHash());
       report.consistencyChecked = true;
     } catch (ProofException e) {
-      report.add(new Finding("consistency", Finding.NO_SEQ, null, null,
-          "the checkpoint of size " + n + " does not extend the saved one of size " + m
-              + " (the log was forked or rewritten): " + e.getMessage()));
+      report.add(
+          new Finding(
+              "consistency",
+              Finding.NO_SEQ,
+              null,
+              null,
+              "the checkpoint of size "
+                  + n
+                  + " does not extend the saved one of size "
+                  + m
+                  + " (the log was forked or rewritten): "
+                  + e.getMessage()));
     }
   }
 
@@ -149,15 +190,22 @@ final class OnlineVerifier {
     List<Leaf> reservoir = new ArrayList<>();
     long candidates = 0;
     String cursor = null;
-    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
-      Thread t = new Thread(r, "vellum-verify-proof");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            PARALLEL,
+            r -> {
+              Thread t = new Thread(r, "vellum-verify-proof");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       do {
-        String path = "/v1/events?order=asc&limit=" + PAGE
-            + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        String path =
+            "/v1/events?order=asc&limit="
+                + PAGE
+                + (cursor == null
+                    ? ""
+                    : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         JsonNode page = client.getJson(path);
         JsonNode events = page.get("events");
         if (events == null || !events.isArray()) {
@@ -185,7 +233,8 @@ final class OnlineVerifier {
             reservoir.add(new Leaf(seq, leaf));
             candidates++;
           } else {
-            long j = (long) (random.nextDouble() * ++candidates); // reservoir sampling (Algorithm R)
+            long j =
+                (long) (random.nextDouble() * ++candidates); // reservoir sampling (Algorithm R)
             if (j < sample) {
               reservoir.set((int) j, new Leaf(seq, leaf));
             }
@@ -202,21 +251,32 @@ final class OnlineVerifier {
     if (sample == ALL) {
       int missing = seen.nextClearBit(0);
       if (missing < size) {
-        report.add(new Finding("event_missing", missing, "seq " + missing, "none",
-            "the checkpoint of size " + size + " covers seq " + missing
-                + " but the server does not list that event"));
+        report.add(
+            new Finding(
+                "event_missing",
+                missing,
+                "seq " + missing,
+                "none",
+                "the checkpoint of size "
+                    + size
+                    + " covers seq "
+                    + missing
+                    + " but the server does not list that event"));
       }
     }
   }
 
-  private void proveAll(ExecutorService pool, OnlineReport report, Checkpoint latest,
-      List<Leaf> leaves) throws VerifyException {
+  private void proveAll(
+      ExecutorService pool, OnlineReport report, Checkpoint latest, List<Leaf> leaves)
+      throws VerifyException {
     List<Future<?>> pending = new ArrayList<>(leaves.size());
     for (Leaf l : leaves) {
-      pending.add(pool.submit(() -> {
-        prove(report, latest, l.seq(), l.hash());
-        return null;
-      }));
+      pending.add(
+          pool.submit(
+              () -> {
+                prove(report, latest, l.seq(), l.hash());
+                return null;
+              }));
     }
     for (Future<?> f : pending) {
       try {
@@ -234,21 +294,31 @@ final class OnlineVerifier {
   }
 
   /** The leaf hash recomputed from a served event; checks the served leaf_hash against it. */
-  private byte @Nullable [] leafOf(OnlineReport report, long seq, ObjectNode event) throws VerifyException {
+  private byte @Nullable [] leafOf(OnlineReport report, long seq, ObjectNode event)
+      throws VerifyException {
     JsonNode served = event.remove("leaf_hash");
     byte[] leaf;
     try {
       leaf = Rfc6962.leafHash(CanonicalJson.canonicalize(event));
     } catch (IllegalArgumentException e) {
-      report.add(new Finding("event_json", seq, null, null,
-          "the served event cannot be canonicalised: " + e.getMessage()));
+      report.add(
+          new Finding(
+              "event_json",
+              seq,
+              null,
+              null,
+              "the served event cannot be canonicalised: " + e.getMessage()));
       return null;
     }
     byte[] claimed = LogClient.hash(served, "leaf_hash of seq " + seq);
     if (!Arrays.equals(leaf, claimed)) {
-      report.add(new Finding("leaf_hash", seq, OfflineVerifier.hex(leaf),
-          OfflineVerifier.hex(claimed), "the served event does not hash to its leaf_hash: its"
-              + " content was changed"));
+      report.add(
+          new Finding(
+              "leaf_hash",
+              seq,
+              OfflineVerifier.hex(leaf),
+              OfflineVerifier.hex(claimed),
+              "the served event does not hash to its leaf_hash: its" + " content was changed"));
     }
     return leaf;
   }
@@ -260,16 +330,25 @@ final class OnlineVerifier {
     List<byte[]> path = LogClient.hashes(p.get("audit_path"), "audit_path of seq " + seq);
     byte[] claimed = LogClient.hash(p.get("leaf_hash"), "leaf_hash of the proof of seq " + seq);
     if (!Arrays.equals(claimed, leaf)) {
-      report.add(new Finding("proof_leaf_hash", seq, OfflineVerifier.hex(leaf),
-          OfflineVerifier.hex(claimed), "the log's leaf at this index is not the hash of the"
-              + " served event"));
+      report.add(
+          new Finding(
+              "proof_leaf_hash",
+              seq,
+              OfflineVerifier.hex(leaf),
+              OfflineVerifier.hex(claimed),
+              "the log's leaf at this index is not the hash of the" + " served event"));
     }
     try {
       ProofVerifier.verifyInclusion(seq, latest.size(), leaf, path, latest.rootHash());
       report.proven();
     } catch (ProofException e) {
-      report.add(new Finding("inclusion", seq, null, null,
-          "the event is not in the tree the checkpoint signs: " + e.getMessage()));
+      report.add(
+          new Finding(
+              "inclusion",
+              seq,
+              null,
+              null,
+              "the event is not in the tree the checkpoint signs: " + e.getMessage()));
     }
   }
 }

@@ -14,16 +14,19 @@ final class StrictJson {
   private StrictJson() {}
 
   /**
-   * A duplicated member name is an error (which of two values would an auditor believe?), and so
-   * is anything after the top-level value.
+   * A duplicated member name is an error (which of two values would an auditor believe?), and so is
+   * anything after the top-level value.
    */
   static ObjectMapper mapper() {
-    JsonMapper mapper = JsonMapper.builder()
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .build();
-    mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(64).maxStringLength(2_000_000).build());
+    JsonMapper mapper =
+        JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(2_000_000).build());
     return mapper;
   }
 }

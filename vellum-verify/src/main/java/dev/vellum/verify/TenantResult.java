@@ -11,8 +11,10 @@ final class TenantResult {
 
   final String tenant;
   long events;
+
   /** Leaves of the rebuilt tree, or -1 if the replay stopped at a gap in seq. */
   long treeSize = -1;
+
   byte @Nullable [] root;
   long tiles;
   long checkpoints;

@@ -18,22 +18,26 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vellum verify}: proves a log untampered, offline from a data dir or online from a
- * server. Exit status 0 clean, 1 tampering found, 2 usage or I/O error.
+ * {@code vellum verify}: proves a log untampered, offline from a data dir or online from a server.
+ * Exit status 0 clean, 1 tampering found, 2 usage or I/O error.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
-        "Check that no event was changed, removed, reordered or rolled back.",
-        "",
-        "Offline:  vellum verify --data-dir DIR [--checkpoint SAVED.txt] [--tenant T] [--json]",
-        "  rebuilds every tenant's Merkle tree from the stored events and compares it with the"
-            + " stored tiles and signed checkpoints (and with checkpoints saved earlier).",
-        "Online:   vellum verify --url URL --key APIKEY --trusted-key VKEY --state FILE"
-            + " [--sample N]",
-        "  checks the latest checkpoint's signature, its consistency with the one saved in"
-            + " FILE, and the inclusion of the events; then saves the new checkpoint.",
-        "",
-        "Exit status: 0 clean, 1 tampering found, 2 usage or I/O error."})
+      "Check that no event was changed, removed, reordered or rolled back.",
+      "",
+      "Offline:  vellum verify --data-dir DIR [--checkpoint SAVED.txt] [--tenant T] [--json]",
+      "  rebuilds every tenant's Merkle tree from the stored events and compares it with the"
+          + " stored tiles and signed checkpoints (and with checkpoints saved earlier).",
+      "Online:   vellum verify --url URL --key APIKEY --trusted-key VKEY --state FILE"
+          + " [--sample N]",
+      "  checks the latest checkpoint's signature, its consistency with the one saved in"
+          + " FILE, and the inclusion of the events; then saves the new checkpoint.",
+      "",
+      "Exit status: 0 clean, 1 tampering found, 2 usage or I/O error."
+    })
 public final class VerifyCommand implements Callable<Integer> {
   static final int CLEAN = 0;
   static final int TAMPERED = 1;
@@ -41,13 +45,17 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       description = "offline: the data dir to check (opened read-only)")
   @Nullable Path dataDir;
 
-  @Option(names = "--checkpoint", paramLabel = "FILE",
-      description = "offline: a signed checkpoint saved earlier; the log must extend it"
-          + " (repeatable)")
+  @Option(
+      names = "--checkpoint",
+      paramLabel = "FILE",
+      description =
+          "offline: a signed checkpoint saved earlier; the log must extend it" + " (repeatable)")
   List<Path> checkpoints = new ArrayList<>();
 
   @Option(names = "--tenant", paramLabel = "T", description = "offline: check only this tenant")
@@ -56,22 +64,32 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL", description = "online: the server's base URL")
   @Nullable URI url;
 
-  @Option(names = "--key", paramLabel = "APIKEY",
-      description = "online: API key with events:read (log:read with --sample 0);"
-          + " default: env VELLUM_KEY")
+  @Option(
+      names = "--key",
+      paramLabel = "APIKEY",
+      description =
+          "online: API key with events:read (log:read with --sample 0);"
+              + " default: env VELLUM_KEY")
   @Nullable String apiKey;
 
-  @Option(names = "--trusted-key", paramLabel = "VKEY",
-      description = "the log's verifier key <origin>+<hex id>+<base64>, obtained out of band."
-          + " Online: required, one. Offline: optional, one per tenant; checks checkpoints when"
-          + " the data dir has no log-signing.key, and MUST match it when it has")
+  @Option(
+      names = "--trusted-key",
+      paramLabel = "VKEY",
+      description =
+          "the log's verifier key <origin>+<hex id>+<base64>, obtained out of band."
+              + " Online: required, one. Offline: optional, one per tenant; checks checkpoints when"
+              + " the data dir has no log-signing.key, and MUST match it when it has")
   List<String> trustedKeys = new ArrayList<>();
 
-  @Option(names = "--state", paramLabel = "FILE",
+  @Option(
+      names = "--state",
+      paramLabel = "FILE",
       description = "online: the checkpoint saved by the previous run; replaced on success")
   @Nullable Path state;
 
-  @Option(names = "--sample", paramLabel = "N",
+  @Option(
+      names = "--sample",
+      paramLabel = "N",
       description = "online: prove N random events instead of all; 0: none")
   @Nullable Integer sample;
 
@@ -85,13 +103,12 @@ public final class VerifyCommand implements Callable<Integer> {
     ObjectMapper mapper = StrictJson.mapper().enable(SerializationFeature.INDENT_OUTPUT);
     try {
       if ((dataDir == null) == (url == null)) {
-        throw new ParameterException(spec.commandLine(),
-            "give either --data-dir (offline) or --url (online)");
+        throw new ParameterException(
+            spec.commandLine(), "give either --data-dir (offline) or --url (online)");
       }
       if (dataDir != null) {
         rejectOnline();
-        OfflineReport report =
-            new OfflineVerifier(dataDir, tenant, trustedKeys, checkpoints).run();
+        OfflineReport report = new OfflineVerifier(dataDir, tenant, trustedKeys, checkpoints).run();
         if (json) {
           out.println(mapper.writeValueAsString(report.toJson(mapper)));
           out.flush();
@@ -101,14 +118,21 @@ public final class VerifyCommand implements Callable<Integer> {
         return report.clean() ? CLEAN : TAMPERED;
       }
       if (tenant != null || !checkpoints.isEmpty()) {
-        throw new ParameterException(spec.commandLine(),
+        throw new ParameterException(
+            spec.commandLine(),
             "--tenant and --checkpoint are for offline checks (--data-dir) only");
       }
       if (sample != null && sample < 0) {
         throw new ParameterException(spec.commandLine(), "--sample must be ≥ 0, got " + sample);
       }
-      OnlineVerifier verifier = online(spec.commandLine(), url, apiKey, trustedKeys, state,
-          sample == null ? OnlineVerifier.ALL : sample);
+      OnlineVerifier verifier =
+          online(
+              spec.commandLine(),
+              url,
+              apiKey,
+              trustedKeys,
+              state,
+              sample == null ? OnlineVerifier.ALL : sample);
       OnlineReport report = verifier.check();
       if (json) {
         out.println(mapper.writeValueAsString(report.toJson(mapper)));
@@ -130,17 +154,23 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private void rejectOnline() {
     if (apiKey != null || state != null || sample != null) {
-      throw new ParameterException(spec.commandLine(),
-          "--key, --state and --sample are for online checks (--url) only");
+      throw new ParameterException(
+          spec.commandLine(), "--key, --state and --sample are for online checks (--url) only");
     }
   }
 
   /** Validates the online options shared with {@code vellum monitor}. */
-  static OnlineVerifier online(CommandLine cmd, @Nullable URI url, @Nullable String apiKey,
-      List<String> trustedKeys, @Nullable Path state, int sample) throws VerifyException {
+  static OnlineVerifier online(
+      CommandLine cmd,
+      @Nullable URI url,
+      @Nullable String apiKey,
+      List<String> trustedKeys,
+      @Nullable Path state,
+      int sample)
+      throws VerifyException {
     if (url == null || state == null || trustedKeys.size() != 1) {
-      throw new ParameterException(cmd,
-          "online checks need --url, --state and exactly one --trusted-key");
+      throw new ParameterException(
+          cmd, "online checks need --url, --state and exactly one --trusted-key");
     }
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
       throw new ParameterException(cmd, "--url must be http:// or https://, got " + url);
@@ -149,7 +179,13 @@ public final class VerifyCommand implements Callable<Integer> {
     if (key == null || key.isBlank()) {
       throw new ParameterException(cmd, "online checks need --key or env VELLUM_KEY");
     }
-    return new OnlineVerifier(url, key.trim(), trustedKeys.get(0), state, sample, StrictJson.mapper(),
+    return new OnlineVerifier(
+        url,
+        key.trim(),
+        trustedKeys.get(0),
+        state,
+        sample,
+        StrictJson.mapper(),
         new SecureRandom());
   }
 }

@@ -3,8 +3,8 @@ package dev.vellum.verify;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Verification could not be carried out (unreadable data dir, unreachable server, a missing key,
- * a malformed option): exit status 2. Never used for evidence of tampering, which is a {@link
+ * Verification could not be carried out (unreadable data dir, unreachable server, a missing key, a
+ * malformed option): exit status 2. Never used for evidence of tampering, which is a {@link
  * Finding}.
  */
 final class VerifyException extends Exception {

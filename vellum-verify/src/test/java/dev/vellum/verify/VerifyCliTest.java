@@ -17,8 +17,8 @@ import picocli.CommandLine;
 
 /**
  * The standalone auditor's CLI, run on vellum-verify's own class path: no server classes exist
- * here. Verification of logs a real server wrote is tested in vellum-server
- * ({@code OfflineVerifyTest}, {@code OnlineVerifyTest}), since only that module can start one.
+ * here. Verification of logs a real server wrote is tested in vellum-server ({@code
+ * OfflineVerifyTest}, {@code OnlineVerifyTest}), since only that module can start one.
  */
 class VerifyCliTest {
 

@@ -20,8 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,18 +41,20 @@ import picocli.CommandLine.Model.CommandSpec;
  * client threads, SIGKILLs the server at a random moment, restarts it on the same data dir and
  * checks what survived.
  *
- * <p>The promise under test (issue 2, "durable acknowledgement"): a 2xx with status
- * {@code accepted} or {@code duplicate} is sent only after the event's transaction is committed
- * with {@code synchronous=FULL}. So after any crash:
+ * <p>The promise under test (issue 2, "durable acknowledgement"): a 2xx with status {@code
+ * accepted} or {@code duplicate} is sent only after the event's transaction is committed with
+ * {@code synchronous=FULL}. So after any crash:
+ *
  * <ul>
  *   <li>every acknowledged id is stored exactly once, with the {@code seq} it was acknowledged
- *       with;</li>
+ *       with;
  *   <li>the tenant's {@code seq} values are exactly 0..n-1 (read-audit events included: they are
- *       sequenced like all others);</li>
- *   <li>a batch that was in flight at the kill can be resent unchanged and is answered
- *       {@code accepted} or {@code duplicate}, never a conflict (idempotent retry);</li>
- *   <li>{@code vellum verify} on the crashed data dir exits 0, once that command exists.</li>
+ *       sequenced like all others);
+ *   <li>a batch that was in flight at the kill can be resent unchanged and is answered {@code
+ *       accepted} or {@code duplicate}, never a conflict (idempotent retry);
+ *   <li>{@code vellum verify} on the crashed data dir exits 0, once that command exists.
  * </ul>
+ *
  * Events carry client-chosen random UUIDs so each can be recognised afterwards.
  */
 public final class CrashHarness {
@@ -60,39 +62,64 @@ public final class CrashHarness {
   private static final int PAGE = 1_000;
 
   /** What to run. {@code minRun}..{@code maxRun} is the window in which the kill falls. */
-  public record Options(int cycles, Path dataDir, int clients, int batchSize, Duration minRun,
-      Duration maxRun, long seed, PrintStream out) {
+  public record Options(
+      int cycles,
+      Path dataDir,
+      int clients,
+      int batchSize,
+      Duration minRun,
+      Duration maxRun,
+      long seed,
+      PrintStream out) {
     public Options {
       if (cycles < 1) {
         throw new IllegalArgumentException("cycles must be at least 1, got " + cycles);
       }
       if (clients < 1 || batchSize < 1 || batchSize > 1_000) {
-        throw new IllegalArgumentException("clients must be >= 1 and batch size 1..1000, got "
-            + clients + " and " + batchSize);
+        throw new IllegalArgumentException(
+            "clients must be >= 1 and batch size 1..1000, got " + clients + " and " + batchSize);
       }
       if (minRun.isNegative() || maxRun.compareTo(minRun) < 0) {
-        throw new IllegalArgumentException("need 0 <= min run <= max run, got " + minRun
-            + " and " + maxRun);
+        throw new IllegalArgumentException(
+            "need 0 <= min run <= max run, got " + minRun + " and " + maxRun);
       }
     }
 
     public static Options defaults(int cycles, Path dataDir, PrintStream out) {
-      return new Options(cycles, dataDir, 4, 10, Duration.ofMillis(300), Duration.ofMillis(2_000),
-          System.nanoTime(), out);
+      return new Options(
+          cycles,
+          dataDir,
+          4,
+          10,
+          Duration.ofMillis(300),
+          Duration.ofMillis(2_000),
+          System.nanoTime(),
+          out);
     }
   }
 
   /** One cycle: ingest, kill, verify, restart, check. */
-  public record Cycle(int number, long killedAfterMillis, int acknowledged, int inFlightAtKill,
-      int retried, long storedEvents, String verify, List<String> violations) {
+  public record Cycle(
+      int number,
+      long killedAfterMillis,
+      int acknowledged,
+      int inFlightAtKill,
+      int retried,
+      long storedEvents,
+      String verify,
+      List<String> violations) {
     public boolean ok() {
       return violations.isEmpty();
     }
   }
 
   /** The whole run. {@link #ok()} is false if any cycle found a violation. */
-  public record Report(List<Cycle> cycles, long acknowledged, long storedEvents,
-      List<String> violations, Duration elapsed) {
+  public record Report(
+      List<Cycle> cycles,
+      long acknowledged,
+      long storedEvents,
+      List<String> violations,
+      Duration elapsed) {
     public boolean ok() {
       return violations.isEmpty() && !cycles.isEmpty();
     }
@@ -100,13 +127,18 @@ public final class CrashHarness {
 
   private final Options options;
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final Random random;
   private final Path logDir;
   private final String key;
+
   /** Every acknowledged id with the seq it was acknowledged with. */
   private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+
   private final List<String> violations = new ArrayList<>();
 
   private CrashHarness(Options options) throws IOException {
@@ -143,9 +175,10 @@ public final class CrashHarness {
     PrintStream out = options.out();
     Path dataDir = options.dataDir().toAbsolutePath();
     Files.createDirectories(dataDir);
-    out.printf("crash harness: %d cycles, %d clients x %d events per request, data %s, logs %s,"
-        + " seed %d%n", options.cycles(), options.clients(), options.batchSize(), dataDir, logDir,
-        options.seed());
+    out.printf(
+        "crash harness: %d cycles, %d clients x %d events per request, data %s, logs %s,"
+            + " seed %d%n",
+        options.cycles(), options.clients(), options.batchSize(), dataDir, logDir, options.seed());
     List<Cycle> cycles = new ArrayList<>();
     long stored = 0;
     ServerProcess server = startServer(dataDir, 0);
@@ -155,11 +188,19 @@ public final class CrashHarness {
         server = restarted;
         cycles.add(cycle);
         stored = cycle.storedEvents();
-        out.printf("cycle %d/%d: killed after %d ms; acknowledged %d (total %d), in flight %d,"
-            + " resent %d; stored %d, seq 0..%d; verify %s -> %s%n", c, options.cycles(),
-            cycle.killedAfterMillis(), cycle.acknowledged(), acknowledged.size(),
-            cycle.inFlightAtKill(), cycle.retried(), cycle.storedEvents(),
-            cycle.storedEvents() - 1, cycle.verify(),
+        out.printf(
+            "cycle %d/%d: killed after %d ms; acknowledged %d (total %d), in flight %d,"
+                + " resent %d; stored %d, seq 0..%d; verify %s -> %s%n",
+            c,
+            options.cycles(),
+            cycle.killedAfterMillis(),
+            cycle.acknowledged(),
+            acknowledged.size(),
+            cycle.inFlightAtKill(),
+            cycle.retried(),
+            cycle.storedEvents(),
+            cycle.storedEvents() - 1,
+            cycle.verify(),
             cycle.ok() ? "ok" : "VIOLATIONS " + cycle.violations());
         if (server == null) {
           break;
@@ -173,11 +214,21 @@ public final class CrashHarness {
         }
       }
     }
-    Report report = new Report(List.copyOf(cycles), acknowledged.size(), stored,
-        List.copyOf(violations), Duration.ofNanos(System.nanoTime() - started));
-    out.printf("crash harness: %s after %d cycles in %.1f s: %d events acknowledged, %d stored,"
-        + " %d violations%n", report.ok() ? "PASSED" : "FAILED", cycles.size(),
-        report.elapsed().toMillis() / 1000.0, report.acknowledged(), report.storedEvents(),
+    Report report =
+        new Report(
+            List.copyOf(cycles),
+            acknowledged.size(),
+            stored,
+            List.copyOf(violations),
+            Duration.ofNanos(System.nanoTime() - started));
+    out.printf(
+        "crash harness: %s after %d cycles in %.1f s: %d events acknowledged, %d stored,"
+            + " %d violations%n",
+        report.ok() ? "PASSED" : "FAILED",
+        cycles.size(),
+        report.elapsed().toMillis() / 1000.0,
+        report.acknowledged(),
+        report.storedEvents(),
         report.violations().size());
     for (String v : report.violations()) {
       out.println("  violation: " + v);
@@ -192,8 +243,10 @@ public final class CrashHarness {
       throws IOException, InterruptedException {
     List<String> found = new ArrayList<>();
     int before = acknowledged.size();
-    long runMillis = options.minRun().toMillis() + (long) (random.nextDouble()
-        * (options.maxRun().toMillis() - options.minRun().toMillis()));
+    long runMillis =
+        options.minRun().toMillis()
+            + (long)
+                (random.nextDouble() * (options.maxRun().toMillis() - options.minRun().toMillis()));
     Ingest ingest = new Ingest(server, found);
     ingest.start();
     Thread.sleep(runMillis);
@@ -222,7 +275,14 @@ public final class CrashHarness {
         violations.add("cycle " + number + ": " + v);
       }
     }
-    return new Cycle(number, runMillis, ackedThisCycle, inFlight.size(), resent, stored, verify,
+    return new Cycle(
+        number,
+        runMillis,
+        ackedThisCycle,
+        inFlight.size(),
+        resent,
+        stored,
+        verify,
         List.copyOf(found));
   }
 
@@ -318,20 +378,28 @@ public final class CrashHarness {
 
   private HttpResponse<String> post(ServerProcess server, String body)
       throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(server.url("/v1/events")))
-        .timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + key)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(server.url("/v1/events")))
+            .timeout(REQUEST_TIMEOUT)
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     return http.send(req, HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Records the acknowledged ids of a 2xx answer; anything else about our valid events is a violation. */
+  /**
+   * Records the acknowledged ids of a 2xx answer; anything else about our valid events is a
+   * violation.
+   */
   private void record(HttpResponse<String> r, Batch batch, List<String> found) throws IOException {
     if (r.statusCode() / 100 != 2) {
       synchronized (found) {
-        found.add("POST /v1/events answered " + r.statusCode() + " to valid events: "
-            + abbreviate(r.body()));
+        found.add(
+            "POST /v1/events answered "
+                + r.statusCode()
+                + " to valid events: "
+                + abbreviate(r.body()));
       }
       return;
     }
@@ -362,7 +430,10 @@ public final class CrashHarness {
     }
   }
 
-  /** Resends the batches that were in flight at the kill; each event must be accepted or a duplicate. */
+  /**
+   * Resends the batches that were in flight at the kill; each event must be accepted or a
+   * duplicate.
+   */
   private int resend(ServerProcess server, List<Batch> inFlight, List<String> found)
       throws IOException, InterruptedException {
     int n = 0;
@@ -375,10 +446,10 @@ public final class CrashHarness {
   }
 
   /**
-   * Pages through all of the tenant's events in ascending order and checks acknowledged ids and
-   * seq contiguity. Returns the number of events seen. Each page read appends one
-   * AUDIT_LOG_ACCESSED event after the cursor; the last page's own record is not seen, which is
-   * fine: it has the next seq.
+   * Pages through all of the tenant's events in ascending order and checks acknowledged ids and seq
+   * contiguity. Returns the number of events seen. Each page read appends one AUDIT_LOG_ACCESSED
+   * event after the cursor; the last page's own record is not seen, which is fine: it has the next
+   * seq.
    */
   private long check(ServerProcess server, List<String> found)
       throws IOException, InterruptedException {
@@ -390,10 +461,18 @@ public final class CrashHarness {
     String cursor = null;
     int pages = 0;
     do {
-      String path = "/v1/events?order=asc&limit=" + PAGE + (cursor == null ? ""
-          : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-      HttpRequest req = HttpRequest.newBuilder(URI.create(server.url(path)))
-          .timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + key).GET().build();
+      String path =
+          "/v1/events?order=asc&limit="
+              + PAGE
+              + (cursor == null
+                  ? ""
+                  : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(server.url(path)))
+              .timeout(REQUEST_TIMEOUT)
+              .header("Authorization", "Bearer " + key)
+              .GET()
+              .build();
       HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         found.add("GET " + path + " answered " + r.statusCode() + ": " + abbreviate(r.body()));
@@ -425,23 +504,37 @@ public final class CrashHarness {
 
     if (maxSeq + 1 != count || seqs.cardinality() != count) {
       int gap = seqs.nextClearBit(0);
-      found.add("seq not contiguous: " + count + " events, highest seq " + maxSeq
-          + ", first missing seq " + gap);
+      found.add(
+          "seq not contiguous: "
+              + count
+              + " events, highest seq "
+              + maxSeq
+              + ", first missing seq "
+              + gap);
     }
     int missing = 0;
     for (Map.Entry<String, Long> a : acknowledged.entrySet()) {
       Integer times = seen.get(a.getKey());
       if (times == null) {
         if (missing++ < 10) {
-          found.add("acknowledged event " + a.getKey() + " (seq " + a.getValue()
-              + ") is missing after the restart");
+          found.add(
+              "acknowledged event "
+                  + a.getKey()
+                  + " (seq "
+                  + a.getValue()
+                  + ") is missing after the restart");
         }
       } else if (times != 1) {
         found.add("acknowledged event " + a.getKey() + " is stored " + times + " times");
       } else if (!Objects.requireNonNull(seqOf.get(a.getKey()), "seqOf has every seen id")
           .equals(a.getValue())) {
-        found.add("acknowledged event " + a.getKey() + " was acknowledged with seq "
-            + a.getValue() + " but is stored with seq " + seqOf.get(a.getKey()));
+        found.add(
+            "acknowledged event "
+                + a.getKey()
+                + " was acknowledged with seq "
+                + a.getValue()
+                + " but is stored with seq "
+                + seqOf.get(a.getKey()));
       }
     }
     if (missing > 10) {
@@ -451,9 +544,9 @@ public final class CrashHarness {
   }
 
   /**
-   * Runs {@code vellum verify} on the crashed data dir (server dead), if the CLI has that
-   * command yet. HOOK: the verify command is not part of the CLI at the time of writing; once it
-   * exists with a {@code --data-dir} option (or a positional data dir), this step runs by itself.
+   * Runs {@code vellum verify} on the crashed data dir (server dead), if the CLI has that command
+   * yet. HOOK: the verify command is not part of the CLI at the time of writing; once it exists
+   * with a {@code --data-dir} option (or a positional data dir), this step runs by itself.
    */
   private String runVerify(Path dataDir, List<String> found)
       throws IOException, InterruptedException {
@@ -472,16 +565,19 @@ public final class CrashHarness {
       return "skipped (verify takes neither --data-dir nor a path)";
     }
     Path log = logDir.resolve("verify-" + System.nanoTime() + ".log");
-    Process p = ServerProcess.builder(args, logDir, Map.of()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        ServerProcess.builder(args, logDir, Map.of())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       found.add("vellum verify did not finish in 10 minutes; log " + log);
       return "timeout";
     }
     if (p.exitValue() != 0) {
-      found.add("vellum verify exited " + p.exitValue() + "; log " + log + ":\n"
-          + Files.readString(log));
+      found.add(
+          "vellum verify exited " + p.exitValue() + "; log " + log + ":\n" + Files.readString(log));
       return "exit " + p.exitValue();
     }
     return "clean";

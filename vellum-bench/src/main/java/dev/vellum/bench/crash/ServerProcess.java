@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Vellum server running as a child JVM: the same java binary and class path as this process,
- * main class {@code dev.vellum.cli.VellumCli}. Its output goes to a log file so that a failed
- * start can be explained.
+ * A Vellum server running as a child JVM: the same java binary and class path as this process, main
+ * class {@code dev.vellum.cli.VellumCli}. Its output goes to a log file so that a failed start can
+ * be explained.
  */
 final class ServerProcess {
   static final String MAIN_CLASS = "dev.vellum.cli.VellumCli";
@@ -50,8 +50,11 @@ final class ServerProcess {
 
   /** The command that runs {@code vellum <args>} in a fresh JVM like this one. */
   static List<String> javaCommand(List<String> vellumArgs) {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     // Small and quick to start: the harness kills it often, peak throughput is not the point.
@@ -78,17 +81,27 @@ final class ServerProcess {
    * Starts {@code vellum serve} on a free loopback port and waits until {@code /health/ready}
    * answers 200.
    *
-   * @throws IllegalStateException if the server exits or is not ready within a minute; the
-   *     message holds the tail of its log
+   * @throws IllegalStateException if the server exits or is not ready within a minute; the message
+   *     holds the tail of its log
    */
-  static ServerProcess start(Path dataDir, Path logDir, String bootstrapKey, String logName,
-      HttpClient http) throws IOException, InterruptedException {
+  static ServerProcess start(
+      Path dataDir, Path logDir, String bootstrapKey, String logName, HttpClient http)
+      throws IOException, InterruptedException {
     int port = freePort();
     Files.createDirectories(logDir);
     Path log = logDir.resolve(logName);
-    ProcessBuilder pb = builder(List.of("serve", "--host", "127.0.0.1", "--port",
-        Integer.toString(port), "--data-dir", dataDir.toAbsolutePath().toString()), logDir,
-        Map.of("VELLUM_BOOTSTRAP_KEY", bootstrapKey));
+    ProcessBuilder pb =
+        builder(
+            List.of(
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dataDir.toAbsolutePath().toString()),
+            logDir,
+            Map.of("VELLUM_BOOTSTRAP_KEY", bootstrapKey));
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     ServerProcess server = new ServerProcess(pb.start(), port, log);
     server.awaitReady(http);
@@ -97,14 +110,22 @@ final class ServerProcess {
 
   private void awaitReady(HttpClient http) throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create(url("/health/ready")))
-        .timeout(Duration.ofSeconds(2)).GET().build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create(url("/health/ready")))
+            .timeout(Duration.ofSeconds(2))
+            .GET()
+            .build();
     boolean started = false;
     try {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("server exited with code " + process.exitValue()
-              + " during start; log " + log + ":\n" + logTail());
+          throw new IllegalStateException(
+              "server exited with code "
+                  + process.exitValue()
+                  + " during start; log "
+                  + log
+                  + ":\n"
+                  + logTail());
         }
         try {
           if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -116,8 +137,13 @@ final class ServerProcess {
         }
         Thread.sleep(50);
       }
-      throw new IllegalStateException("server not ready after " + START_TIMEOUT.toSeconds()
-          + " s; log " + log + ":\n" + logTail());
+      throw new IllegalStateException(
+          "server not ready after "
+              + START_TIMEOUT.toSeconds()
+              + " s; log "
+              + log
+              + ":\n"
+              + logTail());
     } finally {
       if (!started) {
         process.destroyForcibly();

@@ -23,15 +23,25 @@ class CrashHarnessTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
 
-    CrashHarness.Report report = CrashHarness.run(new CrashHarness.Options(3,
-        tmp.resolve("data"), 3, 10, Duration.ofMillis(400), Duration.ofMillis(1_200), 42L, out));
+    CrashHarness.Report report =
+        CrashHarness.run(
+            new CrashHarness.Options(
+                3,
+                tmp.resolve("data"),
+                3,
+                10,
+                Duration.ofMillis(400),
+                Duration.ofMillis(1_200),
+                42L,
+                out));
 
     String printed = buf.toString(StandardCharsets.UTF_8);
     System.out.print(printed);
     assertTrue(report.ok(), () -> "violations: " + report.violations() + "\n" + printed);
     assertEquals(3, report.cycles().size());
     assertTrue(report.acknowledged() > 0, "no event was acknowledged before the kills");
-    assertTrue(report.storedEvents() >= report.acknowledged(),
+    assertTrue(
+        report.storedEvents() >= report.acknowledged(),
         () -> "stored " + report.storedEvents() + " < acknowledged " + report.acknowledged());
     assertTrue(printed.contains("cycle 3/3") && printed.contains("PASSED"), printed);
   }

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 2's crash test: the server runs as a separate JVM, clients ingest continuously, the
- * server is SIGKILLed mid-stream and restarted on the same data dir; then every acknowledged
- * event is present exactly once (with its acknowledged seq) and seq has no gaps.
+ * Issue 2's crash test: the server runs as a separate JVM, clients ingest continuously, the server
+ * is SIGKILLed mid-stream and restarted on the same data dir; then every acknowledged event is
+ * present exactly once (with its acknowledged seq) and seq has no gaps.
  */
 class SigkillDurabilityTest {
   @TempDir Path tmp;
@@ -23,8 +23,17 @@ class SigkillDurabilityTest {
   void acknowledgedEventsSurviveSigkill() throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
 
-    CrashHarness.Report report = CrashHarness.run(new CrashHarness.Options(1,
-        tmp.resolve("data"), 4, 25, Duration.ofMillis(900), Duration.ofMillis(1_500), 7L, out));
+    CrashHarness.Report report =
+        CrashHarness.run(
+            new CrashHarness.Options(
+                1,
+                tmp.resolve("data"),
+                4,
+                25,
+                Duration.ofMillis(900),
+                Duration.ofMillis(1_500),
+                7L,
+                out));
 
     assertTrue(report.acknowledged() > 0, "the kill came before any acknowledgement");
     assertTrue(report.ok(), () -> "violations: " + report.violations());

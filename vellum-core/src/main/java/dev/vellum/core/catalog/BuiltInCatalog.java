@@ -22,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code dev/vellum/catalog/event.json}: the base schema of the canonical event, {@code $id}
  *       {@value #BASE_SCHEMA_ID}.
- *   <li>{@code dev/vellum/catalog/types/<TYPE>.json}: one schema per type, {@code $id}
- *       {@code https://schemas.vellum.dev/types/<TYPE>.json}, which refers to the base schema by
- *       its {@code $id} and names its category in the root annotation {@value #CATEGORY_KEYWORD}.
+ *   <li>{@code dev/vellum/catalog/types/<TYPE>.json}: one schema per type, {@code $id} {@code
+ *       https://schemas.vellum.dev/types/<TYPE>.json}, which refers to the base schema by its
+ *       {@code $id} and names its category in the root annotation {@value #CATEGORY_KEYWORD}.
  *   <li>{@code dev/vellum/catalog/index.json}: the list of type names.
  * </ul>
  *
@@ -36,14 +36,19 @@ public final class BuiltInCatalog {
 
   /** Prefix of every {@code $id} in the catalogue. */
   public static final String ID_PREFIX = "https://schemas.vellum.dev/";
+
   /** {@code $id} of the base (canonical event) schema. */
   public static final String BASE_SCHEMA_ID = ID_PREFIX + "event.json";
+
   /** Classpath folder (no leading slash) that {@link #ID_PREFIX} maps to. */
   public static final String RESOURCE_ROOT = "dev/vellum/catalog/";
+
   /** Root annotation naming the category of a type. */
   public static final String CATEGORY_KEYWORD = "x-vellum-category";
+
   /** Root annotation: outcome used when a producer does not say (compat mapper, samples). */
   public static final String DEFAULT_OUTCOME_KEYWORD = "x-vellum-default-outcome";
+
   /** Root annotation: severity used when a producer does not say (compat mapper, samples). */
   public static final String DEFAULT_SEVERITY_KEYWORD = "x-vellum-default-severity";
 
@@ -105,11 +110,14 @@ public final class BuiltInCatalog {
 
   /** Category of a built-in type. */
   public static String categoryOf(String type) {
-    return Objects.requireNonNull(category(schema(type)),
+    return Objects.requireNonNull(
+        category(schema(type)),
         () -> "built-in type " + type + " has no " + CATEGORY_KEYWORD + " annotation");
   }
 
-  /** Default outcome of a built-in type ({@value #DEFAULT_OUTCOME_KEYWORD}), "unknown" if absent. */
+  /**
+   * Default outcome of a built-in type ({@value #DEFAULT_OUTCOME_KEYWORD}), "unknown" if absent.
+   */
   public static String defaultOutcome(String type) {
     return Optional.ofNullable(annotation(schema(type), DEFAULT_OUTCOME_KEYWORD)).orElse("unknown");
   }

@@ -7,8 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Result of mapping one reference-design payload: either the canonical event or a non-empty list
- * of problems, each naming the offending reference field by JSON pointer (e.g. {@code /requestorip}).
+ * Result of mapping one reference-design payload: either the canonical event or a non-empty list of
+ * problems, each naming the offending reference field by JSON pointer (e.g. {@code /requestorip}).
  */
 public final class MappingResult {
 
@@ -31,7 +31,9 @@ public final class MappingResult {
     return new MappingResult(null, List.copyOf(errors));
   }
 
-  /** True when the payload mapped; {@link #event()} is then non-null and {@link #errors()} empty. */
+  /**
+   * True when the payload mapped; {@link #event()} is then non-null and {@link #errors()} empty.
+   */
   public boolean isSuccess() {
     return event != null;
   }
@@ -48,6 +50,8 @@ public final class MappingResult {
 
   @Override
   public String toString() {
-    return isSuccess() ? "MappingResult[event=" + event + "]" : "MappingResult[errors=" + errors + "]";
+    return isSuccess()
+        ? "MappingResult[event=" + event + "]"
+        : "MappingResult[errors=" + errors + "]";
   }
 }

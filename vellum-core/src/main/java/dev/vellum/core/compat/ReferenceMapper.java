@@ -42,64 +42,161 @@ import org.jspecify.annotations.Nullable;
 public final class ReferenceMapper {
 
   public static final List<String> LOGIN_METHODS = List.of("PASSWORD", "SSO", "MFA");
-  public static final List<String> LOGIN_FAILURE_CODES = List.of("USERNAME_NOT_FOUND",
-      "INCORRECT_PASSWORD", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED", "ACCOUNT_EXPIRED", "MFA_FAILED",
-      "MFA_REQUIRED", "PASSWORD_EXPIRED", "UNAUTHORIZED_IP", "UNAUTHORIZED_DEVICE",
-      "UNAUTHORIZED_LOCATION", "SESSION_EXPIRED", "TOO_MANY_ATTEMPTS", "CAPTCHA_REQUIRED",
-      "CAPTCHA_FAILED", "INVALID_SESSION", "PASSWORD_REUSE_DETECTED", "PASSWORD_COMPLEXITY_FAILED",
-      "SOCIAL_AUTH_FAILED", "SSO_AUTH_FAILED");
-  public static final List<String> OTP_PURPOSES = List.of("LOGIN", "REGISTRATION", "PASSWORD_CHANGE");
+  public static final List<String> LOGIN_FAILURE_CODES =
+      List.of(
+          "USERNAME_NOT_FOUND",
+          "INCORRECT_PASSWORD",
+          "ACCOUNT_LOCKED",
+          "ACCOUNT_DISABLED",
+          "ACCOUNT_EXPIRED",
+          "MFA_FAILED",
+          "MFA_REQUIRED",
+          "PASSWORD_EXPIRED",
+          "UNAUTHORIZED_IP",
+          "UNAUTHORIZED_DEVICE",
+          "UNAUTHORIZED_LOCATION",
+          "SESSION_EXPIRED",
+          "TOO_MANY_ATTEMPTS",
+          "CAPTCHA_REQUIRED",
+          "CAPTCHA_FAILED",
+          "INVALID_SESSION",
+          "PASSWORD_REUSE_DETECTED",
+          "PASSWORD_COMPLEXITY_FAILED",
+          "SOCIAL_AUTH_FAILED",
+          "SSO_AUTH_FAILED");
+  public static final List<String> OTP_PURPOSES =
+      List.of("LOGIN", "REGISTRATION", "PASSWORD_CHANGE");
   public static final List<String> OTP_MEDIUMS = List.of("EMAIL", "PHONE");
   public static final List<String> OTP_VALIDATION_FAILURE_CODES =
       List.of("INVALID_OTP", "EXPIRED_OTP", "OTP_NOT_FOUND");
-  public static final List<String> ACCOUNT_LOCK_STATUSES = List.of("UNLOCKED", "LOCKED",
-      "TEMPORARILY_LOCKED", "PERMANENTLY_LOCKED", "LOCKED_DUE_TO_ADMIN",
-      "LOCKED_DUE_TO_SUSPICIOUS_ACTIVITY", "LOCKED_DUE_TO_COMPLIANCE",
-      "LOCKED_DUE_TO_PASSWORD_EXPIRY", "LOCKED_DUE_TO_INACTIVE_STATUS", "LOCKED_DUE_TO_MFA_FAILURE",
-      "LOCKED_PENDING_VERIFICATION", "LOCKED_DUE_TO_FRAUD_DETECTION");
-  public static final List<String> ACCOUNT_LOCK_REASONS = List.of("TOO_MANY_FAILED_LOGINS",
-      "SUSPICIOUS_ACTIVITY", "ADMINISTRATIVE_ACTION", "FRAUD_PREVENTION", "ACCOUNT_RECOVERY_PROCESS",
-      "BRUTE_FORCE_ATTACK_DETECTED", "SECURITY_POLICY_VIOLATION", "PASSWORD_EXPIRATION",
-      "DEVICE_COMPROMISE", "ACCOUNT_SUSPENSION");
+  public static final List<String> ACCOUNT_LOCK_STATUSES =
+      List.of(
+          "UNLOCKED",
+          "LOCKED",
+          "TEMPORARILY_LOCKED",
+          "PERMANENTLY_LOCKED",
+          "LOCKED_DUE_TO_ADMIN",
+          "LOCKED_DUE_TO_SUSPICIOUS_ACTIVITY",
+          "LOCKED_DUE_TO_COMPLIANCE",
+          "LOCKED_DUE_TO_PASSWORD_EXPIRY",
+          "LOCKED_DUE_TO_INACTIVE_STATUS",
+          "LOCKED_DUE_TO_MFA_FAILURE",
+          "LOCKED_PENDING_VERIFICATION",
+          "LOCKED_DUE_TO_FRAUD_DETECTION");
+  public static final List<String> ACCOUNT_LOCK_REASONS =
+      List.of(
+          "TOO_MANY_FAILED_LOGINS",
+          "SUSPICIOUS_ACTIVITY",
+          "ADMINISTRATIVE_ACTION",
+          "FRAUD_PREVENTION",
+          "ACCOUNT_RECOVERY_PROCESS",
+          "BRUTE_FORCE_ATTACK_DETECTED",
+          "SECURITY_POLICY_VIOLATION",
+          "PASSWORD_EXPIRATION",
+          "DEVICE_COMPROMISE",
+          "ACCOUNT_SUSPENSION");
   public static final List<String> DOCUMENT_TYPES = List.of("PROVIDERS", "INSURANCE", "BILLING");
 
   /**
    * Event types of the reference design: the user-access types (with the account and password
-   * management types its API accepts, SupportedEventTypes in the reference's helpers/utils.ts)
-   * and the document types.
+   * management types its API accepts, SupportedEventTypes in the reference's helpers/utils.ts) and
+   * the document types.
    */
-  public static final List<String> EVENT_TYPES = List.of("LOGIN_ATTEMPT", "LOGIN_SUCCESSFUL",
-      "LOGIN_FAILED", "MULTIPLE_LOGIN_FAILED", "UNUSUAL_LOGIN_LOCATION", "ACCOUNT_LOCKOUT",
-      "LOGOUT_SUCCESSFUL", "SESSION_REFRESH", "SESSION_EXPIRED", "OTP_GENERATED", "OTP_SENT",
-      "OTP_VALIDATION_SUCCESS", "OTP_VALIDATION_FAILED", "USER_ACCOUNT_CREATED",
-      "USER_ACCOUNT_MODIFIED", "USER_ACCOUNT_DELETED", "ROLE_ASSIGNED", "ROLE_REVOKED",
-      "PASSWORD_CHANGED", "PASSWORD_CHANGE_FAILED", "PASSWORD_RESET_REQUESTED",
-      "DOCUMENT_UPLOAD_INITIATED",
-      "DOCUMENT_UPLOAD_COMPLETED", "DOCUMENT_UPLOAD_FAILED", "DOCUMENT_METADATA_CREATED",
-      "DOCUMENT_METADATA_UPDATED", "DOCUMENT_METADATA_DELETED", "DOCUMENT_CONTENT_VIEWED",
-      "DOCUMENT_METADATA_VIEWED", "DOCUMENT_DOWNLOADED", "DOCUMENT_MODIFIED",
-      "DOCUMENT_DELETION_REQUESTED", "DOCUMENT_DELETED", "DOCUMENT_ARCHIVED", "DOCUMENT_RESTORED",
-      "DOCUMENT_REDACTION_REQUESTED", "DOCUMENT_REDACTED", "DOCUMENT_ACCESS_GRANTED",
-      "DOCUMENT_ACCESS_REVOKED", "DOCUMENT_PERMISSIONS_CHANGED", "DOCUMENT_SHARING_ENABLED",
-      "DOCUMENT_SHARING_DISABLED", "DOCUMENT_INTEGRITY_CHECKED", "DOCUMENT_INTEGRITY_FAILED",
-      "VERIFICATION_REQUEST_RECEIVED", "VERIFICATION_REQUEST_ASSIGNED",
-      "VERIFICATION_REQUEST_IN_PROGRESS", "VERIFICATION_REQUEST_FAILED",
-      "DOCUMENT_VERIFICATION_SUCCESSFUL", "DOCUMENT_VERIFICATION_FAILED",
-      "DOCUMENT_VERIFICATION_PENDING");
+  public static final List<String> EVENT_TYPES =
+      List.of(
+          "LOGIN_ATTEMPT",
+          "LOGIN_SUCCESSFUL",
+          "LOGIN_FAILED",
+          "MULTIPLE_LOGIN_FAILED",
+          "UNUSUAL_LOGIN_LOCATION",
+          "ACCOUNT_LOCKOUT",
+          "LOGOUT_SUCCESSFUL",
+          "SESSION_REFRESH",
+          "SESSION_EXPIRED",
+          "OTP_GENERATED",
+          "OTP_SENT",
+          "OTP_VALIDATION_SUCCESS",
+          "OTP_VALIDATION_FAILED",
+          "USER_ACCOUNT_CREATED",
+          "USER_ACCOUNT_MODIFIED",
+          "USER_ACCOUNT_DELETED",
+          "ROLE_ASSIGNED",
+          "ROLE_REVOKED",
+          "PASSWORD_CHANGED",
+          "PASSWORD_CHANGE_FAILED",
+          "PASSWORD_RESET_REQUESTED",
+          "DOCUMENT_UPLOAD_INITIATED",
+          "DOCUMENT_UPLOAD_COMPLETED",
+          "DOCUMENT_UPLOAD_FAILED",
+          "DOCUMENT_METADATA_CREATED",
+          "DOCUMENT_METADATA_UPDATED",
+          "DOCUMENT_METADATA_DELETED",
+          "DOCUMENT_CONTENT_VIEWED",
+          "DOCUMENT_METADATA_VIEWED",
+          "DOCUMENT_DOWNLOADED",
+          "DOCUMENT_MODIFIED",
+          "DOCUMENT_DELETION_REQUESTED",
+          "DOCUMENT_DELETED",
+          "DOCUMENT_ARCHIVED",
+          "DOCUMENT_RESTORED",
+          "DOCUMENT_REDACTION_REQUESTED",
+          "DOCUMENT_REDACTED",
+          "DOCUMENT_ACCESS_GRANTED",
+          "DOCUMENT_ACCESS_REVOKED",
+          "DOCUMENT_PERMISSIONS_CHANGED",
+          "DOCUMENT_SHARING_ENABLED",
+          "DOCUMENT_SHARING_DISABLED",
+          "DOCUMENT_INTEGRITY_CHECKED",
+          "DOCUMENT_INTEGRITY_FAILED",
+          "VERIFICATION_REQUEST_RECEIVED",
+          "VERIFICATION_REQUEST_ASSIGNED",
+          "VERIFICATION_REQUEST_IN_PROGRESS",
+          "VERIFICATION_REQUEST_FAILED",
+          "DOCUMENT_VERIFICATION_SUCCESSFUL",
+          "DOCUMENT_VERIFICATION_FAILED",
+          "DOCUMENT_VERIFICATION_PENDING");
 
   /** Fields that must be present (non-null, non-empty). */
   public static final List<String> REQUIRED_FIELDS =
       List.of("initiatorsystemcode", "requestorid", "requestorip", "eventtype", "timestamp");
 
   /** Every top-level field the reference design accepts. */
-  public static final List<String> FIELDS = List.of("initiatorsystemcode", "eventtype",
-      "requestorid", "requestorip", "timestamp", "devicetype", "devicemodel", "devicebrowsername",
-      "deviceosname", "deviceosversion", "otppurpose", "otpmedium", "otpexpirationtime",
-      "otprecipient", "otpvalidationfailurecode", "relatedeventid", "loginmethod",
-      "loginfailurecode", "loginpreviousfailedattempts", "sessionid", "sessionstarttime",
-      "sessionexpirationtime", "sessionidold", "sessionstarttimeold", "sessionexpirationtimeold",
-      "sessionidnew", "sessionstarttimenew", "sessionexpirationtimenew", "accountlockstatus",
-      "accountlockduration", "accountlockreason", "location", "documentid", "documenttype");
+  public static final List<String> FIELDS =
+      List.of(
+          "initiatorsystemcode",
+          "eventtype",
+          "requestorid",
+          "requestorip",
+          "timestamp",
+          "devicetype",
+          "devicemodel",
+          "devicebrowsername",
+          "deviceosname",
+          "deviceosversion",
+          "otppurpose",
+          "otpmedium",
+          "otpexpirationtime",
+          "otprecipient",
+          "otpvalidationfailurecode",
+          "relatedeventid",
+          "loginmethod",
+          "loginfailurecode",
+          "loginpreviousfailedattempts",
+          "sessionid",
+          "sessionstarttime",
+          "sessionexpirationtime",
+          "sessionidold",
+          "sessionstarttimeold",
+          "sessionexpirationtimeold",
+          "sessionidnew",
+          "sessionstarttimenew",
+          "sessionexpirationtimenew",
+          "accountlockstatus",
+          "accountlockduration",
+          "accountlockreason",
+          "location",
+          "documentid",
+          "documenttype");
 
   /** Members of the {@code location} object. */
   public static final List<String> LOCATION_FIELDS =
@@ -107,13 +204,17 @@ public final class ReferenceMapper {
 
   private static final Set<String> FIELD_SET = Set.copyOf(FIELDS);
   private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
-  private static final Pattern IPV4 = Pattern.compile(
-      "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
-  private static final Pattern ISO_DURATION = Pattern.compile(
-      "P(?=\\d|T\\d)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+  private static final Pattern ISO_DURATION =
+      Pattern.compile(
+          "P(?=\\d|T\\d)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?");
   private static final Pattern NUMBER = Pattern.compile("-?[0-9]{1,3}(\\.[0-9]{1,12})?");
+
   /** Largest epoch-millisecond value accepted: 9999-12-31T23:59:59.999Z. */
   private static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
+
   private static final DateTimeFormatter RFC3339_MILLIS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -174,7 +275,8 @@ public final class ReferenceMapper {
     int bestLen = -1;
     for (Map.Entry<String, String> e : TARGET_POINTERS.entrySet()) {
       String p = e.getValue();
-      if ((canonicalPointer.equals(p) || canonicalPointer.startsWith(p + "/")) && p.length() > bestLen) {
+      if ((canonicalPointer.equals(p) || canonicalPointer.startsWith(p + "/"))
+          && p.length() > bestLen) {
         best = "/" + e.getKey();
         bestLen = p.length();
       }
@@ -182,7 +284,8 @@ public final class ReferenceMapper {
     if (best == null && canonicalPointer.startsWith("/session_id")) {
       return "/sessionid";
     }
-    if (best == null && (canonicalPointer.equals("/targets") || canonicalPointer.startsWith("/targets/"))) {
+    if (best == null
+        && (canonicalPointer.equals("/targets") || canonicalPointer.startsWith("/targets/"))) {
       return "/documentid";
     }
     return best;
@@ -200,8 +303,12 @@ public final class ReferenceMapper {
     for (Iterator<String> it = flatBody.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!FIELD_SET.contains(name)) {
-        errors.add(new FieldError(pointer(name), "unknown field '" + name
-            + "': not part of the reference audit payload (field names are lower case, e.g. requestorid)"));
+        errors.add(
+            new FieldError(
+                pointer(name),
+                "unknown field '"
+                    + name
+                    + "': not part of the reference audit payload (field names are lower case, e.g. requestorid)"));
       }
     }
     for (String r : REQUIRED_FIELDS) {
@@ -232,7 +339,11 @@ public final class ReferenceMapper {
     c.putEnum(md, "otp_medium", "otpmedium", OTP_MEDIUMS);
     c.putTime(md, "otp_expiration_time", "otpexpirationtime");
     c.putString(md, "otp_recipient", "otprecipient", 256);
-    c.putEnum(md, "otp_validation_failure_code", "otpvalidationfailurecode", OTP_VALIDATION_FAILURE_CODES);
+    c.putEnum(
+        md,
+        "otp_validation_failure_code",
+        "otpvalidationfailurecode",
+        OTP_VALIDATION_FAILURE_CODES);
     c.putTime(md, "session_start_time", "sessionstarttime");
     c.putTime(md, "session_expiration_time", "sessionexpirationtime");
     c.putString(md, "session_id_old", "sessionidold", 256);
@@ -297,7 +408,8 @@ public final class ReferenceMapper {
     String severity = BuiltInCatalog.defaultSeverity(type);
     String lockReason = md.path("account_lock_reason").asText("");
     String lockStatus = md.path("account_lock_status").asText("");
-    if (Set.of("BRUTE_FORCE_ATTACK_DETECTED", "FRAUD_PREVENTION", "DEVICE_COMPROMISE").contains(lockReason)
+    if (Set.of("BRUTE_FORCE_ATTACK_DETECTED", "FRAUD_PREVENTION", "DEVICE_COMPROMISE")
+            .contains(lockReason)
         || "LOCKED_DUE_TO_FRAUD_DETECTION".equals(lockStatus)) {
       return "error";
     }
@@ -359,7 +471,8 @@ public final class ReferenceMapper {
       }
       String s = n.asText();
       if (s.length() > maxLength) {
-        errors.add(new FieldError(ptr, "'" + field + "' is longer than " + maxLength + " characters"));
+        errors.add(
+            new FieldError(ptr, "'" + field + "' is longer than " + maxLength + " characters"));
         return null;
       }
       if (s.isBlank()) {
@@ -382,14 +495,23 @@ public final class ReferenceMapper {
         return null;
       }
       if (!n.isTextual()) {
-        errors.add(new FieldError(pointer(field), "'" + field + "' must be a string, not " + kind(n)));
+        errors.add(
+            new FieldError(pointer(field), "'" + field + "' must be a string, not " + kind(n)));
         return null;
       }
       String s = n.asText();
       if (!allowed.contains(s)) {
-        errors.add(new FieldError(pointer(field), "'" + field + "' has value '" + abbreviate(s)
-            + "', which is not one of " + (allowed.size() <= 20 ? String.join(", ", allowed)
-                : String.join(", ", allowed.subList(0, 20)) + ", …")));
+        errors.add(
+            new FieldError(
+                pointer(field),
+                "'"
+                    + field
+                    + "' has value '"
+                    + abbreviate(s)
+                    + "', which is not one of "
+                    + (allowed.size() <= 20
+                        ? String.join(", ", allowed)
+                        : String.join(", ", allowed.subList(0, 20)) + ", …")));
         return null;
       }
       return s;
@@ -420,12 +542,18 @@ public final class ReferenceMapper {
         return null;
       }
       if (!n.isTextual()) {
-        errors.add(new FieldError(pointer(field), "'" + field + "' must be a string, not " + kind(n)));
+        errors.add(
+            new FieldError(pointer(field), "'" + field + "' must be a string, not " + kind(n)));
         return null;
       }
       String s = n.asText();
       if (!IPV4.matcher(s).matches()) {
-        errors.add(new FieldError(pointer(field), "'" + field + "' must be an IPv4 address in dotted-decimal form, e.g. 203.0.113.7"));
+        errors.add(
+            new FieldError(
+                pointer(field),
+                "'"
+                    + field
+                    + "' must be an IPv4 address in dotted-decimal form, e.g. 203.0.113.7"));
         return null;
       }
       return s;
@@ -439,8 +567,12 @@ public final class ReferenceMapper {
       }
       Long millis = millis(n);
       if (millis == null) {
-        errors.add(new FieldError(pointer(field), "'" + field
-            + "' must be the epoch time in milliseconds as a string of digits, e.g. \"1714555815250\""));
+        errors.add(
+            new FieldError(
+                pointer(field),
+                "'"
+                    + field
+                    + "' must be the epoch time in milliseconds as a string of digits, e.g. \"1714555815250\""));
         return null;
       }
       if (millis > MAX_EPOCH_MILLIS) {
@@ -481,8 +613,12 @@ public final class ReferenceMapper {
           return;
         }
       }
-      errors.add(new FieldError(pointer(field), "'" + field
-          + "' is not a time: use epoch milliseconds as digits or an RFC 3339 date-time such as 2024-05-01T10:15:30Z"));
+      errors.add(
+          new FieldError(
+              pointer(field),
+              "'"
+                  + field
+                  + "' is not a time: use epoch milliseconds as digits or an RFC 3339 date-time such as 2024-05-01T10:15:30Z"));
     }
 
     void putCount(ObjectNode into, String member, String field) {
@@ -492,7 +628,8 @@ public final class ReferenceMapper {
       }
       Long v = millis(n);
       if (v == null || v > Integer.MAX_VALUE) {
-        errors.add(new FieldError(pointer(field), "'" + field + "' must be a non-negative whole number"));
+        errors.add(
+            new FieldError(pointer(field), "'" + field + "' must be a non-negative whole number"));
         return;
       }
       into.put(member, v.intValue());
@@ -512,8 +649,12 @@ public final class ReferenceMapper {
         into.put(member, n.asText());
         return;
       }
-      errors.add(new FieldError(pointer(field), "'" + field
-          + "' must be a non-negative whole number (as digits) or an ISO 8601 duration such as PT30M"));
+      errors.add(
+          new FieldError(
+              pointer(field),
+              "'"
+                  + field
+                  + "' must be a non-negative whole number (as digits) or an ISO 8601 duration such as PT30M"));
     }
 
     @Nullable ObjectNode location(String field) {
@@ -522,20 +663,32 @@ public final class ReferenceMapper {
         return null;
       }
       if (!n.isObject()) {
-        errors.add(new FieldError(pointer(field), "'" + field
-            + "' must be an object with country, region, city, latitude, longitude, not " + kind(n)));
+        errors.add(
+            new FieldError(
+                pointer(field),
+                "'"
+                    + field
+                    + "' must be an object with country, region, city, latitude, longitude, not "
+                    + kind(n)));
         return null;
       }
       ObjectNode out = F.objectNode();
       for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
         String name = it.next();
         if (!LOCATION_FIELDS.contains(name)) {
-          errors.add(new FieldError(pointer(field, name), "unknown field '" + name
-              + "' in location (allowed: " + String.join(", ", LOCATION_FIELDS) + ")"));
+          errors.add(
+              new FieldError(
+                  pointer(field, name),
+                  "unknown field '"
+                      + name
+                      + "' in location (allowed: "
+                      + String.join(", ", LOCATION_FIELDS)
+                      + ")"));
         }
       }
       for (String s : List.of("country", "region", "city")) {
-        String v = string(n.get(s), pointer(field, s), field + "." + s, s.equals("country") ? 64 : 128);
+        String v =
+            string(n.get(s), pointer(field, s), field + "." + s, s.equals("country") ? 64 : 128);
         if (v != null) {
           out.put(s, v);
         }
@@ -557,8 +710,17 @@ public final class ReferenceMapper {
         d = Double.parseDouble(v.asText().trim());
       }
       if (d == null || d.isNaN() || Math.abs(d) > limit) {
-        errors.add(new FieldError(pointer(field, name), "'" + field + "." + name
-            + "' must be a number between -" + (int) limit + " and " + (int) limit));
+        errors.add(
+            new FieldError(
+                pointer(field, name),
+                "'"
+                    + field
+                    + "."
+                    + name
+                    + "' must be a number between -"
+                    + (int) limit
+                    + " and "
+                    + (int) limit));
         return;
       }
       if (v.isNumber()) {
@@ -582,7 +744,8 @@ public final class ReferenceMapper {
       // try the next form
     }
     try {
-      return OffsetDateTime.parse(s.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+      return OffsetDateTime.parse(s.replace(' ', 'T'), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+          .toInstant();
     } catch (DateTimeException e) {
       return null;
     }

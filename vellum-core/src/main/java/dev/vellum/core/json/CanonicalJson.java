@@ -12,15 +12,15 @@ import org.jspecify.annotations.Nullable;
  * RFC 8785 JSON Canonicalization Scheme (JCS).
  *
  * <p>The output for a given JSON value is unique: object members are sorted by the UTF-16 code
- * units of their names, strings use the minimal escaping of RFC 8785 §3.2.2.2, numbers are
- * printed as ECMAScript {@code Number.prototype.toString} prints them (§3.2.2.3), and there is no
+ * units of their names, strings use the minimal escaping of RFC 8785 §3.2.2.2, numbers are printed
+ * as ECMAScript {@code Number.prototype.toString} prints them (§3.2.2.3), and there is no
  * whitespace. Two JSON texts that parse to the same data MUST canonicalise to the same bytes.
  *
- * <p>Inputs that I-JSON (RFC 7493, required by RFC 8785 §3.1) forbids are rejected with an
- * {@link IllegalArgumentException}: NaN and infinite numbers, strings or names containing an
- * unpaired UTF-16 surrogate, and Jackson node types that are not JSON data (binary, POJO,
- * missing). Every number is first converted to an IEEE 754 double, as RFC 8785 §3.2.2.3 requires,
- * so integers beyond ±2^53 lose precision exactly as they would in ECMAScript.
+ * <p>Inputs that I-JSON (RFC 7493, required by RFC 8785 §3.1) forbids are rejected with an {@link
+ * IllegalArgumentException}: NaN and infinite numbers, strings or names containing an unpaired
+ * UTF-16 surrogate, and Jackson node types that are not JSON data (binary, POJO, missing). Every
+ * number is first converted to an IEEE 754 double, as RFC 8785 §3.2.2.3 requires, so integers
+ * beyond ±2^53 lose precision exactly as they would in ECMAScript.
  */
 public final class CanonicalJson {
 
@@ -51,11 +51,11 @@ public final class CanonicalJson {
   }
 
   /**
-   * The canonical text {@code "name":value} of each member of {@code object}, sorted by name as
-   * RFC 8785 §3.2.3 orders them. With {@link #joinMembers} this splits canonicalisation in two:
-   * members can be rendered ahead of time and members added later (as the server adds its own)
-   * without walking the whole tree again. {@code joinMembers(canonicalMembers(o))} equals
-   * {@code canonicalString(o)}.
+   * The canonical text {@code "name":value} of each member of {@code object}, sorted by name as RFC
+   * 8785 §3.2.3 orders them. With {@link #joinMembers} this splits canonicalisation in two: members
+   * can be rendered ahead of time and members added later (as the server adds its own) without
+   * walking the whole tree again. {@code joinMembers(canonicalMembers(o))} equals {@code
+   * canonicalString(o)}.
    *
    * @throws IllegalArgumentException if a value is not representable in I-JSON
    */
@@ -80,12 +80,12 @@ public final class CanonicalJson {
   }
 
   /**
-   * The canonical object made of the members of two maps from {@link #canonicalMembers} (or
-   * {@link #member}), merged in name order without copying either map. The maps MUST NOT share a
-   * member name.
+   * The canonical object made of the members of two maps from {@link #canonicalMembers} (or {@link
+   * #member}), merged in name order without copying either map. The maps MUST NOT share a member
+   * name.
    */
-  public static String mergeMembers(java.util.SortedMap<String, String> a,
-      java.util.SortedMap<String, String> b) {
+  public static String mergeMembers(
+      java.util.SortedMap<String, String> a, java.util.SortedMap<String, String> b) {
     int size = 2 + a.size() + b.size();
     for (String m : a.values()) {
       size += m.length();
@@ -106,7 +106,8 @@ public final class CanonicalJson {
       }
       first = false;
       if (takeA) {
-        out.append(Objects.requireNonNull(ea).getValue()); // takeA: eb is exhausted or ea is smaller
+        out.append(
+            Objects.requireNonNull(ea).getValue()); // takeA: eb is exhausted or ea is smaller
         ea = ia.hasNext() ? ia.next() : null;
       } else {
         out.append(Objects.requireNonNull(eb).getValue()); // !takeA: eb is non-null
@@ -146,8 +147,8 @@ public final class CanonicalJson {
   }
 
   /**
-   * Where a value sits, as a chain of parents; turned into a JSON pointer string only when an
-   * error needs it, so the common path allocates no pointer strings.
+   * Where a value sits, as a chain of parents; turned into a JSON pointer string only when an error
+   * needs it, so the common path allocates no pointer strings.
    */
   private record Location(@Nullable Location parent, String segment) {
     @Override
@@ -193,8 +194,8 @@ public final class CanonicalJson {
         out.append('}');
       }
       default ->
-          throw new NotIJsonException(pointer,
-              "not JSON data at '" + pointer + "': node type " + node.getNodeType());
+          throw new NotIJsonException(
+              pointer, "not JSON data at '" + pointer + "': node type " + node.getNodeType());
     }
   }
 
@@ -212,7 +213,8 @@ public final class CanonicalJson {
     if (node.isFloatingPointNumber()) {
       return node.doubleValue(); // FloatNode widens exactly
     }
-    throw new NotIJsonException(pointer,
+    throw new NotIJsonException(
+        pointer,
         "unsupported number node at '" + pointer + "': " + node.getClass().getSimpleName());
   }
 

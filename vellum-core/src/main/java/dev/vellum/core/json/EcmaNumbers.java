@@ -37,8 +37,13 @@ final class EcmaNumbers {
    */
   static String toString(double v, Object pointer) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
-      throw new NotIJsonException(pointer,
-          "number at '" + pointer + "' is " + v + ", which JSON cannot represent (RFC 8785 §3.2.2.3)");
+      throw new NotIJsonException(
+          pointer,
+          "number at '"
+              + pointer
+              + "' is "
+              + v
+              + ", which JSON cannot represent (RFC 8785 §3.2.2.3)");
     }
     if (v == 0) {
       return "0"; // both +0 and -0
@@ -103,7 +108,9 @@ final class EcmaNumbers {
     throw new AssertionError("17 significant digits always round-trip a double: " + v);
   }
 
-  /** The nearest {@code precision}-digit decimal that parses to v, else its neighbour, else null. */
+  /**
+   * The nearest {@code precision}-digit decimal that parses to v, else its neighbour, else null.
+   */
   private static @Nullable BigDecimal candidate(BigDecimal exact, int precision, double v) {
     BigDecimal nearest = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
     if (parsesTo(nearest, v)) {

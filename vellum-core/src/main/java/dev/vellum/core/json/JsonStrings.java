@@ -68,7 +68,8 @@ final class JsonStrings {
   }
 
   private static NotIJsonException unpaired(char c, int index, Object pointer) {
-    return new NotIJsonException(pointer,
+    return new NotIJsonException(
+        pointer,
         String.format(
             "unpaired UTF-16 surrogate U+%04X at char %d of a string at '%s' (I-JSON, RFC 7493 §2.1)",
             (int) c, index, pointer));

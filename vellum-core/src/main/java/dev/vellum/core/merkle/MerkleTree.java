@@ -36,8 +36,8 @@ public final class MerkleTree {
   }
 
   /**
-   * Returns PATH(index, D[0:size]) of RFC 6962 §2.1.1, the audit path of leaf {@code index} in
-   * the tree of {@code size} leaves, ordered from the leaf's sibling up to the root's child.
+   * Returns PATH(index, D[0:size]) of RFC 6962 §2.1.1, the audit path of leaf {@code index} in the
+   * tree of {@code size} leaves, ordered from the leaf's sibling up to the root's child.
    *
    * @throws IllegalArgumentException unless {@code 0 <= index < size}
    */
@@ -64,8 +64,8 @@ public final class MerkleTree {
   }
 
   /**
-   * Returns PROOF(size1, D[0:size2]) of RFC 6962 §2.1.2, the consistency proof between the trees
-   * of {@code size1} and {@code size2} leaves. It is empty when the sizes are equal.
+   * Returns PROOF(size1, D[0:size2]) of RFC 6962 §2.1.2, the consistency proof between the trees of
+   * {@code size1} and {@code size2} leaves. It is empty when the sizes are equal.
    *
    * @throws IllegalArgumentException unless {@code 0 < size1 <= size2}
    */

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Verification of RFC 9162 inclusion and consistency proofs (SHA-256, the RFC 6962 hashing).
- * Each method returns normally only if the proof holds, and otherwise throws {@link
- * ProofException} naming what differs.
+ * Verification of RFC 9162 inclusion and consistency proofs (SHA-256, the RFC 6962 hashing). Each
+ * method returns normally only if the proof holds, and otherwise throws {@link ProofException}
+ * naming what differs.
  */
 public final class ProofVerifier {
 
@@ -23,8 +23,14 @@ public final class ProofVerifier {
     byte[] calculated = rootFromInclusionProof(index, size, leafHash, proof);
     if (!Arrays.equals(calculated, root)) {
       throw new ProofException(
-          "root mismatch at size " + size + " (inclusion of leaf " + index + "): expected "
-              + Hex.of(root) + ", calculated " + Hex.of(calculated));
+          "root mismatch at size "
+              + size
+              + " (inclusion of leaf "
+              + index
+              + "): expected "
+              + Hex.of(root)
+              + ", calculated "
+              + Hex.of(calculated));
     }
   }
 
@@ -53,7 +59,12 @@ public final class ProofVerifier {
     for (byte[] p : proof) {
       if (sn == 0) {
         throw new ProofException(
-            "inclusion proof for leaf " + index + " at size " + size + " has " + proof.size()
+            "inclusion proof for leaf "
+                + index
+                + " at size "
+                + size
+                + " has "
+                + proof.size()
                 + " hashes, more than the path length");
       }
       if ((fn & 1) == 1 || fn == sn) {
@@ -70,16 +81,21 @@ public final class ProofVerifier {
     }
     if (sn != 0) {
       throw new ProofException(
-          "inclusion proof for leaf " + index + " at size " + size + " has " + proof.size()
+          "inclusion proof for leaf "
+              + index
+              + " at size "
+              + size
+              + " has "
+              + proof.size()
               + " hashes, fewer than the path length");
     }
     return r;
   }
 
   /**
-   * Checks that the tree of {@code size2} leaves with root {@code root2} extends the tree of
-   * {@code size1} leaves with root {@code root1}. Equal sizes need an empty proof and equal roots;
-   * a size of 0 is only consistent with itself, and only with the empty-tree root.
+   * Checks that the tree of {@code size2} leaves with root {@code root2} extends the tree of {@code
+   * size1} leaves with root {@code root1}. Equal sizes need an empty proof and equal roots; a size
+   * of 0 is only consistent with itself, and only with the empty-tree root.
    *
    * @throws ProofException if the proof does not hold
    */
@@ -92,17 +108,26 @@ public final class ProofVerifier {
     if (size1 == size2) {
       if (!proof.isEmpty()) {
         throw new ProofException(
-            "consistency proof between equal sizes " + size1 + " must be empty, has "
-                + proof.size() + " hashes");
+            "consistency proof between equal sizes "
+                + size1
+                + " must be empty, has "
+                + proof.size()
+                + " hashes");
       }
       if (!Arrays.equals(root1, root2)) {
         throw new ProofException(
-            "root mismatch at size " + size1 + ": expected " + Hex.of(root2) + ", calculated "
+            "root mismatch at size "
+                + size1
+                + ": expected "
+                + Hex.of(root2)
+                + ", calculated "
                 + Hex.of(root1));
       }
       if (size1 == 0 && !Arrays.equals(root1, Rfc6962.emptyRoot())) {
         throw new ProofException(
-            "root mismatch at size 0: expected " + Hex.of(Rfc6962.emptyRoot()) + ", calculated "
+            "root mismatch at size 0: expected "
+                + Hex.of(Rfc6962.emptyRoot())
+                + ", calculated "
                 + Hex.of(root1));
       }
       return;
@@ -142,7 +167,12 @@ public final class ProofVerifier {
       byte[] c = proof.get(next);
       if (sn == 0) {
         throw new ProofException(
-            "consistency proof from size " + size1 + " to " + size2 + " has " + proof.size()
+            "consistency proof from size "
+                + size1
+                + " to "
+                + size2
+                + " has "
+                + proof.size()
                 + " hashes, more than the path length");
       }
       if ((fn & 1) == 1 || fn == sn) {
@@ -160,17 +190,30 @@ public final class ProofVerifier {
     }
     if (sn != 0) {
       throw new ProofException(
-          "consistency proof from size " + size1 + " to " + size2 + " has " + proof.size()
+          "consistency proof from size "
+              + size1
+              + " to "
+              + size2
+              + " has "
+              + proof.size()
               + " hashes, fewer than the path length");
     }
     if (!Arrays.equals(fr, root1)) {
       throw new ProofException(
-          "root mismatch at size " + size1 + ": expected " + Hex.of(root1) + ", calculated "
+          "root mismatch at size "
+              + size1
+              + ": expected "
+              + Hex.of(root1)
+              + ", calculated "
               + Hex.of(fr));
     }
     if (!Arrays.equals(sr, root2)) {
       throw new ProofException(
-          "root mismatch at size " + size2 + ": expected " + Hex.of(root2) + ", calculated "
+          "root mismatch at size "
+              + size2
+              + ": expected "
+              + Hex.of(root2)
+              + ", calculated "
               + Hex.of(sr));
     }
   }
@@ -184,7 +227,10 @@ public final class ProofVerifier {
   private static void checkHash(String what, byte[] hash) {
     if (hash == null || hash.length != Rfc6962.HASH_SIZE) {
       throw new ProofException(
-          what + " has " + (hash == null ? "no" : hash.length) + " bytes, expected "
+          what
+              + " has "
+              + (hash == null ? "no" : hash.length)
+              + " bytes, expected "
               + Rfc6962.HASH_SIZE);
     }
   }

@@ -44,8 +44,8 @@ public final class TileAppender {
 
   /**
    * Resumes a tree of {@code size} leaves from its right-edge partial tiles: {@code
-   * partialTiles.get(L)} MUST hold exactly {@link TileMath#partialWidth(int, long)
-   * partialWidth(L, size)} hashes (an empty array or a missing trailing entry for width 0).
+   * partialTiles.get(L)} MUST hold exactly {@link TileMath#partialWidth(int, long) partialWidth(L,
+   * size)} hashes (an empty array or a missing trailing entry for width 0).
    *
    * @throws IllegalArgumentException if a tile's width does not fit {@code size}
    */
@@ -61,8 +61,17 @@ public final class TileAppender {
       int want = TileMath.partialWidth(l, size);
       if (have != want * H) {
         throw new IllegalArgumentException(
-            "right-edge tile at level " + l + " for tree size " + size + " must hold " + want
-                + " hashes (" + want * H + " bytes), got " + have + " bytes");
+            "right-edge tile at level "
+                + l
+                + " for tree size "
+                + size
+                + " must hold "
+                + want
+                + " hashes ("
+                + want * H
+                + " bytes), got "
+                + have
+                + " bytes");
       }
       Level level = level(l);
       level.tileIndex = TileMath.nodesAtTileLevel(l, size) >>> TileMath.HEIGHT;
@@ -91,8 +100,14 @@ public final class TileAppender {
       byte[] tile = tiles.tile(l, index);
       if (tile == null || tile.length < width * H) {
         throw new IllegalStateException(
-            "tree size " + size + " needs tile " + new TilePath(l, index, width) + " with "
-                + width + " hashes, stored: " + (tile == null ? "none" : tile.length / H));
+            "tree size "
+                + size
+                + " needs tile "
+                + new TilePath(l, index, width)
+                + " with "
+                + width
+                + " hashes, stored: "
+                + (tile == null ? "none" : tile.length / H));
       }
       edge.add(Arrays.copyOf(tile, width * H));
     }
@@ -111,8 +126,12 @@ public final class TileAppender {
       byte[] leaf = leafHashes.get(i);
       if (leaf == null || leaf.length != H) {
         throw new IllegalArgumentException(
-            "leaf hash " + i + " of the batch has " + (leaf == null ? "no" : leaf.length)
-                + " bytes, expected " + H);
+            "leaf hash "
+                + i
+                + " of the batch has "
+                + (leaf == null ? "no" : leaf.length)
+                + " bytes, expected "
+                + H);
       }
     }
     List<Tile> changed = new ArrayList<>();
@@ -175,7 +194,11 @@ public final class TileAppender {
     Level l = at.tileLevel() < levels.size() ? levels.get(at.tileLevel()) : null;
     if (l == null || l.tileIndex != at.tileIndex() || l.width < at.minWidth()) {
       throw new IllegalStateException(
-          "node (level " + level + ", index " + index + ") is not on the right edge of size "
+          "node (level "
+              + level
+              + ", index "
+              + index
+              + ") is not on the right edge of size "
               + size);
     }
     return TileMath.hashWithinTile(l.hashes, at.first(), at.count());

@@ -3,11 +3,11 @@ package dev.vellum.core.merkle;
 /**
  * Arithmetic of the C2SP tlog-tiles layout with tile height 8.
  *
- * <p>Tile level L stores the hashes of tree level 8·L: the tile with index N holds the nodes
- * N·256 … N·256+W−1 of that level, 32 bytes each, concatenated. Nodes of tree levels 8·L+1 …
- * 8·L+7 are not stored; each is the root of a perfect subtree of 2, 4, … 128 consecutive hashes of
- * one tile at level L, and is recomputed from them. The root of a full tile (tree level 8·L+8) is
- * stored as the first level of tile level L+1.
+ * <p>Tile level L stores the hashes of tree level 8·L: the tile with index N holds the nodes N·256
+ * … N·256+W−1 of that level, 32 bytes each, concatenated. Nodes of tree levels 8·L+1 … 8·L+7 are
+ * not stored; each is the root of a perfect subtree of 2, 4, … 128 consecutive hashes of one tile
+ * at level L, and is recomputed from them. The root of a full tile (tree level 8·L+8) is stored as
+ * the first level of tile level L+1.
  */
 public final class TileMath {
 
@@ -43,7 +43,8 @@ public final class TileMath {
     int tileLevel = level / HEIGHT;
     int height = level % HEIGHT;
     if (index > (Long.MAX_VALUE >>> height)) {
-      throw new IllegalArgumentException("tree node index " + index + " out of range at level " + level);
+      throw new IllegalArgumentException(
+          "tree node index " + index + " out of range at level " + level);
     }
     long firstAtBase = index << height; // index at tree level 8·tileLevel of its leftmost hash
     return new NodeLocation(
@@ -51,14 +52,16 @@ public final class TileMath {
   }
 
   /**
-   * Width of the right-edge tile at {@code tileLevel} in a tree of {@code treeSize} leaves, or 0
-   * if that level's last tile is full or the level has no hashes.
+   * Width of the right-edge tile at {@code tileLevel} in a tree of {@code treeSize} leaves, or 0 if
+   * that level's last tile is full or the level has no hashes.
    */
   public static int partialWidth(int tileLevel, long treeSize) {
     return (int) (nodesAtTileLevel(tileLevel, treeSize) & (WIDTH - 1));
   }
 
-  /** Number of tiles (full or partial) at {@code tileLevel} in a tree of {@code treeSize} leaves. */
+  /**
+   * Number of tiles (full or partial) at {@code tileLevel} in a tree of {@code treeSize} leaves.
+   */
   public static long tileCount(int tileLevel, long treeSize) {
     long nodes = nodesAtTileLevel(tileLevel, treeSize);
     return (nodes + WIDTH - 1) >>> HEIGHT;
@@ -83,22 +86,32 @@ public final class TileMath {
   }
 
   /**
-   * Returns the root of the perfect subtree over hashes {@code first … first+count−1} of
-   * {@code tile} ({@code count} a power of two ≤ 256); for {@code count == 1}, that hash.
+   * Returns the root of the perfect subtree over hashes {@code first … first+count−1} of {@code
+   * tile} ({@code count} a power of two ≤ 256); for {@code count == 1}, that hash.
    *
    * @throws IllegalArgumentException if the tile is too narrow or the range is not a subtree
    */
   public static byte[] hashWithinTile(byte[] tile, int first, int count) {
     int h = Rfc6962.HASH_SIZE;
-    if (count < 1 || count > WIDTH || Integer.bitCount(count) != 1 || first < 0
+    if (count < 1
+        || count > WIDTH
+        || Integer.bitCount(count) != 1
+        || first < 0
         || first % count != 0) {
       throw new IllegalArgumentException(
           "hashes " + first + ".." + (first + count - 1) + " do not form a perfect subtree");
     }
     if (tile.length % h != 0 || tile.length / h < first + count) {
       throw new IllegalArgumentException(
-          "tile of " + tile.length + " bytes (" + tile.length / h + " hashes) is too narrow for "
-              + "hashes " + first + ".." + (first + count - 1));
+          "tile of "
+              + tile.length
+              + " bytes ("
+              + tile.length / h
+              + " hashes) is too narrow for "
+              + "hashes "
+              + first
+              + ".."
+              + (first + count - 1));
     }
     byte[] work = new byte[count * h];
     System.arraycopy(tile, first * h, work, 0, count * h);

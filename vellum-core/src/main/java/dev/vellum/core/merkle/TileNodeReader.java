@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A {@link NodeReader} over stored hash tiles. It keeps the tiles it has read in a small LRU
- * cache, so one proof costs O(log n) tile reads: a proof's nodes at tree levels 8·L … 8·L+7 come
- * from at most a few tiles of tile level L. Create one per request; not thread-safe.
+ * A {@link NodeReader} over stored hash tiles. It keeps the tiles it has read in a small LRU cache,
+ * so one proof costs O(log n) tile reads: a proof's nodes at tree levels 8·L … 8·L+7 come from at
+ * most a few tiles of tile level L. Create one per request; not thread-safe.
  */
 public final class TileNodeReader implements NodeReader {
 
@@ -40,9 +40,21 @@ public final class TileNodeReader implements NodeReader {
     int stored = tile.length / Rfc6962.HASH_SIZE;
     if (tile.length % Rfc6962.HASH_SIZE != 0 || stored < at.minWidth()) {
       throw new IllegalStateException(
-          "tile " + at.tileLevel() + "/" + at.tileIndex() + " has " + tile.length + " bytes ("
-              + stored + " hashes) but node (level " + level + ", index " + index + ") needs "
-              + at.minWidth() + " hashes");
+          "tile "
+              + at.tileLevel()
+              + "/"
+              + at.tileIndex()
+              + " has "
+              + tile.length
+              + " bytes ("
+              + stored
+              + " hashes) but node (level "
+              + level
+              + ", index "
+              + index
+              + ") needs "
+              + at.minWidth()
+              + " hashes");
     }
     return TileMath.hashWithinTile(tile, at.first(), at.count());
   }

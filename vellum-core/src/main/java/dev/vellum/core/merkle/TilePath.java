@@ -17,7 +17,9 @@ public record TilePath(int level, long index, int width) {
   private static final String PREFIX = "tile/";
   static final int MAX_LEVEL = 63;
 
-  /** @throws IllegalArgumentException if a component is out of range */
+  /**
+   * @throws IllegalArgumentException if a component is out of range
+   */
   public TilePath {
     if (level < 0 || level > MAX_LEVEL) {
       throw new IllegalArgumentException("tile level must be 0.." + MAX_LEVEL + ", got " + level);
@@ -61,8 +63,8 @@ public record TilePath(int level, long index, int width) {
   /**
    * Parses a hash-tile path in its one canonical spelling.
    *
-   * @throws IllegalArgumentException if {@code path} is not exactly such a path (entry-bundle
-   *     paths {@code tile/entries/…} are not hash tiles and are rejected too)
+   * @throws IllegalArgumentException if {@code path} is not exactly such a path (entry-bundle paths
+   *     {@code tile/entries/…} are not hash tiles and are rejected too)
    */
   public static TilePath parse(String path) {
     if (path == null || !path.startsWith(PREFIX)) {

@@ -22,7 +22,9 @@ import java.util.Objects;
  */
 public record Checkpoint(String origin, long size, byte[] rootHash, List<String> extensions) {
 
-  /** @throws IllegalArgumentException if any part cannot be written as a checkpoint */
+  /**
+   * @throws IllegalArgumentException if any part cannot be written as a checkpoint
+   */
   public Checkpoint {
     Objects.requireNonNull(origin, "origin");
     Objects.requireNonNull(rootHash, "rootHash");
@@ -53,8 +55,12 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
   /** The note text: the lines above, each ending in "\n". */
   public String toNoteText() {
     StringBuilder sb = new StringBuilder(origin.length() + 80);
-    sb.append(origin).append('\n').append(size).append('\n')
-        .append(Base64.getEncoder().encodeToString(rootHash)).append('\n');
+    sb.append(origin)
+        .append('\n')
+        .append(size)
+        .append('\n')
+        .append(Base64.getEncoder().encodeToString(rootHash))
+        .append('\n');
     for (String line : extensions) {
       sb.append(line).append('\n');
     }
@@ -62,9 +68,9 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
   }
 
   /**
-   * Parses a checkpoint note text (as returned by {@link NoteVerifier#verify}) in its one
-   * canonical spelling: decimal size without sign or leading zeros, padded standard base64 of
-   * exactly 32 bytes, every line ending in "\n", no empty lines.
+   * Parses a checkpoint note text (as returned by {@link NoteVerifier#verify}) in its one canonical
+   * spelling: decimal size without sign or leading zeros, padded standard base64 of exactly 32
+   * bytes, every line ending in "\n", no empty lines.
    *
    * @throws NoteException if the text is not such a checkpoint
    */
@@ -74,10 +80,13 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
     }
     String[] lines = text.substring(0, text.length() - 1).split("\n", -1);
     if (lines.length < 3) {
-      throw new NoteException("checkpoint needs origin, size and root hash lines, got " + lines.length);
+      throw new NoteException(
+          "checkpoint needs origin, size and root hash lines, got " + lines.length);
     }
     String sizeLine = lines[1];
-    if (sizeLine.isEmpty() || sizeLine.length() > 19 || !sizeLine.chars().allMatch(c -> c >= '0' && c <= '9')
+    if (sizeLine.isEmpty()
+        || sizeLine.length() > 19
+        || !sizeLine.chars().allMatch(c -> c >= '0' && c <= '9')
         || (sizeLine.length() > 1 && sizeLine.charAt(0) == '0')) {
       throw new NoteException("checkpoint size \"" + sizeLine + "\" is not a canonical decimal");
     }
@@ -94,7 +103,8 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
       throw new NoteException("checkpoint root hash \"" + lines[2] + "\" is not base64", e);
     }
     if (root.length != 32 || !Base64.getEncoder().encodeToString(root).equals(lines[2])) {
-      throw new NoteException("checkpoint root hash \"" + lines[2] + "\" is not canonical base64 of 32 bytes");
+      throw new NoteException(
+          "checkpoint root hash \"" + lines[2] + "\" is not canonical base64 of 32 bytes");
     }
     try {
       return new Checkpoint(lines[0], size, root, Arrays.asList(lines).subList(3, lines.length));
@@ -118,8 +128,11 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Checkpoint c && c.size == size && c.origin.equals(origin)
-        && Arrays.equals(c.rootHash, rootHash) && c.extensions.equals(extensions);
+    return o instanceof Checkpoint c
+        && c.size == size
+        && c.origin.equals(origin)
+        && Arrays.equals(c.rootHash, rootHash)
+        && c.extensions.equals(extensions);
   }
 
   @Override
@@ -129,7 +142,12 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
 
   @Override
   public String toString() {
-    return "Checkpoint[" + origin + ", size " + size + ", root "
-        + Base64.getEncoder().encodeToString(rootHash) + "]";
+    return "Checkpoint["
+        + origin
+        + ", size "
+        + size
+        + ", root "
+        + Base64.getEncoder().encodeToString(rootHash)
+        + "]";
   }
 }

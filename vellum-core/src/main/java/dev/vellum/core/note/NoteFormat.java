@@ -26,11 +26,12 @@ final class NoteFormat {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if ((c < 0x20 && c != '\n') || c == 0x7f) {
-        throw new NoteException(String.format(
-            "note text contains control character U+%04X at char %d", (int) c, i));
+        throw new NoteException(
+            String.format("note text contains control character U+%04X at char %d", (int) c, i));
       }
       if (Character.isSurrogate(c)
-          && !(Character.isHighSurrogate(c) && i + 1 < text.length()
+          && !(Character.isHighSurrogate(c)
+              && i + 1 < text.length()
               && Character.isLowSurrogate(text.charAt(++i)))) {
         throw new NoteException("note text contains an unpaired UTF-16 surrogate at char " + i);
       }
@@ -42,7 +43,8 @@ final class NoteFormat {
   }
 
   static int parseHexId(String hex, String what) {
-    if (hex.length() != 8 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+    if (hex.length() != 8
+        || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
       throw new NoteException(what + " key id \"" + hex + "\" is not 8 lowercase hex digits");
     }
     return (int) Long.parseLong(hex, 16);
@@ -57,8 +59,12 @@ final class NoteFormat {
       throw new NoteException(what + " is not base64", e);
     }
     if (raw.length != 33 || raw[0] != Ed25519Keys.ALG_ED25519) {
-      throw new NoteException(what + " must be 0x01 (Ed25519) followed by 32 bytes, got "
-          + raw.length + " bytes" + (raw.length > 0 ? String.format(", type 0x%02x", raw[0]) : ""));
+      throw new NoteException(
+          what
+              + " must be 0x01 (Ed25519) followed by 32 bytes, got "
+              + raw.length
+              + " bytes"
+              + (raw.length > 0 ? String.format(", type 0x%02x", raw[0]) : ""));
     }
     byte[] key = new byte[32];
     System.arraycopy(raw, 1, key, 0, 32);

@@ -9,8 +9,8 @@ import java.util.Base64;
 
 /**
  * Signs notes with one Ed25519 key under one key name, in the C2SP signed-note format. The
- * private-key string format is that of golang.org/x/mod/sumdb/note:
- * {@code PRIVATE+KEY+<name>+<8 hex key id>+<base64(0x01 ‖ 32-byte seed)>}. Thread-safe.
+ * private-key string format is that of golang.org/x/mod/sumdb/note: {@code PRIVATE+KEY+<name>+<8
+ * hex key id>+<base64(0x01 ‖ 32-byte seed)>}. Thread-safe.
  */
 public final class NoteSigner {
 
@@ -62,8 +62,12 @@ public final class NoteSigner {
     int id = NoteFormat.parseHexId(parts[1], "private key");
     NoteSigner signer = new NoteSigner(parts[0], NoteFormat.decodeKey(parts[2], "private key"));
     if (signer.keyId != id) {
-      throw new NoteException("private key id " + parts[1] + " does not match its key (computed "
-          + NoteFormat.hexId(signer.keyId) + ")");
+      throw new NoteException(
+          "private key id "
+              + parts[1]
+              + " does not match its key (computed "
+              + NoteFormat.hexId(signer.keyId)
+              + ")");
     }
     return signer;
   }

@@ -7,8 +7,8 @@ import java.security.Signature;
 import java.util.Base64;
 
 /**
- * Verifies C2SP signed notes against one trusted Ed25519 key, given as a verifier-key string
- * {@code <name>+<8 hex key id>+<base64(0x01 ‖ public key)>}. Thread-safe.
+ * Verifies C2SP signed notes against one trusted Ed25519 key, given as a verifier-key string {@code
+ * <name>+<8 hex key id>+<base64(0x01 ‖ public key)>}. Thread-safe.
  */
 public final class NoteVerifier {
 
@@ -44,8 +44,13 @@ public final class NoteVerifier {
     byte[] key = NoteFormat.decodeKey(parts[2], "verifier key");
     int computed = Ed25519Keys.keyId(parts[0], key);
     if (computed != id) {
-      throw new NoteException("verifier key id " + parts[1] + " does not match its name and key"
-          + " (computed " + NoteFormat.hexId(computed) + ")");
+      throw new NoteException(
+          "verifier key id "
+              + parts[1]
+              + " does not match its name and key"
+              + " (computed "
+              + NoteFormat.hexId(computed)
+              + ")");
     }
     return new NoteVerifier(parts[0], id, key);
   }
@@ -65,12 +70,12 @@ public final class NoteVerifier {
   }
 
   /**
-   * Checks that {@code note} carries a valid signature by this key and returns its text (ending
-   * in "\n"). Signature lines of other keys are ignored, but a line of this key (same name and
-   * key id) that does not verify is an error.
+   * Checks that {@code note} carries a valid signature by this key and returns its text (ending in
+   * "\n"). Signature lines of other keys are ignored, but a line of this key (same name and key id)
+   * that does not verify is an error.
    *
-   * @throws NoteException if the note is malformed, has no signature by this key, or a
-   *     signature by this key is invalid
+   * @throws NoteException if the note is malformed, has no signature by this key, or a signature by
+   *     this key is invalid
    */
   public String verify(String note) {
     if (note == null || !note.endsWith("\n")) {
@@ -87,16 +92,22 @@ public final class NoteVerifier {
     NoteFormat.checkText(text);
     String[] lines = note.substring(split + 2, note.length() - 1).split("\n", -1);
     if (lines.length > MAX_SIGNATURES) {
-      throw new NoteException("malformed note: " + lines.length + " signature lines, at most "
-          + MAX_SIGNATURES + " allowed");
+      throw new NoteException(
+          "malformed note: "
+              + lines.length
+              + " signature lines, at most "
+              + MAX_SIGNATURES
+              + " allowed");
     }
     byte[] message = text.getBytes(StandardCharsets.UTF_8);
     boolean verified = false;
     StringBuilder others = new StringBuilder();
     for (String line : lines) {
       if (!line.startsWith(NoteFormat.SIG_PREFIX)) {
-        throw new NoteException("malformed note: signature line \"" + line
-            + "\" does not start with an em dash and a space");
+        throw new NoteException(
+            "malformed note: signature line \""
+                + line
+                + "\" does not start with an em dash and a space");
       }
       String rest = line.substring(NoteFormat.SIG_PREFIX.length());
       int space = rest.lastIndexOf(' ');
@@ -110,7 +121,8 @@ public final class NoteVerifier {
       try {
         blob = Base64.getDecoder().decode(b64);
       } catch (IllegalArgumentException e) {
-        throw new NoteException("malformed note: signature of \"" + lineName + "\" is not base64", e);
+        throw new NoteException(
+            "malformed note: signature of \"" + lineName + "\" is not base64", e);
       }
       if (!Base64.getEncoder().encodeToString(blob).equals(b64)) {
         // Unused trailing bits make several spellings decode alike; accept only the canonical
@@ -121,10 +133,16 @@ public final class NoteVerifier {
       if (blob.length < 5) {
         throw new NoteException("malformed note: signature of \"" + lineName + "\" is too short");
       }
-      int lineId = ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8)
-          | (blob[3] & 0xff);
+      int lineId =
+          ((blob[0] & 0xff) << 24)
+              | ((blob[1] & 0xff) << 16)
+              | ((blob[2] & 0xff) << 8)
+              | (blob[3] & 0xff);
       if (!lineName.equals(name) || lineId != keyId) {
-        others.append(others.length() == 0 ? "" : ", ").append(lineName).append('+')
+        others
+            .append(others.length() == 0 ? "" : ", ")
+            .append(lineName)
+            .append('+')
             .append(NoteFormat.hexId(lineId));
         continue;
       }
@@ -134,8 +152,14 @@ public final class NoteVerifier {
       verified = true;
     }
     if (!verified) {
-      throw new NoteException("no signature by " + name + "+" + NoteFormat.hexId(keyId)
-          + " (the note is signed by: " + (others.length() == 0 ? "nobody" : others) + ")");
+      throw new NoteException(
+          "no signature by "
+              + name
+              + "+"
+              + NoteFormat.hexId(keyId)
+              + " (the note is signed by: "
+              + (others.length() == 0 ? "nobody" : others)
+              + ")");
     }
     return text;
   }
@@ -149,8 +173,8 @@ public final class NoteVerifier {
   public Checkpoint verifyCheckpoint(String note) {
     Checkpoint c = Checkpoint.parse(verify(note));
     if (!c.origin().equals(name)) {
-      throw new NoteException("checkpoint origin \"" + c.origin() + "\" does not match key name \""
-          + name + "\"");
+      throw new NoteException(
+          "checkpoint origin \"" + c.origin() + "\" does not match key name \"" + name + "\"");
     }
     return c;
   }

@@ -33,8 +33,8 @@ import org.jspecify.annotations.Nullable;
  * Realistic, schema-valid canonical audit events for demos, tests and load generation.
  *
  * <p>Deterministic for a given seed and sequence of calls. Events have no {@code id} and no server
- * members. Actors come from a stable pool of 50 people (e-mail addresses as ids, a home office,
- * an IP address and a device each) plus a few service accounts; failures appear in realistic
+ * members. Actors come from a stable pool of 50 people (e-mail addresses as ids, a home office, an
+ * IP address and a device each) plus a few service accounts; failures appear in realistic
  * proportions. Not thread-safe: use one instance per thread.
  */
 public final class SampleEvents {
@@ -46,10 +46,11 @@ public final class SampleEvents {
   // ------------------------------------------------------------------ the world
 
   /**
-   * People, offices, devices, type frequencies and metadata generators: data, kept in
-   * {@code dev/vellum/sample/world.json} rather than in code. Read once; never modified.
+   * People, offices, devices, type frequencies and metadata generators: data, kept in {@code
+   * dev/vellum/sample/world.json} rather than in code. Read once; never modified.
    */
   private static final JsonNode WORLD = loadWorld();
+
   private static final String DOMAIN = WORLD.get("domain").asText();
   private static final JsonNode DEPARTMENTS = WORLD.get("departments");
   private static final JsonNode TITLES = WORLD.get("titles");
@@ -91,8 +92,11 @@ public final class SampleEvents {
     String id;
     String name;
     String department;
-    @SuppressWarnings("UnusedVariable") // read from the world file with the rest; no type uses it yet
+
+    @SuppressWarnings(
+        "UnusedVariable") // read from the world file with the rest; no type uses it yet
     String title;
+
     JsonNode office;
     String ip;
     JsonNode device;
@@ -205,24 +209,59 @@ public final class SampleEvents {
     Instant at = t;
     for (int i = 0; i < attempts; i++) {
       at = at.plusMillis(900 + random.nextInt(4000));
-      ObjectNode ev = event("LOGIN_FAILED", at, source, victim, Map.of("login_method", "PASSWORD",
-          "login_failure_code", "INCORRECT_PASSWORD", "login_previous_failed_attempts", i));
+      ObjectNode ev =
+          event(
+              "LOGIN_FAILED",
+              at,
+              source,
+              victim,
+              Map.of(
+                  "login_method",
+                  "PASSWORD",
+                  "login_failure_code",
+                  "INCORRECT_PASSWORD",
+                  "login_previous_failed_attempts",
+                  i));
       actorFrom(ev, attackerIp, device, loc);
       tags(ev).add("story:brute-force");
       out.add(ev);
     }
     at = at.plusMillis(150);
-    ObjectNode multi = event("MULTIPLE_LOGIN_FAILED", at, source, victim, Map.of("login_method", "PASSWORD",
-        "login_failure_code", "TOO_MANY_ATTEMPTS", "login_previous_failed_attempts", attempts,
-        "window_seconds", 60));
+    ObjectNode multi =
+        event(
+            "MULTIPLE_LOGIN_FAILED",
+            at,
+            source,
+            victim,
+            Map.of(
+                "login_method",
+                "PASSWORD",
+                "login_failure_code",
+                "TOO_MANY_ATTEMPTS",
+                "login_previous_failed_attempts",
+                attempts,
+                "window_seconds",
+                60));
     actorFrom(multi, attackerIp, device, loc);
     multi.put("severity", "error");
     tags(multi).add("story:brute-force");
     out.add(multi);
     at = at.plusMillis(40);
-    ObjectNode lock = event("ACCOUNT_LOCKOUT", at, source, victim, Map.of(
-        "account_lock_status", "TEMPORARILY_LOCKED", "account_lock_duration", 30,
-        "account_lock_reason", "BRUTE_FORCE_ATTACK_DETECTED", "login_previous_failed_attempts", attempts));
+    ObjectNode lock =
+        event(
+            "ACCOUNT_LOCKOUT",
+            at,
+            source,
+            victim,
+            Map.of(
+                "account_lock_status",
+                "TEMPORARILY_LOCKED",
+                "account_lock_duration",
+                30,
+                "account_lock_reason",
+                "BRUTE_FORCE_ATTACK_DETECTED",
+                "login_previous_failed_attempts",
+                attempts));
     actorFrom(lock, attackerIp, device, loc);
     lock.put("severity", "error");
     lock.put("reason", attempts + " failed sign-ins from " + attackerIp + " within one minute");
@@ -230,11 +269,18 @@ public final class SampleEvents {
     out.add(lock);
     // the real user resets the password the next morning
     Instant morning = at.plus(Duration.ofHours(14));
-    ObjectNode reset = event("PASSWORD_RESET_REQUESTED", morning, source, victim, Map.of("reset_channel", "EMAIL"));
+    ObjectNode reset =
+        event(
+            "PASSWORD_RESET_REQUESTED", morning, source, victim, Map.of("reset_channel", "EMAIL"));
     tags(reset).add("story:brute-force");
     out.add(reset);
-    ObjectNode changed = event("PASSWORD_CHANGED", morning.plusSeconds(95), source, victim,
-        Map.of("password_change_method", "RESET_LINK"));
+    ObjectNode changed =
+        event(
+            "PASSWORD_CHANGED",
+            morning.plusSeconds(95),
+            source,
+            victim,
+            Map.of("password_change_method", "RESET_LINK"));
     tags(changed).add("story:brute-force");
     out.add(changed);
     return out;
@@ -247,20 +293,42 @@ public final class SampleEvents {
     String docId = docId();
     String file = "medical-license-" + (1000 + random.nextInt(9000)) + ".pdf";
     String request = "VR-" + (20000 + random.nextInt(80000));
-    ObjectNode target = MAPPER.createObjectNode().put("type", "document").put("id", docId).put("name", file);
-    Map<String, Object> doc = Map.of("document_type", "PROVIDERS", "file_name", file,
-        "mime_type", "application/pdf", "size_bytes", 184_000 + random.nextInt(500_000), "document_version", 1);
+    ObjectNode target =
+        MAPPER.createObjectNode().put("type", "document").put("id", docId).put("name", file);
+    Map<String, Object> doc =
+        Map.of(
+            "document_type",
+            "PROVIDERS",
+            "file_name",
+            file,
+            "mime_type",
+            "application/pdf",
+            "size_bytes",
+            184_000 + random.nextInt(500_000),
+            "document_version",
+            1);
     Instant at = t;
-    String[] steps = {"DOCUMENT_UPLOAD_INITIATED", "DOCUMENT_UPLOAD_COMPLETED", "DOCUMENT_METADATA_CREATED",
-        "VERIFICATION_REQUEST_RECEIVED", "VERIFICATION_REQUEST_ASSIGNED", "VERIFICATION_REQUEST_IN_PROGRESS",
-        "DOCUMENT_CONTENT_VIEWED", "DOCUMENT_VERIFICATION_PENDING", "DOCUMENT_UPLOAD_COMPLETED",
-        "DOCUMENT_VERIFICATION_SUCCESSFUL"};
+    String[] steps = {
+      "DOCUMENT_UPLOAD_INITIATED",
+      "DOCUMENT_UPLOAD_COMPLETED",
+      "DOCUMENT_METADATA_CREATED",
+      "VERIFICATION_REQUEST_RECEIVED",
+      "VERIFICATION_REQUEST_ASSIGNED",
+      "VERIFICATION_REQUEST_IN_PROGRESS",
+      "DOCUMENT_CONTENT_VIEWED",
+      "DOCUMENT_VERIFICATION_PENDING",
+      "DOCUMENT_UPLOAD_COMPLETED",
+      "DOCUMENT_VERIFICATION_SUCCESSFUL"
+    };
     long[] gaps = {0, 4, 2, 1, 1800, 2400, 60, 900, 86_400, 3600};
     for (int i = 0; i < steps.length; i++) {
       at = at.plusSeconds(gaps[i]);
       String type = steps[i];
-      boolean byReviewer = type.startsWith("VERIFICATION_REQUEST_IN") || type.equals("DOCUMENT_CONTENT_VIEWED")
-          || type.equals("DOCUMENT_VERIFICATION_PENDING") || type.equals("DOCUMENT_VERIFICATION_SUCCESSFUL");
+      boolean byReviewer =
+          type.startsWith("VERIFICATION_REQUEST_IN")
+              || type.equals("DOCUMENT_CONTENT_VIEWED")
+              || type.equals("DOCUMENT_VERIFICATION_PENDING")
+              || type.equals("DOCUMENT_VERIFICATION_SUCCESSFUL");
       Map<String, Object> md = new LinkedHashMap<>();
       md.put("document_type", "PROVIDERS");
       if (type.startsWith("DOCUMENT_UPLOAD") || type.equals("DOCUMENT_METADATA_CREATED")) {
@@ -295,20 +363,77 @@ public final class SampleEvents {
     String sha = hex(40);
     int pr = 400 + random.nextInt(900);
     String prev = "v2." + (10 + random.nextInt(20)) + "." + random.nextInt(9);
-    String version = prev.substring(0, prev.lastIndexOf('.') + 1) + (Integer.parseInt(prev.substring(prev.lastIndexOf('.') + 1)) + 1);
+    String version =
+        prev.substring(0, prev.lastIndexOf('.') + 1)
+            + (Integer.parseInt(prev.substring(prev.lastIndexOf('.') + 1)) + 1);
     String pipeline = "pl-" + (50000 + random.nextInt(40000));
     String incident = "INC-" + (3000 + random.nextInt(6000));
     Instant at = t;
-    out.add(story(event("CODE_COMMITTED", at, source, dev, Map.of("repository", repo, "commit_sha", sha,
-        "branch", "feature/claim-status-cache", "files_changed", 7, "lines_added", 182, "lines_deleted", 41))));
+    out.add(
+        story(
+            event(
+                "CODE_COMMITTED",
+                at,
+                source,
+                dev,
+                Map.of(
+                    "repository",
+                    repo,
+                    "commit_sha",
+                    sha,
+                    "branch",
+                    "feature/claim-status-cache",
+                    "files_changed",
+                    7,
+                    "lines_added",
+                    182,
+                    "lines_deleted",
+                    41))));
     at = at.plusSeconds(3600 + random.nextInt(3600));
-    out.add(story(event("PULL_REQUEST_REVIEWED", at, source, reviewer, Map.of("repository", repo, "pull_request", pr,
-        "review_decision", "APPROVED", "reviewer_id", reviewer.id, "commit_sha", sha))));
+    out.add(
+        story(
+            event(
+                "PULL_REQUEST_REVIEWED",
+                at,
+                source,
+                reviewer,
+                Map.of(
+                    "repository",
+                    repo,
+                    "pull_request",
+                    pr,
+                    "review_decision",
+                    "APPROVED",
+                    "reviewer_id",
+                    reviewer.id,
+                    "commit_sha",
+                    sha))));
     at = at.plusSeconds(600);
-    out.add(story(event("PULL_REQUEST_MERGED", at, source, dev, Map.of("repository", repo, "pull_request", pr,
-        "commit_sha", sha, "branch", "main"))));
-    Map<String, Object> dep = Map.of("service", service, "environment", "production", "version", version,
-        "previous_version", prev, "commit_sha", sha, "pipeline_id", pipeline, "strategy", "ROLLING");
+    out.add(
+        story(
+            event(
+                "PULL_REQUEST_MERGED",
+                at,
+                source,
+                dev,
+                Map.of(
+                    "repository", repo, "pull_request", pr, "commit_sha", sha, "branch", "main"))));
+    Map<String, Object> dep =
+        Map.of(
+            "service",
+            service,
+            "environment",
+            "production",
+            "version",
+            version,
+            "previous_version",
+            prev,
+            "commit_sha",
+            sha,
+            "pipeline_id",
+            pipeline,
+            "strategy",
+            "ROLLING");
     at = at.plusSeconds(900);
     out.add(story(event("DEPLOYMENT_STARTED", at, source, null, dep)));
     at = at.plusSeconds(420);
@@ -316,22 +441,80 @@ public final class SampleEvents {
     ok.put("duration_ms", 418_000);
     out.add(story(event("DEPLOYMENT_SUCCEEDED", at, source, null, ok)));
     at = at.plusSeconds(1500);
-    ObjectNode inc = event("INCIDENT_OPENED", at, source, reviewer, Map.of("incident_id", incident,
-        "incident_priority", "P2", "service", service, "assignee_id", dev.id));
+    ObjectNode inc =
+        event(
+            "INCIDENT_OPENED",
+            at,
+            source,
+            reviewer,
+            Map.of(
+                "incident_id",
+                incident,
+                "incident_priority",
+                "P2",
+                "service",
+                service,
+                "assignee_id",
+                dev.id));
     inc.put("reason", "Error rate of " + service + " above 5% since " + version);
     out.add(story(inc));
     at = at.plusSeconds(300);
-    ObjectNode sla = event("SLA_BREACHED", at, source, null, Map.of("sla_name", service + " availability 99.9%",
-        "target_minutes", 5, "actual_minutes", 31, "incident_id", incident));
+    ObjectNode sla =
+        event(
+            "SLA_BREACHED",
+            at,
+            source,
+            null,
+            Map.of(
+                "sla_name",
+                service + " availability 99.9%",
+                "target_minutes",
+                5,
+                "actual_minutes",
+                31,
+                "incident_id",
+                incident));
     out.add(story(sla));
     at = at.plusSeconds(240);
-    ObjectNode rb = event("DEPLOYMENT_ROLLED_BACK", at, source, dev, Map.of("service", service,
-        "environment", "production", "version", version, "previous_version", prev, "pipeline_id", pipeline,
-        "failure_reason", "Cache key collision returned stale claim status", "incident_id", incident));
+    ObjectNode rb =
+        event(
+            "DEPLOYMENT_ROLLED_BACK",
+            at,
+            source,
+            dev,
+            Map.of(
+                "service",
+                service,
+                "environment",
+                "production",
+                "version",
+                version,
+                "previous_version",
+                prev,
+                "pipeline_id",
+                pipeline,
+                "failure_reason",
+                "Cache key collision returned stale claim status",
+                "incident_id",
+                incident));
     out.add(story(rb));
     at = at.plusSeconds(900);
-    out.add(story(event("INCIDENT_RESOLVED", at, source, reviewer, Map.of("incident_id", incident,
-        "incident_priority", "P2", "service", service, "duration_ms", 2_940_000))));
+    out.add(
+        story(
+            event(
+                "INCIDENT_RESOLVED",
+                at,
+                source,
+                reviewer,
+                Map.of(
+                    "incident_id",
+                    incident,
+                    "incident_priority",
+                    "P2",
+                    "service",
+                    service,
+                    "duration_ms",
+                    2_940_000))));
     return out;
   }
 
@@ -353,38 +536,170 @@ public final class SampleEvents {
     String order = "ORD-" + (700000 + random.nextInt(200000));
     String txn = "txn_" + hex(16);
     String ticket = "SUP-" + (40000 + random.nextInt(50000));
-    String amount = (80 + random.nextInt(300)) + "." + String.format(Locale.ROOT, "%02d", random.nextInt(100));
+    String amount =
+        (80 + random.nextInt(300)) + "." + String.format(Locale.ROOT, "%02d", random.nextInt(100));
     Instant at = t;
-    out.add(event("ORDER_PLACED", at, source, null, Map.of("order_id", order, "item_count", 2,
-        "amount", amount, "currency", "USD", "customer_id", customer)));
+    out.add(
+        event(
+            "ORDER_PLACED",
+            at,
+            source,
+            null,
+            Map.of(
+                "order_id",
+                order,
+                "item_count",
+                2,
+                "amount",
+                amount,
+                "currency",
+                "USD",
+                "customer_id",
+                customer)));
     at = at.plusSeconds(3);
-    out.add(event("PAYMENT_COMPLETED", at, source, null, Map.of("transaction_id", txn, "amount", amount,
-        "currency", "USD", "payment_method", "CARD", "merchant_reference", order, "customer_id", customer)));
+    out.add(
+        event(
+            "PAYMENT_COMPLETED",
+            at,
+            source,
+            null,
+            Map.of(
+                "transaction_id",
+                txn,
+                "amount",
+                amount,
+                "currency",
+                "USD",
+                "payment_method",
+                "CARD",
+                "merchant_reference",
+                order,
+                "customer_id",
+                customer)));
     at = at.plusSeconds(5 * 3600);
-    out.add(event("ORDER_FULFILLED", at, source, null, Map.of("order_id", order, "item_count", 2,
-        "warehouse", "AUS-1", "duration_ms", 17_400_000)));
+    out.add(
+        event(
+            "ORDER_FULFILLED",
+            at,
+            source,
+            null,
+            Map.of(
+                "order_id",
+                order,
+                "item_count",
+                2,
+                "warehouse",
+                "AUS-1",
+                "duration_ms",
+                17_400_000)));
     at = at.plusSeconds(1800);
-    out.add(event("SHIPMENT_DISPATCHED", at, source, null, Map.of("order_id", order, "carrier", "UPS",
-        "warehouse", "AUS-1", "tracking_number", "1Z" + hex(16).toUpperCase(Locale.ROOT))));
+    out.add(
+        event(
+            "SHIPMENT_DISPATCHED",
+            at,
+            source,
+            null,
+            Map.of(
+                "order_id",
+                order,
+                "carrier",
+                "UPS",
+                "warehouse",
+                "AUS-1",
+                "tracking_number",
+                "1Z" + hex(16).toUpperCase(Locale.ROOT))));
     at = at.plusSeconds(26 * 3600);
-    ObjectNode created = event("SUPPORT_TICKET_CREATED", at, source, agent, Map.of("ticket_id", ticket,
-        "channel", "PHONE", "priority", "HIGH", "customer_id", customer));
+    ObjectNode created =
+        event(
+            "SUPPORT_TICKET_CREATED",
+            at,
+            source,
+            agent,
+            Map.of(
+                "ticket_id",
+                ticket,
+                "channel",
+                "PHONE",
+                "priority",
+                "HIGH",
+                "customer_id",
+                customer));
     created.put("reason", "Customer reports being charged twice for order " + order);
     out.add(created);
     at = at.plusSeconds(240);
-    out.add(event("SUPPORT_CUSTOMER_DATA_ACCESSED", at, source, agent, Map.of("customer_id", customer,
-        "access_reason", "Check payment history for ticket " + ticket, "ticket_id", ticket)));
+    out.add(
+        event(
+            "SUPPORT_CUSTOMER_DATA_ACCESSED",
+            at,
+            source,
+            agent,
+            Map.of(
+                "customer_id",
+                customer,
+                "access_reason",
+                "Check payment history for ticket " + ticket,
+                "ticket_id",
+                ticket)));
     at = at.plusSeconds(300);
-    out.add(event("REFUND_REQUESTED", at, source, agent, Map.of("transaction_id", "rf_" + hex(16),
-        "original_transaction_id", txn, "amount", amount, "currency", "USD", "refund_reason", "DUPLICATE_CHARGE",
-        "customer_id", customer)));
+    out.add(
+        event(
+            "REFUND_REQUESTED",
+            at,
+            source,
+            agent,
+            Map.of(
+                "transaction_id",
+                "rf_" + hex(16),
+                "original_transaction_id",
+                txn,
+                "amount",
+                amount,
+                "currency",
+                "USD",
+                "refund_reason",
+                "DUPLICATE_CHARGE",
+                "customer_id",
+                customer)));
     at = at.plusSeconds(2 * 3600);
-    out.add(event("REFUND_ISSUED", at, source, approver, Map.of("transaction_id", "rf_" + hex(16),
-        "original_transaction_id", txn, "amount", amount, "currency", "USD", "refund_reason", "DUPLICATE_CHARGE",
-        "approved_by", approver.id, "customer_id", customer, "payment_method", "CARD")));
+    out.add(
+        event(
+            "REFUND_ISSUED",
+            at,
+            source,
+            approver,
+            Map.of(
+                "transaction_id",
+                "rf_" + hex(16),
+                "original_transaction_id",
+                txn,
+                "amount",
+                amount,
+                "currency",
+                "USD",
+                "refund_reason",
+                "DUPLICATE_CHARGE",
+                "approved_by",
+                approver.id,
+                "customer_id",
+                customer,
+                "payment_method",
+                "CARD")));
     at = at.plusSeconds(600);
-    out.add(event("SUPPORT_TICKET_RESOLVED", at, source, agent, Map.of("ticket_id", ticket,
-        "resolution_code", "RESOLVED", "satisfaction_score", 5, "duration_ms", 9_540_000)));
+    out.add(
+        event(
+            "SUPPORT_TICKET_RESOLVED",
+            at,
+            source,
+            agent,
+            Map.of(
+                "ticket_id",
+                ticket,
+                "resolution_code",
+                "RESOLVED",
+                "satisfaction_score",
+                5,
+                "duration_ms",
+                9_540_000)));
     for (ObjectNode ev : out) {
       tags(ev).add("story:refund");
     }
@@ -397,19 +712,60 @@ public final class SampleEvents {
     Person it = personIn("IT");
     Person leaver = person();
     Instant at = t;
-    ObjectNode off = event("EMPLOYEE_OFFBOARDED", at, source, hr, Map.of("employee_id", "E" + (10000 + random.nextInt(9000)),
-        "department", leaver.department, "end_date", LocalDate.ofInstant(t, ZoneOffset.UTC).toString(),
-        "offboarding_type", "VOLUNTARY", "equipment_returned", true));
-    off.putArray("targets").addObject().put("type", "user").put("id", leaver.id).put("name", leaver.name);
+    ObjectNode off =
+        event(
+            "EMPLOYEE_OFFBOARDED",
+            at,
+            source,
+            hr,
+            Map.of(
+                "employee_id",
+                "E" + (10000 + random.nextInt(9000)),
+                "department",
+                leaver.department,
+                "end_date",
+                LocalDate.ofInstant(t, ZoneOffset.UTC).toString(),
+                "offboarding_type",
+                "VOLUNTARY",
+                "equipment_returned",
+                true));
+    off.putArray("targets")
+        .addObject()
+        .put("type", "user")
+        .put("id", leaver.id)
+        .put("name", leaver.name);
     out.add(off);
     at = at.plusSeconds(1200);
-    ObjectNode deprov = event("ACCESS_DEPROVISIONED", at, source, it, Map.of("employee_id", off.at("/metadata/employee_id").asText(),
-        "systems", List.of("member-portal", "claims-api", "vpn", "email"), "accounts_disabled", 4));
-    deprov.putArray("targets").addObject().put("type", "user").put("id", leaver.id).put("name", leaver.name);
+    ObjectNode deprov =
+        event(
+            "ACCESS_DEPROVISIONED",
+            at,
+            source,
+            it,
+            Map.of(
+                "employee_id",
+                off.at("/metadata/employee_id").asText(),
+                "systems",
+                List.of("member-portal", "claims-api", "vpn", "email"),
+                "accounts_disabled",
+                4));
+    deprov
+        .putArray("targets")
+        .addObject()
+        .put("type", "user")
+        .put("id", leaver.id)
+        .put("name", leaver.name);
     out.add(deprov);
     at = at.plusSeconds(60);
-    ObjectNode revoke = event("ROLE_REVOKED", at, source, it, Map.of("role", "claims-approver", "scope", "org:acme"));
-    revoke.putArray("targets").addObject().put("type", "user").put("id", leaver.id).put("name", leaver.name);
+    ObjectNode revoke =
+        event(
+            "ROLE_REVOKED", at, source, it, Map.of("role", "claims-approver", "scope", "org:acme"));
+    revoke
+        .putArray("targets")
+        .addObject()
+        .put("type", "user")
+        .put("id", leaver.id)
+        .put("name", leaver.name);
     out.add(revoke);
     for (ObjectNode ev : out) {
       tags(ev).add("story:offboarding");
@@ -433,7 +789,8 @@ public final class SampleEvents {
    * Builds one event of {@code type}. {@code who} null picks an actor (a person, or a service for
    * machine-made types); {@code fixed} metadata values win over generated ones.
    */
-  private ObjectNode event(String type, Instant at, String source, @Nullable Person who, Map<String, Object> fixed) {
+  private ObjectNode event(
+      String type, Instant at, String source, @Nullable Person who, Map<String, Object> fixed) {
     JsonNode schema = BuiltInCatalog.schema(type);
     String category = BuiltInCatalog.categoryOf(type);
     ObjectNode ev = MAPPER.createObjectNode();
@@ -457,9 +814,13 @@ public final class SampleEvents {
       actor.put("user_agent", person.device.get("user_agent").asText());
       putDevice(actor, person.device);
       JsonNode o = person.office;
-      actor.putObject("location").put("country", o.get("country").asText())
-          .put("region", o.get("region").asText()).put("city", o.get("city").asText())
-          .put("latitude", o.get("latitude").asDouble()).put("longitude", o.get("longitude").asDouble());
+      actor
+          .putObject("location")
+          .put("country", o.get("country").asText())
+          .put("region", o.get("region").asText())
+          .put("city", o.get("city").asText())
+          .put("latitude", o.get("latitude").asDouble())
+          .put("longitude", o.get("longitude").asDouble());
       if (!category.equals("software_delivery") && !category.equals("backup")) {
         ev.put("session_id", sessionId(person, at));
       }
@@ -470,7 +831,9 @@ public final class SampleEvents {
     JsonNode mdSchema = schema.at("/properties/metadata");
     Set<String> required = new HashSet<>();
     mdSchema.path("required").forEach(n -> required.add(n.asText()));
-    for (Iterator<Map.Entry<String, JsonNode>> it = mdSchema.path("properties").properties().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it =
+            mdSchema.path("properties").properties().iterator();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String name = e.getKey();
       if (fixed.containsKey(name)) {
@@ -519,10 +882,15 @@ public final class SampleEvents {
         md.put("session_expiration_time", RFC3339.format(start.plusSeconds(8 * 3600)));
       }
     }
-    if (type.equals("LOGIN_SUCCESSFUL") || type.equals("LOGIN_ATTEMPT") || type.equals("UNUSUAL_LOGIN_LOCATION")) {
-      md.put("login_previous_failed_attempts", random.nextDouble() < 0.85 ? 0 : 1 + random.nextInt(2));
+    if (type.equals("LOGIN_SUCCESSFUL")
+        || type.equals("LOGIN_ATTEMPT")
+        || type.equals("UNUSUAL_LOGIN_LOCATION")) {
+      md.put(
+          "login_previous_failed_attempts", random.nextDouble() < 0.85 ? 0 : 1 + random.nextInt(2));
     }
-    if (md.has("amount") && md.path("amount").isTextual() && md.get("amount").asText().startsWith("-")
+    if (md.has("amount")
+        && md.path("amount").isTextual()
+        && md.get("amount").asText().startsWith("-")
         && !type.equals("BALANCE_ADJUSTED")) {
       md.put("amount", md.get("amount").asText().substring(1));
     }
@@ -532,12 +900,12 @@ public final class SampleEvents {
   }
 
   /**
-   * A value for metadata member {@code name}: the schema's {@code const}, then the few members
-   * that depend on the actor or the type, then the generator of world.json, then one derived
-   * from the member's schema.
+   * A value for metadata member {@code name}: the schema's {@code const}, then the few members that
+   * depend on the actor or the type, then the generator of world.json, then one derived from the
+   * member's schema.
    */
-  private JsonNode value(String type, String name, JsonNode ps, Instant at, @Nullable Person person,
-      ObjectNode md) {
+  private JsonNode value(
+      String type, String name, JsonNode ps, Instant at, @Nullable Person person, ObjectNode md) {
     if (ps.has("const")) {
       return ps.get("const");
     }
@@ -545,12 +913,20 @@ public final class SampleEvents {
       case "login_previous_failed_attempts":
         return num(type.contains("FAILED") || type.contains("LOCKOUT") ? 1 + random.nextInt(5) : 0);
       case "otp_recipient":
-        return text("PHONE".equals(md.path("otp_medium").asText()) ? "+1******" + (1000 + random.nextInt(9000))
-            : person == null ? "n***@" + DOMAIN : person.id.charAt(0) + "***" + person.id.substring(person.id.indexOf('@') - 1));
+        return text(
+            "PHONE".equals(md.path("otp_medium").asText())
+                ? "+1******" + (1000 + random.nextInt(9000))
+                : person == null
+                    ? "n***@" + DOMAIN
+                    : person.id.charAt(0)
+                        + "***"
+                        + person.id.substring(person.id.indexOf('@') - 1));
       case "session_id_old":
         return text(sessionId(person, at.minusSeconds(3600)));
       case "usual_countries":
-        return MAPPER.createArrayNode().add(person == null ? "US" : person.office.get("country").asText());
+        return MAPPER
+            .createArrayNode()
+            .add(person == null ? "US" : person.office.get("country").asText());
       case "department":
         return text(person == null ? any(DEPARTMENTS) : person.department);
       case "amount":
@@ -559,7 +935,10 @@ public final class SampleEvents {
       case "record_count":
         return num(type.endsWith("_VIEWED") ? 1 : 10 + random.nextInt(5000));
       case "filter":
-        return MAPPER.createObjectNode().put("type", "LOGIN_FAILED").put("from", RFC3339.format(at.minusSeconds(86_400)));
+        return MAPPER
+            .createObjectNode()
+            .put("type", "LOGIN_FAILED")
+            .put("from", RFC3339.format(at.minusSeconds(86_400)));
       default:
         break;
     }
@@ -656,7 +1035,9 @@ public final class SampleEvents {
         int max = ps.path("maximum").asInt(min + 100);
         return num(min + random.nextInt(Math.max(1, max - min + 1)));
       case "number":
-        return MAPPER.getNodeFactory().numberNode(ps.path("minimum").asDouble(0) + random.nextInt(10));
+        return MAPPER
+            .getNodeFactory()
+            .numberNode(ps.path("minimum").asDouble(0) + random.nextInt(10));
       case "boolean":
         return MAPPER.getNodeFactory().booleanNode(random.nextDouble() < 0.8);
       case "array":
@@ -668,8 +1049,13 @@ public final class SampleEvents {
     }
   }
 
-  private void targets(String type, String category, ObjectNode ev, ObjectNode md,
-      @SuppressWarnings("UnusedVariable") @Nullable Person actor) { // kept for types whose target is the actor
+  private void targets(
+      String type,
+      String category,
+      ObjectNode ev,
+      ObjectNode md,
+      @SuppressWarnings("UnusedVariable")
+          @Nullable Person actor) { // kept for types whose target is the actor
     if (ev.has("targets")) {
       return;
     }
@@ -681,66 +1067,124 @@ public final class SampleEvents {
         }
         t = MAPPER.createObjectNode().put("type", "user").put("id", ev.at("/actor/id").asText());
         break;
-      case "account_management": {
-        Person p = person();
-        t = MAPPER.createObjectNode().put("type", "user").put("id", p.id).put("name", p.name);
-        break;
-      }
+      case "account_management":
+        {
+          Person p = person();
+          t = MAPPER.createObjectNode().put("type", "user").put("id", p.id).put("name", p.name);
+          break;
+        }
       case "document":
-        t = MAPPER.createObjectNode().put("type", "document").put("id", docId())
-            .put("name", md.path("file_name").asText(any(DOC_NAMES) + ".pdf"));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", "document")
+                .put("id", docId())
+                .put("name", md.path("file_name").asText(any(DOC_NAMES) + ".pdf"));
         break;
       case "financial":
-        t = MAPPER.createObjectNode().put("type", "transaction").put("id", md.path("transaction_id").asText("txn_" + hex(16)));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", "transaction")
+                .put("id", md.path("transaction_id").asText("txn_" + hex(16)));
         break;
-      case "data_access": {
-        String cls = md.path("data_class").asText("PII");
-        String kind = cls.equals("PHI") ? "patient_record" : cls.equals("PCI") ? "payment_card" : "member_record";
-        t = MAPPER.createObjectNode().put("type", kind).put("id", cls.equals("PCI") ? "card_" + hex(10)
-            : (cls.equals("PHI") ? "PAT-" : "MBR-") + (100000 + random.nextInt(900000)));
-        break;
-      }
+      case "data_access":
+        {
+          String cls = md.path("data_class").asText("PII");
+          String kind =
+              cls.equals("PHI")
+                  ? "patient_record"
+                  : cls.equals("PCI") ? "payment_card" : "member_record";
+          t =
+              MAPPER
+                  .createObjectNode()
+                  .put("type", kind)
+                  .put(
+                      "id",
+                      cls.equals("PCI")
+                          ? "card_" + hex(10)
+                          : (cls.equals("PHI") ? "PAT-" : "MBR-")
+                              + (100000 + random.nextInt(900000)));
+          break;
+        }
       case "configuration":
-        t = MAPPER.createObjectNode().put("type", type.startsWith("API_KEY") ? "api_key" : "service")
-            .put("id", md.path(type.startsWith("API_KEY") ? "key_id" : "component").asText(any(SERVICES)));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", type.startsWith("API_KEY") ? "api_key" : "service")
+                .put(
+                    "id",
+                    md.path(type.startsWith("API_KEY") ? "key_id" : "component")
+                        .asText(any(SERVICES)));
         break;
       case "software_delivery":
-        t = md.has("service")
-            ? MAPPER.createObjectNode().put("type", "service").put("id", md.get("service").asText())
-            : MAPPER.createObjectNode().put("type", "repository").put("id", md.path("repository").asText(REPOS.get(0).asText()));
+        t =
+            md.has("service")
+                ? MAPPER
+                    .createObjectNode()
+                    .put("type", "service")
+                    .put("id", md.get("service").asText())
+                : MAPPER
+                    .createObjectNode()
+                    .put("type", "repository")
+                    .put("id", md.path("repository").asText(REPOS.get(0).asText()));
         break;
       case "vendor":
-        t = MAPPER.createObjectNode().put("type", "vendor").put("id", md.path("vendor_id").asText("VND-100"));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", "vendor")
+                .put("id", md.path("vendor_id").asText("VND-100"));
         if (md.has("vendor_name")) {
           t.put("name", md.get("vendor_name").asText());
         }
         break;
       case "backup":
-        t = MAPPER.createObjectNode().put("type", "database").put("id", md.path("system").asText("claims-db"));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", "database")
+                .put("id", md.path("system").asText("claims-db"));
         break;
       case "support":
-        t = MAPPER.createObjectNode().put("type", md.has("ticket_id") ? "ticket" : "customer")
-            .put("id", md.has("ticket_id") ? md.get("ticket_id").asText() : md.path("customer_id").asText(customer()));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", md.has("ticket_id") ? "ticket" : "customer")
+                .put(
+                    "id",
+                    md.has("ticket_id")
+                        ? md.get("ticket_id").asText()
+                        : md.path("customer_id").asText(customer()));
         break;
       case "policy":
-        t = MAPPER.createObjectNode().put("type", "policy").put("id", md.path("policy_id").asText("SEC-01"));
+        t =
+            MAPPER
+                .createObjectNode()
+                .put("type", "policy")
+                .put("id", md.path("policy_id").asText("SEC-01"));
         break;
       case "operations":
         if (md.has("order_id")) {
           t = MAPPER.createObjectNode().put("type", "order").put("id", md.get("order_id").asText());
         } else if (md.has("incident_id")) {
-          t = MAPPER.createObjectNode().put("type", "incident").put("id", md.get("incident_id").asText());
+          t =
+              MAPPER
+                  .createObjectNode()
+                  .put("type", "incident")
+                  .put("id", md.get("incident_id").asText());
         } else if (md.has("job_name")) {
           t = MAPPER.createObjectNode().put("type", "job").put("id", md.get("job_name").asText());
         } else {
           t = MAPPER.createObjectNode().put("type", "process").put("id", "proc-" + hex(6));
         }
         break;
-      case "workforce": {
-        Person p = person();
-        t = MAPPER.createObjectNode().put("type", "user").put("id", p.id).put("name", p.name);
-        break;
-      }
+      case "workforce":
+        {
+          Person p = person();
+          t = MAPPER.createObjectNode().put("type", "user").put("id", p.id).put("name", p.name);
+          break;
+        }
       case "system":
         t = MAPPER.createObjectNode().put("type", "audit_log").put("id", "default");
         break;
@@ -751,8 +1195,11 @@ public final class SampleEvents {
   }
 
   private void changes(String type, JsonNode schema, ObjectNode ev) {
-    boolean wanted = schema.path("required").toString().contains("\"changes\"")
-        || type.endsWith("_MODIFIED") || type.endsWith("_UPDATED") || type.endsWith("PERMISSIONS_CHANGED");
+    boolean wanted =
+        schema.path("required").toString().contains("\"changes\"")
+            || type.endsWith("_MODIFIED")
+            || type.endsWith("_UPDATED")
+            || type.endsWith("PERMISSIONS_CHANGED");
     if (!wanted) {
       return;
     }
@@ -773,8 +1220,15 @@ public final class SampleEvents {
     md.put("details", "");
     int size = size(ev);
     // too big already: drop optional parts, least informative first
-    String[][] droppable = {{"tags"}, {"request_id"}, {"actor", "user_agent"}, {"actor", "device"},
-        {"actor", "location"}, {"session_id"}, {"reason"}};
+    String[][] droppable = {
+      {"tags"},
+      {"request_id"},
+      {"actor", "user_agent"},
+      {"actor", "device"},
+      {"actor", "location"},
+      {"session_id"},
+      {"reason"}
+    };
     for (String[] path : droppable) {
       if (size <= approxBytes) {
         break;
@@ -853,8 +1307,12 @@ public final class SampleEvents {
   }
 
   private static void putDevice(ObjectNode actor, JsonNode d) {
-    actor.putObject("device").put("type", d.get("type").asText()).put("model", d.get("model").asText())
-        .put("browser", d.get("browser").asText()).put("os", d.get("os").asText())
+    actor
+        .putObject("device")
+        .put("type", d.get("type").asText())
+        .put("model", d.get("model").asText())
+        .put("browser", d.get("browser").asText())
+        .put("os", d.get("os").asText())
         .put("os_version", d.get("os_version").asText());
   }
 
@@ -864,7 +1322,9 @@ public final class SampleEvents {
     }
     long day = at.getEpochSecond() / 86_400;
     long h = (p.id.hashCode() * 1_000_003L) ^ (day * 0x9E3779B97F4A7C15L);
-    return "sess_" + String.format(Locale.ROOT, "%016x", h) + String.format(Locale.ROOT, "%08x", (int) (h >>> 17));
+    return "sess_"
+        + String.format(Locale.ROOT, "%016x", h)
+        + String.format(Locale.ROOT, "%08x", (int) (h >>> 17));
   }
 
   private String docId() {
@@ -942,7 +1402,8 @@ public final class SampleEvents {
       Instant t = start.plusSeconds((long) (random.nextDouble() * span));
       ZonedDateTime z = t.atZone(ZoneOffset.UTC);
       int hour = z.getHour();
-      boolean weekend = z.getDayOfWeek() == DayOfWeek.SATURDAY || z.getDayOfWeek() == DayOfWeek.SUNDAY;
+      boolean weekend =
+          z.getDayOfWeek() == DayOfWeek.SATURDAY || z.getDayOfWeek() == DayOfWeek.SUNDAY;
       double p = hour >= 8 && hour < 18 ? 1.0 : hour >= 6 && hour < 21 ? 0.35 : 0.08;
       if (weekend) {
         p *= 0.25;
@@ -957,8 +1418,12 @@ public final class SampleEvents {
   /** A time on day {@code dayIndex} (0 = oldest) of the window, during working hours. */
   private Instant workTime(Instant start, Instant now, int dayIndex) {
     Instant day = start.plus(Duration.ofDays(dayIndex));
-    Instant t = day.atZone(ZoneOffset.UTC).withHour(9 + random.nextInt(5)).withMinute(random.nextInt(60))
-        .withSecond(random.nextInt(60)).toInstant();
+    Instant t =
+        day.atZone(ZoneOffset.UTC)
+            .withHour(9 + random.nextInt(5))
+            .withMinute(random.nextInt(60))
+            .withSecond(random.nextInt(60))
+            .toInstant();
     Instant latest = now.minus(Duration.ofHours(36));
     return t.isAfter(latest) ? latest.minus(Duration.ofHours(random.nextInt(12))) : t;
   }

@@ -27,9 +27,21 @@ class BuiltInCatalogTest {
 
   static final ObjectMapper M = new ObjectMapper();
   static final Set<String> CATEGORIES =
-      Set.of("user_access", "account_management", "document", "financial", "configuration",
-          "data_access", "software_delivery", "vendor", "backup", "support", "policy",
-          "operations", "workforce", "system");
+      Set.of(
+          "user_access",
+          "account_management",
+          "document",
+          "financial",
+          "configuration",
+          "data_access",
+          "software_delivery",
+          "vendor",
+          "backup",
+          "support",
+          "policy",
+          "operations",
+          "workforce",
+          "system");
 
   static Stream<String> types() {
     return BuiltInCatalog.typeNames().stream();
@@ -40,23 +52,62 @@ class BuiltInCatalogTest {
     List<String> names = BuiltInCatalog.typeNames();
     assertEquals(names.size(), new HashSet<>(names).size(), "duplicates in index.json");
     assertTrue(names.size() >= 100, "catalogue size " + names.size());
-    for (String required : List.of("LOGIN_ATTEMPT", "LOGIN_SUCCESSFUL", "LOGIN_FAILED",
-        "MULTIPLE_LOGIN_FAILED", "UNUSUAL_LOGIN_LOCATION", "ACCOUNT_LOCKOUT", "LOGOUT_SUCCESSFUL",
-        "SESSION_REFRESH", "SESSION_EXPIRED", "OTP_GENERATED", "OTP_SENT", "OTP_VALIDATION_SUCCESS",
-        "OTP_VALIDATION_FAILED", "USER_ACCOUNT_CREATED", "USER_ACCOUNT_MODIFIED",
-        "USER_ACCOUNT_DELETED", "ROLE_ASSIGNED", "ROLE_REVOKED", "PASSWORD_CHANGED",
-        "PASSWORD_CHANGE_FAILED", "PASSWORD_RESET_REQUESTED", "DOCUMENT_UPLOAD_INITIATED",
-        "DOCUMENT_UPLOAD_COMPLETED", "DOCUMENT_UPLOAD_FAILED", "DOCUMENT_METADATA_CREATED",
-        "DOCUMENT_METADATA_UPDATED", "DOCUMENT_METADATA_DELETED", "DOCUMENT_CONTENT_VIEWED",
-        "DOCUMENT_METADATA_VIEWED", "DOCUMENT_DOWNLOADED", "DOCUMENT_MODIFIED",
-        "DOCUMENT_DELETION_REQUESTED", "DOCUMENT_DELETED", "DOCUMENT_ARCHIVED", "DOCUMENT_RESTORED",
-        "DOCUMENT_REDACTION_REQUESTED", "DOCUMENT_REDACTED", "DOCUMENT_ACCESS_GRANTED",
-        "DOCUMENT_ACCESS_REVOKED", "DOCUMENT_PERMISSIONS_CHANGED", "DOCUMENT_SHARING_ENABLED",
-        "DOCUMENT_SHARING_DISABLED", "DOCUMENT_INTEGRITY_CHECKED", "DOCUMENT_INTEGRITY_FAILED",
-        "VERIFICATION_REQUEST_RECEIVED", "VERIFICATION_REQUEST_ASSIGNED",
-        "VERIFICATION_REQUEST_IN_PROGRESS", "VERIFICATION_REQUEST_FAILED",
-        "DOCUMENT_VERIFICATION_SUCCESSFUL", "DOCUMENT_VERIFICATION_FAILED",
-        "DOCUMENT_VERIFICATION_PENDING", "AUDIT_LOG_ACCESSED", "ORDER_FULFILLED", "SLA_BREACHED")) {
+    for (String required :
+        List.of(
+            "LOGIN_ATTEMPT",
+            "LOGIN_SUCCESSFUL",
+            "LOGIN_FAILED",
+            "MULTIPLE_LOGIN_FAILED",
+            "UNUSUAL_LOGIN_LOCATION",
+            "ACCOUNT_LOCKOUT",
+            "LOGOUT_SUCCESSFUL",
+            "SESSION_REFRESH",
+            "SESSION_EXPIRED",
+            "OTP_GENERATED",
+            "OTP_SENT",
+            "OTP_VALIDATION_SUCCESS",
+            "OTP_VALIDATION_FAILED",
+            "USER_ACCOUNT_CREATED",
+            "USER_ACCOUNT_MODIFIED",
+            "USER_ACCOUNT_DELETED",
+            "ROLE_ASSIGNED",
+            "ROLE_REVOKED",
+            "PASSWORD_CHANGED",
+            "PASSWORD_CHANGE_FAILED",
+            "PASSWORD_RESET_REQUESTED",
+            "DOCUMENT_UPLOAD_INITIATED",
+            "DOCUMENT_UPLOAD_COMPLETED",
+            "DOCUMENT_UPLOAD_FAILED",
+            "DOCUMENT_METADATA_CREATED",
+            "DOCUMENT_METADATA_UPDATED",
+            "DOCUMENT_METADATA_DELETED",
+            "DOCUMENT_CONTENT_VIEWED",
+            "DOCUMENT_METADATA_VIEWED",
+            "DOCUMENT_DOWNLOADED",
+            "DOCUMENT_MODIFIED",
+            "DOCUMENT_DELETION_REQUESTED",
+            "DOCUMENT_DELETED",
+            "DOCUMENT_ARCHIVED",
+            "DOCUMENT_RESTORED",
+            "DOCUMENT_REDACTION_REQUESTED",
+            "DOCUMENT_REDACTED",
+            "DOCUMENT_ACCESS_GRANTED",
+            "DOCUMENT_ACCESS_REVOKED",
+            "DOCUMENT_PERMISSIONS_CHANGED",
+            "DOCUMENT_SHARING_ENABLED",
+            "DOCUMENT_SHARING_DISABLED",
+            "DOCUMENT_INTEGRITY_CHECKED",
+            "DOCUMENT_INTEGRITY_FAILED",
+            "VERIFICATION_REQUEST_RECEIVED",
+            "VERIFICATION_REQUEST_ASSIGNED",
+            "VERIFICATION_REQUEST_IN_PROGRESS",
+            "VERIFICATION_REQUEST_FAILED",
+            "DOCUMENT_VERIFICATION_SUCCESSFUL",
+            "DOCUMENT_VERIFICATION_FAILED",
+            "DOCUMENT_VERIFICATION_PENDING",
+            "AUDIT_LOG_ACCESSED",
+            "ORDER_FULFILLED",
+            "SLA_BREACHED")) {
       assertTrue(names.contains(required), required);
     }
     Set<String> seen = new HashSet<>();
@@ -73,14 +124,36 @@ class BuiltInCatalogTest {
     assertFalse(base.get("additionalProperties").asBoolean(true));
     Set<String> members = new HashSet<>();
     base.get("properties").fieldNames().forEachRemaining(members::add);
-    assertEquals(Set.of("id", "occurred_at", "source", "type", "category", "outcome", "severity",
-        "actor", "targets", "session_id", "request_id", "related_event_id", "reason", "changes",
-        "tags", "metadata", "tenant", "received_at", "seq", "leaf_hash", "leaf_version"), members);
+    assertEquals(
+        Set.of(
+            "id",
+            "occurred_at",
+            "source",
+            "type",
+            "category",
+            "outcome",
+            "severity",
+            "actor",
+            "targets",
+            "session_id",
+            "request_id",
+            "related_event_id",
+            "reason",
+            "changes",
+            "tags",
+            "metadata",
+            "tenant",
+            "received_at",
+            "seq",
+            "leaf_hash",
+            "leaf_version"),
+        members);
   }
 
   @Test
   void unknownTypeIsRefused() {
-    assertThrows(IllegalArgumentException.class, () -> BuiltInCatalog.schemaText("NOPE_NOT_A_TYPE"));
+    assertThrows(
+        IllegalArgumentException.class, () -> BuiltInCatalog.schemaText("NOPE_NOT_A_TYPE"));
     assertThrows(IllegalArgumentException.class, () -> BuiltInCatalog.schemaText("../event"));
     assertNotNull(BuiltInCatalog.textForId(BuiltInCatalog.BASE_SCHEMA_ID));
     assertNotNull(BuiltInCatalog.textForId("https://schemas.vellum.dev/types/LOGIN_FAILED.json"));
@@ -99,12 +172,15 @@ class BuiltInCatalogTest {
     assertEquals(category, s.at("/properties/category/const").asText());
     assertEquals(type, s.at("/properties/type/const").asText());
     assertEquals(BuiltInCatalog.BASE_SCHEMA_ID, s.at("/allOf/0/$ref").asText());
-    assertTrue(Set.of("success", "failure", "unknown").contains(BuiltInCatalog.defaultOutcome(type)));
-    assertTrue(Set.of("debug", "info", "notice", "warning", "error", "critical")
-        .contains(BuiltInCatalog.defaultSeverity(type)));
+    assertTrue(
+        Set.of("success", "failure", "unknown").contains(BuiltInCatalog.defaultOutcome(type)));
+    assertTrue(
+        Set.of("debug", "info", "notice", "warning", "error", "critical")
+            .contains(BuiltInCatalog.defaultSeverity(type)));
     // metadata member names are snake_case
-    s.at("/properties/metadata/properties").fieldNames().forEachRemaining(
-        n -> assertTrue(n.matches("[a-z][a-z0-9_]*"), type + " metadata " + n));
+    s.at("/properties/metadata/properties")
+        .fieldNames()
+        .forEachRemaining(n -> assertTrue(n.matches("[a-z][a-z0-9_]*"), type + " metadata " + n));
   }
 
   @ParameterizedTest
@@ -135,8 +211,12 @@ class BuiltInCatalogTest {
       ((ObjectNode) ev.get("metadata")).remove(r.asText());
       List<Error> errors = CatalogValidator.validate(ev);
       assertFalse(errors.isEmpty(), type + " without " + r);
-      assertTrue(errors.stream().anyMatch(e -> e.getInstanceLocation().toString().equals("/metadata")
-              && "required".equals(e.getKeyword())),
+      assertTrue(
+          errors.stream()
+              .anyMatch(
+                  e ->
+                      e.getInstanceLocation().toString().equals("/metadata")
+                          && "required".equals(e.getKeyword())),
           CatalogValidator.describe(errors));
     }
   }
@@ -153,9 +233,14 @@ class BuiltInCatalogTest {
     ObjectNode ev = example("LOGIN_SUCCESSFUL", true);
     ev.put("eventtype", "LOGIN_SUCCESSFUL");
     List<Error> errors = CatalogValidator.validate(ev);
-    assertTrue(errors.stream().anyMatch(e -> "additionalProperties".equals(e.getKeyword())
-        && (e.getInstanceLocation().toString().equals("/eventtype")
-            || "eventtype".equals(e.getProperty()))), CatalogValidator.describe(errors));
+    assertTrue(
+        errors.stream()
+            .anyMatch(
+                e ->
+                    "additionalProperties".equals(e.getKeyword())
+                        && (e.getInstanceLocation().toString().equals("/eventtype")
+                            || "eventtype".equals(e.getProperty()))),
+        CatalogValidator.describe(errors));
   }
 
   @Test
@@ -180,7 +265,8 @@ class BuiltInCatalogTest {
     ev = example("LOGIN_SUCCESSFUL", true);
     ((ObjectNode) ev.get("actor")).put("ip", "999.1.2.3");
     List<Error> errors = CatalogValidator.validate(ev);
-    assertTrue(CatalogValidator.pointers(errors).contains("/actor/ip"), CatalogValidator.describe(errors));
+    assertTrue(
+        CatalogValidator.pointers(errors).contains("/actor/ip"), CatalogValidator.describe(errors));
     ((ObjectNode) ev.get("actor")).put("ip", "2001:db8::1");
     assertTrue(CatalogValidator.validate(ev).isEmpty());
     ev.put("id", "not-a-uuid");
@@ -210,8 +296,13 @@ class BuiltInCatalogTest {
     ev = example("LOGIN_FAILED", true);
     ev.put("type", "LOGIN_SUCCESSFUL");
     List<Error> errors = CatalogValidator.validate("LOGIN_FAILED", ev);
-    assertTrue(errors.stream().anyMatch(e -> e.getInstanceLocation().toString().equals("/type")
-        && "const".equals(e.getKeyword())), CatalogValidator.describe(errors));
+    assertTrue(
+        errors.stream()
+            .anyMatch(
+                e ->
+                    e.getInstanceLocation().toString().equals("/type")
+                        && "const".equals(e.getKeyword())),
+        CatalogValidator.describe(errors));
   }
 
   @Test
@@ -219,8 +310,11 @@ class BuiltInCatalogTest {
     ObjectNode ev = example("PAYMENT_COMPLETED", true);
     ((ObjectNode) ev.get("metadata")).put("loyalty_points", 12).put("campaign", "spring");
     ev.put("id", "018f3a4e-7b1c-7d2e-9f00-112233445566");
-    ev.put("tenant", "default").put("received_at", "2024-05-01T10:00:00.123Z").put("seq", 17)
-        .put("leaf_hash", "q83vEjRWeJA=").put("leaf_version", 1);
+    ev.put("tenant", "default")
+        .put("received_at", "2024-05-01T10:00:00.123Z")
+        .put("seq", 17)
+        .put("leaf_hash", "q83vEjRWeJA=")
+        .put("leaf_version", 1);
     List<Error> errors = CatalogValidator.validate(ev);
     assertTrue(errors.isEmpty(), CatalogValidator.describe(errors));
   }
@@ -249,14 +343,26 @@ class BuiltInCatalogTest {
 
   static void assertPointer(JsonNode ev, String pointer, String keyword) {
     List<Error> errors = CatalogValidator.validate(ev);
-    assertTrue(errors.stream().anyMatch(e -> e.getInstanceLocation().toString().equals(pointer)
-            && keyword.equals(e.getKeyword())),
-        "expected " + keyword + " at '" + pointer + "' but got:\n" + CatalogValidator.describe(errors));
+    assertTrue(
+        errors.stream()
+            .anyMatch(
+                e ->
+                    e.getInstanceLocation().toString().equals(pointer)
+                        && keyword.equals(e.getKeyword())),
+        "expected "
+            + keyword
+            + " at '"
+            + pointer
+            + "' but got:\n"
+            + CatalogValidator.describe(errors));
   }
 
   // ---------------------------------------------------------------- example synthesis
 
-  /** A valid event for the type: every declared metadata member when {@code full}, else only required ones. */
+  /**
+   * A valid event for the type: every declared metadata member when {@code full}, else only
+   * required ones.
+   */
   static ObjectNode example(String type, boolean full) {
     JsonNode schema = BuiltInCatalog.schema(type);
     ObjectNode ev = M.createObjectNode();
@@ -269,13 +375,30 @@ class BuiltInCatalogTest {
       ev.put("category", BuiltInCatalog.categoryOf(type));
       ev.put("outcome", BuiltInCatalog.defaultOutcome(type));
       ev.put("severity", BuiltInCatalog.defaultSeverity(type));
-      actor.put("type", "user").put("name", "María López").put("ip", "203.0.113.24")
+      actor
+          .put("type", "user")
+          .put("name", "María López")
+          .put("ip", "203.0.113.24")
           .put("user_agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
-      actor.putObject("device").put("type", "desktop").put("model", "ThinkPad X1")
-          .put("browser", "Firefox").put("os", "Windows").put("os_version", "11");
-      actor.putObject("location").put("country", "ES").put("region", "Madrid")
-          .put("city", "Madrid").put("latitude", 40.4168).put("longitude", -3.7038);
-      ev.putArray("targets").addObject().put("type", "document").put("id", "doc-7781").put("name", "claim.pdf");
+      actor
+          .putObject("device")
+          .put("type", "desktop")
+          .put("model", "ThinkPad X1")
+          .put("browser", "Firefox")
+          .put("os", "Windows")
+          .put("os_version", "11");
+      actor
+          .putObject("location")
+          .put("country", "ES")
+          .put("region", "Madrid")
+          .put("city", "Madrid")
+          .put("latitude", 40.4168)
+          .put("longitude", -3.7038);
+      ev.putArray("targets")
+          .addObject()
+          .put("type", "document")
+          .put("id", "doc-7781")
+          .put("name", "claim.pdf");
       ev.put("session_id", "sess-1").put("request_id", "req-1").put("related_event_id", "evt-0");
       ev.put("reason", "example");
       ev.putArray("tags").add("example");
@@ -296,15 +419,17 @@ class BuiltInCatalogTest {
     if (full || !required.isEmpty()) {
       ObjectNode meta = ev.putObject("metadata");
       Map<String, JsonNode> props = new TreeMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = md.path("properties").fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = md.path("properties").fields();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         props.put(e.getKey(), e.getValue());
       }
-      props.forEach((name, ps) -> {
-        if (full || required.contains(name)) {
-          meta.set(name, valueFor(name, ps));
-        }
-      });
+      props.forEach(
+          (name, ps) -> {
+            if (full || required.contains(name)) {
+              meta.set(name, valueFor(name, ps));
+            }
+          });
     }
     return ev;
   }
@@ -323,20 +448,26 @@ class BuiltInCatalogTest {
     String pattern = ps.path("pattern").asText("");
     switch (type) {
       case "integer":
-        return M.getNodeFactory().numberNode(Math.max(3, ps.path("minimum").asInt(0)) > ps.path("maximum").asInt(Integer.MAX_VALUE)
-            ? ps.path("minimum").asInt() : Math.max(3, ps.path("minimum").asInt(0)));
+        return M.getNodeFactory()
+            .numberNode(
+                Math.max(3, ps.path("minimum").asInt(0))
+                        > ps.path("maximum").asInt(Integer.MAX_VALUE)
+                    ? ps.path("minimum").asInt()
+                    : Math.max(3, ps.path("minimum").asInt(0)));
       case "number":
         return name.equals("amount") || name.equals("contract_value")
-            ? M.getNodeFactory().textNode("129.90") : M.getNodeFactory().numberNode(42.5);
+            ? M.getNodeFactory().textNode("129.90")
+            : M.getNodeFactory().numberNode(42.5);
       case "boolean":
         return M.getNodeFactory().booleanNode(true);
       case "object":
         return M.createObjectNode().put("type", "LOGIN_FAILED").put("limit", 100);
-      case "array": {
-        ArrayNode a = M.createArrayNode();
-        a.add(ps.at("/items/pattern").asText("").equals("^[A-Z]{2}$") ? "ES" : "item-1");
-        return a;
-      }
+      case "array":
+        {
+          ArrayNode a = M.createArrayNode();
+          a.add(ps.at("/items/pattern").asText("").equals("^[A-Z]{2}$") ? "ES" : "item-1");
+          return a;
+        }
       default:
         break;
     }
@@ -348,7 +479,8 @@ class BuiltInCatalogTest {
       return M.getNodeFactory().textNode("2024-06-30");
     }
     if (SHA.matcher(pattern).matches()) {
-      return M.getNodeFactory().textNode("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+      return M.getNodeFactory()
+          .textNode("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     }
     if (pattern.equals("^[A-Z]{3}$")) {
       return M.getNodeFactory().textNode("EUR");

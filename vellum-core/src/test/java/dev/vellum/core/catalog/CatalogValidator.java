@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * Test helper: validates events against the built-in catalogue with networknt, resolving
- * {@code https://schemas.vellum.dev/} to the classpath, format assertions on, JSON-pointer paths.
- * Shared by the catalogue, compat and sample tests.
+ * Test helper: validates events against the built-in catalogue with networknt, resolving {@code
+ * https://schemas.vellum.dev/} to the classpath, format assertions on, JSON-pointer paths. Shared
+ * by the catalogue, compat and sample tests.
  */
 public final class CatalogValidator {
 
@@ -26,7 +26,10 @@ public final class CatalogValidator {
           builder ->
               builder
                   .schemaIdResolvers(
-                      r -> r.mapPrefix(BuiltInCatalog.ID_PREFIX, "classpath:" + BuiltInCatalog.RESOURCE_ROOT))
+                      r ->
+                          r.mapPrefix(
+                              BuiltInCatalog.ID_PREFIX,
+                              "classpath:" + BuiltInCatalog.RESOURCE_ROOT))
                   .schemaRegistryConfig(
                       SchemaRegistryConfig.builder()
                           .formatAssertionsEnabled(true)
@@ -42,7 +45,9 @@ public final class CatalogValidator {
     return SCHEMAS.computeIfAbsent(
         type,
         t -> {
-          Schema s = REGISTRY.getSchema(SchemaLocation.of(BuiltInCatalog.ID_PREFIX + "types/" + t + ".json"));
+          Schema s =
+              REGISTRY.getSchema(
+                  SchemaLocation.of(BuiltInCatalog.ID_PREFIX + "types/" + t + ".json"));
           s.initializeValidators();
           return s;
         });
@@ -65,6 +70,8 @@ public final class CatalogValidator {
 
   /** Instance locations (JSON pointers) of the errors. */
   public static List<String> pointers(List<Error> errors) {
-    return errors.stream().map(e -> e.getInstanceLocation().toString()).collect(Collectors.toList());
+    return errors.stream()
+        .map(e -> e.getInstanceLocation().toString())
+        .collect(Collectors.toList());
   }
 }

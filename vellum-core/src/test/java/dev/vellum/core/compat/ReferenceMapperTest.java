@@ -42,8 +42,12 @@ class ReferenceMapperTest {
     b.put("devicebrowsername", "Safari");
     b.put("deviceosname", "iOS");
     b.put("deviceosversion", "17.4.1");
-    b.putObject("location").put("country", "US").put("region", "Texas").put("city", "Austin")
-        .put("latitude", "30.2672").put("longitude", -97.7431);
+    b.putObject("location")
+        .put("country", "US")
+        .put("region", "Texas")
+        .put("city", "Austin")
+        .put("latitude", "30.2672")
+        .put("longitude", -97.7431);
     return b;
   }
 
@@ -55,49 +59,65 @@ class ReferenceMapperTest {
         b.put("loginmethod", "PASSWORD").put("loginpreviousfailedattempts", "0");
         break;
       case "LOGIN_SUCCESSFUL":
-        b.put("loginmethod", "MFA").put("sessionid", "s-8f2a91").put("sessionstarttime", "1714555815300")
-            .put("sessionexpirationtime", "1714559415300").put("loginpreviousfailedattempts", "1");
+        b.put("loginmethod", "MFA")
+            .put("sessionid", "s-8f2a91")
+            .put("sessionstarttime", "1714555815300")
+            .put("sessionexpirationtime", "1714559415300")
+            .put("loginpreviousfailedattempts", "1");
         break;
       case "LOGIN_FAILED":
-        b.put("loginmethod", "PASSWORD").put("loginfailurecode", "INCORRECT_PASSWORD")
+        b.put("loginmethod", "PASSWORD")
+            .put("loginfailurecode", "INCORRECT_PASSWORD")
             .put("loginpreviousfailedattempts", "2");
         break;
       case "MULTIPLE_LOGIN_FAILED":
-        b.put("loginmethod", "PASSWORD").put("loginfailurecode", "TOO_MANY_ATTEMPTS")
+        b.put("loginmethod", "PASSWORD")
+            .put("loginfailurecode", "TOO_MANY_ATTEMPTS")
             .put("loginpreviousfailedattempts", 5);
         break;
       case "UNUSUAL_LOGIN_LOCATION":
         b.put("loginmethod", "SSO").put("sessionid", "s-77a1");
         break;
       case "ACCOUNT_LOCKOUT":
-        b.put("accountlockstatus", "TEMPORARILY_LOCKED").put("accountlockduration", "30")
-            .put("accountlockreason", "TOO_MANY_FAILED_LOGINS").put("loginpreviousfailedattempts", "5")
+        b.put("accountlockstatus", "TEMPORARILY_LOCKED")
+            .put("accountlockduration", "30")
+            .put("accountlockreason", "TOO_MANY_FAILED_LOGINS")
+            .put("loginpreviousfailedattempts", "5")
             .put("relatedeventid", "0f5d0c7e-3f11-4c36-b1f5-4a7f0b5c9d21");
         break;
       case "LOGOUT_SUCCESSFUL":
       case "SESSION_EXPIRED":
-        b.put("sessionid", "s-8f2a91").put("sessionstarttime", "2024-05-01T09:30:15Z")
+        b.put("sessionid", "s-8f2a91")
+            .put("sessionstarttime", "2024-05-01T09:30:15Z")
             .put("sessionexpirationtime", "2024-05-01T10:30:15.000+00:00");
         break;
       case "SESSION_REFRESH":
-        b.put("sessionidold", "s-8f2a91").put("sessionstarttimeold", "1714555815300")
-            .put("sessionexpirationtimeold", "1714559415300").put("sessionidnew", "s-9b3c02")
-            .put("sessionstarttimenew", "1714559400000").put("sessionexpirationtimenew", "1714563000000");
+        b.put("sessionidold", "s-8f2a91")
+            .put("sessionstarttimeold", "1714555815300")
+            .put("sessionexpirationtimeold", "1714559415300")
+            .put("sessionidnew", "s-9b3c02")
+            .put("sessionstarttimenew", "1714559400000")
+            .put("sessionexpirationtimenew", "1714563000000");
         break;
       case "OTP_GENERATED":
       case "OTP_SENT":
-        b.put("otppurpose", "LOGIN").put("otpmedium", "PHONE").put("otpexpirationtime", "1714556115250")
+        b.put("otppurpose", "LOGIN")
+            .put("otpmedium", "PHONE")
+            .put("otpexpirationtime", "1714556115250")
             .put("otprecipient", "+1******4821");
         break;
       case "OTP_VALIDATION_SUCCESS":
         b.put("otppurpose", "REGISTRATION").put("otpmedium", "EMAIL");
         break;
       case "OTP_VALIDATION_FAILED":
-        b.put("otppurpose", "PASSWORD_CHANGE").put("otpmedium", "EMAIL")
+        b.put("otppurpose", "PASSWORD_CHANGE")
+            .put("otpmedium", "EMAIL")
             .put("otpvalidationfailurecode", "EXPIRED_OTP");
         break;
       default:
-        b.put("documentid", "DOC-2024-000731").put("documenttype", "INSURANCE").put("sessionid", "s-8f2a91");
+        b.put("documentid", "DOC-2024-000731")
+            .put("documenttype", "INSURANCE")
+            .put("sessionid", "s-8f2a91");
         break;
     }
     return b;
@@ -127,8 +147,13 @@ class ReferenceMapperTest {
   @ParameterizedTest
   @MethodSource("referenceTypes")
   void minimalPayloadMapsToASchemaValidEvent(String type) {
-    ObjectNode b = M.createObjectNode().put("initiatorsystemcode", "CRM").put("eventtype", type)
-        .put("requestorid", "svc").put("requestorip", "10.0.0.1").put("timestamp", "0");
+    ObjectNode b =
+        M.createObjectNode()
+            .put("initiatorsystemcode", "CRM")
+            .put("eventtype", type)
+            .put("requestorid", "svc")
+            .put("requestorip", "10.0.0.1")
+            .put("timestamp", "0");
     MappingResult r = mapper.map(b);
     assertTrue(r.isSuccess(), r.errors().toString());
     assertEquals("1970-01-01T00:00:00.000Z", r.event().get("occurred_at").asText());
@@ -160,7 +185,8 @@ class ReferenceMapperTest {
 
   @Test
   void severityRaisedForAttacks() {
-    ObjectNode b = realistic("ACCOUNT_LOCKOUT").put("accountlockreason", "BRUTE_FORCE_ATTACK_DETECTED");
+    ObjectNode b =
+        realistic("ACCOUNT_LOCKOUT").put("accountlockreason", "BRUTE_FORCE_ATTACK_DETECTED");
     assertEquals("error", mapper.map(b).event().get("severity").asText());
     b = realistic("LOGIN_FAILED").put("loginfailurecode", "UNAUTHORIZED_IP");
     assertEquals("warning", mapper.map(b).event().get("severity").asText());
@@ -205,7 +231,8 @@ class ReferenceMapperTest {
   void missingRequiredFieldsAreAllReported() {
     MappingResult r = mapper.map(M.createObjectNode());
     assertFalse(r.isSuccess());
-    assertEquals(Set.of("/initiatorsystemcode", "/requestorid", "/requestorip", "/eventtype", "/timestamp"),
+    assertEquals(
+        Set.of("/initiatorsystemcode", "/requestorid", "/requestorip", "/eventtype", "/timestamp"),
         pointers(r));
     ObjectNode b = realistic("LOGIN_FAILED").put("requestorid", "");
     b.putNull("timestamp");
@@ -214,15 +241,32 @@ class ReferenceMapperTest {
 
   @Test
   void badEnumerationValuesAreNamed() {
-    ObjectNode b = realistic("LOGIN_FAILED").put("loginmethod", "password").put("loginfailurecode", "WRONG_PASSWORD")
-        .put("otppurpose", "SIGNUP").put("otpmedium", "SMS").put("otpvalidationfailurecode", "BAD")
-        .put("accountlockstatus", "FROZEN").put("accountlockreason", "BOREDOM").put("documenttype", "MEDICAL");
-    assertErrors(b, "/loginmethod", "/loginfailurecode", "/otppurpose", "/otpmedium",
-        "/otpvalidationfailurecode", "/accountlockstatus", "/accountlockreason", "/documenttype");
+    ObjectNode b =
+        realistic("LOGIN_FAILED")
+            .put("loginmethod", "password")
+            .put("loginfailurecode", "WRONG_PASSWORD")
+            .put("otppurpose", "SIGNUP")
+            .put("otpmedium", "SMS")
+            .put("otpvalidationfailurecode", "BAD")
+            .put("accountlockstatus", "FROZEN")
+            .put("accountlockreason", "BOREDOM")
+            .put("documenttype", "MEDICAL");
+    assertErrors(
+        b,
+        "/loginmethod",
+        "/loginfailurecode",
+        "/otppurpose",
+        "/otpmedium",
+        "/otpvalidationfailurecode",
+        "/accountlockstatus",
+        "/accountlockreason",
+        "/documenttype");
     MappingResult r = mapper.map(realistic("LOGIN_FAILED").put("eventtype", "PAYMENT_COMPLETED"));
     assertEquals(Set.of("/eventtype"), pointers(r));
     assertTrue(r.errors().get(0).detail().contains("PAYMENT_COMPLETED"));
-    assertEquals(Set.of("/eventtype"), pointers(mapper.map(realistic("LOGIN_FAILED").put("eventtype", "login_failed"))));
+    assertEquals(
+        Set.of("/eventtype"),
+        pointers(mapper.map(realistic("LOGIN_FAILED").put("eventtype", "login_failed"))));
   }
 
   @Test
@@ -238,8 +282,18 @@ class ReferenceMapperTest {
     b.put("accountlockduration", "half an hour");
     b.putArray("sessionid").add("s-1");
     b.put("location", "Austin");
-    assertErrors(b, "/requestorid", "/requestorip", "/timestamp", "/sessionstarttime", "/otpexpirationtime",
-        "/loginpreviousfailedattempts", "/devicetype", "/accountlockduration", "/sessionid", "/location");
+    assertErrors(
+        b,
+        "/requestorid",
+        "/requestorip",
+        "/timestamp",
+        "/sessionstarttime",
+        "/otpexpirationtime",
+        "/loginpreviousfailedattempts",
+        "/devicetype",
+        "/accountlockduration",
+        "/sessionid",
+        "/location");
     b = realistic("LOGIN_SUCCESSFUL");
     ((ObjectNode) b.get("location")).put("latitude", "north").put("longitude", 200).put("city", 5);
     assertErrors(b, "/location/latitude", "/location/longitude", "/location/city");
@@ -247,7 +301,9 @@ class ReferenceMapperTest {
     assertErrors(realistic("LOGIN_SUCCESSFUL").put("requestorip", "256.1.1.1"), "/requestorip");
     assertErrors(realistic("LOGIN_SUCCESSFUL").put("timestamp", "99999999999999999"), "/timestamp");
     assertErrors(realistic("LOGIN_SUCCESSFUL").put("timestamp", -5), "/timestamp");
-    assertErrors(realistic("LOGIN_SUCCESSFUL").put("initiatorsystemcode", "x".repeat(200)), "/initiatorsystemcode");
+    assertErrors(
+        realistic("LOGIN_SUCCESSFUL").put("initiatorsystemcode", "x".repeat(200)),
+        "/initiatorsystemcode");
   }
 
   @Test
@@ -259,7 +315,8 @@ class ReferenceMapperTest {
 
   @Test
   void nullBodyAndPointerEscaping() {
-    assertEquals(List.of(new FieldError("", "the body must be a JSON object")), mapper.map(null).errors());
+    assertEquals(
+        List.of(new FieldError("", "the body must be a JSON object")), mapper.map(null).errors());
     ObjectNode b = realistic("LOGIN_FAILED").put("a/b~c", 1);
     assertErrors(b, "/a~1b~0c");
   }
@@ -283,24 +340,32 @@ class ReferenceMapperTest {
     JsonNode lock = BuiltInCatalog.schema("ACCOUNT_LOCKOUT").at("/properties/metadata/properties");
     assertEquals(ReferenceMapper.ACCOUNT_LOCK_STATUSES, list(lock.at("/account_lock_status/enum")));
     assertEquals(ReferenceMapper.ACCOUNT_LOCK_REASONS, list(lock.at("/account_lock_reason/enum")));
-    JsonNode otp = BuiltInCatalog.schema("OTP_VALIDATION_FAILED").at("/properties/metadata/properties");
+    JsonNode otp =
+        BuiltInCatalog.schema("OTP_VALIDATION_FAILED").at("/properties/metadata/properties");
     assertEquals(ReferenceMapper.OTP_PURPOSES, list(otp.at("/otp_purpose/enum")));
     assertEquals(ReferenceMapper.OTP_MEDIUMS, list(otp.at("/otp_medium/enum")));
-    assertEquals(ReferenceMapper.OTP_VALIDATION_FAILURE_CODES, list(otp.at("/otp_validation_failure_code/enum")));
+    assertEquals(
+        ReferenceMapper.OTP_VALIDATION_FAILURE_CODES,
+        list(otp.at("/otp_validation_failure_code/enum")));
     JsonNode doc = BuiltInCatalog.schema("DOCUMENT_DELETED").at("/properties/metadata/properties");
     assertEquals(ReferenceMapper.DOCUMENT_TYPES, list(doc.at("/document_type/enum")));
     for (String t : ReferenceMapper.EVENT_TYPES) {
-      assertTrue(Set.of("user_access", "document", "account_management")
-          .contains(BuiltInCatalog.categoryOf(t)), t);
+      assertTrue(
+          Set.of("user_access", "document", "account_management")
+              .contains(BuiltInCatalog.categoryOf(t)),
+          t);
     }
-    long expected = BuiltInCatalog.typeNames().stream()
-        .filter(t -> Set.of("user_access", "document").contains(BuiltInCatalog.categoryOf(t))).count();
+    long expected =
+        BuiltInCatalog.typeNames().stream()
+            .filter(t -> Set.of("user_access", "document").contains(BuiltInCatalog.categoryOf(t)))
+            .count();
     // every user-access and document type, plus the reference's account and password types
     assertEquals(expected + 8, ReferenceMapper.EVENT_TYPES.size());
   }
 
   static List<String> list(JsonNode arr) {
-    return M.convertValue(arr, M.getTypeFactory().constructCollectionType(List.class, String.class));
+    return M.convertValue(
+        arr, M.getTypeFactory().constructCollectionType(List.class, String.class));
   }
 
   String outcome(String type) {

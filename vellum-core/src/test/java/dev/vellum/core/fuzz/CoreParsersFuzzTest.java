@@ -19,14 +19,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Fuzz targets for the parsers in vellum-core that read untrusted input. Each target states the
- * only outcomes its parser documents; anything else escaping is a finding. Seeds live in
- * {@code src/test/resources/dev/vellum/core/fuzz/CoreParsersFuzzTestInputs/<method>/}; under
- * plain {@code mvn verify} only the seeds run (regression mode), {@code JAZZER_FUZZ=1} fuzzes.
+ * only outcomes its parser documents; anything else escaping is a finding. Seeds live in {@code
+ * src/test/resources/dev/vellum/core/fuzz/CoreParsersFuzzTestInputs/<method>/}; under plain {@code
+ * mvn verify} only the seeds run (regression mode), {@code JAZZER_FUZZ=1} fuzzes.
  */
 class CoreParsersFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** A fixed key, so that signed seeds keep verifying: seed bytes 0..31, name vellum.local. */
   private static final NoteSigner SIGNER = NoteSigner.fromSeed("vellum.local", seed());
+
   private static final NoteVerifier VERIFIER = SIGNER.verifier();
 
   private static byte[] seed() {
@@ -79,8 +81,10 @@ class CoreParsersFuzzTest {
     try {
       byte[] once = CanonicalJson.canonicalize(node);
       byte[] twice = CanonicalJson.canonicalize(JSON.readTree(once));
-      assertEquals(new String(once, StandardCharsets.UTF_8),
-          new String(twice, StandardCharsets.UTF_8), "canonical form is not a fixed point");
+      assertEquals(
+          new String(once, StandardCharsets.UTF_8),
+          new String(twice, StandardCharsets.UTF_8),
+          "canonical form is not a fixed point");
     } catch (IllegalArgumentException notIJson) {
       // documented
     } catch (java.io.IOException e) {

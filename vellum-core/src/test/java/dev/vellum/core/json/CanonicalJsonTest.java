@@ -88,8 +88,7 @@ class CanonicalJsonTest {
   @CsvSource({"7fffffffffffffff", "7ff0000000000000", "fff0000000000000", "7ff8000000000000"})
   void nanAndInfinityAreRejected(String bits) {
     double d = Double.longBitsToDouble(Long.parseUnsignedLong(bits, 16));
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> canon(d));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> canon(d));
     assertTrue(e.getMessage().contains("RFC 8785"), e.getMessage());
   }
 
@@ -153,7 +152,8 @@ class CanonicalJsonTest {
     try (BufferedReader in =
         new BufferedReader(
             new InputStreamReader(
-                Objects.requireNonNull(getClass().getResourceAsStream("/json/es-number-tostring.txt")),
+                Objects.requireNonNull(
+                    getClass().getResourceAsStream("/json/es-number-tostring.txt")),
                 StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         String[] parts = line.split(" ");
@@ -174,7 +174,8 @@ class CanonicalJsonTest {
 
   @Test
   void integersUpToTwoPow53PrintExactly() {
-    assertEquals("9007199254740991", CanonicalJson.canonicalString(LongNode.valueOf((1L << 53) - 1)));
+    assertEquals(
+        "9007199254740991", CanonicalJson.canonicalString(LongNode.valueOf((1L << 53) - 1)));
     assertEquals("-42", CanonicalJson.canonicalString(LongNode.valueOf(-42)));
     assertEquals("100", CanonicalJson.canonicalString(NODES.numberNode(100)));
   }
@@ -182,8 +183,10 @@ class CanonicalJsonTest {
   @Test
   void integersBeyondTwoPow53AreRoundedToDoubleLikeEcmaScript() {
     // 2^60 + 1 is not a double; as in ECMAScript it prints as the shortest digits of 2^60.
-    assertEquals("1152921504606847000", CanonicalJson.canonicalString(LongNode.valueOf((1L << 60) + 1)));
-    assertEquals("9223372036854776000", CanonicalJson.canonicalString(LongNode.valueOf(Long.MAX_VALUE)));
+    assertEquals(
+        "1152921504606847000", CanonicalJson.canonicalString(LongNode.valueOf((1L << 60) + 1)));
+    assertEquals(
+        "9223372036854776000", CanonicalJson.canonicalString(LongNode.valueOf(Long.MAX_VALUE)));
   }
 
   @Test
@@ -221,9 +224,11 @@ class CanonicalJsonTest {
   @Test
   void parsingFloatsAsBigDecimalGivesTheSameOutput() throws IOException {
     ObjectMapper bigDecimals =
-        new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
-    String json = "[333333333.33333329, 1E30, 4.50, 2e-3, 1e-27, 123456789012345678901234567890, -0.0]";
+    String json =
+        "[333333333.33333329, 1E30, 4.50, 2e-3, 1e-27, 123456789012345678901234567890, -0.0]";
     assertEquals(canon(json), CanonicalJson.canonicalString(bigDecimals.readTree(json)));
   }
 
@@ -255,14 +260,14 @@ class CanonicalJsonTest {
   @Test
   void quoteAndBackslashAreEscapedButSolidusAndDeleteAreNot() {
     assertEquals(
-        "\"a\\\"b\\\\c/d\u007fe\"", CanonicalJson.canonicalString(TextNode.valueOf("a\"b\\c/d\u007fe")));
+        "\"a\\\"b\\\\c/d\u007fe\"",
+        CanonicalJson.canonicalString(TextNode.valueOf("a\"b\\c/d\u007fe")));
   }
 
   @Test
   void nonAsciiIsWrittenAsUtf8NotEscaped() {
     byte[] out = CanonicalJson.canonicalize(TextNode.valueOf("é€\ud83d\ude00"));
-    assertArrayEquals(
-        HexFormat.of().parseHex("22c3a9e282acf09f988022"), out);
+    assertArrayEquals(HexFormat.of().parseHex("22c3a9e282acf09f988022"), out);
   }
 
   @Test
@@ -287,7 +292,8 @@ class CanonicalJsonTest {
 
   @Test
   void emptyContainersAndLiterals() throws IOException {
-    assertEquals("[{},[],null,true,false,\"\"]", canon(" [ { } , [ ] , null , true , false , \"\" ] "));
+    assertEquals(
+        "[{},[],null,true,false,\"\"]", canon(" [ { } , [ ] , null , true , false , \"\" ] "));
   }
 
   @Test
@@ -309,11 +315,14 @@ class CanonicalJsonTest {
 
   @Test
   void nonDataNodesAreRejected() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CanonicalJson.canonicalString(BinaryNode.valueOf(new byte[] {1})));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CanonicalJson.canonicalString(new POJONode(new Object())));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CanonicalJson.canonicalString(MissingNode.getInstance()));
     assertThrows(IllegalArgumentException.class, () -> CanonicalJson.canonicalString(null));
   }
@@ -338,7 +347,9 @@ class CanonicalJsonTest {
       JsonNode doc = randomValue(random, 0);
       JsonNode shuffled = shuffledCopy(doc, random);
       assertArrayEquals(
-          CanonicalJson.canonicalize(doc), CanonicalJson.canonicalize(shuffled), () -> doc.toString());
+          CanonicalJson.canonicalize(doc),
+          CanonicalJson.canonicalize(shuffled),
+          () -> doc.toString());
     }
   }
 
@@ -413,22 +424,24 @@ class CanonicalJsonTest {
       case 4:
       case 5:
         return NODES.textNode(randomString(random));
-      case 6: {
-        ArrayNode a = NODES.arrayNode();
-        int n = random.nextInt(5);
-        for (int i = 0; i < n; i++) {
-          a.add(randomValue(random, depth + 1));
+      case 6:
+        {
+          ArrayNode a = NODES.arrayNode();
+          int n = random.nextInt(5);
+          for (int i = 0; i < n; i++) {
+            a.add(randomValue(random, depth + 1));
+          }
+          return a;
         }
-        return a;
-      }
-      default: {
-        ObjectNode o = NODES.objectNode();
-        int n = random.nextInt(6);
-        for (int i = 0; i < n; i++) {
-          o.set(randomString(random), randomValue(random, depth + 1));
+      default:
+        {
+          ObjectNode o = NODES.objectNode();
+          int n = random.nextInt(6);
+          for (int i = 0; i < n; i++) {
+            o.set(randomString(random), randomValue(random, depth + 1));
+          }
+          return o;
         }
-        return o;
-      }
     }
   }
 

@@ -39,20 +39,23 @@ class CanonicalMembersTest {
     ObjectNode o = json.createObjectNode();
     int n = r.nextInt(6);
     for (int i = 0; i < n; i++) {
-      String key = switch (r.nextInt(5)) {
-        case 0 -> "k" + r.nextInt(20);
-        case 1 -> "\u00e9t\u00e9" + i;
-        case 2 -> "\ud83d\ude00" + i;
-        case 3 -> "A" + i;
-        default -> "line\nbreak" + i;
-      };
+      String key =
+          switch (r.nextInt(5)) {
+            case 0 -> "k" + r.nextInt(20);
+            case 1 -> "\u00e9t\u00e9" + i;
+            case 2 -> "\ud83d\ude00" + i;
+            case 3 -> "A" + i;
+            default -> "line\nbreak" + i;
+          };
       switch (r.nextInt(5)) {
         case 0 -> o.put(key, r.nextDouble() * 1e6);
         case 1 -> o.put(key, "v\"" + r.nextInt());
         case 2 -> o.put(key, r.nextBoolean());
         case 3 -> o.putNull(key);
-        default -> o.set(key, depth > 0 ? randomObject(r, depth - 1) : json.createArrayNode()
-            .add(1).add("x"));
+        default ->
+            o.set(
+                key,
+                depth > 0 ? randomObject(r, depth - 1) : json.createArrayNode().add(1).add("x"));
       }
     }
     return o;

@@ -37,7 +37,8 @@ class MerkleTreeTest {
       for (int index = 0; index < size; index++) {
         List<byte[]> proof = MerkleTree.inclusionProof(tree.nodeReader(), index, size);
         assertSameHashes(tree.inclusionProof(index, size), proof);
-        ProofVerifier.verifyInclusion(index, size, tree.mth(index, index + 1), proof, tree.root(size));
+        ProofVerifier.verifyInclusion(
+            index, size, tree.mth(index, index + 1), proof, tree.root(size));
       }
     }
   }
@@ -62,8 +63,12 @@ class MerkleTreeTest {
       int size2 = 1 + random.nextInt(3000);
       int size1 = 1 + random.nextInt(size2);
       int index = random.nextInt(size2);
-      assertSameHashes(tree.inclusionProof(index, size2), MerkleTree.inclusionProof(tree.nodeReader(), index, size2));
-      assertSameHashes(tree.consistencyProof(size1, size2), MerkleTree.consistencyProof(tree.nodeReader(), size1, size2));
+      assertSameHashes(
+          tree.inclusionProof(index, size2),
+          MerkleTree.inclusionProof(tree.nodeReader(), index, size2));
+      assertSameHashes(
+          tree.consistencyProof(size1, size2),
+          MerkleTree.consistencyProof(tree.nodeReader(), size1, size2));
       assertArrayEquals(tree.root(size2), MerkleTree.root(tree.nodeReader(), size2));
     }
   }
@@ -81,12 +86,18 @@ class MerkleTreeTest {
       for (int bit = 0; bit < 256; bit++) {
         byte[] badLeaf = flip(leaf, bit);
         byte[] badRoot = flip(root, bit);
-        assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(index, size, badLeaf, proof, root));
-        assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(index, size, leaf, proof, badRoot));
+        assertThrows(
+            ProofException.class,
+            () -> ProofVerifier.verifyInclusion(index, size, badLeaf, proof, root));
+        assertThrows(
+            ProofException.class,
+            () -> ProofVerifier.verifyInclusion(index, size, leaf, proof, badRoot));
         for (int p = 0; p < proof.size(); p++) {
           List<byte[]> badProof = new ArrayList<>(proof);
           badProof.set(p, flip(proof.get(p), bit));
-          assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(index, size, leaf, badProof, root));
+          assertThrows(
+              ProofException.class,
+              () -> ProofVerifier.verifyInclusion(index, size, leaf, badProof, root));
         }
       }
     }
@@ -106,12 +117,18 @@ class MerkleTreeTest {
       for (int bit = 0; bit < 256; bit++) {
         byte[] bad1 = flip(root1, bit);
         byte[] bad2 = flip(root2, bit);
-        assertThrows(ProofException.class, () -> ProofVerifier.verifyConsistency(size1, size2, proof, bad1, root2));
-        assertThrows(ProofException.class, () -> ProofVerifier.verifyConsistency(size1, size2, proof, root1, bad2));
+        assertThrows(
+            ProofException.class,
+            () -> ProofVerifier.verifyConsistency(size1, size2, proof, bad1, root2));
+        assertThrows(
+            ProofException.class,
+            () -> ProofVerifier.verifyConsistency(size1, size2, proof, root1, bad2));
         for (int p = 0; p < proof.size(); p++) {
           List<byte[]> badProof = new ArrayList<>(proof);
           badProof.set(p, flip(proof.get(p), bit));
-          assertThrows(ProofException.class, () -> ProofVerifier.verifyConsistency(size1, size2, badProof, root1, root2));
+          assertThrows(
+              ProofException.class,
+              () -> ProofVerifier.verifyConsistency(size1, size2, badProof, root1, root2));
         }
       }
       checked++;
@@ -124,15 +141,21 @@ class MerkleTreeTest {
     List<byte[]> proof = MerkleTree.inclusionProof(tree.nodeReader(), 37, 100);
     byte[] leaf = tree.mth(37, 38);
     byte[] root = tree.root(100);
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(36, 100, leaf, proof, root));
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(38, 100, leaf, proof, root));
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(37, 64, leaf, proof, root));
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(37, 200, leaf, proof, root));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyInclusion(36, 100, leaf, proof, root));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyInclusion(38, 100, leaf, proof, root));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyInclusion(37, 64, leaf, proof, root));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyInclusion(37, 200, leaf, proof, root));
     // Sizes 99 and 100 give leaf 37 the same path shape, so the proof alone cannot tell them
     // apart; the signed root binds the size. This documents that, rather than hiding it.
     ProofVerifier.verifyInclusion(37, 99, leaf, proof, root);
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(37, 37, leaf, proof, root));
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyInclusion(-1, 100, leaf, proof, root));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyInclusion(37, 37, leaf, proof, root));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyInclusion(-1, 100, leaf, proof, root));
   }
 
   @Test
@@ -140,8 +163,10 @@ class MerkleTreeTest {
     NaiveTree tree = randomTree(new Random(4), 1024);
     List<byte[]> proof = MerkleTree.inclusionProof(tree.nodeReader(), 5, 1024);
     byte[] wrongRoot = new byte[32];
-    ProofException e = assertThrows(ProofException.class,
-        () -> ProofVerifier.verifyInclusion(5, 1024, tree.mth(5, 6), proof, wrongRoot));
+    ProofException e =
+        assertThrows(
+            ProofException.class,
+            () -> ProofVerifier.verifyInclusion(5, 1024, tree.mth(5, 6), proof, wrongRoot));
     assertTrue(e.getMessage().startsWith("root mismatch at size 1024"), e.getMessage());
     assertTrue(e.getMessage().contains("expected " + "00".repeat(32)), e.getMessage());
     assertTrue(e.getMessage().contains("calculated " + Hex.of(tree.root(1024))), e.getMessage());
@@ -150,14 +175,20 @@ class MerkleTreeTest {
   @Test
   void consistencyRejectsShrinkingAndEmptyTrees() {
     byte[] any = new byte[32];
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyConsistency(5, 4, List.of(), any, any));
-    assertThrows(ProofException.class, () -> ProofVerifier.verifyConsistency(0, 4, List.of(any), Rfc6962.emptyRoot(), any));
+    assertThrows(
+        ProofException.class, () -> ProofVerifier.verifyConsistency(5, 4, List.of(), any, any));
+    assertThrows(
+        ProofException.class,
+        () -> ProofVerifier.verifyConsistency(0, 4, List.of(any), Rfc6962.emptyRoot(), any));
     ProofVerifier.verifyConsistency(0, 0, List.of(), Rfc6962.emptyRoot(), Rfc6962.emptyRoot());
   }
 
   @Test
   void generatorRejectsOutOfRangeArguments() {
-    NodeReader none = (l, i) -> { throw new AssertionError("no read expected"); };
+    NodeReader none =
+        (l, i) -> {
+          throw new AssertionError("no read expected");
+        };
     assertThrows(IllegalArgumentException.class, () -> MerkleTree.inclusionProof(none, 4, 4));
     assertThrows(IllegalArgumentException.class, () -> MerkleTree.inclusionProof(none, -1, 4));
     assertThrows(IllegalArgumentException.class, () -> MerkleTree.consistencyProof(none, 0, 4));
@@ -173,10 +204,11 @@ class MerkleTreeTest {
     // meaningful but the number of reads is what a real store would see.
     long size = (1L << 40) + 12345;
     int[] reads = {0};
-    NodeReader counting = (level, index) -> {
-      reads[0]++;
-      return Rfc6962.leafHash(new byte[] {(byte) level, (byte) index});
-    };
+    NodeReader counting =
+        (level, index) -> {
+          reads[0]++;
+          return Rfc6962.leafHash(new byte[] {(byte) level, (byte) index});
+        };
     MerkleTree.inclusionProof(counting, size - 1, size);
     assertTrue(reads[0] <= 2 * 41, "inclusion reads: " + reads[0]);
     reads[0] = 0;

@@ -11,28 +11,36 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Known answers for RFC 6962 hashing. The eight-leaf test tree (leaf inputs "", 00, 10, 2021,
- * 3031, 40414243, 5051525354555657, 606162636465666768696a6b6c6d6e6f) and its roots for sizes
- * 0–8 are those of the transparency-dev {@code merkle} reference tests (as reproduced in
+ * Known answers for RFC 6962 hashing. The eight-leaf test tree (leaf inputs "", 00, 10, 2021, 3031,
+ * 40414243, 5051525354555657, 606162636465666768696a6b6c6d6e6f) and its roots for sizes 0–8 are
+ * those of the transparency-dev {@code merkle} reference tests (as reproduced in
  * /work/shared/testdata/README.md, from merkle commit 417fb0c, Apache-2.0), which inherited them
  * from Certificate Transparency's C++ {@code merkle_tree_test}.
  */
 class Rfc6962Test {
 
-  static final List<byte[]> LEAF_INPUTS = hexList(
-      "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-      "606162636465666768696a6b6c6d6e6f");
+  static final List<byte[]> LEAF_INPUTS =
+      hexList(
+          "",
+          "00",
+          "10",
+          "2021",
+          "3031",
+          "40414243",
+          "5051525354555657",
+          "606162636465666768696a6b6c6d6e6f");
 
-  static final List<byte[]> ROOTS = hexList(
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-      "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-      "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-      "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-      "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-      "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-      "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-      "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+  static final List<byte[]> ROOTS =
+      hexList(
+          "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+          "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+          "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+          "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+          "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+          "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+          "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+          "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+          "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
 
   static List<byte[]> hexList(String... hex) {
     List<byte[]> out = new ArrayList<>();

@@ -47,7 +47,8 @@ class TileAppenderTest {
       Map<String, byte[]> expected = naive.tiles(size);
       assertEquals(expected.keySet(), stored.keySet(), "tile set at size " + size);
       for (Map.Entry<String, byte[]> e : expected.entrySet()) {
-        assertArrayEquals(e.getValue(), stored.get(e.getKey()), "tile " + e.getKey() + " at size " + size);
+        assertArrayEquals(
+            e.getValue(), stored.get(e.getKey()), "tile " + e.getKey() + " at size " + size);
       }
       byte[] root = appender.root();
       if (size <= 10_000) {
@@ -57,16 +58,25 @@ class TileAppenderTest {
       assertArrayEquals(root, MerkleTree.root(reader, size));
       for (int k = 0; k < 20 && size > 0; k++) {
         int index = random.nextInt(size);
-        ProofVerifier.verifyInclusion(index, size, leaves.get(index),
-            MerkleTree.inclusionProof(new TileNodeReader((l, n) -> stored.get(key(l, n))), index, size), root);
+        ProofVerifier.verifyInclusion(
+            index,
+            size,
+            leaves.get(index),
+            MerkleTree.inclusionProof(
+                new TileNodeReader((l, n) -> stored.get(key(l, n))), index, size),
+            root);
         int size1 = 1 + random.nextInt(size);
         byte[] root1 = MerkleTree.root(new TileNodeReader((l, n) -> stored.get(key(l, n))), size1);
         if (size1 <= 10_000) {
           assertArrayEquals(naive.root(size1), root1, "root at size " + size1);
         }
-        ProofVerifier.verifyConsistency(size1, size,
-            MerkleTree.consistencyProof(new TileNodeReader((l, n) -> stored.get(key(l, n))), size1, size),
-            root1, root);
+        ProofVerifier.verifyConsistency(
+            size1,
+            size,
+            MerkleTree.consistencyProof(
+                new TileNodeReader((l, n) -> stored.get(key(l, n))), size1, size),
+            root1,
+            root);
       }
     }
   }
@@ -83,8 +93,10 @@ class TileAppenderTest {
     appender.append(leaves).forEach(t -> stored.put(key(t.level(), t.index()), t.hashes()));
     NaiveTree naive = new NaiveTree(leaves);
     for (int size = 1; size <= 5000; size += 1 + random.nextInt(97)) {
-      assertArrayEquals(naive.root(size),
-          MerkleTree.root(new TileNodeReader((l, n) -> stored.get(key(l, n))), size), "size " + size);
+      assertArrayEquals(
+          naive.root(size),
+          MerkleTree.root(new TileNodeReader((l, n) -> stored.get(key(l, n))), size),
+          "size " + size);
     }
   }
 
@@ -98,7 +110,8 @@ class TileAppenderTest {
     }
     List<Tile> changed = appender.append(batch);
     // 600 = 2 full level-0 tiles + partial of 88; level 1 holds 2 hashes.
-    assertEquals(List.of("tile/0/000", "tile/0/001", "tile/0/002.p/88", "tile/1/000.p/2"),
+    assertEquals(
+        List.of("tile/0/000", "tile/0/001", "tile/0/002.p/88", "tile/1/000.p/2"),
         changed.stream().map(t -> t.path().toString()).toList());
     List<Tile> next = appender.append(List.of(randomHash(random)));
     assertEquals(List.of("tile/0/002.p/89"), next.stream().map(t -> t.path().toString()).toList());
@@ -121,10 +134,13 @@ class TileAppenderTest {
     original.append(first).forEach(t -> stored.put(key(t.level(), t.index()), t.hashes()));
 
     int[] reads = {0};
-    TileAppender resumed = TileAppender.load(70_000, (l, n) -> {
-      reads[0]++;
-      return stored.get(key(l, n));
-    });
+    TileAppender resumed =
+        TileAppender.load(
+            70_000,
+            (l, n) -> {
+              reads[0]++;
+              return stored.get(key(l, n));
+            });
     assertTrue(reads[0] <= 3, "reads " + reads[0]);
     assertArrayEquals(original.root(), resumed.root());
     assertEquals(original.append(second), resumed.append(second));
@@ -133,13 +149,17 @@ class TileAppenderTest {
 
   @Test
   void constructorRejectsRightEdgeOfWrongWidth() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new TileAppender(300, List.of(new byte[43 * 32])));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new TileAppender(300, List.of(new byte[43 * 32])));
     assertTrue(e.getMessage().contains("must hold 44 hashes"), e.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> new TileAppender(300, List.of(new byte[44 * 32])));  // level 1 needs 1 hash
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new TileAppender(300, List.of(new byte[44 * 32]))); // level 1 needs 1 hash
     new TileAppender(300, List.of(new byte[44 * 32], new byte[32]));
-    assertThrows(IllegalArgumentException.class, () -> new TileAppender(256, List.of(new byte[32])));
+    assertThrows(
+        IllegalArgumentException.class, () -> new TileAppender(256, List.of(new byte[32])));
     new TileAppender(256, java.util.Arrays.asList(null, new byte[32]));
   }
 
@@ -148,16 +168,16 @@ class TileAppenderTest {
     TileAppender appender = new TileAppender(0, List.of());
     appender.append(List.of(new byte[32]));
     byte[] root = appender.root();
-    assertThrows(IllegalArgumentException.class,
-        () -> appender.append(List.of(new byte[32], new byte[31])));
+    assertThrows(
+        IllegalArgumentException.class, () -> appender.append(List.of(new byte[32], new byte[31])));
     assertEquals(1, appender.size());
     assertArrayEquals(root, appender.root());
   }
 
   @Test
   void loadFailsClearlyWhenATileIsMissing() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> TileAppender.load(300, (l, n) -> null));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> TileAppender.load(300, (l, n) -> null));
     assertTrue(e.getMessage().contains("tile/0/001.p/44"), e.getMessage());
   }
 }

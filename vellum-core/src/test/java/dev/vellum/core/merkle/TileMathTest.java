@@ -54,8 +54,10 @@ class TileMathTest {
         int index = k < 25 ? k : random.nextInt(nodes.size());
         TileMath.NodeLocation at = TileMath.locate(level, index);
         byte[] tile = tiles.get(at.tileLevel() + "/" + at.tileIndex());
-        assertArrayEquals(nodes.get(index),
-            TileMath.hashWithinTile(tile, at.first(), at.count()), level + "/" + index);
+        assertArrayEquals(
+            nodes.get(index),
+            TileMath.hashWithinTile(tile, at.first(), at.count()),
+            level + "/" + index);
       }
     }
   }

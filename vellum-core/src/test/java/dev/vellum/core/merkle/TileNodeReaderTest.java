@@ -56,7 +56,8 @@ class TileNodeReaderTest {
       long index = trial == 0 ? SIZE - 1 : random.nextInt(SIZE);
       CountingTiles tiles = new CountingTiles();
       List<byte[]> proof = MerkleTree.inclusionProof(new TileNodeReader(tiles), index, SIZE);
-      assertTrue(tiles.reads <= bound, "index " + index + ": " + tiles.reads + " tile reads > " + bound);
+      assertTrue(
+          tiles.reads <= bound, "index " + index + ": " + tiles.reads + " tile reads > " + bound);
       ProofVerifier.verifyInclusion(index, SIZE, leaf(index), proof, root);
     }
   }
@@ -69,7 +70,8 @@ class TileNodeReaderTest {
       long size1 = 1 + random.nextInt(SIZE - 1);
       CountingTiles tiles = new CountingTiles();
       List<byte[]> proof = MerkleTree.consistencyProof(new TileNodeReader(tiles), size1, SIZE);
-      assertTrue(tiles.reads <= bound, "size1 " + size1 + ": " + tiles.reads + " tile reads > " + bound);
+      assertTrue(
+          tiles.reads <= bound, "size1 " + size1 + ": " + tiles.reads + " tile reads > " + bound);
       CountingTiles rootTiles = new CountingTiles();
       byte[] root1 = MerkleTree.root(new TileNodeReader(rootTiles), size1);
       assertTrue(rootTiles.reads <= TileMath.tileLevels(SIZE) * 2, "root reads " + rootTiles.reads);
@@ -86,11 +88,14 @@ class TileNodeReaderTest {
 
   @Test
   void missingOrTooNarrowTileFailsWithItsCoordinates() {
-    IllegalStateException missing = assertThrows(IllegalStateException.class,
-        () -> new TileNodeReader((l, n) -> null).node(3, 5));
+    IllegalStateException missing =
+        assertThrows(
+            IllegalStateException.class, () -> new TileNodeReader((l, n) -> null).node(3, 5));
     assertTrue(missing.getMessage().contains("tile 0/0 is not stored"), missing.getMessage());
-    IllegalStateException narrow = assertThrows(IllegalStateException.class,
-        () -> new TileNodeReader((l, n) -> new byte[32 * 10]).node(2, 3));
+    IllegalStateException narrow =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new TileNodeReader((l, n) -> new byte[32 * 10]).node(2, 3));
     assertTrue(narrow.getMessage().contains("needs 16 hashes"), narrow.getMessage());
   }
 }

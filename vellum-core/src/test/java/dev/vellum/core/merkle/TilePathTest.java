@@ -36,8 +36,11 @@ class TilePathTest {
   void roundTripsRandomPaths() {
     Random random = new Random(256);
     for (int i = 0; i < 10_000; i++) {
-      TilePath t = new TilePath(random.nextInt(8), (random.nextLong() >>> 1) >>> random.nextInt(63),
-          1 + random.nextInt(256));
+      TilePath t =
+          new TilePath(
+              random.nextInt(8),
+              (random.nextLong() >>> 1) >>> random.nextInt(63),
+              1 + random.nextInt(256));
       assertEquals(t, TilePath.parse(t.toString()));
     }
   }
@@ -49,15 +52,42 @@ class TilePathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", "tile/", "tile/0", "tile/0/", "/tile/0/000", "tile/0/000/", "tiles/0/000",
-    "tile/00/000", "tile/-1/000", "tile/64/000", "tile/a/000", "tile/entries/000",
-    "tile/0/00", "tile/0/0000", "tile/0/1", "tile/0/x001", "tile/0/001/000", "tile/0/x000/001",
-    "tile/0/x01/000", "tile/0/xx01/000", "tile/0/x001/x000", "tile/0/+01",
-    "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/08", "tile/0/000.p/", "tile/0/000.p",
-    "tile/0/000.p/8/", "tile/0/000.p/8x", "tile/0/000.q/8", "tile/0/x001.p/000",
-    "tile/0/x009/x223/x372/x036/x854/x775/808", "tile/0/x001/x001/x001/x001/x001/x001/x001/001",
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "tile/",
+        "tile/0",
+        "tile/0/",
+        "/tile/0/000",
+        "tile/0/000/",
+        "tiles/0/000",
+        "tile/00/000",
+        "tile/-1/000",
+        "tile/64/000",
+        "tile/a/000",
+        "tile/entries/000",
+        "tile/0/00",
+        "tile/0/0000",
+        "tile/0/1",
+        "tile/0/x001",
+        "tile/0/001/000",
+        "tile/0/x000/001",
+        "tile/0/x01/000",
+        "tile/0/xx01/000",
+        "tile/0/x001/x000",
+        "tile/0/+01",
+        "tile/0/000.p/0",
+        "tile/0/000.p/256",
+        "tile/0/000.p/08",
+        "tile/0/000.p/",
+        "tile/0/000.p",
+        "tile/0/000.p/8/",
+        "tile/0/000.p/8x",
+        "tile/0/000.q/8",
+        "tile/0/x001.p/000",
+        "tile/0/x009/x223/x372/x036/x854/x775/808",
+        "tile/0/x001/x001/x001/x001/x001/x001/x001/001",
+      })
   void rejectsMalformedPaths(String path) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> TilePath.parse(path));

@@ -14,7 +14,8 @@ class CheckpointTest {
 
   @Test
   void noteTextIsOriginSizeAndBase64Root() {
-    Checkpoint cp = new Checkpoint("vellum.local/acme", 8, java.util.Base64.getDecoder().decode(ROOT_B64));
+    Checkpoint cp =
+        new Checkpoint("vellum.local/acme", 8, java.util.Base64.getDecoder().decode(ROOT_B64));
     assertEquals("vellum.local/acme\n8\n" + ROOT_B64 + "\n", cp.toNoteText());
   }
 
@@ -33,14 +34,24 @@ class CheckpointTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", "o\n1\n", "o\n1\n" + ROOT_B64, "\n1\n" + ROOT_B64 + "\n", "o\n01\n" + ROOT_B64 + "\n",
-    "o\n-1\n" + ROOT_B64 + "\n", "o\n+1\n" + ROOT_B64 + "\n", "o\n 1\n" + ROOT_B64 + "\n",
-    "o\n99999999999999999999\n" + ROOT_B64 + "\n", "o\n1\nAAAA\n",
-    "o\n1\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg\n", "o\n1\n" + ROOT_B64 + "\n\n",
-    "o\n1\n" + ROOT_B64 + "\next\n\n", "o\n1\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz-Nw7/RgQyg=\n",
-    "o\r\n1\n" + ROOT_B64 + "\n",
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "o\n1\n",
+        "o\n1\n" + ROOT_B64,
+        "\n1\n" + ROOT_B64 + "\n",
+        "o\n01\n" + ROOT_B64 + "\n",
+        "o\n-1\n" + ROOT_B64 + "\n",
+        "o\n+1\n" + ROOT_B64 + "\n",
+        "o\n 1\n" + ROOT_B64 + "\n",
+        "o\n99999999999999999999\n" + ROOT_B64 + "\n",
+        "o\n1\nAAAA\n",
+        "o\n1\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg\n",
+        "o\n1\n" + ROOT_B64 + "\n\n",
+        "o\n1\n" + ROOT_B64 + "\next\n\n",
+        "o\n1\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz-Nw7/RgQyg=\n",
+        "o\r\n1\n" + ROOT_B64 + "\n",
+      })
   void parseRejectsMalformedText(String text) {
     assertThrows(NoteException.class, () -> Checkpoint.parse(text));
   }
@@ -51,7 +62,8 @@ class CheckpointTest {
     assertThrows(IllegalArgumentException.class, () -> new Checkpoint("a\nb", 1, new byte[32]));
     assertThrows(IllegalArgumentException.class, () -> new Checkpoint("o", -1, new byte[32]));
     assertThrows(IllegalArgumentException.class, () -> new Checkpoint("o", 1, new byte[31]));
-    assertThrows(IllegalArgumentException.class, () -> new Checkpoint("o", 1, new byte[32], List.of("")));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Checkpoint("o", 1, new byte[32], List.of("")));
   }
 
   @Test

@@ -22,15 +22,18 @@ class SignedNoteTest {
    */
   static final String GO_SKEY =
       "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-  static final String GO_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+  static final String GO_VKEY =
+      "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
   static final String GO_TEXT =
       "If you think cryptography is the answer to your problem,\n"
           + "then you don't know what your problem is.\n";
-  static final String GO_NOTE = GO_TEXT + "\n"
-      + "\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+  static final String GO_NOTE =
+      GO_TEXT
+          + "\n"
+          + "\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 
-  private static final byte[] ROOT = HexFormat.of().parseHex(
-      "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+  private static final byte[] ROOT =
+      HexFormat.of().parseHex("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
 
   @Test
   void goReferenceSignerReproducesTheReferenceNoteByteForByte() {
@@ -59,9 +62,13 @@ class SignedNoteTest {
     md.update((byte) 0x01);
     md.update(signer.publicKey());
     byte[] h = md.digest();
-    int expected = ((h[0] & 0xff) << 24) | ((h[1] & 0xff) << 16) | ((h[2] & 0xff) << 8) | (h[3] & 0xff);
+    int expected =
+        ((h[0] & 0xff) << 24) | ((h[1] & 0xff) << 16) | ((h[2] & 0xff) << 8) | (h[3] & 0xff);
     assertEquals(expected, signer.keyId());
-    assertTrue(signer.verifierKey().startsWith("vellum.local/acme+" + String.format("%08x", expected) + "+"));
+    assertTrue(
+        signer
+            .verifierKey()
+            .startsWith("vellum.local/acme+" + String.format("%08x", expected) + "+"));
   }
 
   @Test
@@ -70,9 +77,16 @@ class SignedNoteTest {
     String line = signer.signatureLine("hello\n");
     assertTrue(line.startsWith("\u2014 log.example "), line);
     assertTrue(line.endsWith("\n"));
-    byte[] blob = Base64.getDecoder().decode(line.substring("\u2014 log.example ".length(), line.length() - 1));
+    byte[] blob =
+        Base64.getDecoder()
+            .decode(line.substring("\u2014 log.example ".length(), line.length() - 1));
     assertEquals(68, blob.length);
-    assertEquals(signer.keyId(), ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff));
+    assertEquals(
+        signer.keyId(),
+        ((blob[0] & 0xff) << 24)
+            | ((blob[1] & 0xff) << 16)
+            | ((blob[2] & 0xff) << 8)
+            | (blob[3] & 0xff));
   }
 
   @Test
@@ -87,7 +101,9 @@ class SignedNoteTest {
   @Test
   void checkpointFailsWhenAnyByteChanged() {
     NoteSigner signer = NoteSigner.generate("vellum.local/acme");
-    String note = signer.sign(new Checkpoint("vellum.local/acme", 1234, ROOT, List.of("ext line")).toNoteText());
+    String note =
+        signer.sign(
+            new Checkpoint("vellum.local/acme", 1234, ROOT, List.of("ext line")).toNoteText());
     NoteVerifier verifier = signer.verifier();
     byte[] bytes = note.getBytes(StandardCharsets.UTF_8);
     int rejected = 0;
@@ -96,7 +112,9 @@ class SignedNoteTest {
         byte[] changed = bytes.clone();
         changed[i] ^= (byte) (1 << bit);
         String tampered = new String(changed, StandardCharsets.UTF_8);
-        assertThrows(RuntimeException.class, () -> verifier.verifyCheckpoint(tampered),
+        assertThrows(
+            RuntimeException.class,
+            () -> verifier.verifyCheckpoint(tampered),
             "byte " + i + " bit " + bit);
         rejected++;
       }
@@ -110,7 +128,8 @@ class SignedNoteTest {
     String note = signer.sign(new Checkpoint("vellum.local/acme", 1234, ROOT).toNoteText());
     String tampered = note.replace("\n1234\n", "\n1235\n");
     NoteException e = assertThrows(NoteException.class, () -> signer.verifier().verify(tampered));
-    assertTrue(e.getMessage().startsWith("invalid signature by vellum.local/acme+"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("invalid signature by vellum.local/acme+"), e.getMessage());
   }
 
   @Test
@@ -151,7 +170,8 @@ class SignedNoteTest {
   void checkpointOriginMustMatchKeyName() {
     NoteSigner signer = NoteSigner.generate("vellum.local/acme");
     String note = signer.sign(new Checkpoint("vellum.local/other", 1, ROOT).toNoteText());
-    NoteException e = assertThrows(NoteException.class, () -> signer.verifier().verifyCheckpoint(note));
+    NoteException e =
+        assertThrows(NoteException.class, () -> signer.verifier().verifyCheckpoint(note));
     assertTrue(e.getMessage().contains("does not match key name"), e.getMessage());
   }
 
@@ -166,34 +186,45 @@ class SignedNoteTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", "hello\n", "hello\n\n", "hello\n\n\u2014 log\n", "hello\n\n- log AAAAAAA=\n",
-    "hello\n\n\u2014 log !!!!\n", "hello\n\n\u2014 log AAAA\n", "hello\n\n\u2014 log AAAAAAA=",
-    "hello\n\n\u2014  AAAAAAA=\n", "hel\u0001lo\n\n\u2014 log AAAAAAA=\n",
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "hello\n",
+        "hello\n\n",
+        "hello\n\n\u2014 log\n",
+        "hello\n\n- log AAAAAAA=\n",
+        "hello\n\n\u2014 log !!!!\n",
+        "hello\n\n\u2014 log AAAA\n",
+        "hello\n\n\u2014 log AAAAAAA=",
+        "hello\n\n\u2014  AAAAAAA=\n",
+        "hel\u0001lo\n\n\u2014 log AAAAAAA=\n",
+      })
   void malformedNotesAreRejected(String note) {
     NoteSigner signer = NoteSigner.generate("log");
     assertThrows(NoteException.class, () -> signer.verifier().verify(note));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-    "PeterNeumanm+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-    "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-    "PeterNeumann+c74f20a3+Apc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-    "PeterNeumann+c74f20a3+AhpcA2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-    "PeterNeumann+c74f20a3",
-    "Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-    "+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-  })
+  @ValueSource(
+      strings = {
+        "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumanm+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumann+c74f20a3+Apc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumann+c74f20a3+AhpcA2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumann+c74f20a3",
+        "Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+      })
   void malformedOrInconsistentVerifierKeysAreRejected(String vkey) {
     assertThrows(NoteException.class, () -> NoteVerifier.parse(vkey));
   }
 
   @Test
   void privateKeyWithWrongIdIsRejected() {
-    assertThrows(NoteException.class, () -> NoteSigner.fromPrivateKey(GO_SKEY.replace("c74f20a3", "c74f20a4")));
+    assertThrows(
+        NoteException.class,
+        () -> NoteSigner.fromPrivateKey(GO_SKEY.replace("c74f20a3", "c74f20a4")));
     assertThrows(NoteException.class, () -> NoteSigner.fromPrivateKey(GO_SKEY.substring(8)));
   }
 
@@ -214,7 +245,8 @@ class SignedNoteTest {
       seed[0] = (byte) i;
       seed[31] = (byte) (i * 7);
       NoteSigner signer = NoteSigner.fromSeed("k", seed);
-      assertArrayEquals(signer.publicKey(), Ed25519Keys.encode(Ed25519Keys.publicKey(signer.publicKey())));
+      assertArrayEquals(
+          signer.publicKey(), Ed25519Keys.encode(Ed25519Keys.publicKey(signer.publicKey())));
       assertEquals("x\n", signer.verifier().verify(signer.sign("x\n")));
     }
   }

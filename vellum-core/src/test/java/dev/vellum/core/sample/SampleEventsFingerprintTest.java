@@ -13,13 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The generator's output for fixed seeds is pinned by a hash: demo data, load-test bodies and the
- * seeded property tests of the server all rely on "same seed, same events". The hash was taken
- * from the generator as it was when its data still lived in Java code, before the tables moved to
- * {@code sample-world.json}; a change to the data file or the generator that alters any event
- * fails here, and then the new hash has to be taken deliberately. Taken again when the
- * ROLE_ASSIGNED, ROLE_REVOKED and PASSWORD_CHANGE_FAILED schemas stopped requiring fields a
- * reference producer cannot send: the Java-coded generator of 564eb00 gives the same new hash
- * with that catalogue.
+ * seeded property tests of the server all rely on "same seed, same events". The hash was taken from
+ * the generator as it was when its data still lived in Java code, before the tables moved to {@code
+ * sample-world.json}; a change to the data file or the generator that alters any event fails here,
+ * and then the new hash has to be taken deliberately. Taken again when the ROLE_ASSIGNED,
+ * ROLE_REVOKED and PASSWORD_CHANGE_FAILED schemas stopped requiring fields a reference producer
+ * cannot send: the Java-coded generator of 564eb00 gives the same new hash with that catalogue.
  */
 class SampleEventsFingerprintTest {
   private static final String EXPECTED =

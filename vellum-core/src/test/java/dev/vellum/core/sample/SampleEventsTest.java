@@ -75,7 +75,9 @@ class SampleEventsTest {
       for (int i = 0; i < 400; i++) {
         ObjectNode ev = s.next(T0.plusMillis(i * 1234L), "DEMO_APP", target);
         int size = SampleEvents.size(ev);
-        assertTrue(Math.abs(size - target) <= target * 0.10, "size " + size + " for " + target + ": " + ev);
+        assertTrue(
+            Math.abs(size - target) <= target * 0.10,
+            "size " + size + " for " + target + ": " + ev);
         if (i % 20 == 0) {
           assertValid(ev);
         }
@@ -100,7 +102,9 @@ class SampleEventsTest {
     for (int i = 0; i < 200; i++) {
       assertEquals(a.next(T0, "X", 1024), b.next(T0, "X", 1024));
     }
-    assertEquals(new SampleEvents(5).demoSet(T0, 500, "DEMO_APP"), new SampleEvents(5).demoSet(T0, 500, "DEMO_APP"));
+    assertEquals(
+        new SampleEvents(5).demoSet(T0, 500, "DEMO_APP"),
+        new SampleEvents(5).demoSet(T0, 500, "DEMO_APP"));
   }
 
   @Test
@@ -146,7 +150,8 @@ class SampleEventsTest {
     assertTrue(categories.size() >= 10, categories.toString());
     assertTrue(perHour.get("work") > 2 * perHour.getOrDefault("off", 0), perHour.toString());
 
-    // brute force: several LOGIN_FAILED, then MULTIPLE_LOGIN_FAILED, then ACCOUNT_LOCKOUT, same victim and IP
+    // brute force: several LOGIN_FAILED, then MULTIPLE_LOGIN_FAILED, then ACCOUNT_LOCKOUT, same
+    // victim and IP
     List<ObjectNode> brute = demo.stream().filter(e -> tagged(e, "story:brute-force")).toList();
     List<String> bruteTypes = brute.stream().map(e -> e.get("type").asText()).toList();
     int multi = bruteTypes.indexOf("MULTIPLE_LOGIN_FAILED");
@@ -155,24 +160,39 @@ class SampleEventsTest {
     assertTrue(bruteTypes.subList(0, multi).stream().allMatch("LOGIN_FAILED"::equals));
     String victim = brute.get(0).at("/actor/id").asText();
     String ip = brute.get(0).at("/actor/ip").asText();
-    assertTrue(brute.subList(0, lock + 1).stream().allMatch(e -> e.at("/actor/id").asText().equals(victim)
-        && e.at("/actor/ip").asText().equals(ip)));
-    assertEquals("BRUTE_FORCE_ATTACK_DETECTED", brute.get(lock).at("/metadata/account_lock_reason").asText());
+    assertTrue(
+        brute.subList(0, lock + 1).stream()
+            .allMatch(
+                e ->
+                    e.at("/actor/id").asText().equals(victim)
+                        && e.at("/actor/ip").asText().equals(ip)));
+    assertEquals(
+        "BRUTE_FORCE_ATTACK_DETECTED",
+        brute.get(lock).at("/metadata/account_lock_reason").asText());
 
     List<String> doc = types(demo, "story:document-verification");
-    assertTrue(doc.indexOf("DOCUMENT_UPLOAD_INITIATED") < doc.indexOf("VERIFICATION_REQUEST_RECEIVED"));
-    assertTrue(doc.indexOf("VERIFICATION_REQUEST_RECEIVED") < doc.indexOf("DOCUMENT_VERIFICATION_SUCCESSFUL"));
+    assertTrue(
+        doc.indexOf("DOCUMENT_UPLOAD_INITIATED") < doc.indexOf("VERIFICATION_REQUEST_RECEIVED"));
+    assertTrue(
+        doc.indexOf("VERIFICATION_REQUEST_RECEIVED")
+            < doc.indexOf("DOCUMENT_VERIFICATION_SUCCESSFUL"));
     Set<String> docIds = new HashSet<>();
-    demo.stream().filter(e -> tagged(e, "story:document-verification"))
+    demo.stream()
+        .filter(e -> tagged(e, "story:document-verification"))
         .forEach(e -> docIds.add(e.at("/targets/0/id").asText()));
     assertEquals(1, docIds.size());
 
     List<String> deploy = types(demo, "story:deploy-rollback");
-    assertTrue(deploy.indexOf("DEPLOYMENT_SUCCEEDED") < deploy.indexOf("DEPLOYMENT_ROLLED_BACK"), deploy.toString());
+    assertTrue(
+        deploy.indexOf("DEPLOYMENT_SUCCEEDED") < deploy.indexOf("DEPLOYMENT_ROLLED_BACK"),
+        deploy.toString());
 
     List<String> refund = types(demo, "story:refund");
-    assertTrue(refund.indexOf("PAYMENT_COMPLETED") < refund.indexOf("REFUND_ISSUED"), refund.toString());
-    assertTrue(refund.indexOf("SUPPORT_TICKET_CREATED") < refund.indexOf("REFUND_REQUESTED"), refund.toString());
+    assertTrue(
+        refund.indexOf("PAYMENT_COMPLETED") < refund.indexOf("REFUND_ISSUED"), refund.toString());
+    assertTrue(
+        refund.indexOf("SUPPORT_TICKET_CREATED") < refund.indexOf("REFUND_REQUESTED"),
+        refund.toString());
   }
 
   @Test

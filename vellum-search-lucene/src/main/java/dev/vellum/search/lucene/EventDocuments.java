@@ -1,6 +1,5 @@
 package dev.vellum.search.lucene;
 
-import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.search.SearchDocument;
@@ -15,6 +14,7 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.Term;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One Lucene document per event, and the names of its fields. Nothing is stored: a result page
@@ -76,8 +76,15 @@ final class EventDocuments {
       JsonNode body = json.readTree(e.body());
       sd = SearchDocument.of(body);
     } catch (IOException ex) {
-      throw new IllegalArgumentException("stored body of tenant " + e.tenant() + " seq "
-          + e.seq() + " (position " + f.position() + ") is not JSON", ex);
+      throw new IllegalArgumentException(
+          "stored body of tenant "
+              + e.tenant()
+              + " seq "
+              + e.seq()
+              + " (position "
+              + f.position()
+              + ") is not JSON",
+          ex);
     }
     Document d = new Document();
     keyword(d, TENANT, e.tenant());

@@ -1,6 +1,5 @@
 package dev.vellum.search.lucene;
 
-import org.jspecify.annotations.Nullable;
 import static dev.vellum.search.lucene.EventDocuments.ACTOR_ID;
 import static dev.vellum.search.lucene.EventDocuments.ACTOR_IP;
 import static dev.vellum.search.lucene.EventDocuments.CATEGORY;
@@ -34,18 +33,22 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Translates a {@link SearchQuery} into a Lucene query, sort and keyset position. Every clause
- * is a filter (no scoring); the tenant clause is always present, so no query form can reach
- * another tenant's events. Descending order is the index sort, so a newest-first page stops
- * after {@code limit} hits.
+ * Translates a {@link SearchQuery} into a Lucene query, sort and keyset position. Every clause is a
+ * filter (no scoring); the tenant clause is always present, so no query form can reach another
+ * tenant's events. Descending order is the index sort, so a newest-first page stops after {@code
+ * limit} hits.
  */
 final class LuceneQueries {
-  static final Sort NEWEST_FIRST = new Sort(new SortField(OCCURRED_AT, SortField.Type.LONG, true),
-      new SortField(SEQ, SortField.Type.LONG, true));
-  static final Sort OLDEST_FIRST = new Sort(new SortField(OCCURRED_AT, SortField.Type.LONG),
-      new SortField(SEQ, SortField.Type.LONG));
+  static final Sort NEWEST_FIRST =
+      new Sort(
+          new SortField(OCCURRED_AT, SortField.Type.LONG, true),
+          new SortField(SEQ, SortField.Type.LONG, true));
+  static final Sort OLDEST_FIRST =
+      new Sort(
+          new SortField(OCCURRED_AT, SortField.Type.LONG), new SortField(SEQ, SortField.Type.LONG));
 
   private LuceneQueries() {}
 
@@ -61,8 +64,11 @@ final class LuceneQueries {
         return new MatchNoDocsQuery("empty time range");
       }
       long to = q.toMicros() == null ? Long.MAX_VALUE : q.toMicros() - 1; // to is exclusive
-      b.add(new IndexOrDocValuesQuery(LongPoint.newRangeQuery(OCCURRED_AT, from, to),
-          NumericDocValuesField.newSlowRangeQuery(OCCURRED_AT, from, to)), Occur.FILTER);
+      b.add(
+          new IndexOrDocValuesQuery(
+              LongPoint.newRangeQuery(OCCURRED_AT, from, to),
+              NumericDocValuesField.newSlowRangeQuery(OCCURRED_AT, from, to)),
+          Occur.FILTER);
     }
     if (q.types() != null && !q.types().isEmpty()) {
       if (q.types().size() == 1) {
@@ -96,8 +102,8 @@ final class LuceneQueries {
   }
 
   /** Every word must occur; with {@code lastIsPrefix} the last term matches as a prefix. */
-  private static void addText(BooleanQuery.Builder b, SearchQuery.FullText text,
-      WordAnalyzer analyzer) {
+  private static void addText(
+      BooleanQuery.Builder b, SearchQuery.FullText text, WordAnalyzer analyzer) {
     List<String> words = text.words();
     for (int w = 0; w < words.size(); w++) {
       List<String> terms = analyzer.terms(TEXT, words.get(w));
@@ -120,15 +126,15 @@ final class LuceneQueries {
   }
 
   /**
-   * The keyset position as a "search after" bound. (occurred_at, seq) is unique within a
-   * tenant, so the doc id tie-break never decides; {@code Integer.MAX_VALUE} makes a document
-   * with exactly the bound's values count as already returned.
+   * The keyset position as a "search after" bound. (occurred_at, seq) is unique within a tenant, so
+   * the doc id tie-break never decides; {@code Integer.MAX_VALUE} makes a document with exactly the
+   * bound's values count as already returned.
    */
   static @Nullable FieldDoc after(SearchQuery q) {
     if (q.after() == null) {
       return null;
     }
-    return new FieldDoc(Integer.MAX_VALUE, Float.NaN,
-        new Object[] {q.after().occurredAtMicros(), q.after().seq()});
+    return new FieldDoc(
+        Integer.MAX_VALUE, Float.NaN, new Object[] {q.after().occurredAtMicros(), q.after().seq()});
   }
 }

@@ -1,6 +1,5 @@
 package dev.vellum.search.lucene;
 
-import org.jspecify.annotations.Nullable;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.SearchQuery;
 import dev.vellum.store.EventStore;
@@ -39,6 +38,7 @@ import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,30 +47,29 @@ import org.slf4j.LoggerFactory;
  * from the committed-event feed and rebuildable from the log.
  *
  * <p><b>Visibility and durability are separate schedules.</b> {@link #accept} only hands the
- * documents to the {@link IndexWriter} and returns. A {@link ControlledRealTimeReopenThread}
- * makes them searchable within {@link #REFRESH} (sooner, within {@link #REFRESH_WHEN_WAITED},
- * when a search is waiting for them: {@link #search} waits until everything accepted so far is
- * visible, which is what read-your-writes needs once the runner reports the tenant's position
- * handled). A commit every {@link #COMMIT} makes them durable and records, in the commit's user
- * data, the feed position {@code P} such that every event up to {@code P} is in the commit.
+ * documents to the {@link IndexWriter} and returns. A {@link ControlledRealTimeReopenThread} makes
+ * them searchable within {@link #REFRESH} (sooner, within {@link #REFRESH_WHEN_WAITED}, when a
+ * search is waiting for them: {@link #search} waits until everything accepted so far is visible,
+ * which is what read-your-writes needs once the runner reports the tenant's position handled). A
+ * commit every {@link #COMMIT} makes them durable and records, in the commit's user data, the feed
+ * position {@code P} such that every event up to {@code P} is in the commit.
  *
- * <p><b>At-least-once, honestly.</b> {@code accept} therefore returns before its output is
- * durable, and the runner may store a position the index has not committed. {@link #resumeFrom}
- * answers the lower of the runner's position and the committed {@code P}, so after a crash
- * everything not committed is delivered again (FeedConsumer's contract for output that can be
- * lost). Redelivery is idempotent: a document is keyed by (tenant, seq) and an event at or
- * below the highest position the index may already hold is written with {@code updateDocument};
- * above it (the steady state) with the cheaper {@code addDocument}.
+ * <p><b>At-least-once, honestly.</b> {@code accept} therefore returns before its output is durable,
+ * and the runner may store a position the index has not committed. {@link #resumeFrom} answers the
+ * lower of the runner's position and the committed {@code P}, so after a crash everything not
+ * committed is delivered again (FeedConsumer's contract for output that can be lost). Redelivery is
+ * idempotent: a document is keyed by (tenant, seq) and an event at or below the highest position
+ * the index may already hold is written with {@code updateDocument}; above it (the steady state)
+ * with the cheaper {@code addDocument}.
  *
- * <p><b>Derived data.</b> A missing index, one that fails its checksums at start, one whose
- * sort or format no longer matches, or one that claims positions the log does not have, is
- * deleted and rebuilt from position 0 ({@link #rebuiltBecause}). If the writer fails while
- * running (a full disk), the next delivery reopens it from its last commit and re-indexes the
- * events between that commit and what it had accepted from the event store, so the runner's
- * position stays true.
+ * <p><b>Derived data.</b> A missing index, one that fails its checksums at start, one whose sort or
+ * format no longer matches, or one that claims positions the log does not have, is deleted and
+ * rebuilt from position 0 ({@link #rebuiltBecause}). If the writer fails while running (a full
+ * disk), the next delivery reopens it from its last commit and re-indexes the events between that
+ * commit and what it had accepted from the event store, so the runner's position stays true.
  *
- * <p>Results: the index stores no event; a page's (occurred_at, seq) come from the sort values
- * and the events are read by (tenant, seq) from the {@link EventStore}.
+ * <p>Results: the index stores no event; a page's (occurred_at, seq) come from the sort values and
+ * the events are read by (tenant, seq) from the {@link EventStore}.
  */
 public final class LuceneSearchIndex implements SearchIndex {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneSearchIndex.class);
@@ -91,8 +90,12 @@ public final class LuceneSearchIndex implements SearchIndex {
     Engine(IndexWriter writer) throws IOException {
       this.writer = writer;
       this.searchers = new SearcherManager(writer, null);
-      this.refresher = new ControlledRealTimeReopenThread<>(writer, searchers,
-          REFRESH.toMillis() / 1000.0, REFRESH_WHEN_WAITED.toMillis() / 1000.0);
+      this.refresher =
+          new ControlledRealTimeReopenThread<>(
+              writer,
+              searchers,
+              REFRESH.toMillis() / 1000.0,
+              REFRESH_WHEN_WAITED.toMillis() / 1000.0);
       refresher.setName("vellum-search-refresh");
       refresher.setDaemon(true);
       refresher.start();
@@ -130,10 +133,13 @@ public final class LuceneSearchIndex implements SearchIndex {
   private final @Nullable String rebuiltBecause;
   private final long committedAtOpen;
   private volatile Engine engine;
+
   /** Every event up to here has been handed to the current writer (accept thread writes). */
   private volatile long acceptedPosition;
+
   /** Highest position ever handed to a writer or present at open: at or below, update. */
   private long maxAttempted;
+
   private volatile long committedPosition;
 
   private LuceneSearchIndex(Path path, Directory directory, EventStore store) throws IOException {
@@ -148,8 +154,11 @@ public final class LuceneSearchIndex implements SearchIndex {
         reason = "there is no index in " + path;
       } else if (opened.committed() > store.lastPosition()) {
         opened.engine().close(true);
-        reason = "its committed feed position " + opened.committed()
-            + " is beyond the log's last position " + store.lastPosition();
+        reason =
+            "its committed feed position "
+                + opened.committed()
+                + " is beyond the log's last position "
+                + store.lastPosition();
         opened = null;
       }
     } catch (LockObtainFailedException e) {
@@ -168,19 +177,21 @@ public final class LuceneSearchIndex implements SearchIndex {
     this.committedPosition = opened.committed();
     this.acceptedPosition = opened.committed();
     this.maxAttempted = opened.maxPosition();
-    this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vellum-search-commit");
-      t.setDaemon(true);
-      return t;
-    });
-    var unused = committer.scheduleWithFixedDelay(this::commitQuietly, COMMIT.toMillis(),
-        COMMIT.toMillis(),
-        TimeUnit.MILLISECONDS);
+    this.committer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vellum-search-commit");
+              t.setDaemon(true);
+              return t;
+            });
+    var unused =
+        committer.scheduleWithFixedDelay(
+            this::commitQuietly, COMMIT.toMillis(), COMMIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Opens the index in {@code dir} (created 0700 if missing), or rebuilds it when it is missing
-   * or unreadable; {@code store} is where result pages and replays are read from.
+   * Opens the index in {@code dir} (created 0700 if missing), or rebuilds it when it is missing or
+   * unreadable; {@code store} is where result pages and replays are read from.
    *
    * @throws StoreException when the directory cannot be used at all (or another writer holds it)
    */
@@ -227,8 +238,8 @@ public final class LuceneSearchIndex implements SearchIndex {
         leaf.reader().checkIntegrity();
         PointValues points = leaf.reader().getPointValues(EventDocuments.POSITION);
         if (points != null) {
-          maxPosition = Math.max(maxPosition,
-              LongPoint.decodeDimension(points.getMaxPackedValue(), 0));
+          maxPosition =
+              Math.max(maxPosition, LongPoint.decodeDimension(points.getMaxPackedValue(), 0));
         }
       }
     }
@@ -266,8 +277,8 @@ public final class LuceneSearchIndex implements SearchIndex {
   }
 
   /**
-   * Hands the events to the writer and returns; they become searchable within the refresh
-   * interval and durable at the next commit (see the class comment for why that is honest).
+   * Hands the events to the writer and returns; they become searchable within the refresh interval
+   * and durable at the next commit (see the class comment for why that is honest).
    */
   @Override
   public void accept(List<FeedEvent> events) {
@@ -281,12 +292,26 @@ public final class LuceneSearchIndex implements SearchIndex {
     try {
       index(e, events);
     } catch (AlreadyClosedException ex) {
-      throw new StoreException("the search index writer failed: " + ex.getMessage()
-          + "; it is reopened on the next attempt", ex, true);
+      throw new StoreException(
+          "the search index writer failed: "
+              + ex.getMessage()
+              + "; it is reopened on the next attempt",
+          ex,
+          true);
     } catch (IOException ex) {
-      throw new StoreException("indexing " + events.size() + " events (positions "
-          + events.get(0).position() + " to " + events.get(events.size() - 1).position()
-          + ") in " + path + " failed: " + ex, ex, true);
+      throw new StoreException(
+          "indexing "
+              + events.size()
+              + " events (positions "
+              + events.get(0).position()
+              + " to "
+              + events.get(events.size() - 1).position()
+              + ") in "
+              + path
+              + " failed: "
+              + ex,
+          ex,
+          true);
     }
   }
 
@@ -299,8 +324,9 @@ public final class LuceneSearchIndex implements SearchIndex {
     for (int i = 0; i < docs.size(); i++) {
       FeedEvent f = events.get(i);
       if (f.position() <= maxAttempted) {
-        generation = e.writer.updateDocument(
-            EventDocuments.key(f.event().tenant(), f.event().seq()), docs.get(i));
+        generation =
+            e.writer.updateDocument(
+                EventDocuments.key(f.event().tenant(), f.event().seq()), docs.get(i));
       } else {
         maxAttempted = f.position();
         generation = e.writer.addDocument(docs.get(i));
@@ -314,13 +340,15 @@ public final class LuceneSearchIndex implements SearchIndex {
   }
 
   /**
-   * Replaces a failed writer: reopens the last commit (or rebuilds a broken index) and
-   * re-indexes from the event store what the old writer had accepted but not committed.
+   * Replaces a failed writer: reopens the last commit (or rebuilds a broken index) and re-indexes
+   * from the event store what the old writer had accepted but not committed.
    */
   private Engine recover(Throwable cause) {
     synchronized (commitLock) {
-      LOG.warn("the search index writer in {} failed ({}); reopening it from its last commit",
-          path, cause == null ? "closed" : cause.toString());
+      LOG.warn(
+          "the search index writer in {} failed ({}); reopening it from its last commit",
+          path,
+          cause == null ? "closed" : cause.toString());
       engine.close(true);
       Opened opened;
       try {
@@ -329,8 +357,9 @@ public final class LuceneSearchIndex implements SearchIndex {
         } catch (LockObtainFailedException ex) {
           throw ex;
         } catch (IOException | RuntimeException ex) {
-          LOG.warn("rebuilding the search index from the start of the log: it cannot be read"
-              + " ({})", ex.toString());
+          LOG.warn(
+              "rebuilding the search index from the start of the log: it cannot be read" + " ({})",
+              ex.toString());
           opened = null;
         }
         if (opened == null) {
@@ -354,12 +383,14 @@ public final class LuceneSearchIndex implements SearchIndex {
           index(engine, batch);
           at = batch.get(batch.size() - 1).position();
         }
-        LOG.info("search index reopened at committed position {}; re-indexed up to {}",
-            opened.committed(), at);
+        LOG.info(
+            "search index reopened at committed position {}; re-indexed up to {}",
+            opened.committed(),
+            at);
         return engine;
       } catch (IOException ex) {
-        throw new StoreException("reopening the search index in " + path + " failed: " + ex, ex,
-            true);
+        throw new StoreException(
+            "reopening the search index in " + path + " failed: " + ex, ex, true);
       }
     }
   }
@@ -368,8 +399,11 @@ public final class LuceneSearchIndex implements SearchIndex {
     try {
       commit();
     } catch (IOException | RuntimeException e) {
-      LOG.warn("committing the search index in {} failed (retried in {} ms): {}", path,
-          COMMIT.toMillis(), e.toString());
+      LOG.warn(
+          "committing the search index in {} failed (retried in {} ms): {}",
+          path,
+          COMMIT.toMillis(),
+          e.toString());
     }
   }
 
@@ -399,14 +433,21 @@ public final class LuceneSearchIndex implements SearchIndex {
     try {
       if (e.acceptedGeneration > 0
           && !e.refresher.waitForGeneration(e.acceptedGeneration, VISIBILITY_WAIT_MS)) {
-        throw new StoreException("the search index did not make accepted events visible within "
-            + VISIBILITY_WAIT_MS + " ms", null, true);
+        throw new StoreException(
+            "the search index did not make accepted events visible within "
+                + VISIBILITY_WAIT_MS
+                + " ms",
+            null,
+            true);
       }
       IndexSearcher searcher = e.searchers.acquire();
       try {
         int n = query.limit();
-        TopFieldDocs top = searcher.search(q, new TopFieldCollectorManager(
-            LuceneQueries.sort(query), n, LuceneQueries.after(query), n, false));
+        TopFieldDocs top =
+            searcher.search(
+                q,
+                new TopFieldCollectorManager(
+                    LuceneQueries.sort(query), n, LuceneQueries.after(query), n, false));
         for (ScoreDoc hit : top.scoreDocs) {
           Object[] values = ((FieldDoc) hit).fields;
           times.add((Long) values[0]);
@@ -426,9 +467,15 @@ public final class LuceneSearchIndex implements SearchIndex {
     for (int i = 0; i < seqs.size(); i++) {
       StoredEvent ev = found.get(seqs.get(i));
       if (ev == null || ev.occurredAtMicros() != times.get(i)) {
-        throw new IllegalStateException("the search index holds tenant " + query.tenant()
-            + " seq " + seqs.get(i) + " at occurred_at " + times.get(i) + " but the event store "
-            + (ev == null ? "has no such event" : "has it at " + ev.occurredAtMicros()));
+        throw new IllegalStateException(
+            "the search index holds tenant "
+                + query.tenant()
+                + " seq "
+                + seqs.get(i)
+                + " at occurred_at "
+                + times.get(i)
+                + " but the event store "
+                + (ev == null ? "has no such event" : "has it at " + ev.occurredAtMicros()));
       }
       out.add(ev);
     }
@@ -447,8 +494,12 @@ public final class LuceneSearchIndex implements SearchIndex {
     try {
       commit();
     } catch (IOException | RuntimeException e) {
-      LOG.warn("the final commit of the search index in {} failed; the feed redelivers from"
-          + " position {} at the next start: {}", path, committedPosition, e.toString());
+      LOG.warn(
+          "the final commit of the search index in {} failed; the feed redelivers from"
+              + " position {} at the next start: {}",
+          path,
+          committedPosition,
+          e.toString());
     }
     engine.close(false);
     try {

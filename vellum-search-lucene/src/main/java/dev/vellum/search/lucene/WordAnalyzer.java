@@ -13,12 +13,12 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.util.CharTokenizer;
 
 /**
- * The full-text analyser: words are maximal runs of Unicode letters and numbers (the same
- * {@code [\p{L}\p{N}]} runs the query parser splits the {@code q} parameter into), lower-cased,
- * with diacritics folded ({@code é} → {@code e}). It keeps the behaviour of the earlier FTS5
- * index ({@code unicode61 remove_diacritics 2}): {@code alice@example.com} is three words, so
- * {@code q=example} finds it. Query words pass through the same analyser, so both sides fold
- * alike. Words longer than 255 characters are split, on both sides.
+ * The full-text analyser: words are maximal runs of Unicode letters and numbers (the same {@code
+ * [\p{L}\p{N}]} runs the query parser splits the {@code q} parameter into), lower-cased, with
+ * diacritics folded ({@code é} → {@code e}). It keeps the behaviour of the earlier FTS5 index
+ * ({@code unicode61 remove_diacritics 2}): {@code alice@example.com} is three words, so {@code
+ * q=example} finds it. Query words pass through the same analyser, so both sides fold alike. Words
+ * longer than 255 characters are split, on both sides.
  */
 final class WordAnalyzer extends Analyzer {
   static boolean isWordChar(int cp) {
@@ -26,7 +26,8 @@ final class WordAnalyzer extends Analyzer {
       return true;
     }
     int type = Character.getType(cp);
-    return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+    return type == Character.DECIMAL_DIGIT_NUMBER
+        || type == Character.LETTER_NUMBER
         || type == Character.OTHER_NUMBER;
   }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Lucene index as a feed consumer: it finds what it was handed by every indexed field, a
- * repeated delivery (at-least-once) changes nothing, it resumes from what it has committed, and
- * a deleted or damaged index is rebuilt from position 0.
+ * repeated delivery (at-least-once) changes nothing, it resumes from what it has committed, and a
+ * deleted or damaged index is rebuilt from position 0.
  */
 class LuceneSearchIndexTest {
   @TempDir Path dir;
@@ -53,21 +53,63 @@ class LuceneSearchIndexTest {
     List<NewEvent> out = new ArrayList<>();
     for (int seq = 0; seq < count; seq++) {
       String id = UUID.randomUUID().toString();
-      String body = "{\"actor\":{\"id\":\"actor-" + seq + "\"},\"id\":\"" + id
-          + "\",\"reason\":\"word" + seq + " common Café\",\"seq\":" + seq
-          + ",\"tags\":[\"tag-" + (seq % 2) + "\"],\"targets\":[{\"id\":\"doc-" + seq
-          + "\",\"type\":\"document\"}],\"tenant\":\"" + tenant + "\",\"type\":\"USER_LOGIN\"}";
-      out.add(new NewEvent(tenant, seq, id, 1_000_000L + seq, 2_000_000L, "USER_LOGIN",
-          "authentication", "APP", "success", "info", "actor-" + seq, "192.0.2.1",
-          "session-" + seq, new byte[32], body));
+      String body =
+          "{\"actor\":{\"id\":\"actor-"
+              + seq
+              + "\"},\"id\":\""
+              + id
+              + "\",\"reason\":\"word"
+              + seq
+              + " common Café\",\"seq\":"
+              + seq
+              + ",\"tags\":[\"tag-"
+              + (seq % 2)
+              + "\"],\"targets\":[{\"id\":\"doc-"
+              + seq
+              + "\",\"type\":\"document\"}],\"tenant\":\""
+              + tenant
+              + "\",\"type\":\"USER_LOGIN\"}";
+      out.add(
+          new NewEvent(
+              tenant,
+              seq,
+              id,
+              1_000_000L + seq,
+              2_000_000L,
+              "USER_LOGIN",
+              "authentication",
+              "APP",
+              "success",
+              "info",
+              "actor-" + seq,
+              "192.0.2.1",
+              "session-" + seq,
+              new byte[32],
+              body));
     }
     return out;
   }
 
-  static SearchQuery query(String tenant, String actor, SearchQuery.FullText text, String tag,
-      String targetId) {
-    return new SearchQuery(tenant, null, null, null, null, null, actor, null,
-        targetId == null ? null : "document", targetId, null, null, null, tag, text, false, 100,
+  static SearchQuery query(
+      String tenant, String actor, SearchQuery.FullText text, String tag, String targetId) {
+    return new SearchQuery(
+        tenant,
+        null,
+        null,
+        null,
+        null,
+        null,
+        actor,
+        null,
+        targetId == null ? null : "document",
+        targetId,
+        null,
+        null,
+        null,
+        tag,
+        text,
+        false,
+        100,
         null);
   }
 
@@ -88,16 +130,18 @@ class LuceneSearchIndexTest {
       index.accept(feed);
       index.accept(feed.subList(2, 6)); // at-least-once: a redelivery after a crash
       assertEquals(List.of(3L), seqs(index.search(query("t1", "actor-3", null, null, null))));
-      assertEquals(List.of(4L), seqs(index.search(query("t1", null, words(false, "word4"), null,
-          null))));
-      assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), seqs(index.search(query("t1", null,
-          words(true, "comm"), null, null))));
-      assertEquals(List.of(1L, 3L, 5L), seqs(index.search(query("t1", null, null, "tag-1",
-          null))));
+      assertEquals(
+          List.of(4L), seqs(index.search(query("t1", null, words(false, "word4"), null, null))));
+      assertEquals(
+          List.of(0L, 1L, 2L, 3L, 4L, 5L),
+          seqs(index.search(query("t1", null, words(true, "comm"), null, null))));
+      assertEquals(List.of(1L, 3L, 5L), seqs(index.search(query("t1", null, null, "tag-1", null))));
       assertEquals(List.of(5L), seqs(index.search(query("t1", null, null, null, "doc-5"))));
-      assertEquals(List.of(), seqs(index.search(query("t1", null, words(false, "comm"), null,
-          null))));
-      assertEquals(6, index.search(query("t1", null, words(false, "cafe"), null, null)).size(),
+      assertEquals(
+          List.of(), seqs(index.search(query("t1", null, words(false, "comm"), null, null))));
+      assertEquals(
+          6,
+          index.search(query("t1", null, words(false, "cafe"), null, null)).size(),
           "diacritics are folded");
     }
   }
@@ -108,10 +152,13 @@ class LuceneSearchIndexTest {
     store.append(WriteBatch.ofEvents(events("t2", 4), List.of()));
     try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
       index.accept(store.after(0, 100));
-      for (SearchQuery q : List.of(query("t3", null, null, null, null),
-          query("t3", "actor-1", null, null, null), query("t3", null, words(true, "c"), null,
-              null), query("t3", null, null, "tag-1", null), query("t3", null, null, null,
-              "doc-1"))) {
+      for (SearchQuery q :
+          List.of(
+              query("t3", null, null, null, null),
+              query("t3", "actor-1", null, null, null),
+              query("t3", null, words(true, "c"), null, null),
+              query("t3", null, null, "tag-1", null),
+              query("t3", null, null, null, "doc-1"))) {
         assertEquals(List.of(), index.search(q), q.toString());
       }
       List<StoredEvent> t2 = index.search(query("t2", null, words(true, "word"), null, null));
@@ -162,8 +209,13 @@ class LuceneSearchIndexTest {
       before = seqs(index.search(query("t1", null, words(true, "wor"), "tag-0", null)));
     }
     try (Stream<Path> files = Files.list(indexDir())) {
-      for (Path f : files.filter(f -> !f.getFileName().toString().startsWith("segments")
-          && !f.getFileName().toString().equals("write.lock")).toList()) {
+      for (Path f :
+          files
+              .filter(
+                  f ->
+                      !f.getFileName().toString().startsWith("segments")
+                          && !f.getFileName().toString().equals("write.lock"))
+              .toList()) {
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
           raf.seek(raf.length() / 2);
           raf.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
@@ -174,8 +226,8 @@ class LuceneSearchIndexTest {
       assertTrue(index.rebuiltBecause().isPresent(), "checksums must find the damage");
       assertEquals(0, index.resumeFrom(50));
       index.accept(store.after(0, 100));
-      assertEquals(before, seqs(index.search(query("t1", null, words(true, "wor"), "tag-0",
-          null))));
+      assertEquals(
+          before, seqs(index.search(query("t1", null, words(true, "wor"), "tag-0", null))));
     }
   }
 

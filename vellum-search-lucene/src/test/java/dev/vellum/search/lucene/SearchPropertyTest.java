@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random events and random filter combinations: the index answers exactly what a naive filter
- * over every stored event answers, in the same order, page by page. Seeded, so a failure names
- * the seed that reproduces it.
+ * Random events and random filter combinations: the index answers exactly what a naive filter over
+ * every stored event answers, in the same order, page by page. Seeded, so a failure names the seed
+ * that reproduces it.
  */
 class SearchPropertyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,8 +38,20 @@ class SearchPropertyTest {
   private static final List<String> SEVERITIES = List.of("info", "warning", "critical");
   private static final List<String> ACTORS = List.of("alice", "bob", "carol", "dave");
   private static final List<String> TAGS = List.of("pci", "hr", "prod");
-  private static final List<String> WORDS = List.of("Zürich", "café", "naïve", "alpha",
-      "alphabet", "beta", "gamma", "Åsa", "x-ray", "alice@example.com", "42", "2024");
+  private static final List<String> WORDS =
+      List.of(
+          "Zürich",
+          "café",
+          "naïve",
+          "alpha",
+          "alphabet",
+          "beta",
+          "gamma",
+          "Åsa",
+          "x-ray",
+          "alice@example.com",
+          "42",
+          "2024");
 
   /** One generated event with its columns, as the naive filter sees it. */
   private record Ev(NewEvent e, List<String[]> targets, List<String> tags, Set<String> words) {}
@@ -107,7 +119,9 @@ class SearchPropertyTest {
     body.putObject("actor").put("id", actor).put("type", "user");
     ArrayNode targets = body.putArray("targets");
     for (int i = r.nextInt(3); i > 0; i--) {
-      targets.addObject().put("type", r.nextBoolean() ? "document" : "user")
+      targets
+          .addObject()
+          .put("type", r.nextBoolean() ? "document" : "user")
           .put("id", "d" + r.nextInt(4));
     }
     ArrayNode tags = body.putArray("tags");
@@ -128,9 +142,23 @@ class SearchPropertyTest {
         words.add(w);
       }
     }
-    NewEvent e = new NewEvent(tenant, seq, id, occurred, occurred, type, "cat-" + r.nextInt(2),
-        r.nextBoolean() ? "APP" : "WEB", pick(r, OUTCOMES), pick(r, SEVERITIES), actor,
-        r.nextBoolean() ? "192.0.2." + r.nextInt(3) : null, session, new byte[32], json);
+    NewEvent e =
+        new NewEvent(
+            tenant,
+            seq,
+            id,
+            occurred,
+            occurred,
+            type,
+            "cat-" + r.nextInt(2),
+            r.nextBoolean() ? "APP" : "WEB",
+            pick(r, OUTCOMES),
+            pick(r, SEVERITIES),
+            actor,
+            r.nextBoolean() ? "192.0.2." + r.nextInt(3) : null,
+            session,
+            new byte[32],
+            json);
     return new Ev(e, doc.targets(), doc.tags(), words);
   }
 
@@ -164,7 +192,11 @@ class SearchPropertyTest {
       }
       text = new SearchQuery.FullText(words, prefix);
     }
-    return new SearchQuery(tenant, from, to, types,
+    return new SearchQuery(
+        tenant,
+        from,
+        to,
+        types,
         r.nextInt(6) == 0 ? "cat-" + r.nextInt(2) : null,
         r.nextInt(6) == 0 ? (r.nextBoolean() ? "APP" : "WEB") : null,
         r.nextInt(4) == 0 ? pick(r, ACTORS) : null,
@@ -175,20 +207,43 @@ class SearchPropertyTest {
         r.nextInt(5) == 0 ? pick(r, SEVERITIES) : null,
         r.nextInt(6) == 0 ? "s-" + r.nextInt(5) : null,
         r.nextInt(5) == 0 ? pick(r, TAGS) : null,
-        text, r.nextBoolean(), 1 + r.nextInt(40), null);
+        text,
+        r.nextBoolean(),
+        1 + r.nextInt(40),
+        null);
   }
 
   private static SearchQuery withAfter(SearchQuery q, SearchQuery.Position after) {
-    return new SearchQuery(q.tenant(), q.fromMicros(), q.toMicros(), q.types(), q.category(),
-        q.source(), q.actorId(), q.actorIp(), q.targetType(), q.targetId(), q.outcome(),
-        q.severity(), q.sessionId(), q.tag(), q.fullText(), q.ascending(), q.limit(), after);
+    return new SearchQuery(
+        q.tenant(),
+        q.fromMicros(),
+        q.toMicros(),
+        q.types(),
+        q.category(),
+        q.source(),
+        q.actorId(),
+        q.actorIp(),
+        q.targetType(),
+        q.targetId(),
+        q.outcome(),
+        q.severity(),
+        q.sessionId(),
+        q.tag(),
+        q.fullText(),
+        q.ascending(),
+        q.limit(),
+        after);
   }
 
   private static List<Long> naive(List<Ev> all, SearchQuery q) {
-    Comparator<Ev> order = Comparator.comparingLong((Ev v) -> v.e().occurredAtMicros())
-        .thenComparingLong(v -> v.e().seq());
-    return all.stream().filter(v -> matches(v, q))
-        .sorted(q.ascending() ? order : order.reversed()).map(v -> v.e().seq()).toList();
+    Comparator<Ev> order =
+        Comparator.comparingLong((Ev v) -> v.e().occurredAtMicros())
+            .thenComparingLong(v -> v.e().seq());
+    return all.stream()
+        .filter(v -> matches(v, q))
+        .sorted(q.ascending() ? order : order.reversed())
+        .map(v -> v.e().seq())
+        .toList();
   }
 
   private static boolean matches(Ev v, SearchQuery q) {
@@ -197,13 +252,17 @@ class SearchPropertyTest {
         && (q.fromMicros() == null || e.occurredAtMicros() >= q.fromMicros())
         && (q.toMicros() == null || e.occurredAtMicros() < q.toMicros())
         && (q.types() == null || q.types().contains(e.type()))
-        && eq(q.category(), e.category()) && eq(q.source(), e.source())
-        && eq(q.actorId(), e.actorId()) && eq(q.actorIp(), e.actorIp())
-        && eq(q.outcome(), e.outcome()) && eq(q.severity(), e.severity())
+        && eq(q.category(), e.category())
+        && eq(q.source(), e.source())
+        && eq(q.actorId(), e.actorId())
+        && eq(q.actorIp(), e.actorIp())
+        && eq(q.outcome(), e.outcome())
+        && eq(q.severity(), e.severity())
         && eq(q.sessionId(), e.sessionId())
         && (q.tag() == null || v.tags().contains(q.tag()))
-        && (q.targetType() == null || v.targets().stream()
-            .anyMatch(t -> t[0].equals(q.targetType()) && t[1].equals(q.targetId())))
+        && (q.targetType() == null
+            || v.targets().stream()
+                .anyMatch(t -> t[0].equals(q.targetType()) && t[1].equals(q.targetId())))
         && (q.fullText() == null || textMatches(v.words(), q.fullText()));
   }
 

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL while the index is being written, after some commits: the reopened index resumes from
- * its last commit (no later), holds no duplicate, and once redelivered holds exactly the
- * committed events of each tenant.
+ * SIGKILL while the index is being written, after some commits: the reopened index resumes from its
+ * last commit (no later), holds no duplicate, and once redelivered holds exactly the committed
+ * events of each tenant.
  */
 @Timeout(180)
 class SigkillIndexingTest {
@@ -52,16 +52,25 @@ class SigkillIndexingTest {
     }
     Path progress = work.resolve("progress");
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process child = new ProcessBuilder(java, "-Xmx256m", "-cp",
-        System.getProperty("java.class.path"), IndexingChild.class.getName(), data.toString(),
-        progress.toString()).redirectErrorStream(true)
-        .redirectOutput(work.resolve("child.log").toFile()).start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                IndexingChild.class.getName(),
+                data.toString(),
+                progress.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("child.log").toFile())
+            .start();
     long committedSeen = 0;
     long acceptedSeen = 0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (committedSeen == 0 || acceptedSeen <= committedSeen) {
-      assertTrue(System.nanoTime() < deadline, "the child never committed: "
-          + Files.readString(work.resolve("child.log")));
+      assertTrue(
+          System.nanoTime() < deadline,
+          "the child never committed: " + Files.readString(work.resolve("child.log")));
       Thread.sleep(20);
       if (Files.exists(progress)) {
         String[] p = Files.readString(progress).trim().split(" ");
@@ -78,8 +87,9 @@ class SigkillIndexingTest {
         LuceneSearchIndex index = LuceneSearchIndex.open(data.resolve("search-index"), store)) {
       assertTrue(index.rebuiltBecause().isEmpty(), index.rebuiltBecause().toString());
       long resume = index.resumeFrom(store.lastPosition());
-      assertTrue(resume >= committedSeen, "resumes at " + resume + ", but " + committedSeen
-          + " was committed before the kill");
+      assertTrue(
+          resume >= committedSeen,
+          "resumes at " + resume + ", but " + committedSeen + " was committed before the kill");
       assertTrue(resume < store.lastPosition(), "the kill came before the end");
       for (String t : TENANTS) {
         assertNoDuplicates(index, t);
@@ -92,8 +102,27 @@ class SigkillIndexingTest {
       for (String t : TENANTS) {
         List<Long> found = assertNoDuplicates(index, t);
         assertEquals(PER_TENANT, found.size(), "tenant " + t);
-        List<StoredEvent> sample = index.search(new SearchQuery(t, null, null, null, null, null,
-            "actor-1234", null, null, null, null, null, null, null, null, false, 10, null));
+        List<StoredEvent> sample =
+            index.search(
+                new SearchQuery(
+                    t,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "actor-1234",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    10,
+                    null));
         assertEquals(List.of(1234L), sample.stream().map(StoredEvent::seq).toList());
         assertTrue(sample.get(0).body().contains("\"tenant\":\"" + t + "\""));
       }
@@ -106,8 +135,11 @@ class SigkillIndexingTest {
     Set<Long> unique = new HashSet<>();
     SearchQuery.Position after = null;
     while (true) {
-      List<StoredEvent> page = index.search(new SearchQuery(tenant, null, null, null, null, null,
-          null, null, null, null, null, null, null, null, null, false, 1000, after));
+      List<StoredEvent> page =
+          index.search(
+              new SearchQuery(
+                  tenant, null, null, null, null, null, null, null, null, null, null, null, null,
+                  null, null, false, 1000, after));
       for (StoredEvent e : page) {
         seqs.add(e.seq());
         assertTrue(unique.add(e.seq()), "tenant " + tenant + " seq " + e.seq() + " twice");

@@ -13,8 +13,11 @@ import org.jspecify.annotations.Nullable;
 /** The plain request/response calls of the people-facing commands (query, keys, sources, types). */
 final class Api {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String base;
   private final String key;
 
@@ -65,11 +68,13 @@ final class Api {
   /** Sends the request; a non-2xx answer becomes a {@link Failure} with the server's detail. */
   JsonNode call(String method, String path, @Nullable Object body) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-          .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + key);
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("Authorization", "Bearer " + key);
       if (body != null) {
-        b.header("Content-Type", "application/json").method(method,
-            HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        b.header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
       } else {
         b.method(method, HttpRequest.BodyPublishers.noBody());
       }
@@ -83,9 +88,10 @@ final class Api {
         }
       }
       if (r.statusCode() / 100 != 2) {
-        String detail = parsed != null && parsed.has("detail") ? parsed.get("detail").asText()
-            : r.body();
-        throw new Failure(method + " " + path + ": HTTP " + r.statusCode() + ": " + detail,
+        String detail =
+            parsed != null && parsed.has("detail") ? parsed.get("detail").asText() : r.body();
+        throw new Failure(
+            method + " " + path + ": HTTP " + r.statusCode() + ": " + detail,
             r.statusCode() == 401 || r.statusCode() == 403 ? 2 : 1);
       }
       return parsed == null ? JSON.nullNode() : parsed;

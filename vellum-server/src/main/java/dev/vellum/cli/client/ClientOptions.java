@@ -4,11 +4,15 @@ import picocli.CommandLine.Option;
 
 /** Where the server is and which key to use: flags, else VELLUM_URL and VELLUM_KEY. */
 final class ClientOptions {
-  @Option(names = "--url", defaultValue = "${env:VELLUM_URL:-http://localhost:8080}",
+  @Option(
+      names = "--url",
+      defaultValue = "${env:VELLUM_URL:-http://localhost:8080}",
       description = "Server URL (default: $VELLUM_URL or ${DEFAULT-VALUE})")
   String url;
 
-  @Option(names = "--key", defaultValue = "${env:VELLUM_KEY}",
+  @Option(
+      names = "--key",
+      defaultValue = "${env:VELLUM_KEY}",
       description = "API key (default: $VELLUM_KEY)")
   String key;
 

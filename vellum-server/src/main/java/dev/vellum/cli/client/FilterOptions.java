@@ -13,21 +13,46 @@ import picocli.CommandLine.Option;
 final class FilterOptions {
   @Option(names = "--from", description = "occurred_at from (RFC 3339, inclusive)")
   @Nullable String from;
+
   @Option(names = "--to", description = "occurred_at to (RFC 3339, exclusive)")
   @Nullable String to;
+
   @Option(names = "--type", description = "Event type; repeatable")
   List<String> types = new ArrayList<>();
-  @Option(names = "--category") @Nullable String category;
-  @Option(names = "--source") @Nullable String source;
-  @Option(names = "--actor-id") @Nullable String actorId;
-  @Option(names = "--actor-ip") @Nullable String actorIp;
-  @Option(names = "--target-type") @Nullable String targetType;
-  @Option(names = "--target-id") @Nullable String targetId;
-  @Option(names = "--outcome") @Nullable String outcome;
-  @Option(names = "--severity") @Nullable String severity;
-  @Option(names = "--session-id") @Nullable String sessionId;
-  @Option(names = "--tag") @Nullable String tag;
-  @Option(names = {"-q", "--text"}, description = "Full text: every word must occur")
+
+  @Option(names = "--category")
+  @Nullable String category;
+
+  @Option(names = "--source")
+  @Nullable String source;
+
+  @Option(names = "--actor-id")
+  @Nullable String actorId;
+
+  @Option(names = "--actor-ip")
+  @Nullable String actorIp;
+
+  @Option(names = "--target-type")
+  @Nullable String targetType;
+
+  @Option(names = "--target-id")
+  @Nullable String targetId;
+
+  @Option(names = "--outcome")
+  @Nullable String outcome;
+
+  @Option(names = "--severity")
+  @Nullable String severity;
+
+  @Option(names = "--session-id")
+  @Nullable String sessionId;
+
+  @Option(names = "--tag")
+  @Nullable String tag;
+
+  @Option(
+      names = {"-q", "--text"},
+      description = "Full text: every word must occur")
   @Nullable String text;
 
   /** The filters as a query string ending in '&', ready for more parameters. */
@@ -47,11 +72,12 @@ final class FilterOptions {
     params.put("tag", tag);
     params.put("q", text);
     StringBuilder q = new StringBuilder();
-    params.forEach((k, v) -> {
-      if (v != null) {
-        q.append(k).append('=').append(enc(v)).append('&');
-      }
-    });
+    params.forEach(
+        (k, v) -> {
+          if (v != null) {
+            q.append(k).append('=').append(enc(v)).append('&');
+          }
+        });
     types.forEach(t -> q.append("type=").append(enc(t)).append('&'));
     return q.toString();
   }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code vellum keys create|list|revoke}: API keys of the caller's tenant (admin scope). */
-@Command(name = "keys", mixinStandardHelpOptions = true,
+@Command(
+    name = "keys",
+    mixinStandardHelpOptions = true,
     description = "Create, list and revoke API keys (needs an admin key).",
     subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class})
 public final class KeysCommand implements Runnable {
@@ -20,13 +22,21 @@ public final class KeysCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getErr());
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true,
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
       description = "Create a key; its secret is printed once.")
   static final class Create extends ApiCommand {
-    @Parameters(index = "0", description = "Name of the key") String name;
-    @Option(names = "--scope", required = true, split = ",",
+    @Parameters(index = "0", description = "Name of the key")
+    String name;
+
+    @Option(
+        names = "--scope",
+        required = true,
+        split = ",",
         description = "events:write, events:read, log:read, admin; repeatable or comma-separated")
     List<String> scopes = new ArrayList<>();
+
     @Option(names = "--source", split = ",", description = "Sources it may write for (default all)")
     List<String> sources = new ArrayList<>();
 
@@ -48,7 +58,8 @@ public final class KeysCommand implements Runnable {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List keys (no secrets).")
   static final class ListKeys extends ApiCommand {
-    @Option(names = "--json", description = "Print the server's JSON") boolean json;
+    @Option(names = "--json", description = "Print the server's JSON")
+    boolean json;
 
     @Override
     int run(Api api) {
@@ -60,9 +71,14 @@ public final class KeysCommand implements Runnable {
       JsonNode keys = r.has("keys") ? r.get("keys") : r;
       out().printf("%-20s %-24s %-36s %-20s %s%n", "ID", "NAME", "SCOPES", "SOURCES", "REVOKED");
       for (JsonNode k : keys) {
-        out().printf("%-20s %-24s %-36s %-20s %s%n", k.path("id").asText(),
-            k.path("name").asText(), join(k.path("scopes")), join(k.path("sources")),
-            k.path("revoked_at").asText(""));
+        out()
+            .printf(
+                "%-20s %-24s %-36s %-20s %s%n",
+                k.path("id").asText(),
+                k.path("name").asText(),
+                join(k.path("scopes")),
+                join(k.path("sources")),
+                k.path("revoked_at").asText(""));
       }
       return 0;
     }
@@ -70,11 +86,13 @@ public final class KeysCommand implements Runnable {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key at once.")
   static final class Revoke extends ApiCommand {
-    @Parameters(index = "0", description = "Key id (key_…)") String id;
+    @Parameters(index = "0", description = "Key id (key_…)")
+    String id;
 
     @Override
     int run(Api api) {
-      api.delete("/v1/keys/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+      api.delete(
+          "/v1/keys/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
       out().println("revoked " + id);
       return 0;
     }

@@ -25,47 +25,83 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code vellum send}: one event from flags, or JSON lines (batched through the Java client). */
-@Command(name = "send", mixinStandardHelpOptions = true,
-    description = {"Send one event from flags, or many as JSON lines (one event per line) from"
-        + " a file or stdin (--input -), batched through the Java client.",
-        "Exit 0 when every event is stored, 1 when any was rejected or not delivered, 2 on a"
-            + " usage error."})
+@Command(
+    name = "send",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Send one event from flags, or many as JSON lines (one event per line) from"
+          + " a file or stdin (--input -), batched through the Java client.",
+      "Exit 0 when every event is stored, 1 when any was rejected or not delivered, 2 on a"
+          + " usage error."
+    })
 public final class SendCommand extends ApiCommand {
   @Option(names = "--type", description = "Event type, e.g. LOGIN_FAILED")
   String type;
+
   @Option(names = "--source", description = "Source code (default for JSON lines without one)")
   String source;
+
   @Option(names = "--actor", description = "actor.id")
   String actor;
-  @Option(names = "--actor-type", defaultValue = "user", description = "actor.type (${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--actor-type",
+      defaultValue = "user",
+      description = "actor.type (${DEFAULT-VALUE})")
   String actorType;
+
   @Option(names = "--actor-ip", description = "actor.ip")
   String actorIp;
+
   @Option(names = "--target", description = "A target as TYPE:ID; repeatable")
   List<String> targets = new ArrayList<>();
+
   @Option(names = "--outcome", description = "success, failure or unknown")
   String outcome;
+
   @Option(names = "--severity", description = "debug … critical")
   String severity;
+
   @Option(names = "--reason", description = "reason")
   String reason;
+
   @Option(names = "--tag", description = "A tag; repeatable")
   List<String> tags = new ArrayList<>();
-  @Option(names = {"-m", "--metadata"}, description = "A metadata member NAME=VALUE; repeatable")
+
+  @Option(
+      names = {"-m", "--metadata"},
+      description = "A metadata member NAME=VALUE; repeatable")
   Map<String, String> metadata = new LinkedHashMap<>();
+
   @Option(names = "--json", description = "The whole event as a JSON object")
   String json;
-  @Option(names = {"-i", "--input"}, description = "JSON lines file, or - for stdin")
+
+  @Option(
+      names = {"-i", "--input"},
+      description = "JSON lines file, or - for stdin")
   String input;
-  @Option(names = "--spool", description = "Spool directory: events survive an outage or crash"
-      + " and are sent by the next run")
+
+  @Option(
+      names = "--spool",
+      description =
+          "Spool directory: events survive an outage or crash" + " and are sent by the next run")
   Path spool;
-  @Option(names = "--batch", defaultValue = "500", description = "Events per request (${DEFAULT-VALUE})")
+
+  @Option(
+      names = "--batch",
+      defaultValue = "500",
+      description = "Events per request (${DEFAULT-VALUE})")
   int batch;
-  @Option(names = "--timeout", defaultValue = "60s",
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "60s",
       description = "How long to keep trying before giving up (${DEFAULT-VALUE})")
   String timeout;
-  @Option(names = {"-q", "--quiet"}, description = "No line per event; only the summary")
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No line per event; only the summary")
   boolean quiet;
 
   /** stdin, replaceable in tests. */
@@ -77,8 +113,13 @@ public final class SendCommand extends ApiCommand {
       throw new Api.Failure("give either --input FILE|- or one event (--type … or --json …)");
     }
     Duration wait = parseDuration(timeout);
-    VellumClient.Builder b = VellumClient.builder().endpoint(api.base()).apiKey(api.key())
-        .maxBatchEvents(batch).bufferCapacity(50_000).maxBlock(wait);
+    VellumClient.Builder b =
+        VellumClient.builder()
+            .endpoint(api.base())
+            .apiKey(api.key())
+            .maxBatchEvents(batch)
+            .bufferCapacity(50_000)
+            .maxBlock(wait);
     if (source != null) {
       b.source(source);
     }
@@ -91,8 +132,8 @@ public final class SendCommand extends ApiCommand {
     try (VellumClient vellum = build(b)) {
       if (input != null) {
         InputStream in = input.equals("-") ? stdin : Files.newInputStream(Path.of(input));
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
           String line;
           int n = 0;
           while ((line = r.readLine()) != null) {
@@ -117,21 +158,37 @@ public final class SendCommand extends ApiCommand {
         try {
           Receipt r = f.get();
           if (!quiet) {
-            out().println(r.id() + " " + (r.committed() ? "seq " + r.seq() : "") + " "
-                + r.status().name().toLowerCase(java.util.Locale.ROOT));
+            out()
+                .println(
+                    r.id()
+                        + " "
+                        + (r.committed() ? "seq " + r.seq() : "")
+                        + " "
+                        + r.status().name().toLowerCase(java.util.Locale.ROOT));
           }
         } catch (ExecutionException e) {
           rejected++;
           Throwable c = e.getCause();
-          err().println(c instanceof RejectedEventException re ? re.eventId() + " rejected: "
-              + re.errors() : String.valueOf(c));
+          err()
+              .println(
+                  c instanceof RejectedEventException re
+                      ? re.eventId() + " rejected: " + re.errors()
+                      : String.valueOf(c));
         }
       }
       ClientStats s = vellum.stats();
       double secs = (System.nanoTime() - started) / 1e9;
-      err().printf("sent %d, duplicates %d, rejected or failed %d, spooled for later %d,"
-          + " retried %d in %.2f s (%.0f events/s)%n", s.sent(), s.duplicates(), rejected,
-          done ? 0 : s.pending(), s.retried(), secs, (s.sent() + s.duplicates()) / secs);
+      err()
+          .printf(
+              "sent %d, duplicates %d, rejected or failed %d, spooled for later %d,"
+                  + " retried %d in %.2f s (%.0f events/s)%n",
+              s.sent(),
+              s.duplicates(),
+              rejected,
+              done ? 0 : s.pending(),
+              s.retried(),
+              secs,
+              (s.sent() + s.duplicates()) / secs);
       return rejected > 0 || badLines > 0 || !done ? 1 : 0;
     }
   }

@@ -7,11 +7,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code vellum sources [put CODE]}: the tenant's registered sources. */
-@Command(name = "sources", mixinStandardHelpOptions = true,
+@Command(
+    name = "sources",
+    mixinStandardHelpOptions = true,
     description = "List the tenant's sources; 'sources put CODE' registers or updates one (admin).",
     subcommands = SourcesCommand.Put.class)
 public final class SourcesCommand extends ApiCommand {
-  @Option(names = "--json", description = "Print the server's JSON") boolean json;
+  @Option(names = "--json", description = "Print the server's JSON")
+  boolean json;
 
   @Override
   int run(Api api) {
@@ -23,17 +26,27 @@ public final class SourcesCommand extends ApiCommand {
     JsonNode list = r.has("sources") ? r.get("sources") : r;
     out().printf("%-24s %-32s %s%n", "CODE", "NAME", "CREATED_AT");
     for (JsonNode s : list) {
-      out().printf("%-24s %-32s %s%n", s.path("code").asText(), s.path("name").asText(""),
-          s.path("created_at").asText(""));
+      out()
+          .printf(
+              "%-24s %-32s %s%n",
+              s.path("code").asText(), s.path("name").asText(""), s.path("created_at").asText(""));
     }
     return 0;
   }
 
-  @Command(name = "put", mixinStandardHelpOptions = true, description = "Register or update a source.")
+  @Command(
+      name = "put",
+      mixinStandardHelpOptions = true,
+      description = "Register or update a source.")
   static final class Put extends ApiCommand {
-    @Parameters(index = "0", description = "Source code") String code;
-    @Option(names = "--name") String name;
-    @Option(names = "--description") String description;
+    @Parameters(index = "0", description = "Source code")
+    String code;
+
+    @Option(names = "--name")
+    String name;
+
+    @Option(names = "--description")
+    String description;
 
     @Override
     int run(Api api) {

@@ -12,29 +12,45 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code vellum tail [-f]}: the newest events matching the filters, oldest of them first; with
  * {@code -f} it then follows the live stream ({@code GET /v1/events/stream}, Server-Sent Events)
  * and, when the connection drops, resumes after the last event it printed.
  */
-@Command(name = "tail", mixinStandardHelpOptions = true,
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
     description = "Print the newest matching events; with -f, follow new ones as they are stored.")
 public final class TailCommand extends ApiCommand {
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @Mixin FilterOptions filters = new FilterOptions();
-  @Option(names = {"-n", "--lines"}, defaultValue = "10",
-      description = "How many of the newest events to print first (${DEFAULT-VALUE})") int lines;
-  @Option(names = {"-f", "--follow"}, description = "Keep printing events as they are stored")
+
+  @Option(
+      names = {"-n", "--lines"},
+      defaultValue = "10",
+      description = "How many of the newest events to print first (${DEFAULT-VALUE})")
+  int lines;
+
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing events as they are stored")
   boolean follow;
-  @Option(names = {"-o", "--output"}, defaultValue = "table",
-      description = "table or json (one event per line)") QueryCommand.Format format;
+
+  @Option(
+      names = {"-o", "--output"},
+      defaultValue = "table",
+      description = "table or json (one event per line)")
+  QueryCommand.Format format;
 
   @Override
   int run(Api api) throws Exception {
@@ -73,8 +89,9 @@ public final class TailCommand extends ApiCommand {
       try {
         return open(api, lastId);
       } catch (IOException unreachable) {
-        err().println("vellum: cannot reach the server (" + unreachable.getMessage()
-            + "); retrying");
+        err()
+            .println(
+                "vellum: cannot reach the server (" + unreachable.getMessage() + "); retrying");
         err().flush();
       }
     }
@@ -86,8 +103,9 @@ public final class TailCommand extends ApiCommand {
     if (lines <= 0) {
       return highest;
     }
-    JsonNode page = api.get("/v1/events?" + filters.queryString() + "order=desc&limit="
-        + Math.min(lines, 1000));
+    JsonNode page =
+        api.get(
+            "/v1/events?" + filters.queryString() + "order=desc&limit=" + Math.min(lines, 1000));
     List<JsonNode> newest = new ArrayList<>();
     page.path("events").forEach(newest::add);
     for (int i = newest.size() - 1; i >= 0; i--) {
@@ -98,24 +116,28 @@ public final class TailCommand extends ApiCommand {
     return highest;
   }
 
-  private SseReader open(Api api, @Nullable String lastId) throws IOException, InterruptedException {
+  private SseReader open(Api api, @Nullable String lastId)
+      throws IOException, InterruptedException {
     String query = filters.queryString();
     query = query.isEmpty() ? "" : "?" + query.substring(0, query.length() - 1);
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.base() + "/v1/events/stream"
-        + query)).header("Authorization", "Bearer " + api.key())
-        .header("Accept", "text/event-stream").GET();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(api.base() + "/v1/events/stream" + query))
+            .header("Authorization", "Bearer " + api.key())
+            .header("Accept", "text/event-stream")
+            .GET();
     if (lastId != null) {
       b.header("Last-Event-ID", lastId);
     }
-    HttpResponse<java.io.InputStream> r = HTTP.send(b.build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> r =
+        HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
       String body = new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
-      throw new Api.Failure("GET /v1/events/stream: HTTP " + r.statusCode() + ": " + body,
+      throw new Api.Failure(
+          "GET /v1/events/stream: HTTP " + r.statusCode() + ": " + body,
           r.statusCode() == 401 || r.statusCode() == 403 ? 2 : 1);
     }
-    return new SseReader(new BufferedReader(new InputStreamReader(r.body(),
-        StandardCharsets.UTF_8)), lastId);
+    return new SseReader(
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8)), lastId);
   }
 
   /** Server-Sent Events, one at a time: events as JSON, the ready event as an empty object. */

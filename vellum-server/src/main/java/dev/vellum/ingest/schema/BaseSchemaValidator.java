@@ -11,15 +11,15 @@ import java.util.List;
 
 /**
  * The base event schema ({@code event.json}) compiled into plain Java checks. Every event type
- * includes that schema, and checking it through networknt's general machinery was the largest
- * CPU cost of ingest; this does the same checks directly and reaches the same decisions.
+ * includes that schema, and checking it through networknt's general machinery was the largest CPU
+ * cost of ingest; this does the same checks directly and reaches the same decisions.
  *
- * <p>It is compiled from the schema document itself and implements only the keywords that
- * document uses (type, required, properties, additionalProperties: false, items, minLength,
- * maxLength, pattern, string enum, format uuid/date-time/ipv4/ipv6, anyOf, minimum, maximum,
- * maxItems, uniqueItems, and the annotations title, description, $schema, $id and x-*).
- * Compiling a schema with anything else throws, so a change to the base schema fails at
- * start-up instead of being skipped. Immutable and thread-safe.
+ * <p>It is compiled from the schema document itself and implements only the keywords that document
+ * uses (type, required, properties, additionalProperties: false, items, minLength, maxLength,
+ * pattern, string enum, format uuid/date-time/ipv4/ipv6, anyOf, minimum, maximum, maxItems,
+ * uniqueItems, and the annotations title, description, $schema, $id and x-*). Compiling a schema
+ * with anything else throws, so a change to the base schema fails at start-up instead of being
+ * skipped. Immutable and thread-safe.
  */
 public final class BaseSchemaValidator {
   private final Subschema root;

@@ -5,8 +5,8 @@ import java.math.BigDecimal;
 
 /**
  * A {@code minimum} or {@code maximum} (both inclusive). Compares the exact values, as networknt
- * does (BigDecimal, with an infinite double beyond every bound), but without a BigDecimal per
- * value in the usual cases.
+ * does (BigDecimal, with an infinite double beyond every bound), but without a BigDecimal per value
+ * in the usual cases.
  */
 final class Bound {
   /** Integers of at most 2^53 are exact doubles, and doubles of them print exactly. */
@@ -15,16 +15,19 @@ final class Bound {
   private final boolean minimum;
   private final BigDecimal limit;
   private final String text;
+
   /** The limit as a long and a double when it is an integer small enough for both fast paths. */
   private final boolean smallInteger;
+
   private final long asLong;
 
   Bound(boolean minimum, BigDecimal limit) {
     this.minimum = minimum;
     this.limit = limit;
     this.text = limit.toPlainString();
-    this.smallInteger = limit.stripTrailingZeros().scale() <= 0
-        && limit.abs().compareTo(BigDecimal.valueOf((long) EXACT)) <= 0;
+    this.smallInteger =
+        limit.stripTrailingZeros().scale() <= 0
+            && limit.abs().compareTo(BigDecimal.valueOf((long) EXACT)) <= 0;
     this.asLong = smallInteger ? limit.longValueExact() : 0;
   }
 

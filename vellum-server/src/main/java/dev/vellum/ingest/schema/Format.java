@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code format} values the base schema uses, each deciding exactly as networknt 2.0.8 does
- * with format assertions on (its {@code Formats.DEFAULT}), because the split validation must
- * accept and reject the same events as the full schema did.
+ * with format assertions on (its {@code Formats.DEFAULT}), because the split validation must accept
+ * and reject the same events as the full schema did.
  */
 enum Format {
   /** networknt: {@code \p{XDigit}{8}-\p{XDigit}{4}-\p{XDigit}{4}-\p{XDigit}{4}-\p{XDigit}{12}}. */

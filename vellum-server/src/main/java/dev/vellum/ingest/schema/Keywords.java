@@ -7,16 +7,20 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads keyword values while compiling, refusing any form {@link Subschema} does not implement
- * (a union type, {@code additionalProperties: true}, a numeric enum...) rather than guessing.
+ * Reads keyword values while compiling, refusing any form {@link Subschema} does not implement (a
+ * union type, {@code additionalProperties: true}, a numeric enum...) rather than guessing.
  */
 final class Keywords {
   private Keywords() {}
 
   static IllegalArgumentException unsupported(String at, String what) {
-    return new IllegalArgumentException("base schema: unsupported " + what + " at "
-        + (at.isEmpty() ? "the root" : at) + "; BaseSchemaValidator implements only the keywords"
-        + " the base schema used when it was written, so extend it before the schema");
+    return new IllegalArgumentException(
+        "base schema: unsupported "
+            + what
+            + " at "
+            + (at.isEmpty() ? "the root" : at)
+            + "; BaseSchemaValidator implements only the keywords"
+            + " the base schema used when it was written, so extend it before the schema");
   }
 
   static <T> T require(@Nullable T value, String at, String keyword) {

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where validation is in the event: a stack of member names and array indexes, one per
- * validation, so walking the event allocates nothing. Rendered as a JSON pointer only when an
- * error needs one, which a valid event (the usual case) never does.
+ * Where validation is in the event: a stack of member names and array indexes, one per validation,
+ * so walking the event allocates nothing. Rendered as a JSON pointer only when an error needs one,
+ * which a valid event (the usual case) never does.
  */
 final class Location {
   private String[] members = new String[4];

@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One compiled (sub)schema of the base schema. Construction reads every keyword and refuses any
- * it does not implement, so the base schema cannot gain a constraint this class would silently
- * skip. Fields are written only while constructing.
+ * One compiled (sub)schema of the base schema. Construction reads every keyword and refuses any it
+ * does not implement, so the base schema cannot gain a constraint this class would silently skip.
+ * Fields are written only while constructing.
  */
 final class Subschema {
   private static final String DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema";
@@ -81,7 +81,7 @@ final class Subschema {
       case "maxItems" -> maxItems = Keywords.count(v, at);
       case "uniqueItems" -> uniqueItems = Keywords.bool(v, at);
       case "$schema" -> Keywords.require(DRAFT_2020_12.equals(v.asText()) ? v : null, at, keyword);
-      case "title", "description", "$id" -> { } // annotations only
+      case "title", "description", "$id" -> {} // annotations only
       default -> {
         if (!keyword.startsWith("x-")) {
           throw Keywords.unsupported(at, "keyword " + keyword);
@@ -151,8 +151,10 @@ final class Subschema {
         schema.validate(member.getValue(), at, out);
         at.leave();
       } else if (closed) {
-        out.add(new FieldError(at.pointerTo(member.getKey()),
-            "is not a known member; unknown members are not allowed here"));
+        out.add(
+            new FieldError(
+                at.pointerTo(member.getKey()),
+                "is not a known member; unknown members are not allowed here"));
       }
     }
   }

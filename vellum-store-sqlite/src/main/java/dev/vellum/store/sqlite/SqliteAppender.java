@@ -19,21 +19,27 @@ import java.util.Map;
  * writer connection that is commit order, so positions become visible strictly in order.
  */
 final class SqliteAppender {
-  private static final String INSERT_EVENT = "INSERT INTO events (tenant, seq, id, occurred_at,"
-      + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
-      + " leaf_hash, body, pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  private static final String UPSERT_TILE = "INSERT INTO log_tiles (tenant, level, idx, hashes)"
-      + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
-  private static final String INSERT_CHECKPOINT = "INSERT OR IGNORE INTO log_checkpoints"
-      + " (tenant, tree_size, root_hash, note, signed_at) VALUES (?,?,?,?,?)";
-  private static final String UPSERT_POSITION = "INSERT INTO feed_consumers (name, position,"
-      + " updated_at) VALUES (?,?,?) ON CONFLICT (name) DO UPDATE SET position ="
-      + " max(position, excluded.position), updated_at = excluded.updated_at";
-  private static final String INSERT_DEAD_LETTER = "INSERT OR REPLACE INTO feed_dead_letters"
-      + " (consumer, position, tenant, seq, event_id, error, attempts, failed_at)"
-      + " VALUES (?,?,?,?,?,?,?,?)";
+  private static final String INSERT_EVENT =
+      "INSERT INTO events (tenant, seq, id, occurred_at,"
+          + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
+          + " leaf_hash, body, pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  private static final String UPSERT_TILE =
+      "INSERT INTO log_tiles (tenant, level, idx, hashes)"
+          + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
+  private static final String INSERT_CHECKPOINT =
+      "INSERT OR IGNORE INTO log_checkpoints"
+          + " (tenant, tree_size, root_hash, note, signed_at) VALUES (?,?,?,?,?)";
+  private static final String UPSERT_POSITION =
+      "INSERT INTO feed_consumers (name, position,"
+          + " updated_at) VALUES (?,?,?) ON CONFLICT (name) DO UPDATE SET position ="
+          + " max(position, excluded.position), updated_at = excluded.updated_at";
+  private static final String INSERT_DEAD_LETTER =
+      "INSERT OR REPLACE INTO feed_dead_letters"
+          + " (consumer, position, tenant, seq, event_id, error, attempts, failed_at)"
+          + " VALUES (?,?,?,?,?,?,?,?)";
 
   private final SqliteDatabase db;
+
   /** The largest events.pk committed; -1 = read it from the file. */
   private long lastPk = -1;
 
@@ -82,13 +88,13 @@ final class SqliteAppender {
   }
 
   /**
-   * The fence against a second writer: each tenant's events must continue its stored seqs
-   * exactly and contiguously, or nothing is written.
+   * The fence against a second writer: each tenant's events must continue its stored seqs exactly
+   * and contiguously, or nothing is written.
    */
   private static void checkSeqsContinue(Connection c, List<NewEvent> events) throws SQLException {
     Map<String, Long> expected = new LinkedHashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT coalesce(max(seq) + 1, 0) FROM events WHERE tenant = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT coalesce(max(seq) + 1, 0) FROM events WHERE tenant = ?")) {
       for (NewEvent e : events) {
         Long next = expected.get(e.tenant());
         if (next == null) {
@@ -99,8 +105,16 @@ final class SqliteAppender {
           }
         }
         if (e.seq() != next) {
-          throw new StoreException("seq " + e.seq() + " of tenant " + e.tenant()
-              + " does not continue its log at " + next + " (another writer?)", null, false);
+          throw new StoreException(
+              "seq "
+                  + e.seq()
+                  + " of tenant "
+                  + e.tenant()
+                  + " does not continue its log at "
+                  + next
+                  + " (another writer?)",
+              null,
+              false);
         }
         expected.put(e.tenant(), next + 1);
       }

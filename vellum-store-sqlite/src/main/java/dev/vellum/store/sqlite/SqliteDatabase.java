@@ -13,11 +13,11 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * One SQLite database file in WAL mode: a single writer connection owned by the sequencer, and
- * a small pool of connections for reads and rare administrative writes.
+ * One SQLite database file in WAL mode: a single writer connection owned by the sequencer, and a
+ * small pool of connections for reads and rare administrative writes.
  *
- * <p>{@code synchronous=FULL} makes every commit wait for fsync of the WAL, which is what lets
- * the sequencer acknowledge an event only once it is durable.
+ * <p>{@code synchronous=FULL} makes every commit wait for fsync of the WAL, which is what lets the
+ * sequencer acknowledge an event only once it is durable.
  */
 public final class SqliteDatabase implements AutoCloseable {
   private final Path file;
@@ -25,8 +25,8 @@ public final class SqliteDatabase implements AutoCloseable {
   private final SQLiteDataSource source;
   private Connection writer;
 
-  private SqliteDatabase(Path file, HikariDataSource pool, SQLiteDataSource source,
-      Connection writer) {
+  private SqliteDatabase(
+      Path file, HikariDataSource pool, SQLiteDataSource source, Connection writer) {
     this.file = file;
     this.pool = pool;
     this.source = source;
@@ -34,9 +34,9 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) {@code dataDir/vellum.db} and applies pending migrations. The
-   * search index of earlier versions ({@code search.db}, now replaced by the Lucene index) is
-   * deleted: it was derived data.
+   * Opens (creating if needed) {@code dataDir/vellum.db} and applies pending migrations. The search
+   * index of earlier versions ({@code search.db}, now replaced by the Lucene index) is deleted: it
+   * was derived data.
    */
   public static SqliteDatabase open(Path dataDir) {
     Path file = dataDir.resolve("vellum.db");
@@ -61,14 +61,15 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /**
    * Creates a new database file with 16 KiB pages, which hold about twelve ~1.3 KiB event rows;
-   * with the default 4 KiB pages only two fit and a third of every page is wasted. The page size
-   * of a file is fixed once it is in WAL mode, so this runs before anything else touches it.
+   * with the default 4 KiB pages only two fit and a third of every page is wasted. The page size of
+   * a file is fixed once it is in WAL mode, so this runs before anything else touches it.
    */
   public static void createWithLargePages(Path file) throws SQLException {
     if (Files.exists(file)) {
       return;
     }
-    try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try (Connection c =
+            java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         Statement s = c.createStatement()) {
       s.execute("PRAGMA page_size=16384");
       s.execute("PRAGMA journal_mode=WAL");
@@ -98,8 +99,8 @@ public final class SqliteDatabase implements AutoCloseable {
     try {
       writer = openWriter(source);
     } catch (SQLException e) {
-      throw new StoreException("cannot reopen the database " + file + ": " + e.getMessage(), e,
-          true);
+      throw new StoreException(
+          "cannot reopen the database " + file + ": " + e.getMessage(), e, true);
     }
   }
 

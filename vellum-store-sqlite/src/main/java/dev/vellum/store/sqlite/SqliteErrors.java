@@ -17,9 +17,12 @@ public final class SqliteErrors {
     if (e instanceof SQLiteException se) {
       SQLiteErrorCode code = se.getResultCode();
       String name = code == null ? "" : code.name();
-      return name.startsWith("SQLITE_FULL") || name.startsWith("SQLITE_BUSY")
-          || name.startsWith("SQLITE_LOCKED") || name.startsWith("SQLITE_IOERR")
-          || name.startsWith("SQLITE_READONLY") || name.startsWith("SQLITE_CANTOPEN");
+      return name.startsWith("SQLITE_FULL")
+          || name.startsWith("SQLITE_BUSY")
+          || name.startsWith("SQLITE_LOCKED")
+          || name.startsWith("SQLITE_IOERR")
+          || name.startsWith("SQLITE_READONLY")
+          || name.startsWith("SQLITE_CANTOPEN");
     }
     return false;
   }

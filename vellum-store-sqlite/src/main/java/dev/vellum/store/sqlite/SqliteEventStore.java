@@ -21,14 +21,15 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link EventStore} on one SQLite file. The feed position of an event is its {@code pk}; the
- * one writer connection assigns it in the commit transaction (see {@link SqliteAppender}).
+ * {@link EventStore} on one SQLite file. The feed position of an event is its {@code pk}; the one
+ * writer connection assigns it in the commit transaction (see {@link SqliteAppender}).
  */
 public final class SqliteEventStore implements EventStore {
   private static final String COLUMNS = "e.seq, e.id, e.occurred_at, e.leaf_hash, e.body";
-  private static final String FEED_COLUMNS = "pk, tenant, seq, id, occurred_at, received_at,"
-      + " type, category, source, outcome, severity, actor_id, actor_ip, session_id, leaf_hash,"
-      + " body";
+  private static final String FEED_COLUMNS =
+      "pk, tenant, seq, id, occurred_at, received_at,"
+          + " type, category, source, outcome, severity, actor_id, actor_ip, session_id, leaf_hash,"
+          + " body";
 
   private final SqliteDatabase db;
   private final SqliteAppender appender;
@@ -41,8 +42,7 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public long nextSeq(String tenant) {
     try (Connection c = db.read();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT max(seq) FROM events WHERE tenant = ?")) {
+        PreparedStatement ps = c.prepareStatement("SELECT max(seq) FROM events WHERE tenant = ?")) {
       ps.setString(1, tenant);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -63,10 +63,15 @@ public final class SqliteEventStore implements EventStore {
     List<String> all = new ArrayList<>(ids);
     for (int from = 0; from < all.size(); from += 500) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-      String sql = "SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.id IN ("
-          + "?,".repeat(chunk.size() - 1) + "?)";
+      String sql =
+          "SELECT "
+              + COLUMNS
+              + " FROM events e WHERE e.tenant = ? AND e.id IN ("
+              + "?,".repeat(chunk.size() - 1)
+              + "?)";
       // Only the sequencer writes, so a reader sees every committed id.
-      try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      try (Connection c = db.read();
+          PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, tenant);
         for (int i = 0; i < chunk.size(); i++) {
           ps.setString(i + 2, chunk.get(i));
@@ -82,8 +87,8 @@ public final class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Synchronized so that even several writing threads keep positions in commit order; the
-   * sequencer is the only caller in a running node, so the lock is never contended there.
+   * Synchronized so that even several writing threads keep positions in commit order; the sequencer
+   * is the only caller in a running node, so the lock is never contended there.
    */
   @Override
   public synchronized long append(WriteBatch batch) {
@@ -92,8 +97,8 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public Optional<StoredEvent> findById(String tenant, String id) {
-    return single("SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.id = ?",
-        tenant, id);
+    return single(
+        "SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.id = ?", tenant, id);
   }
 
   @Override
@@ -102,9 +107,14 @@ public final class SqliteEventStore implements EventStore {
     List<Long> all = new ArrayList<>(seqs);
     for (int from = 0; from < all.size(); from += 500) {
       List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
-      String sql = "SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.seq IN ("
-          + "?,".repeat(chunk.size() - 1) + "?)";
-      try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+      String sql =
+          "SELECT "
+              + COLUMNS
+              + " FROM events e WHERE e.tenant = ? AND e.seq IN ("
+              + "?,".repeat(chunk.size() - 1)
+              + "?)";
+      try (Connection c = db.read();
+          PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, tenant);
         for (int i = 0; i < chunk.size(); i++) {
           ps.setLong(i + 2, chunk.get(i));
@@ -120,16 +130,21 @@ public final class SqliteEventStore implements EventStore {
   }
 
   @Override
-  public List<StatsBucket> stats(String tenant, long fromMicros, long toMicros, long bucketMicros,
-      String groupColumn) {
+  public List<StatsBucket> stats(
+      String tenant, long fromMicros, long toMicros, long bucketMicros, String groupColumn) {
     if (!List.of("type", "outcome", "source", "category", "severity").contains(groupColumn)) {
       throw new IllegalArgumentException("cannot group by " + groupColumn);
     }
-    String sql = "SELECT (occurred_at - ?) / ? AS b, " + groupColumn + ", count(*) FROM events"
-        + " WHERE tenant = ? AND occurred_at >= ? AND occurred_at < ? GROUP BY b, "
-        + groupColumn + " ORDER BY b";
+    String sql =
+        "SELECT (occurred_at - ?) / ? AS b, "
+            + groupColumn
+            + ", count(*) FROM events"
+            + " WHERE tenant = ? AND occurred_at >= ? AND occurred_at < ? GROUP BY b, "
+            + groupColumn
+            + " ORDER BY b";
     List<StatsBucket> out = new ArrayList<>();
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, fromMicros);
       ps.setLong(2, bucketMicros);
       ps.setString(3, tenant);
@@ -137,8 +152,9 @@ public final class SqliteEventStore implements EventStore {
       ps.setLong(5, toMicros);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new StatsBucket(fromMicros + rs.getLong(1) * bucketMicros, rs.getString(2),
-              rs.getLong(3)));
+          out.add(
+              new StatsBucket(
+                  fromMicros + rs.getLong(1) * bucketMicros, rs.getString(2), rs.getLong(3)));
         }
       }
       return out;
@@ -149,9 +165,13 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public List<StoredEvent> range(String tenant, long fromSeq, long toSeq) {
-    String sql = "SELECT " + COLUMNS + " FROM events e WHERE e.tenant = ? AND e.seq >= ?"
-        + " AND e.seq < ? ORDER BY e.seq";
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM events e WHERE e.tenant = ? AND e.seq >= ?"
+            + " AND e.seq < ? ORDER BY e.seq";
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, tenant);
       ps.setLong(2, fromSeq);
       ps.setLong(3, toSeq);
@@ -165,15 +185,31 @@ public final class SqliteEventStore implements EventStore {
   public List<FeedEvent> after(long position, int limit) {
     String sql = "SELECT " + FEED_COLUMNS + " FROM events WHERE pk > ? ORDER BY pk LIMIT ?";
     List<FeedEvent> out = new ArrayList<>();
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, position);
       ps.setInt(2, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new FeedEvent(rs.getLong(1), new NewEvent(rs.getString(2), rs.getLong(3),
-              rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getString(8),
-              rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12),
-              rs.getString(13), rs.getString(14), rs.getBytes(15), rs.getString(16))));
+          out.add(
+              new FeedEvent(
+                  rs.getLong(1),
+                  new NewEvent(
+                      rs.getString(2),
+                      rs.getLong(3),
+                      rs.getString(4),
+                      rs.getLong(5),
+                      rs.getLong(6),
+                      rs.getString(7),
+                      rs.getString(8),
+                      rs.getString(9),
+                      rs.getString(10),
+                      rs.getString(11),
+                      rs.getString(12),
+                      rs.getString(13),
+                      rs.getString(14),
+                      rs.getBytes(15),
+                      rs.getString(16))));
         }
       }
       return out;
@@ -189,28 +225,40 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public long lastPosition(String tenant) {
-    return longQuery("SELECT coalesce((SELECT pk FROM events WHERE tenant = ?"
-        + " ORDER BY seq DESC LIMIT 1), 0)", tenant);
+    return longQuery(
+        "SELECT coalesce((SELECT pk FROM events WHERE tenant = ?"
+            + " ORDER BY seq DESC LIMIT 1), 0)",
+        tenant);
   }
 
   @Override
   public long consumerPosition(String consumer) {
-    return longQuery("SELECT coalesce((SELECT position FROM feed_consumers WHERE name = ?), 0)",
-        consumer);
+    return longQuery(
+        "SELECT coalesce((SELECT position FROM feed_consumers WHERE name = ?), 0)", consumer);
   }
 
   @Override
   public List<DeadLetter> deadLetters(String consumer, int limit) {
-    String sql = "SELECT position, tenant, seq, event_id, error, attempts, failed_at"
-        + " FROM feed_dead_letters WHERE consumer = ? ORDER BY position LIMIT ?";
+    String sql =
+        "SELECT position, tenant, seq, event_id, error, attempts, failed_at"
+            + " FROM feed_dead_letters WHERE consumer = ? ORDER BY position LIMIT ?";
     List<DeadLetter> out = new ArrayList<>();
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, consumer);
       ps.setInt(2, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new DeadLetter(consumer, rs.getLong(1), rs.getString(2), rs.getLong(3),
-              rs.getString(4), rs.getString(5), rs.getInt(6), rs.getLong(7)));
+          out.add(
+              new DeadLetter(
+                  consumer,
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getLong(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getInt(6),
+                  rs.getLong(7)));
         }
       }
       return out;
@@ -220,7 +268,8 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private long longQuery(String sql, @Nullable String param) {
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       if (param != null) {
         ps.setString(1, param);
       }
@@ -236,7 +285,8 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public byte @Nullable [] readTile(String tenant, int level, long index) {
     String sql = "SELECT hashes FROM log_tiles WHERE tenant = ? AND level = ? AND idx = ?";
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, tenant);
       ps.setInt(2, level);
       ps.setLong(3, index);
@@ -250,8 +300,12 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public Optional<StoredCheckpoint> latestCheckpoint(String tenant) {
-    List<StoredCheckpoint> one = checkpointsWhere("tree_size = (SELECT max(tree_size) FROM"
-        + " log_checkpoints WHERE tenant = ?1)", tenant, -1, 1);
+    List<StoredCheckpoint> one =
+        checkpointsWhere(
+            "tree_size = (SELECT max(tree_size) FROM" + " log_checkpoints WHERE tenant = ?1)",
+            tenant,
+            -1,
+            1);
     return one.isEmpty() ? Optional.empty() : Optional.of(one.get(0));
   }
 
@@ -266,19 +320,23 @@ public final class SqliteEventStore implements EventStore {
     return checkpointsWhere("tree_size >= ?2", tenant, sinceSize, limit);
   }
 
-  private List<StoredCheckpoint> checkpointsWhere(String condition, String tenant, long size,
-      int limit) {
-    String sql = "SELECT tree_size, root_hash, note, signed_at FROM log_checkpoints"
-        + " WHERE tenant = ?1 AND " + condition + " ORDER BY tree_size LIMIT ?3";
+  private List<StoredCheckpoint> checkpointsWhere(
+      String condition, String tenant, long size, int limit) {
+    String sql =
+        "SELECT tree_size, root_hash, note, signed_at FROM log_checkpoints"
+            + " WHERE tenant = ?1 AND "
+            + condition
+            + " ORDER BY tree_size LIMIT ?3";
     List<StoredCheckpoint> out = new ArrayList<>();
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, tenant);
       ps.setLong(2, size);
       ps.setInt(3, limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new StoredCheckpoint(rs.getLong(1), rs.getBytes(2), rs.getString(3),
-              rs.getLong(4)));
+          out.add(
+              new StoredCheckpoint(rs.getLong(1), rs.getBytes(2), rs.getString(3), rs.getLong(4)));
         }
       }
       return out;
@@ -288,7 +346,8 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private Optional<StoredEvent> single(String sql, String tenant, String id) {
-    try (Connection c = db.read(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, tenant);
       ps.setString(2, id);
       List<StoredEvent> all = readAll(ps);
@@ -302,8 +361,9 @@ public final class SqliteEventStore implements EventStore {
     List<StoredEvent> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(new StoredEvent(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4),
-            rs.getString(5)));
+        out.add(
+            new StoredEvent(
+                rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4), rs.getString(5)));
       }
     }
     return out;
