@@ -109,6 +109,7 @@ final class ExportRoutes {
         "Content-Disposition",
         "attachment; filename=\"vellum-events-" + stamp + (csv ? ".csv\"" : ".jsonl\""));
     ctx.header("Cache-Control", "no-store");
+    QueryRoutes.markIfBehind(ctx, page);
     ctx.contentType(csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8");
     ctx.status(200);
     long sent = 0;

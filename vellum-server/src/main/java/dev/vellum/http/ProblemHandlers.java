@@ -8,7 +8,6 @@ import dev.vellum.core.event.FieldError;
 import dev.vellum.ingest.CommitOutcomeUnknownException;
 import dev.vellum.ingest.OverloadedException;
 import dev.vellum.ingest.WriterFailedException;
-import dev.vellum.query.SearchBehindException;
 import dev.vellum.store.StoreException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -53,13 +52,6 @@ final class ProblemHandlers {
         WriterFailedException.class,
         (e, ctx) ->
             write(ctx, json, unavailable("writer-stopped", "Writer stopped", e.getMessage(), 30)));
-    routes.exception(
-        SearchBehindException.class,
-        (e, ctx) ->
-            write(
-                ctx,
-                json,
-                unavailable("search-index-behind", "Search index behind", e.getMessage(), 2)));
     routes.exception(
         StoreException.class,
         (e, ctx) -> {

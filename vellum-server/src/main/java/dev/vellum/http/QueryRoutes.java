@@ -57,8 +57,22 @@ final class QueryRoutes {
     QueryService.Page page = queries.search(filter);
     ingest.recordAccess(
         p, "events.search", FilterParser.describe(json, params), page.events().size());
+    markIfBehind(ctx, page);
     ctx.contentType("application/json").result(page.toJson());
   }
+
+  /**
+   * The index had not reached the tenant's last write when the bounded wait ended: the page may
+   * miss the newest events, and the answer says so instead of passing as complete.
+   */
+  static void markIfBehind(Context ctx, QueryService.Page page) {
+    if (page.behindBy() > 0) {
+      ctx.header(SEARCH_BEHIND_HEADER, Long.toString(page.behindBy()));
+    }
+  }
+
+  /** Committed feed positions the search index had not reached when the page was read. */
+  static final String SEARCH_BEHIND_HEADER = "Vellum-Search-Behind";
 
   private void byId(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.EVENTS_READ);
