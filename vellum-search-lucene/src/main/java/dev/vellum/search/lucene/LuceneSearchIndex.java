@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LuceneSearchIndex implements SearchIndex {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneSearchIndex.class);
-  static final Duration REFRESH = Duration.ofMillis(200);
+  static final Duration REFRESH = Duration.ofSeconds(1);
   static final Duration REFRESH_WHEN_WAITED = Duration.ofMillis(20);
   static final Duration COMMIT = Duration.ofSeconds(1);
   private static final String POSITION_KEY = "vellum.feed.position";
