@@ -36,13 +36,28 @@ final class Http {
             .build();
   }
 
+  /** Bodies smaller than this go uncompressed: gzip's header and CPU would outweigh the bytes. */
+  static final int GZIP_FROM_BYTES = 1024;
+
   CompletableFuture<HttpResponse<byte[]>> postJson(String path, byte[] body) {
-    HttpRequest r =
-        request(path)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
+    HttpRequest.Builder b = request(path).header("Content-Type", "application/json");
+    if (body.length >= GZIP_FROM_BYTES) {
+      b.header("Content-Encoding", "gzip");
+      body = gzip(body);
+    }
+    HttpRequest r = b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     return client.sendAsync(r, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** Audit events compress about 5-10x: fewer bytes on the wire for the same batch. */
+  static byte[] gzip(byte[] body) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(body.length / 4 + 64);
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out, 8192)) {
+      z.write(body);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("gzip into memory failed", e);
+    }
+    return out.toByteArray();
   }
 
   HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {

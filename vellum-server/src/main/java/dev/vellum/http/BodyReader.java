@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a request body within a byte limit and a total deadline, and refuses any encoding but
@@ -67,7 +68,7 @@ final class BodyReader {
     ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
     byte[] buf = new byte[16 * 1024];
     try {
-      InputStream in = ctx.req().getInputStream();
+      InputStream in = decoded(ctx.header("Content-Encoding"), ctx.req().getInputStream());
       for (int n; (n = in.read(buf)) != -1; ) {
         out.write(buf, 0, n);
         if (out.size() > maxBytes) {
@@ -84,12 +85,32 @@ final class BodyReader {
       if (System.nanoTime() - deadline > 0 || isTimeout(e)) {
         throw slow();
       }
+      if (e instanceof java.util.zip.ZipException) {
+        throw ProblemException.badRequest("the request body is not valid gzip", null);
+      }
       // typically the client went away mid-body (Jetty's EofException); nothing was stored
       throw ProblemException.badRequest("the request body could not be read completely", null);
     }
     byte[] body = out.toByteArray();
     requireUtf8Bytes(body);
     return body;
+  }
+
+  /**
+   * The body as sent, or gunzipped for {@code Content-Encoding: gzip}. The byte limit counts the
+   * decoded bytes, so a small compressed body that expands without end (a "zip bomb") is cut off at
+   * the limit like any other large body.
+   */
+  private static InputStream decoded(@Nullable String encoding, InputStream raw)
+      throws IOException {
+    if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
+      return raw;
+    }
+    if (encoding.trim().equalsIgnoreCase("gzip")) {
+      return new java.util.zip.GZIPInputStream(raw, 16 * 1024);
+    }
+    throw ProblemException.unsupportedMediaType(
+        "Content-Encoding " + encoding.trim() + " is not supported; send gzip or no encoding");
   }
 
   /**
