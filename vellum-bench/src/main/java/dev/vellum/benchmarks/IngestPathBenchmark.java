@@ -2,7 +2,7 @@ package dev.vellum.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vellum.app.Json;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
 import java.io.IOException;
@@ -44,7 +44,7 @@ public class IngestPathBenchmark {
 
   @Setup
   public void setUp() {
-    json = Json.mapper();
+    json = StrictJson.mapper();
     normalizer =
         new EventNormalizer(
             new EventTypeCatalog(Events.noTenantTypes(), json), Duration.ofMinutes(5));

@@ -3,9 +3,9 @@ package dev.vellum.benchmarks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import dev.vellum.app.Json;
 import dev.vellum.core.catalog.BuiltInCatalog;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
 import java.time.Duration;
@@ -48,7 +48,7 @@ public class SchemaValidationBenchmark {
 
   @Setup
   public void setUp() {
-    EventTypeCatalog catalog = new EventTypeCatalog(Events.noTenantTypes(), Json.mapper());
+    EventTypeCatalog catalog = new EventTypeCatalog(Events.noTenantTypes(), StrictJson.mapper());
     EventNormalizer normalizer = new EventNormalizer(catalog, Duration.ofMinutes(5));
     SchemaRegistry registry = EventTypeCatalog.newSchemaRegistry();
     for (JsonNode raw : Events.nodes(eventBytes)) {

@@ -9,6 +9,7 @@ import dev.vellum.auth.Scope;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
 import dev.vellum.config.VellumConfig;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.core.sample.SampleEvents;
 import dev.vellum.feed.ConsumerRunner;
 import dev.vellum.feed.Consumers;
@@ -102,7 +103,7 @@ public final class VellumNode implements AutoCloseable {
   private VellumNode(VellumConfig config, boolean demo, Extensions extensions) {
     this.config = config;
     this.extensions = extensions;
-    ObjectMapper json = Json.mapper();
+    ObjectMapper json = StrictJson.mapper();
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ProcessMetrics.bindTo(metrics);
     this.dataDirLock = track(DataDirLock.acquire(config.dataDir())); // one server per data dir

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.app.Json;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.store.sqlite.SqliteDatabase;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 class EventTypeSchemaFuzzTest {
   private static final String TYPE = "FUZZ_TYPE";
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = StrictJson.mapper();
 
   /**
    * 400: not JSON; 413: over the body limit; 415: not UTF-8; 422: a schema the catalogue refuses.

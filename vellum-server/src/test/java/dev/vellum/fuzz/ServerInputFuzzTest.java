@@ -12,8 +12,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.app.Json;
 import dev.vellum.core.json.CanonicalJson;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.core.merkle.TilePath;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
@@ -49,7 +49,7 @@ class ServerInputFuzzTest {
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
 
   /** One strict mapper, as the node builds once: building one per input halved the speed. */
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = StrictJson.mapper();
 
   /**
    * 403: every event names a source the key may not write, such as the server's own VELLUM (found

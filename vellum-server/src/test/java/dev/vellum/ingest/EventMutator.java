@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.app.Json;
 import dev.vellum.core.catalog.BuiltInCatalog;
+import dev.vellum.core.json.StrictJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.Random;
  * numbers have the node types ingest sees. Deterministic for a given Random.
  */
 final class EventMutator {
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = StrictJson.mapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private static final String[] ANY = {

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.app.Json;
 import dev.vellum.core.catalog.BuiltInCatalog;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.core.sample.SampleEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which type schemas are validated in two parts, and what that looks like from outside. */
 class EventTypeCatalogSplitTest {
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = StrictJson.mapper();
   private static final String BASE = "{'$ref': 'https://schemas.vellum.dev/event.json'}";
   private static final Instant AT = Instant.parse("2026-01-15T10:00:00Z");
 

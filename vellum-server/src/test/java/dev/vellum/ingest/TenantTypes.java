@@ -1,5 +1,6 @@
 package dev.vellum.ingest;
 
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.store.DirectoryStore;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ final class TenantTypes {
   }
 
   static EventTypeCatalog catalog(Map<String, String> schemas) {
-    return new EventTypeCatalog(directory(schemas), dev.vellum.app.Json.mapper());
+    return new EventTypeCatalog(directory(schemas), StrictJson.mapper());
   }
 
   static EventTypeCatalog builtInsOnly() {

@@ -2,6 +2,7 @@ package dev.vellum.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.core.json.StrictJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;

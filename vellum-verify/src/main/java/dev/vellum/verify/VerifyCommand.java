@@ -2,6 +2,7 @@ package dev.vellum.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vellum.core.json.StrictJson;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vellum.app.Json;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.core.json.StrictJson;
 import dev.vellum.core.sample.SampleEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class BaseSchemaValidatorTest {
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = StrictJson.mapper();
 
   @Test
   void compilesTheShippedBaseSchemaAndAcceptsRealisticEvents() {

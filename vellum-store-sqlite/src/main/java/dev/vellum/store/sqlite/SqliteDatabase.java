@@ -46,7 +46,7 @@ public final class SqliteDatabase implements AutoCloseable {
         Files.deleteIfExists(dataDir.resolve(old));
       }
       createWithLargePages(file);
-      SQLiteDataSource source = dataSource(file, SQLiteConfig.SynchronousMode.FULL);
+      SQLiteDataSource source = dataSource(file);
       Flyway.configure().dataSource(source).locations("classpath:db/sqlite").load().migrate();
       Connection writer = openWriter(source);
       HikariConfig hc = new HikariConfig();
@@ -104,10 +104,10 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  private static SQLiteDataSource dataSource(Path file, SQLiteConfig.SynchronousMode sync) {
+  private static SQLiteDataSource dataSource(Path file) {
     SQLiteConfig config = new SQLiteConfig();
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(sync);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(15_000);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLiteDataSource source = new SQLiteDataSource(config);
@@ -125,7 +125,7 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** A pooled read connection. */
-  public Connection read() throws SQLException {
+  Connection read() throws SQLException {
     return pool.getConnection();
   }
 

@@ -6,10 +6,10 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /** Turns SQLite failures into {@link StoreException}, marking the ones worth retrying. */
-public final class SqliteErrors {
+final class SqliteErrors {
   private SqliteErrors() {}
 
-  public static StoreException wrap(String doing, SQLException e) {
+  static StoreException wrap(String doing, SQLException e) {
     return new StoreException(doing + " failed: " + e.getMessage(), e, isTransient(e));
   }
 

@@ -56,34 +56,52 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public Map<String, StoredEvent> findByIds(String tenant, Collection<String> ids) {
-    Map<String, StoredEvent> found = new HashMap<>();
-    if (ids.isEmpty()) {
-      return found;
-    }
-    List<String> all = new ArrayList<>(ids);
+    // Only the sequencer writes, so a reader sees every committed id.
+    return findIn(tenant, "id", ids, PreparedStatement::setString, StoredEvent::id);
+  }
+
+  /**
+   * The tenant's events whose {@code column} is among {@code values}, keyed by {@code key}, in
+   * statements of at most 500 values (SQLite's default limit on bound parameters is far above).
+   */
+  private <K> Map<K, StoredEvent> findIn(
+      String tenant,
+      String column,
+      Collection<K> values,
+      Binder<K> bind,
+      java.util.function.Function<StoredEvent, K> key) {
+    Map<K, StoredEvent> found = new HashMap<>();
+    List<K> all = new ArrayList<>(values);
     for (int from = 0; from < all.size(); from += 500) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+      List<K> chunk = all.subList(from, Math.min(all.size(), from + 500));
       String sql =
           "SELECT "
               + COLUMNS
-              + " FROM events e WHERE e.tenant = ? AND e.id IN ("
+              + " FROM events e WHERE e.tenant = ? AND e."
+              + column
+              + " IN ("
               + "?,".repeat(chunk.size() - 1)
               + "?)";
-      // Only the sequencer writes, so a reader sees every committed id.
       try (Connection c = db.read();
           PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, tenant);
         for (int i = 0; i < chunk.size(); i++) {
-          ps.setString(i + 2, chunk.get(i));
+          bind.bind(ps, i + 2, chunk.get(i));
         }
         for (StoredEvent e : readAll(ps)) {
-          found.put(e.id(), e);
+          found.put(key.apply(e), e);
         }
       } catch (SQLException e) {
-        throw SqliteErrors.wrap("looking up event ids", e);
+        throw SqliteErrors.wrap("reading events by " + column, e);
       }
     }
     return found;
+  }
+
+  /** Binds one value of an IN list. */
+  @FunctionalInterface
+  private interface Binder<K> {
+    void bind(PreparedStatement ps, int index, K value) throws SQLException;
   }
 
   /**
@@ -103,30 +121,7 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs) {
-    Map<Long, StoredEvent> found = new HashMap<>();
-    List<Long> all = new ArrayList<>(seqs);
-    for (int from = 0; from < all.size(); from += 500) {
-      List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
-      String sql =
-          "SELECT "
-              + COLUMNS
-              + " FROM events e WHERE e.tenant = ? AND e.seq IN ("
-              + "?,".repeat(chunk.size() - 1)
-              + "?)";
-      try (Connection c = db.read();
-          PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setString(1, tenant);
-        for (int i = 0; i < chunk.size(); i++) {
-          ps.setLong(i + 2, chunk.get(i));
-        }
-        for (StoredEvent e : readAll(ps)) {
-          found.put(e.seq(), e);
-        }
-      } catch (SQLException e) {
-        throw SqliteErrors.wrap("reading events by seq", e);
-      }
-    }
-    return found;
+    return findIn(tenant, "seq", seqs, PreparedStatement::setLong, StoredEvent::seq);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.vellum.verify;
+package dev.vellum.core.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -7,17 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * The verifier's JSON configuration. It mirrors the server's strict parsing on purpose rather than
- * sharing the server's class: the auditor's tool must not need the server on its classpath.
+ * The one strict JSON configuration of Vellum, shared by the service and the auditor's tool (which
+ * must not need the server on its classpath).
  */
-final class StrictJson {
+public final class StrictJson {
   private StrictJson() {}
 
   /**
-   * A duplicated member name is an error (which of two values would an auditor believe?), and so is
-   * anything after the top-level value.
+   * Strict parsing: a duplicated member name is an error (which of two values would an auditor
+   * believe?), and so is anything after the top-level value.
    */
-  static ObjectMapper mapper() {
+  public static ObjectMapper mapper() {
     JsonMapper mapper =
         JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)

@@ -1,4 +1,0 @@
-@NullMarked
-package dev.vellum.search.sqlite;
-
-import org.jspecify.annotations.NullMarked;
