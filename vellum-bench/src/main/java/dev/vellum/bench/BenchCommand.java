@@ -15,11 +15,12 @@ import picocli.CommandLine.Command;
     name = "vellum bench",
     mixinStandardHelpOptions = true,
     description =
-        "Measure a Vellum node: ingest, query and proof load over HTTP, storage"
+        "Measure a Vellum node: ingest, query and proof load over HTTP, the search index alone, storage"
             + " baselines, crash cycles, JMH micro-benchmarks.",
     subcommands = {
       IngestCommand.class,
       QueryCommand.class,
+      IndexCommand.class,
       ProofCommand.class,
       SoakCommand.class,
       dev.vellum.bench.crash.CrashCommand.class,

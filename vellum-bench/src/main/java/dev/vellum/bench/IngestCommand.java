@@ -1,5 +1,6 @@
 package dev.vellum.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -105,6 +106,13 @@ final class IngestCommand implements Callable<Integer> {
       description = "MiB of distinct request bodies generated up front (default ${DEFAULT-VALUE})")
   int poolMib;
 
+  @Option(
+      names = "--probe-visibility",
+      description =
+          "every 250 ms during the load, send one event with a unique word and time its"
+              + " acknowledgement until a search finds it (ack-to-searchable latency)")
+  boolean probeVisibility;
+
   @Option(names = "--json", description = "print one JSON object instead of text")
   boolean json;
 
@@ -173,10 +181,21 @@ final class IngestCommand implements Callable<Integer> {
           new IngestLoad.Plan(target.baseUrl, target.key, pool, 0, warmup, concurrency, rate));
     }
     ServerMetrics.Commits before = ServerMetrics.commits(target.baseUrl);
+    @Nullable VisibilityProbe probe =
+        probeVisibility
+            ? new VisibilityProbe(
+                    target.baseUrl, target.key, probeSample(pool), Duration.ofMillis(250))
+                .start()
+            : null;
     IngestLoad.Result r =
         IngestLoad.run(
             new IngestLoad.Plan(
                 target.baseUrl, target.key, pool, requests, duration, concurrency, rate));
+    @Nullable ObjectNode visibility = null;
+    if (probe != null) {
+      visibility = probe.stop();
+      probe.close();
+    }
     ServerMetrics.Commits after = ServerMetrics.commits(target.baseUrl);
 
     ObjectNode o = JSON.createObjectNode();
@@ -202,6 +221,9 @@ final class IngestCommand implements Callable<Integer> {
     o.put("events_per_s", Math.round(r.eventsPerSecond()));
     o.put("requests_per_s", Latencies.round(r.requestsPerSecond()));
     Latencies.json(o.putObject("latency"), r.latency(), 50, 90, 99, 99.9);
+    if (visibility != null) {
+      o.set("ack_to_searchable", visibility);
+    }
     ObjectNode st = o.putObject("statuses");
     for (Map.Entry<Integer, Long> e : r.statuses().entrySet()) {
       st.put(e.getKey() == -1 ? "io_error" : String.valueOf(e.getKey()), e.getValue());
@@ -268,6 +290,20 @@ final class IngestCommand implements Callable<Integer> {
             l.get("p999_ms").asDouble(),
             l.get("max_ms").asDouble()));
     sb.append("  statuses      ").append(o.get("statuses").toString()).append('\n');
+    if (o.has("ack_to_searchable")) {
+      JsonNode v = o.get("ack_to_searchable");
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  ack→searchable p50 %.2f  p90 %.2f  p99 %.2f  max %.2f ms (%d probes, %d not"
+                  + " found)%n",
+              v.get("p50_ms").asDouble(),
+              v.get("p90_ms").asDouble(),
+              v.get("p99_ms").asDouble(),
+              v.get("max_ms").asDouble(),
+              v.get("probes").asLong(),
+              v.get("not_found").asLong()));
+    }
     if (o.has("first_error")) {
       sb.append("  first error   ").append(o.get("first_error").asText()).append('\n');
     }
@@ -299,5 +335,10 @@ final class IngestCommand implements Callable<Integer> {
 
   private static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
+  }
+
+  /** One generated event with its placeholders, for the probe to fill in. */
+  private static ObjectNode probeSample(RequestPool pool) {
+    return pool.events().get(0);
   }
 }

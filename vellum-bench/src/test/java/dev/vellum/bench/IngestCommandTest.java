@@ -64,6 +64,59 @@ class IngestCommandTest {
   }
 
   @Test
+  void ingest_withVisibilityProbe_findsEveryProbeEventBySearchAfterItsAcknowledgement(
+      @TempDir Path dir) throws Exception {
+    try (TestNode node = TestNode.start(dir)) {
+      Run run =
+          bench(
+              "ingest",
+              "--url",
+              node.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--duration",
+              "2s",
+              "--batch",
+              "100",
+              "--concurrency",
+              "2",
+              "--probe-visibility",
+              "--json");
+      assertEquals(0, run.exit(), run.err());
+      JsonNode probe = json.readTree(run.out()).get("ack_to_searchable");
+      assertTrue(probe.get("probes").asLong() >= 1, probe.toString());
+      assertEquals(0, probe.get("not_found").asLong(), probe.toString());
+      assertEquals(0, probe.get("not_acknowledged").asLong(), probe.toString());
+      assertTrue(probe.get("p99_ms").asDouble() > 0, probe.toString());
+    }
+  }
+
+  @Test
+  void index_reportsRateBytesAndSearchLatencyOfTheSearchIndexAlone(@TempDir Path dir)
+      throws Exception {
+    Run run =
+        bench(
+            "index",
+            "--events",
+            "3000",
+            "--dir",
+            dir.toString(),
+            "--query-seconds",
+            "1",
+            "--concurrency",
+            "2",
+            "--json");
+    assertEquals(0, run.exit(), run.err());
+    JsonNode report = json.readTree(run.out());
+    assertTrue(report.at("/indexing/index_bytes_per_event").asDouble() > 0, run.out());
+    assertTrue(report.at("/indexing/cpu_us_per_event").asDouble() > 0, run.out());
+    for (String kind : IndexQueries.KINDS) {
+      assertTrue(report.at("/queries/" + kind + "/queries").asLong() > 0, kind);
+      assertTrue(report.at("/queries/" + kind + "/rows_per_query").asLong() > 0, kind);
+    }
+  }
+
+  @Test
   void ingest_withRawSqliteBaseline_insertsTheSameNumberOfRows(@TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {
       Run run =

@@ -1,7 +1,5 @@
 package dev.vellum.search.lucene;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.search.SearchDocument;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
@@ -13,7 +11,6 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexOptions;
-import org.apache.lucene.index.Term;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * (tenant, seq), so the index holds only what finding needs.
  *
  * <ul>
- *   <li>{@code key} (tenant NUL seq): the unique term a redelivered event replaces its copy by;
- *   <li>{@code pos}: the feed position as a point, so that opening an index tells the highest
- *       position it may hold (below it, a delivery must replace rather than add);
+ *   <li>{@code pos}: the feed position as a point, so that opening an index can delete what its
+ *       last commit holds beyond the position it records (see {@link LuceneSearchIndex} for why
+ *       that, and not a unique key per event, makes redelivery idempotent);
  *   <li>{@code occurred_at}: point and doc values (range filters, index sort); {@code seq}: doc
  *       values (index sort, tie-break, result lookup);
  *   <li>exact-match terms for every filter; {@code target} is type NUL id;
@@ -34,7 +31,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class EventDocuments {
   static final String TENANT = "tenant";
-  static final String KEY = "key";
   static final String POSITION = "pos";
   static final String OCCURRED_AT = "occurred_at";
   static final String SEQ = "seq";
@@ -59,12 +55,6 @@ final class EventDocuments {
     TEXT_TYPE.freeze();
   }
 
-  private final ObjectMapper json = new ObjectMapper();
-
-  static Term key(String tenant, long seq) {
-    return new Term(KEY, tenant + '\u0000' + seq);
-  }
-
   static String target(String type, String id) {
     return type + '\u0000' + id;
   }
@@ -73,8 +63,7 @@ final class EventDocuments {
     NewEvent e = f.event();
     SearchDocument sd;
     try {
-      JsonNode body = json.readTree(e.body());
-      sd = SearchDocument.of(body);
+      sd = SearchDocument.parse(e.body());
     } catch (IOException ex) {
       throw new IllegalArgumentException(
           "stored body of tenant "
@@ -88,7 +77,6 @@ final class EventDocuments {
     }
     Document d = new Document();
     keyword(d, TENANT, e.tenant());
-    d.add(new StringField(KEY, key(e.tenant(), e.seq()).bytes(), Field.Store.NO));
     d.add(new LongPoint(POSITION, f.position()));
     d.add(new LongPoint(OCCURRED_AT, e.occurredAtMicros()));
     d.add(new NumericDocValuesField(OCCURRED_AT, e.occurredAtMicros()));

@@ -25,7 +25,6 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.PointValues;
 import org.apache.lucene.search.ControlledRealTimeReopenThread;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
@@ -58,9 +57,12 @@ import org.slf4j.LoggerFactory;
  * and the runner may store a position the index has not committed. {@link #resumeFrom} answers the
  * lower of the runner's position and the committed {@code P}, so after a crash everything not
  * committed is delivered again (FeedConsumer's contract for output that can be lost). Redelivery is
- * idempotent: a document is keyed by (tenant, seq) and an event at or below the highest position
- * the index may already hold is written with {@code updateDocument}; above it (the steady state)
- * with the cheaper {@code addDocument}.
+ * idempotent without a unique key per event (such a key was a term per document, the costliest
+ * field to index): the feed delivers in position order, so {@code accept} skips every event at or
+ * below the position it has already handed to the writer; and when a writer is opened on its last
+ * commit, which may hold documents accepted after the position it records, those documents (by
+ * their {@code pos} point) are deleted first, so the index holds exactly the positions up to the
+ * recorded one and every later delivery is a plain {@code addDocument}.
  *
  * <p><b>Derived data.</b> A missing index, one that fails its checksums at start, one whose sort or
  * format no longer matches, or one that claims positions the log does not have, is deleted and
@@ -120,8 +122,8 @@ public final class LuceneSearchIndex implements SearchIndex {
     }
   }
 
-  /** What opening found: the committed position and the highest position the index may hold. */
-  private record Opened(Engine engine, long committed, long maxPosition) {}
+  /** What opening found: the writer, holding exactly the positions up to {@code committed}. */
+  private record Opened(Engine engine, long committed) {}
 
   private final Path path;
   private final Directory directory;
@@ -134,11 +136,11 @@ public final class LuceneSearchIndex implements SearchIndex {
   private final long committedAtOpen;
   private volatile Engine engine;
 
-  /** Every event up to here has been handed to the current writer (accept thread writes). */
+  /**
+   * Every event up to here, and none beyond, has been handed to the current writer; deliveries at
+   * or below it are skipped (the accept thread writes it, and recovery under the commit lock).
+   */
   private volatile long acceptedPosition;
-
-  /** Highest position ever handed to a writer or present at open: at or below, update. */
-  private long maxAttempted;
 
   private volatile long committedPosition;
 
@@ -176,7 +178,6 @@ public final class LuceneSearchIndex implements SearchIndex {
     this.committedAtOpen = opened.committed();
     this.committedPosition = opened.committed();
     this.acceptedPosition = opened.committed();
-    this.maxAttempted = opened.maxPosition();
     this.committer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -221,13 +222,15 @@ public final class LuceneSearchIndex implements SearchIndex {
     return committedPosition;
   }
 
-  /** The existing index after checking every file's checksum, or null if there is none. */
+  /**
+   * The existing index after checking every file's checksum, without the documents its last commit
+   * holds beyond the position it records; or null if there is none.
+   */
   private @Nullable Opened openExisting() throws IOException {
     if (!DirectoryReader.indexExists(directory)) {
       return null;
     }
     long committed;
-    long maxPosition = 0;
     try (DirectoryReader reader = DirectoryReader.open(directory)) {
       String p = reader.getIndexCommit().getUserData().get(POSITION_KEY);
       if (p == null) {
@@ -236,15 +239,17 @@ public final class LuceneSearchIndex implements SearchIndex {
       committed = Long.parseLong(p);
       for (LeafReaderContext leaf : reader.leaves()) {
         leaf.reader().checkIntegrity();
-        PointValues points = leaf.reader().getPointValues(EventDocuments.POSITION);
-        if (points != null) {
-          maxPosition =
-              Math.max(maxPosition, LongPoint.decodeDimension(points.getMaxPackedValue(), 0));
-        }
       }
     }
     IndexWriter writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.APPEND));
-    return new Opened(new Engine(writer), committed, Math.max(committed, maxPosition));
+    try {
+      writer.deleteDocuments(
+          LongPoint.newRangeQuery(EventDocuments.POSITION, committed + 1, Long.MAX_VALUE));
+    } catch (IOException | RuntimeException e) {
+      writer.rollback();
+      throw e;
+    }
+    return new Opened(new Engine(writer), committed);
   }
 
   /** A new, empty index (deleting whatever was in the directory), committed at position 0. */
@@ -259,7 +264,7 @@ public final class LuceneSearchIndex implements SearchIndex {
     IndexWriter writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
     writer.setLiveCommitData(Map.of(POSITION_KEY, "0").entrySet());
     writer.commit();
-    return new Opened(new Engine(writer), 0, 0);
+    return new Opened(new Engine(writer), 0);
   }
 
   private IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
@@ -315,28 +320,24 @@ public final class LuceneSearchIndex implements SearchIndex {
     }
   }
 
+  /** Adds the events above {@link #acceptedPosition}, which the feed delivers in order. */
   private void index(Engine e, List<FeedEvent> events) throws IOException {
+    long from = acceptedPosition;
     List<Document> docs = new ArrayList<>(events.size());
     for (FeedEvent f : events) {
-      docs.add(documents.of(f)); // parse first: a bad body fails before anything is written
-    }
-    long generation = e.acceptedGeneration;
-    for (int i = 0; i < docs.size(); i++) {
-      FeedEvent f = events.get(i);
-      if (f.position() <= maxAttempted) {
-        generation =
-            e.writer.updateDocument(
-                EventDocuments.key(f.event().tenant(), f.event().seq()), docs.get(i));
-      } else {
-        maxAttempted = f.position();
-        generation = e.writer.addDocument(docs.get(i));
+      if (f.position() > from) {
+        docs.add(documents.of(f)); // parse first: a bad body fails before anything is written
       }
     }
-    e.acceptedGeneration = generation;
-    long last = events.get(events.size() - 1).position();
-    if (last > acceptedPosition) {
-      acceptedPosition = last;
+    if (docs.isEmpty()) {
+      return;
     }
+    long generation = e.acceptedGeneration;
+    for (Document d : docs) {
+      generation = e.writer.addDocument(d);
+    }
+    e.acceptedGeneration = generation;
+    acceptedPosition = events.get(events.size() - 1).position();
   }
 
   /**
@@ -367,21 +368,27 @@ public final class LuceneSearchIndex implements SearchIndex {
         }
         engine = opened.engine();
         committedPosition = opened.committed();
-        maxAttempted = Math.max(maxAttempted, opened.maxPosition());
         long target = acceptedPosition;
+        acceptedPosition = opened.committed();
         long at = opened.committed();
-        while (at < target) {
-          List<FeedEvent> batch = new ArrayList<>();
-          for (FeedEvent f : store.after(at, REPLAY_BATCH)) {
-            if (f.position() <= target) {
-              batch.add(f);
+        try {
+          while (at < target) {
+            List<FeedEvent> batch = new ArrayList<>();
+            for (FeedEvent f : store.after(at, REPLAY_BATCH)) {
+              if (f.position() <= target) {
+                batch.add(f);
+              }
             }
+            if (batch.isEmpty()) {
+              break;
+            }
+            index(engine, batch);
+            at = batch.get(batch.size() - 1).position();
           }
-          if (batch.isEmpty()) {
-            break;
-          }
-          index(engine, batch);
-          at = batch.get(batch.size() - 1).position();
+        } finally {
+          // a replay that fails leaves the engine broken, and the next recovery must replay up to
+          // the same target: the runner already counts those events as delivered
+          acceptedPosition = Math.max(acceptedPosition, target);
         }
         LOG.info(
             "search index reopened at committed position {}; re-indexed up to {}",
@@ -409,9 +416,17 @@ public final class LuceneSearchIndex implements SearchIndex {
 
   /** Makes everything accepted so far durable, with its feed position. */
   void commit() throws IOException {
+    commitRecording(acceptedPosition);
+  }
+
+  /**
+   * Commits everything handed to the writer, recording {@code position}. The scheduled commit
+   * records what was accepted before it started, and events accepted while it runs may be in the
+   * commit too (a test records a lower position to produce that case).
+   */
+  void commitRecording(long position) throws IOException {
     synchronized (commitLock) {
       Engine e = engine;
-      long position = acceptedPosition;
       if (position == committedPosition && !e.writer.hasUncommittedChanges()) {
         return;
       }

@@ -19,6 +19,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,6 +184,49 @@ class LuceneSearchIndexTest {
       assertTrue(index.rebuiltBecause().isEmpty());
       assertEquals(4, index.resumeFrom(4), "close commits what was accepted");
       assertEquals(2, index.resumeFrom(2));
+    }
+  }
+
+  @Test
+  void aCommitHoldingEventsBeyondItsPositionYieldsNoDuplicatesWhenTheyAreDeliveredAgain()
+      throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 6), List.of()));
+    Path crashed = dir.resolve("crashed-index");
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 6));
+      do { // the scheduled commit may record 6 in between; then try again
+        if (Files.exists(crashed)) {
+          deleteTree(crashed);
+        }
+        index.commitRecording(2); // all six documents are in the commit; its position says 2
+        copyCommit(indexDir(), crashed); // what a crash right now leaves on disk
+      } while (!recordedPosition(crashed).equals("2"));
+    }
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(crashed, store)) {
+      long from = index.resumeFrom(6);
+      assertEquals(2, from);
+      index.accept(store.after(from, 100));
+      assertEquals(
+          List.of(0L, 1L, 2L, 3L, 4L, 5L),
+          seqs(index.search(query("t1", null, words(true, "comm"), null, null))));
+    }
+  }
+
+  private static String recordedPosition(Path index) throws IOException {
+    try (var d = FSDirectory.open(index);
+        DirectoryReader r = DirectoryReader.open(d)) {
+      return r.getIndexCommit().getUserData().get("vellum.feed.position");
+    }
+  }
+
+  private static void copyCommit(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.getFileName().toString().equals("write.lock")) {
+          Files.copy(f, to.resolve(f.getFileName()));
+        }
+      }
     }
   }
 
