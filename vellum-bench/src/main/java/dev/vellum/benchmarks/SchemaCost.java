@@ -16,7 +16,7 @@ import org.sqlite.*;
  * JMH benchmark: {@code java -cp bench/target/benchmarks.jar dev.vellum.benchmarks.SchemaCost
  * 20000}.
  */
-public class SchemaCost {
+class SchemaCost {
   /**
    * The single-file schema this tool was written to take apart (commit 1074e79): the search indexes
    * now live in search.db and are built after commit, so they are recreated here to keep the

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * An RFC 9457 problem to send to the client. Handlers throw it; {@link ProblemHandlers} is the one
  * place that turns it into an {@code application/problem+json} response.
  */
-public final class ProblemException extends RuntimeException {
+final class ProblemException extends RuntimeException {
   public static final String TYPE_BASE = "https://vellum.dev/problems/";
 
   private final int status;

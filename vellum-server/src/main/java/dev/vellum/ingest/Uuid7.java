@@ -7,7 +7,7 @@ import java.util.UUID;
  * Time-ordered UUIDs (RFC 9562 version 7). Ids made this way arrive in roughly ascending order,
  * which keeps the unique (tenant, id) index append-mostly and cheap to maintain.
  */
-public final class Uuid7 {
+final class Uuid7 {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Uuid7() {}

@@ -7,7 +7,7 @@ import java.time.Duration;
  * A process that records events into a spool while the server is unreachable, says so, and then
  * waits to be killed: {@code SpoolingChild <url> <key> <spool dir> <events> <tag>}.
  */
-public final class SpoolingChild {
+final class SpoolingChild {
   private SpoolingChild() {}
 
   public static void main(String[] args) throws Exception {

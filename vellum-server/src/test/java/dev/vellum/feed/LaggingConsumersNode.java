@@ -24,7 +24,7 @@ import java.util.List;
  * <p>Arguments: data dir, port file, events after which each consumer stalls (two numbers, 0 =
  * never).
  */
-public final class LaggingConsumersNode {
+final class LaggingConsumersNode {
   private LaggingConsumersNode() {}
 
   /** Appends "position tenant seq" per event; a "# resume P" line when it (re)starts. */

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /** {@code vellum.*}: where the server is, the key, and the client's tuning. */
 @ConfigurationProperties("vellum")
-public class VellumProperties {
+class VellumProperties {
   /** Base URL of the Vellum server. */
   private String url = "http://localhost:8080";
 

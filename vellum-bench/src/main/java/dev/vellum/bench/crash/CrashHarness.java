@@ -57,7 +57,7 @@ import picocli.CommandLine.Model.CommandSpec;
  *
  * Events carry client-chosen random UUIDs so each can be recognised afterwards.
  */
-public final class CrashHarness {
+final class CrashHarness {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   private static final int PAGE = 1_000;
 

@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Arguments: data dir, progress file.
  */
-public final class IndexingChild {
+final class IndexingChild {
   private IndexingChild() {}
 
   public static void main(String[] args) throws Exception {
