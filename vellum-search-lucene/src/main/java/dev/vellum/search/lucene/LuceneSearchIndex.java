@@ -89,6 +89,7 @@ public final class LuceneSearchIndex implements SearchIndex {
   private static final String SCHEMA_KEY = "vellum.index.schema";
 
   private static final String SCHEMA = "2";
+
   private static final int VISIBILITY_WAIT_MS = 5_000;
   private static final int REPLAY_BATCH = 1_000;
 
