@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #restrictFiles()} then makes every file in it 0600. SQLite creates its {@code -wal} and
  * {@code -shm} files with the mode of the database file, so later ones are 0600 too.
  */
-final class DataDirLock implements AutoCloseable {
+public final class DataDirLock implements AutoCloseable {
   static final String FILE_NAME = "vellum.lock";
   private static final Set<PosixFilePermission> DIR_MODE =
       PosixFilePermissions.fromString("rwx------");

@@ -147,11 +147,24 @@ final class ServeCommand implements Callable<Integer> {
     return null;
   }
 
-  private static String oneLine(@Nullable String s) {
+  static String oneLine(@Nullable String s) {
     return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
   }
 
   private VellumConfig resolveConfig() {
+    return resolveConfig(configFile, port, host, dataDir);
+  }
+
+  /**
+   * The configuration as {@code serve} resolves it: the YAML file ({@code --config}, {@code
+   * VELLUM_CONFIG} or {@code ./vellum.yaml}), then {@code VELLUM_*} variables, then the flags
+   * given.
+   */
+  static VellumConfig resolveConfig(
+      @Nullable Path configFile,
+      @Nullable Integer port,
+      @Nullable String host,
+      @Nullable Path dataDir) {
     Path file = configFile;
     if (file == null && System.getenv("VELLUM_CONFIG") != null) {
       file = Path.of(System.getenv("VELLUM_CONFIG"));

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       WarmupCommand.class,
+      SearchCommand.class,
       dev.vellum.verify.VerifyCommand.class,
       dev.vellum.verify.MonitorCommand.class,
       dev.vellum.cli.client.SendCommand.class,

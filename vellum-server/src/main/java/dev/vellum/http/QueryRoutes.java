@@ -12,6 +12,7 @@ import dev.vellum.query.FilterParser;
 import dev.vellum.query.QueryService;
 import dev.vellum.query.StatsParameters;
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.StoredEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -66,8 +67,12 @@ final class QueryRoutes {
    * miss the newest events, and the answer says so instead of passing as complete.
    */
   static void markIfBehind(Context ctx, QueryService.Page page) {
-    if (page.behindBy() > 0) {
-      ctx.header(SEARCH_BEHIND_HEADER, Long.toString(page.behindBy()));
+    markIfBehind(ctx, page.behindBy());
+  }
+
+  private static void markIfBehind(Context ctx, long behindBy) {
+    if (behindBy > 0) {
+      ctx.header(SEARCH_BEHIND_HEADER, Long.toString(behindBy));
     }
   }
 
@@ -98,7 +103,9 @@ final class QueryRoutes {
     long from = q.from();
     long to = q.to();
     String groupBy = q.groupBy();
-    List<QueryService.Bucket> buckets = queries.stats(p.tenant(), from, to, q.interval(), groupBy);
+    QueryService.Stats stats =
+        queries.stats(
+            new StatsQuery(p.tenant(), from, to, q.interval(), StatsQuery.Group.of(groupBy)));
     ObjectNode body = json.createObjectNode();
     body.put("from", Times.formatMicros(from));
     body.put("to", Times.formatMicros(to));
@@ -106,7 +113,7 @@ final class QueryRoutes {
     body.put("group_by", groupBy);
     ArrayNode out = body.putArray("buckets");
     long total = 0;
-    for (QueryService.Bucket b : buckets) {
+    for (QueryService.Bucket b : stats.buckets()) {
       ObjectNode o = out.addObject().put("start", b.start()).put("total", b.total());
       ObjectNode counts = o.putObject("counts");
       b.counts().forEach(counts::put);
@@ -118,6 +125,7 @@ final class QueryRoutes {
         "events.stats",
         FilterParser.describe(json, ctx.queryParamMap()),
         (int) Math.min(Integer.MAX_VALUE, total));
+    markIfBehind(ctx, stats.behindBy());
     ctx.contentType("application/json").result(body.toString());
   }
 }

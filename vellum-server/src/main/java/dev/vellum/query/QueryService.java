@@ -5,8 +5,9 @@ import dev.vellum.feed.Feed;
 import dev.vellum.ingest.Times;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsBucket;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.EventStore;
-import dev.vellum.store.StatsBucket;
 import dev.vellum.store.StoredEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -42,6 +43,12 @@ public final class QueryService {
 
   /** Counts for one bucket: total and per group value. */
   public record Bucket(String start, long total, Map<String, Long> counts) {}
+
+  /**
+   * Every bucket of a stats query; {@code behindBy} as in {@link Page}: when it is not 0, the
+   * newest events of the tenant may not be counted yet.
+   */
+  public record Stats(List<Bucket> buckets, long behindBy) {}
 
   public static final long MAX_BUCKETS = 10_000;
 
@@ -110,26 +117,32 @@ public final class QueryService {
     return store.findById(tenant, id);
   }
 
-  /** Every bucket from {@code from} up to {@code to}, including empty ones. */
-  public List<Bucket> stats(
-      String tenant, long fromMicros, long toMicros, long bucketMicros, String groupBy) {
-    List<StatsBucket> rows = store.stats(tenant, fromMicros, toMicros, bucketMicros, groupBy);
+  /**
+   * Every bucket from {@code from} up to {@code to}, including empty ones, counted by the search
+   * index once it covers the tenant's last committed event (the same bounded wait as {@link
+   * #search}).
+   */
+  public Stats stats(StatsQuery query) {
+    long behindBy = awaitIndexed(query.tenant());
+    List<StatsBucket> rows = index.stats(query);
     TreeMap<Long, Map<String, Long>> byStart = new TreeMap<>();
-    for (long b = fromMicros; b < toMicros; b += bucketMicros) {
+    for (long b = query.fromMicros(); b < query.toMicros(); b += query.bucketMicros()) {
       byStart.put(b, new TreeMap<>());
     }
     for (StatsBucket r : rows) {
       byStart
           .computeIfAbsent(r.bucketStartMicros(), k -> new TreeMap<>())
-          .merge(r.group() == null ? "" : r.group(), r.count(), Long::sum);
+          .merge(r.group(), r.count(), Long::sum);
     }
-    return byStart.entrySet().stream()
-        .map(
-            e ->
-                new Bucket(
-                    Times.formatMicros(e.getKey()),
-                    e.getValue().values().stream().mapToLong(Long::longValue).sum(),
-                    e.getValue()))
-        .toList();
+    List<Bucket> buckets =
+        byStart.entrySet().stream()
+            .map(
+                e ->
+                    new Bucket(
+                        Times.formatMicros(e.getKey()),
+                        e.getValue().values().stream().mapToLong(Long::longValue).sum(),
+                        e.getValue()))
+            .toList();
+    return new Stats(buckets, behindBy);
   }
 }

@@ -1,11 +1,14 @@
 package dev.vellum.query;
 
+import dev.vellum.search.StatsQuery;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +26,9 @@ public record StatsParameters(
   static final long DAY_MICROS = 86_400_000_000L;
   private static final Set<String> KNOWN = Set.of("from", "to", "interval", "group_by");
   private static final Set<String> GROUPS =
-      Set.of("type", "outcome", "source", "category", "severity");
+      Arrays.stream(StatsQuery.Group.values())
+          .map(StatsQuery.Group::wireName)
+          .collect(Collectors.toUnmodifiableSet());
   private static final Pattern INTERVAL = Pattern.compile("([1-9][0-9]{0,8})([smhd])");
 
   /** Parses {@code params}; {@code nowMicros} is the default {@code to}. */

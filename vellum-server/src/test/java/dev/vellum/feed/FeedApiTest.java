@@ -10,6 +10,8 @@ import dev.vellum.app.VellumNode;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsBucket;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
@@ -189,6 +191,11 @@ class FeedApiTest {
       @Override
       public List<StoredEvent> search(SearchQuery query) {
         return real.search(query);
+      }
+
+      @Override
+      public List<StatsBucket> stats(StatsQuery query) {
+        return real.stats(query);
       }
 
       @Override

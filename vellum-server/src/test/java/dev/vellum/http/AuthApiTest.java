@@ -11,6 +11,7 @@ import dev.vellum.config.VellumConfig;
 import dev.vellum.testing.TestNode;
 import dev.vellum.testing.TestNode.Reply;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,6 +144,39 @@ class AuthApiTest {
     // each tenant has its own seq space: acme's log starts with its own creation and the
     // registration of ACME_APP (CONFIGURATION_CHANGED from VELLUM), so its first event is seq 2
     assertEquals(2, node.get("/v1/events/" + acmeId, acme).body().get("seq").asLong());
+  }
+
+  @Test
+  void statsCountOnlyTheCallersTenant() {
+    Reply created = node.post("/v1/tenants", ADMIN_KEY, "{\"id\":\"umbrella\"}");
+    assertEquals(201, created.status(), created.raw().body());
+    String umbrella = created.body().get("api_key").asText();
+    assertEquals(200, node.put("/v1/sources/UMBRELLA_APP", umbrella, "{}").status());
+    var batch = node.json.createArrayNode();
+    for (int i = 0; i < 3; i++) {
+      batch.add(node.loginEvent("umbrella-" + i).put("source", "UMBRELLA_APP"));
+    }
+    assertEquals(200, node.post("/v1/events", umbrella, batch).status());
+    assertEquals(200, node.post("/v1/events", ADMIN_KEY, node.loginEvent("default-one")).status());
+
+    assertEquals(Map.of("UMBRELLA_APP", 3L), countsBySource(umbrella, "UMBRELLA_APP"));
+    assertEquals(Map.of(), countsBySource(ADMIN_KEY, "UMBRELLA_APP"));
+    assertEquals(Map.of(), countsBySource(umbrella, "DEMO_APP"));
+  }
+
+  /** The total per source over the last day, of the sources named {@code only}. */
+  private static Map<String, Long> countsBySource(String key, String only) {
+    Reply r = node.get("/v1/events/stats?group_by=source&interval=1d", key);
+    assertEquals(200, r.status(), r.raw().body());
+    Map<String, Long> totals = new java.util.TreeMap<>();
+    for (JsonNode b : r.body().get("buckets")) {
+      for (Map.Entry<String, JsonNode> c : b.get("counts").properties()) {
+        if (c.getKey().equals(only)) {
+          totals.merge(c.getKey(), c.getValue().asLong(), Long::sum);
+        }
+      }
+    }
+    return totals;
   }
 
   @Test

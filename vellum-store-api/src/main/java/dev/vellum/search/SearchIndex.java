@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * The search port: an index derived from the committed-event feed (it is a feed consumer) that
- * answers {@link SearchQuery}s. It is rebuildable from the log, so its engine may keep it anywhere;
- * no engine's query syntax appears outside the engine's own package.
+ * answers {@link SearchQuery}s and counts ({@link StatsQuery}). It is rebuildable from the log, so
+ * its engine may keep it anywhere; no engine's query syntax appears outside the engine's own
+ * package.
  */
 public interface SearchIndex extends FeedConsumer, AutoCloseable {
   /** The name it follows the feed under. */
@@ -18,6 +19,14 @@ public interface SearchIndex extends FeedConsumer, AutoCloseable {
    * {@code query.limit()}. Callers that need their own writes wait on the feed first.
    */
   List<StoredEvent> search(SearchQuery query);
+
+  /**
+   * Counts of the indexed events of {@code query.tenant()} with {@code from <= occurred_at < to},
+   * per bucket and group value, in no particular order; buckets and groups without events are
+   * absent. MUST count only that tenant's events. Like {@link #search}, it covers what the index
+   * has been handed so far: callers that need their own writes counted wait on the feed first.
+   */
+  List<StatsBucket> stats(StatsQuery query);
 
   @Override
   default String name() {

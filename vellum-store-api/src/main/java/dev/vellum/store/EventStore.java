@@ -58,10 +58,6 @@ public interface EventStore extends AutoCloseable {
    */
   Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs);
 
-  /** Counts per time bucket and group value; {@code groupColumn} is type, outcome or source. */
-  List<StatsBucket> stats(
-      String tenant, long fromMicros, long toMicros, long bucketMicros, String groupColumn);
-
   /** Events of {@code tenant} with {@code fromSeq <= seq < toSeq}, in seq order. */
   List<StoredEvent> range(String tenant, long fromSeq, long toSeq);
 

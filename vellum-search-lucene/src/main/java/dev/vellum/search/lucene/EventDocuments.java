@@ -1,6 +1,7 @@
 package dev.vellum.search.lucene;
 
 import dev.vellum.search.SearchDocument;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
 import java.io.IOException;
@@ -9,8 +10,10 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexOptions;
+import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +29,9 @@ import org.jspecify.annotations.Nullable;
  *       values (index sort, tie-break, result lookup);
  *   <li>exact-match terms for every filter; {@code target} is type NUL id;
  *   <li>{@code text}: every string and number the client sent, through {@link WordAnalyzer},
- *       documents only (no frequencies, positions or norms: all queries are boolean).
+ *       documents only (no frequencies, positions or norms: all queries are boolean);
+ *   <li>{@code type}, {@code outcome}, {@code source}, {@code category}, {@code severity} also as
+ *       sorted doc values, for counting ({@link LuceneStats}).
  * </ul>
  */
 final class EventDocuments {
@@ -96,7 +101,31 @@ final class EventDocuments {
       keyword(d, TARGET, target(t[0], t[1]));
     }
     d.add(new Field(TEXT, sd.text(), TEXT_TYPE));
+    addStatsValues(d, e);
     return d;
+  }
+
+  // Stats: the members GET /v1/events/stats groups by, as sorted doc values under the same names
+  // as their terms, read by LuceneStats. Only these: every doc-values field costs indexing time
+  // and bytes per event.
+
+  /** The field holding {@code group}'s value as sorted doc values. */
+  static String statsField(StatsQuery.Group group) {
+    return switch (group) {
+      case TYPE -> TYPE;
+      case OUTCOME -> OUTCOME;
+      case SOURCE -> SOURCE;
+      case CATEGORY -> CATEGORY;
+      case SEVERITY -> SEVERITY;
+    };
+  }
+
+  private static void addStatsValues(Document d, NewEvent e) {
+    d.add(new SortedDocValuesField(TYPE, new BytesRef(e.type())));
+    d.add(new SortedDocValuesField(OUTCOME, new BytesRef(e.outcome())));
+    d.add(new SortedDocValuesField(SOURCE, new BytesRef(e.source())));
+    d.add(new SortedDocValuesField(CATEGORY, new BytesRef(e.category())));
+    d.add(new SortedDocValuesField(SEVERITY, new BytesRef(e.severity())));
   }
 
   private static void keyword(Document d, String field, @Nullable String value) {

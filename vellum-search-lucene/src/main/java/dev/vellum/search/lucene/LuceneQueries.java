@@ -16,6 +16,7 @@ import static dev.vellum.search.lucene.EventDocuments.TEXT;
 import static dev.vellum.search.lucene.EventDocuments.TYPE;
 
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsQuery;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.document.LongPoint;
@@ -98,6 +99,23 @@ final class LuceneQueries {
     if (q.fullText() != null) {
       addText(b, q.fullText(), analyzer);
     }
+    return b.build();
+  }
+
+  /**
+   * The events a {@link StatsQuery} counts: the tenant's, with {@code from <= occurred_at < to}.
+   * The tenant clause is always present, as in every search.
+   */
+  static Query of(StatsQuery q) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    b.add(new TermQuery(new Term(TENANT, q.tenant())), Occur.FILTER);
+    long from = q.fromMicros();
+    long to = q.toMicros() - 1; // the constructor ensures from < to
+    b.add(
+        new IndexOrDocValuesQuery(
+            LongPoint.newRangeQuery(OCCURRED_AT, from, to),
+            NumericDocValuesField.newSlowRangeQuery(OCCURRED_AT, from, to)),
+        Occur.FILTER);
     return b.build();
   }
 

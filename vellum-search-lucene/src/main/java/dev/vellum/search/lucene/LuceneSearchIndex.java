@@ -2,6 +2,8 @@ package dev.vellum.search.lucene;
 
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsBucket;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.StoreException;
@@ -36,6 +38,7 @@ import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -79,6 +82,17 @@ public final class LuceneSearchIndex implements SearchIndex {
   static final Duration REFRESH_WHEN_WAITED = Duration.ofMillis(20);
   static final Duration COMMIT = Duration.ofSeconds(1);
   private static final String POSITION_KEY = "vellum.feed.position";
+
+  /**
+   * What the documents hold, recorded in every commit's user data; an index written with another
+   * schema is rebuilt at open. 2: the stats fields as sorted doc values (an index without them
+   * would count every event of its older segments under the empty group), and no per-event key term
+   * (redelivery is made idempotent by position instead, see the class comment).
+   */
+  private static final String SCHEMA_KEY = "vellum.index.schema";
+
+  private static final String SCHEMA = "2";
+
   private static final int VISIBILITY_WAIT_MS = 5_000;
   private static final int REPLAY_BATCH = 1_000;
 
@@ -206,9 +220,86 @@ public final class LuceneSearchIndex implements SearchIndex {
           // not a POSIX file system
         }
       }
-      return new LuceneSearchIndex(dir, FSDirectory.open(dir), store);
+      return new LuceneSearchIndex(dir, new OwnerOnlyDirectory(FSDirectory.open(dir)), store);
     } catch (IOException e) {
       throw new StoreException("cannot open the search index in " + dir + ": " + e, e, true);
+    }
+  }
+
+  /** What {@link #rebuild} did: events indexed, the feed position committed, events skipped. */
+  public record Rebuilt(long events, long position, List<String> skipped) {}
+
+  /** Told after each batch of a {@link #rebuild}. */
+  @FunctionalInterface
+  public interface Progress {
+    void indexed(long events, long position, long lastPosition);
+  }
+
+  /**
+   * Deletes the index in {@code dir} and indexes every event of {@code store} from position 0, by
+   * the path a missing index takes: {@link #open} creates an empty index committed at 0, the log is
+   * handed to {@link #accept} batch by batch as the feed would, and the last commit records the
+   * position reached. An event whose stored body cannot be indexed is skipped and named in the
+   * result (the server would dead-letter it), never skipped silently.
+   *
+   * <p>The caller MUST ensure that no server uses the data dir (the data-dir lock): the log must
+   * not grow meanwhile. The index's own write lock is taken before anything is deleted, so an index
+   * still open elsewhere is refused untouched.
+   *
+   * @throws StoreException when the directory cannot be used or the index is in use
+   */
+  public static Rebuilt rebuild(Path dir, EventStore store, Progress progress) {
+    deleteIndex(dir);
+    try (LuceneSearchIndex index = open(dir, store)) {
+      long last = store.lastPosition();
+      long at = 0;
+      long events = 0;
+      List<String> skipped = new ArrayList<>();
+      for (List<FeedEvent> batch = store.after(at, REPLAY_BATCH);
+          !batch.isEmpty();
+          batch = store.after(at, REPLAY_BATCH)) {
+        try {
+          index.accept(batch);
+          events += batch.size();
+        } catch (IllegalArgumentException badBody) {
+          for (FeedEvent f : batch) { // nothing of the batch was written: find the bad ones
+            try {
+              index.accept(List.of(f));
+              events++;
+            } catch (IllegalArgumentException e) {
+              skipped.add(e.getMessage());
+            }
+          }
+        }
+        at = batch.get(batch.size() - 1).position();
+        progress.indexed(events, at, last);
+      }
+      index.commit();
+      return new Rebuilt(events, index.committedPosition(), List.copyOf(skipped));
+    } catch (IOException e) {
+      throw new StoreException("committing the rebuilt index in " + dir + " failed: " + e, e, true);
+    }
+  }
+
+  /** Deletes every file of the index in {@code dir}, holding its write lock meanwhile. */
+  private static void deleteIndex(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return; // open creates it, 0700
+    }
+    try (Directory d = FSDirectory.open(dir);
+        Lock lock = d.obtainLock(IndexWriter.WRITE_LOCK_NAME);
+        Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (!f.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)) {
+          lock.ensureValid();
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (LockObtainFailedException e) {
+      throw new StoreException(
+          "the search index in " + dir + " is in use (" + e.getMessage() + ")", e, false);
+    } catch (IOException e) {
+      throw new StoreException("cannot delete the search index in " + dir + ": " + e, e, true);
     }
   }
 
@@ -237,6 +328,10 @@ public final class LuceneSearchIndex implements SearchIndex {
         throw new IOException("the last commit records no feed position");
       }
       committed = Long.parseLong(p);
+      String schema = reader.getIndexCommit().getUserData().get(SCHEMA_KEY);
+      if (!SCHEMA.equals(schema)) {
+        throw new IOException("its document schema is " + schema + ", not " + SCHEMA);
+      }
       for (LeafReaderContext leaf : reader.leaves()) {
         leaf.reader().checkIntegrity();
       }
@@ -262,9 +357,13 @@ public final class LuceneSearchIndex implements SearchIndex {
       }
     }
     IndexWriter writer = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
-    writer.setLiveCommitData(Map.of(POSITION_KEY, "0").entrySet());
+    writer.setLiveCommitData(commitData(0));
     writer.commit();
     return new Opened(new Engine(writer), 0);
+  }
+
+  private static Iterable<Map.Entry<String, String>> commitData(long position) {
+    return Map.of(POSITION_KEY, Long.toString(position), SCHEMA_KEY, SCHEMA).entrySet();
   }
 
   private IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
@@ -430,7 +529,7 @@ public final class LuceneSearchIndex implements SearchIndex {
       if (position == committedPosition && !e.writer.hasUncommittedChanges()) {
         return;
       }
-      e.writer.setLiveCommitData(Map.of(POSITION_KEY, Long.toString(position)).entrySet());
+      e.writer.setLiveCommitData(commitData(position));
       e.writer.commit();
       committedPosition = position;
     }
@@ -446,15 +545,7 @@ public final class LuceneSearchIndex implements SearchIndex {
     List<Long> times = new ArrayList<>();
     Engine e = engine;
     try {
-      if (e.acceptedGeneration > 0
-          && !e.refresher.waitForGeneration(e.acceptedGeneration, VISIBILITY_WAIT_MS)) {
-        throw new StoreException(
-            "the search index did not make accepted events visible within "
-                + VISIBILITY_WAIT_MS
-                + " ms",
-            null,
-            true);
-      }
+      awaitVisible(e);
       IndexSearcher searcher = e.searchers.acquire();
       try {
         int n = query.limit();
@@ -495,6 +586,43 @@ public final class LuceneSearchIndex implements SearchIndex {
       out.add(ev);
     }
     return out;
+  }
+
+  /** Waits until everything accepted so far is visible to newly acquired searchers. */
+  private static void awaitVisible(Engine e) throws InterruptedException {
+    if (e.acceptedGeneration > 0
+        && !e.refresher.waitForGeneration(e.acceptedGeneration, VISIBILITY_WAIT_MS)) {
+      throw new StoreException(
+          "the search index did not make accepted events visible within "
+              + VISIBILITY_WAIT_MS
+              + " ms",
+          null,
+          true);
+    }
+  }
+
+  /**
+   * Counts through doc values only ({@link LuceneStats}), over the tenant and time range, after
+   * making everything accepted so far visible, as {@link #search} does.
+   */
+  @Override
+  public List<StatsBucket> stats(StatsQuery query) {
+    Query q = LuceneQueries.of(query);
+    Engine e = engine;
+    try {
+      awaitVisible(e);
+      IndexSearcher searcher = e.searchers.acquire();
+      try {
+        return searcher.search(q, LuceneStats.manager(query));
+      } finally {
+        e.searchers.release(searcher);
+      }
+    } catch (IOException | AlreadyClosedException ex) {
+      throw new StoreException("counting in the index in " + path + " failed: " + ex, ex, true);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for the search index", ex, true);
+    }
   }
 
   /** Stops the schedules and commits what was accepted. */

@@ -1,11 +1,15 @@
 package dev.vellum.search.lucene;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsBucket;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
+import dev.vellum.store.StoreException;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.WriteBatch;
 import dev.vellum.store.sqlite.SqliteDatabase;
@@ -14,12 +18,17 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -290,6 +299,132 @@ class LuceneSearchIndexTest {
     }
     db = SqliteDatabase.open(dir);
     store = new SqliteEventStore(db);
+  }
+
+  @Test
+  void statsCountOnlyTheTenantsEventsPerBucketAndGroup() {
+    store.append(WriteBatch.ofEvents(events("t1", 6), List.of()));
+    store.append(WriteBatch.ofEvents(events("t2", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      // t1's events occurred at 1_000_000 + seq µs; buckets of 4 µs from 1_000_000
+      StatsQuery t1 = new StatsQuery("t1", 1_000_000L, 1_000_008L, 4, StatsQuery.Group.TYPE);
+      assertEquals(
+          List.of(
+              new StatsBucket(1_000_000L, "USER_LOGIN", 4),
+              new StatsBucket(1_000_004L, "USER_LOGIN", 2)),
+          sorted(index.stats(t1)));
+      assertEquals(
+          List.of(new StatsBucket(1_000_000L, "APP", 4)),
+          sorted(
+              index.stats(
+                  new StatsQuery("t2", 0, 2_000_000L, 1_000_000L, StatsQuery.Group.SOURCE))),
+          "t2's four events, in the bucket starting at 1 s");
+      for (StatsQuery.Group g : StatsQuery.Group.values()) {
+        assertEquals(List.of(), index.stats(new StatsQuery("t3", 0, Long.MAX_VALUE, 1L << 40, g)));
+      }
+    }
+  }
+
+  private static List<StatsBucket> sorted(List<StatsBucket> buckets) {
+    return buckets.stream()
+        .sorted(
+            Comparator.comparingLong(StatsBucket::bucketStartMicros)
+                .thenComparing(StatsBucket::group))
+        .toList();
+  }
+
+  @Test
+  void everyFileOfTheIndexIsOwnerOnlyWhateverTheUmask() throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 50), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 20));
+      index.commit();
+      index.accept(store.after(20, 100));
+      index.commit();
+      assertEquals(1, index.search(query("t1", "actor-33", null, null, null)).size());
+      assertEquals("rwx------", mode(indexDir()));
+      List<String> files = new ArrayList<>();
+      try (Stream<Path> all = Files.list(indexDir())) {
+        for (Path f : all.toList()) {
+          files.add(f.getFileName() + " " + mode(f));
+          assertEquals("rw-------", mode(f), f.toString());
+        }
+      }
+      assertTrue(files.size() > 3, "segment files, segments_N and write.lock: " + files);
+    }
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
+  void anIndexWrittenWithAnOlderDocumentSchemaIsRebuilt() throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+    }
+    // what an index of the first schema recorded: the feed position only
+    try (Directory d = FSDirectory.open(indexDir());
+        IndexWriter w =
+            new IndexWriter(
+                d,
+                new IndexWriterConfig()
+                    .setOpenMode(IndexWriterConfig.OpenMode.APPEND)
+                    .setIndexSort(LuceneQueries.NEWEST_FIRST))) {
+      w.setLiveCommitData(Map.of("vellum.feed.position", "4").entrySet());
+      w.commit();
+    }
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertTrue(
+          index.rebuiltBecause().orElseThrow().contains("schema"),
+          index.rebuiltBecause().toString());
+      assertEquals(0, index.resumeFrom(4));
+    }
+  }
+
+  @Test
+  void rebuildIndexesTheWholeLogAndCommitsItsLastPosition() throws Exception {
+    store.append(WriteBatch.ofEvents(events("t1", 2_500), List.of()));
+    store.append(WriteBatch.ofEvents(events("t2", 10), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 10)); // an index that covers only a little
+    }
+    List<Long> reported = new ArrayList<>();
+    LuceneSearchIndex.Rebuilt r =
+        LuceneSearchIndex.rebuild(
+            indexDir(),
+            store,
+            (events, position, last) -> {
+              assertEquals(2_510, last);
+              reported.add(events);
+            });
+    assertEquals(new LuceneSearchIndex.Rebuilt(2_510, 2_510, List.of()), r);
+    assertEquals(List.of(1_000L, 2_000L, 2_510L), reported);
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertTrue(index.rebuiltBecause().isEmpty(), index.rebuiltBecause().toString());
+      assertEquals(2_510, index.resumeFrom(2_510), "the rebuild committed the log's last position");
+      assertEquals(
+          List.of(2_222L), seqs(index.search(query("t1", "actor-2222", null, null, null))));
+      assertEquals(
+          List.of(new StatsBucket(0, "USER_LOGIN", 2_500)),
+          index.stats(new StatsQuery("t1", 0, 1L << 40, 1L << 40, StatsQuery.Group.TYPE)));
+    }
+  }
+
+  @Test
+  void rebuildRefusesAnIndexThatIsOpenAndLeavesItAlone() {
+    store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      StoreException e =
+          assertThrows(
+              StoreException.class,
+              () -> LuceneSearchIndex.rebuild(indexDir(), store, (n, p, l) -> {}));
+      assertTrue(e.getMessage().contains("in use"), e.getMessage());
+      assertEquals(4, index.search(query("t1", null, null, null, null)).size());
+    }
   }
 
   static void deleteTree(Path root) throws IOException {

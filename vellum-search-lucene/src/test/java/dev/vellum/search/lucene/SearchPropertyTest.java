@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.search.SearchDocument;
 import dev.vellum.search.SearchQuery;
+import dev.vellum.search.StatsBucket;
+import dev.vellum.search.StatsQuery;
 import dev.vellum.store.NewEvent;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.WriteBatch;
@@ -19,8 +21,10 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,33 +63,13 @@ class SearchPropertyTest {
   @TempDir Path dir;
 
   @Test
-  void randomFiltersAnswerWhatANaiveFilterOverAllEventsAnswers() {
+  void randomFiltersAnswerWhatANaiveFilterOverAllEventsAnswers() throws Exception {
     long seed = Long.getLong("vellum.seed", System.nanoTime());
     Random r = new Random(seed);
     List<Ev> all = new ArrayList<>();
     try (SqliteEventStore store = new SqliteEventStore(SqliteDatabase.open(dir));
         LuceneSearchIndex index = LuceneSearchIndex.open(dir.resolve("ix"), store)) {
-      for (int batch = 0; batch < 6; batch++) {
-        List<NewEvent> events = new ArrayList<>();
-        for (String t : TENANTS) {
-          long next = store.nextSeq(t);
-          for (int i = 0; i < 60; i++) {
-            Ev ev = event(r, t, next + i);
-            all.add(ev);
-            events.add(ev.e());
-          }
-        }
-        store.append(WriteBatch.ofEvents(events, List.of()));
-      }
-      long at = 0;
-      while (at < store.lastPosition()) {
-        var b = store.after(at, 1 + r.nextInt(300));
-        index.accept(b);
-        if (r.nextBoolean()) {
-          index.accept(b.subList(0, b.size() / 2)); // redelivery
-        }
-        at = b.get(b.size() - 1).position();
-      }
+      fill(r, store, index, all);
       for (int n = 0; n < 400; n++) {
         SearchQuery q = query(r);
         List<Long> expected = naive(all, q);
@@ -104,6 +88,91 @@ class SearchPropertyTest {
       }
     }
   }
+
+  /**
+   * Random stats queries (tenant, range, bucket width, group) count exactly what a naive count over
+   * every stored event counts, across segments and after redeliveries.
+   */
+  @Test
+  void randomStatsCountWhatANaiveCountOverAllEventsCounts() throws Exception {
+    long seed = Long.getLong("vellum.seed", System.nanoTime());
+    Random r = new Random(seed);
+    List<Ev> all = new ArrayList<>();
+    try (SqliteEventStore store = new SqliteEventStore(SqliteDatabase.open(dir));
+        LuceneSearchIndex index = LuceneSearchIndex.open(dir.resolve("ix"), store)) {
+      fill(r, store, index, all);
+      for (int n = 0; n < 300; n++) {
+        String tenant = r.nextInt(10) == 0 ? "t3" : pick(r, TENANTS);
+        long from = T0 + (r.nextInt(60) - 5) * 1_000_000L;
+        long to = from + (1 + r.nextInt(60)) * 1_000_000L;
+        long width = (1 + r.nextInt(10)) * 1_000_000L - (r.nextBoolean() ? 1 : 0);
+        StatsQuery q =
+            new StatsQuery(tenant, from, to, width, pick(r, List.of(StatsQuery.Group.values())));
+        Map<String, Long> expected = new TreeMap<>();
+        for (Ev v : all) {
+          NewEvent e = v.e();
+          if (e.tenant().equals(tenant)
+              && e.occurredAtMicros() >= from
+              && e.occurredAtMicros() < to) {
+            long start = from + (e.occurredAtMicros() - from) / width * width;
+            expected.merge(start + " " + group(e, q.groupBy()), 1L, Long::sum);
+          }
+        }
+        Map<String, Long> actual = new TreeMap<>();
+        for (StatsBucket b : index.stats(q)) {
+          assertEquals(
+              null,
+              actual.put(b.bucketStartMicros() + " " + b.group(), b.count()),
+              "one row per bucket and group");
+        }
+        assertEquals(expected, actual, "seed " + seed + ", query " + q);
+      }
+    }
+  }
+
+  private static String group(NewEvent e, StatsQuery.Group g) {
+    return switch (g) {
+      case TYPE -> e.type();
+      case OUTCOME -> e.outcome();
+      case SOURCE -> e.source();
+      case CATEGORY -> e.category();
+      case SEVERITY -> e.severity();
+    };
+  }
+
+  /**
+   * Stores 720 random events of two tenants and hands them to the index in random batches, some
+   * delivered twice, committing now and then so that the index has several segments.
+   */
+  private static void fill(Random r, SqliteEventStore store, LuceneSearchIndex index, List<Ev> all)
+      throws Exception {
+    for (int batch = 0; batch < 6; batch++) {
+      List<NewEvent> events = new ArrayList<>();
+      for (String t : TENANTS) {
+        long next = store.nextSeq(t);
+        for (int i = 0; i < 60; i++) {
+          Ev ev = event(r, t, next + i);
+          all.add(ev);
+          events.add(ev.e());
+        }
+      }
+      store.append(WriteBatch.ofEvents(events, List.of()));
+    }
+    long at = 0;
+    while (at < store.lastPosition()) {
+      var b = store.after(at, 1 + r.nextInt(300));
+      index.accept(b);
+      if (r.nextBoolean()) {
+        index.accept(b.subList(0, b.size() / 2)); // redelivery
+      }
+      if (r.nextInt(3) == 0) {
+        index.commit();
+      }
+      at = b.get(b.size() - 1).position();
+    }
+  }
+
+  private static final long T0 = 1_700_000_000_000_000L;
 
   private static Ev event(Random r, String tenant, long seq) {
     String id = UUID.randomUUID().toString();

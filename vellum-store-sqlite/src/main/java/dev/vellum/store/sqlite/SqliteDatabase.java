@@ -22,6 +22,10 @@ import org.sqlite.SQLiteDataSource;
 public final class SqliteDatabase implements AutoCloseable {
   private final Path file;
   private final HikariDataSource pool;
+
+  /** The database file in the data dir. */
+  public static final String FILE_NAME = "vellum.db";
+
   private final SQLiteDataSource source;
   private Connection writer;
 
@@ -39,7 +43,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * was derived data.
    */
   public static SqliteDatabase open(Path dataDir) {
-    Path file = dataDir.resolve("vellum.db");
+    Path file = dataDir.resolve(FILE_NAME);
     try {
       Files.createDirectories(dataDir);
       for (String old : new String[] {"search.db", "search.db-wal", "search.db-shm"}) {

@@ -4,7 +4,6 @@ import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
-import dev.vellum.store.StatsBucket;
 import dev.vellum.store.StoredCheckpoint;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.WriteBatch;
@@ -122,40 +121,6 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs) {
     return findIn(tenant, "seq", seqs, PreparedStatement::setLong, StoredEvent::seq);
-  }
-
-  @Override
-  public List<StatsBucket> stats(
-      String tenant, long fromMicros, long toMicros, long bucketMicros, String groupColumn) {
-    if (!List.of("type", "outcome", "source", "category", "severity").contains(groupColumn)) {
-      throw new IllegalArgumentException("cannot group by " + groupColumn);
-    }
-    String sql =
-        "SELECT (occurred_at - ?) / ? AS b, "
-            + groupColumn
-            + ", count(*) FROM events"
-            + " WHERE tenant = ? AND occurred_at >= ? AND occurred_at < ? GROUP BY b, "
-            + groupColumn
-            + " ORDER BY b";
-    List<StatsBucket> out = new ArrayList<>();
-    try (Connection c = db.read();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, fromMicros);
-      ps.setLong(2, bucketMicros);
-      ps.setString(3, tenant);
-      ps.setLong(4, fromMicros);
-      ps.setLong(5, toMicros);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new StatsBucket(
-                  fromMicros + rs.getLong(1) * bucketMicros, rs.getString(2), rs.getLong(3)));
-        }
-      }
-      return out;
-    } catch (SQLException e) {
-      throw SqliteErrors.wrap("counting events", e);
-    }
   }
 
   @Override
