@@ -31,18 +31,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vellum bench query}: a mix of GET /v1/events searches — actor + time range, target + time
- * range, full text — with values sampled from the stored events, reporting latency percentiles per
- * kind.
+ * range, full text, one type — and 30 days of daily stats by type, with values sampled from the
+ * stored events, reporting latency percentiles per kind.
  */
 @Command(
     name = "query",
     mixinStandardHelpOptions = true,
     description =
         "Run a mix of GET /v1/events searches (actor + time range, target + time range,"
-            + " full text) and report p50/p95/p99 per kind.")
+            + " full text, type) and 30-day stats by type, and report p50/p95/p99 per kind.")
 final class QueryCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final List<String> KINDS = List.of("actor", "target", "text");
+  static final List<String> KINDS = List.of("actor", "target", "text", "type", "stats_30d");
 
   @Spec CommandSpec spec;
 
@@ -133,6 +133,7 @@ final class QueryCommand implements Callable<Integer> {
     final List<String> actors = new ArrayList<>();
     final List<String[]> targets = new ArrayList<>();
     final List<String> words = new ArrayList<>();
+    final List<String> types = new ArrayList<>();
     long stored = -1;
   }
 
@@ -142,11 +143,13 @@ final class QueryCommand implements Callable<Integer> {
     Set<String> actors = new LinkedHashSet<>();
     Set<String> targets = new LinkedHashSet<>();
     Set<String> words = new LinkedHashSet<>();
+    Set<String> types = new LinkedHashSet<>();
     for (JsonNode e : page.path("events")) {
       if ("VELLUM".equals(e.path("source").asText())) {
         continue;
       }
       actors.add(e.path("actor").path("id").asText());
+      types.add(e.path("type").asText());
       for (JsonNode t : e.path("targets")) {
         targets.add(t.path("type").asText() + "\u0000" + t.path("id").asText());
       }
@@ -160,6 +163,7 @@ final class QueryCommand implements Callable<Integer> {
     v.actors.addAll(actors);
     targets.forEach(t -> v.targets.add(t.split("\u0000", 2)));
     v.words.addAll(words);
+    v.types.addAll(types);
     if (v.words.isEmpty()) {
       v.words.add("login");
     }
@@ -210,6 +214,13 @@ final class QueryCommand implements Callable<Integer> {
             + enc(t[1])
             + range;
       }
+      case "type" ->
+          "/v1/events?limit=" + limit + "&type=" + enc(v.types.get(rnd.nextInt(v.types.size())));
+      case "stats_30d" ->
+          "/v1/events/stats?interval=1d&group_by=type&from="
+              + enc(now.minus(Duration.ofDays(30)).toString())
+              + "&to="
+              + enc(now.toString());
       default ->
           "/v1/events?limit=" + limit + "&q=" + enc(v.words.get(rnd.nextInt(v.words.size())));
     };
@@ -244,10 +255,13 @@ final class QueryCommand implements Callable<Integer> {
             Objects.requireNonNull(mine.get(kind), "one histogram per kind")
                 .recordValue((System.nanoTime() - t0) / 1000);
             statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
-            if (r.status() == 200 && n % 10 == 0) {
+            if (r.status() == 200 && (n / KINDS.size()) % 4 == 0) { // every 4th round of kinds
               try {
                 rows.computeIfAbsent(kind, k -> new LongAdder())
-                    .add(JSON.readTree(r.body()).path("events").size());
+                    .add(
+                        JSON.readTree(r.body())
+                            .path(kind.equals("stats_30d") ? "buckets" : "events")
+                            .size());
                 parsed.computeIfAbsent(kind, k -> new LongAdder()).increment();
               } catch (IOException e) {
                 // counted under its status already; rows are only informative

@@ -260,14 +260,14 @@ class IngestCommandTest {
               "--key",
               TestNode.ADMIN_KEY,
               "--requests",
-              "60",
+              "100",
               "--concurrency",
               "2",
               "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
-      assertEquals(60, report.get("queries").asLong());
-      assertEquals(60, report.at("/statuses/200").asLong());
+      assertEquals(100, report.get("queries").asLong());
+      assertEquals(100, report.at("/statuses/200").asLong());
       for (String kind : QueryCommand.KINDS) {
         assertEquals(20, report.at("/kinds/" + kind + "/queries").asLong(), kind);
         assertTrue(report.at("/kinds/" + kind + "/mean_rows").asDouble() > 0, kind);
