@@ -222,6 +222,60 @@ class PostgresNodeTest {
     assertEquals(seqs.size(), distinct.size());
   }
 
+  /**
+   * A client retrying through another node while the first attempt is still committing: the ids are
+   * looked up under the tenant lock, so one node stores the event and the other answers duplicate
+   * with the same seq, never an error.
+   */
+  @Test
+  void theSameIdSentToTwoNodesAtOnceIsStoredOnceAndAnsweredAsADuplicateByTheOther()
+      throws Exception {
+    String schema = newSchema();
+    TestNode a = start(dir.resolve("a"), schema);
+    Files.createDirectories(dir.resolve("b"));
+    Files.copy(
+        dir.resolve("a").resolve(SigningKey.FILE_NAME),
+        dir.resolve("b").resolve(SigningKey.FILE_NAME));
+    TestNode b = start(dir.resolve("b"), schema);
+    for (int i = 0; i < 20; i++) {
+      com.fasterxml.jackson.databind.node.ObjectNode event = a.loginEvent("twice-" + i);
+      event.put("id", UUID.randomUUID().toString());
+      ArrayNode body = a.json.createArrayNode().add(event);
+      List<JsonNode> answers = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> senders = new ArrayList<>();
+      for (TestNode n : List.of(a, b)) {
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    go.await();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  TestNode.Reply r = n.post("/v1/events", ADMIN_KEY, body);
+                  answers.add(
+                      r.status() == 200
+                          ? r.body().get("results").get(0)
+                          : r.body() == null
+                              ? a.json.createObjectNode().put("status", "http " + r.status())
+                              : r.body());
+                });
+        t.start();
+        senders.add(t);
+      }
+      go.countDown();
+      for (Thread t : senders) {
+        t.join();
+      }
+      List<String> statuses = new ArrayList<>();
+      answers.forEach(r -> statuses.add(r.path("status").asText()));
+      Collections.sort(statuses);
+      assertEquals(List.of("accepted", "duplicate"), statuses, answers.toString());
+      assertEquals(answers.get(0).get("seq").asLong(), answers.get(1).get("seq").asLong());
+    }
+  }
+
   @Test
   void serveExits5WithOneLineWhenPostgresCannotBeReached() throws Exception {
     Path config = dir.resolve("vellum.yaml");
