@@ -146,6 +146,38 @@ class PostgresNodeTest {
     assertEquals("accepted", invalid.body().get("results").get(1).get("status").asText());
   }
 
+  /**
+   * PostgreSQL text cannot hold NUL; a client may still send one inside an actor or session id, a
+   * source code or an event id in a URL. Each is answered as on SQLite, and its neighbours in the
+   * same commit are stored.
+   */
+  @Test
+  void nulCharactersFromClientsAreStoredInTheBodyAndNeverFailACommit() {
+    String schema = newSchema();
+    TestNode node = start(dir.resolve("data"), schema);
+    ArrayNode batch = node.json.createArrayNode();
+    com.fasterxml.jackson.databind.node.ObjectNode nul = node.loginEvent("nul\u0000actor");
+    nul.put("session_id", "s\u00001");
+    batch.add(nul);
+    com.fasterxml.jackson.databind.node.ObjectNode badSource = node.loginEvent("neighbour-1");
+    badSource.put("source", "DEMO\u0000APP");
+    batch.add(badSource);
+    batch.add(node.loginEvent("neighbour-2"));
+    TestNode.Reply r = node.post("/v1/events", ADMIN_KEY, batch);
+    assertEquals(207, r.status(), r.raw().body());
+    JsonNode results = r.body().get("results");
+    assertEquals("accepted", results.get(0).get("status").asText(), results.toString());
+    assertEquals("rejected", results.get(1).get("status").asText(), results.toString());
+    assertEquals("accepted", results.get(2).get("status").asText(), results.toString());
+    TestNode.Reply found = node.get("/v1/events?actor_id=nul%00actor", ADMIN_KEY);
+    assertEquals(200, found.status(), found.raw().body());
+    assertEquals(1, found.body().get("events").size(), found.raw().body());
+    assertEquals(
+        "nul\u0000actor", found.body().get("events").get(0).get("actor").get("id").asText());
+    int proof = node.get("/v1/events/abc%00def/proof", ADMIN_KEY).status();
+    assertTrue(proof == 400 || proof == 404, "a NUL in an event id is bad input: " + proof);
+  }
+
   @Test
   void aRestartedNodeContinuesTheLogStoredInPostgres() {
     String schema = newSchema();

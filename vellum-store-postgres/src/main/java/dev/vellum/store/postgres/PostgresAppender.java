@@ -272,14 +272,14 @@ final class PostgresAppender {
       text(rows, e.id()).append('\t');
       rows.append(e.occurredAtMicros()).append('\t');
       rows.append(e.receivedAtMicros()).append('\t');
-      text(rows, e.type()).append('\t');
-      text(rows, e.category()).append('\t');
-      text(rows, e.source()).append('\t');
-      text(rows, e.outcome()).append('\t');
-      text(rows, e.severity()).append('\t');
-      text(rows, e.actorId()).append('\t');
-      text(rows, e.actorIp()).append('\t');
-      text(rows, e.sessionId()).append('\t');
+      text(rows, column(e.type())).append('\t');
+      text(rows, column(e.category())).append('\t');
+      text(rows, column(e.source())).append('\t');
+      text(rows, column(e.outcome())).append('\t');
+      text(rows, column(e.severity())).append('\t');
+      text(rows, column(e.actorId())).append('\t');
+      text(rows, column(e.actorIp())).append('\t');
+      text(rows, column(e.sessionId())).append('\t');
       rows.append("\\\\x");
       hex(rows, e.leafHash()).append('\t');
       text(rows, e.body()).append('\n');
@@ -296,6 +296,15 @@ final class PostgresAppender {
     } catch (IOException e) {
       throw new SQLException("COPY of events failed: " + e.getMessage(), "08006", e);
     }
+  }
+
+  /**
+   * A copy of a member made for indexing, fit for a PostgreSQL text column: a NUL character (which
+   * PostgreSQL text cannot hold, and which a client may send inside an actor or session id) becomes
+   * U+FFFD. The body, which the leaf hash commits to, keeps the exact value (JSON escapes it).
+   */
+  static @Nullable String column(@Nullable String value) {
+    return value == null || value.indexOf('\u0000') < 0 ? value : value.replace('\u0000', '\ufffd');
   }
 
   /**
@@ -413,7 +422,7 @@ final class PostgresAppender {
         ps.setString(3, d.tenant());
         ps.setLong(4, d.seq());
         ps.setString(5, d.eventId());
-        ps.setString(6, d.error());
+        ps.setString(6, column(d.error()));
         ps.setInt(7, d.attempts());
         ps.setLong(8, d.failedAtMicros());
         ps.addBatch();

@@ -56,6 +56,19 @@ public final class PostgresDirectoryStore implements DirectoryStore {
     }
   }
 
+  /**
+   * True when a key holds a NUL character: PostgreSQL text cannot hold one, so nothing stored can
+   * match it, and the lookup answers "not found" as the SQLite engine would, not a failure.
+   */
+  private static boolean unstorable(String... keys) {
+    for (String k : keys) {
+      if (k.indexOf('\u0000') >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static <T> Optional<T> first(List<T> all) {
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
   }
@@ -74,6 +87,9 @@ public final class PostgresDirectoryStore implements DirectoryStore {
 
   @Override
   public Optional<Tenant> tenant(String id) {
+    if (unstorable(id)) {
+      return Optional.empty();
+    }
     return first(
         list(
             "SELECT id, name, created_at FROM tenants WHERE id = ?",
@@ -110,6 +126,9 @@ public final class PostgresDirectoryStore implements DirectoryStore {
 
   @Override
   public Optional<Source> source(String tenant, String code) {
+    if (unstorable(tenant, code)) {
+      return Optional.empty();
+    }
     return first(
         list(
             "SELECT tenant, code, name, description, created_at FROM sources"
@@ -156,6 +175,9 @@ public final class PostgresDirectoryStore implements DirectoryStore {
 
   @Override
   public Optional<ApiKey> keyBySecretHash(String secretHash) {
+    if (unstorable(secretHash)) {
+      return Optional.empty();
+    }
     return first(
         list(
             "SELECT " + KEY_COLUMNS + " FROM api_keys WHERE secret_hash = ?",
@@ -223,6 +245,9 @@ public final class PostgresDirectoryStore implements DirectoryStore {
 
   @Override
   public Optional<EventType> eventType(String tenant, String type) {
+    if (unstorable(tenant, type)) {
+      return Optional.empty();
+    }
     return first(
         list(
             "SELECT tenant, type, category, schema, updated_at FROM event_types"
@@ -269,6 +294,9 @@ public final class PostgresDirectoryStore implements DirectoryStore {
 
   @Override
   public Optional<UsagePlan> usagePlan(String keyId) {
+    if (unstorable(keyId)) {
+      return Optional.empty();
+    }
     return first(
         list(
             "SELECT key_id, tenant, requests_per_second, burst, quota, quota_period,"

@@ -107,7 +107,13 @@ public final class PostgresEventStore implements EventStore {
       Collection<K> values,
       Function<StoredEvent, K> key) {
     Map<K, StoredEvent> found = new HashMap<>();
-    List<K> all = new ArrayList<>(new LinkedHashSet<>(values));
+    List<K> all = new ArrayList<>();
+    for (K v : new LinkedHashSet<>(values)) {
+      // PostgreSQL text cannot hold NUL, so no stored id has one: not found, not a failure
+      if (!(v instanceof String text && text.indexOf('\u0000') >= 0)) {
+        all.add(v);
+      }
+    }
     String sql = "SELECT " + COLUMNS + " FROM events WHERE tenant = ? AND " + column + " = ANY(?)";
     for (int from = 0; from < all.size(); from += 1_000) {
       List<K> chunk = all.subList(from, Math.min(all.size(), from + 1_000));
