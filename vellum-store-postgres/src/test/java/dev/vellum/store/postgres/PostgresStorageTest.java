@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vellum.core.merkle.Rfc6962;
 import dev.vellum.store.NewEvent;
+import dev.vellum.store.StoreException;
 import dev.vellum.store.WriteBatch;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -86,6 +87,54 @@ class PostgresStorageTest {
           assertTrue(rs.getBoolean(1), Partitions.nameOf(now.plusMonths(i)));
         }
       }
+    }
+  }
+
+  /**
+   * The database connection dies in the middle of a commit (here: terminated by an operator while
+   * the writer holds the tenant lock): the append fails as unavailable (the node answers 503),
+   * nothing of the batch is visible, and the store works again with a new connection.
+   */
+  @Test
+  void aConnectionLostMidCommitFailsAsUnavailableAndLeavesNothingVisible() throws Exception {
+    store.append(WriteBatch.ofEvents(MultiWriter.events("t1", 0, 2), List.of()));
+    long before = store.lastPosition();
+    List<NewEvent> lost = MultiWriter.events("t1", 2, 3);
+    StoreException e =
+        assertThrows(
+            StoreException.class,
+            () ->
+                store.append(
+                    java.util.Set.of("t1"),
+                    heads -> {
+                      terminateTheWriter();
+                      return WriteBatch.ofEvents(lost, List.of());
+                    }));
+    assertTrue(e.unavailable(), e.getMessage());
+    assertEquals(before, store.lastPosition());
+    assertEquals(2, store.nextSeq("t1"));
+    assertTrue(store.findById("t1", lost.get(0).id()).isEmpty());
+    store.append(WriteBatch.ofEvents(MultiWriter.events("t1", 2, 1), List.of()));
+    assertEquals(3, store.nextSeq("t1"));
+  }
+
+  /** Ends the backend that holds this schema's tenant_heads lock (the writer's, mid-commit). */
+  private void terminateTheWriter() {
+    try (Connection c =
+            DriverManager.getConnection(TestSchemas.URL, TestSchemas.USER, TestSchemas.PASSWORD);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT pg_terminate_backend(l.pid) FROM pg_locks l"
+                    + " JOIN pg_class r ON r.oid = l.relation"
+                    + " JOIN pg_namespace n ON n.oid = r.relnamespace"
+                    + " WHERE n.nspname = '"
+                    + schema
+                    + "' AND r.relname = 'tenant_heads' AND l.mode = 'RowShareLock'")) {
+      assertTrue(rs.next(), "the writer's backend holds the tenant lock");
+      assertTrue(rs.getBoolean(1));
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(e);
     }
   }
 
