@@ -8,6 +8,7 @@ import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Scope;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
+import dev.vellum.config.ConfigException;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.core.json.StrictJson;
 import dev.vellum.core.sample.SampleEvents;
@@ -28,6 +29,10 @@ import dev.vellum.search.lucene.LuceneSearchIndex;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedConsumer;
+import dev.vellum.store.postgres.PostgresDatabase;
+import dev.vellum.store.postgres.PostgresDirectoryStore;
+import dev.vellum.store.postgres.PostgresEventStore;
+import dev.vellum.store.postgres.PostgresSettings;
 import dev.vellum.store.sqlite.SqliteDatabase;
 import dev.vellum.store.sqlite.SqliteDirectoryStore;
 import dev.vellum.store.sqlite.SqliteEventStore;
@@ -38,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -108,8 +114,18 @@ public final class VellumNode implements AutoCloseable {
     ProcessMetrics.bindTo(metrics);
     this.dataDirLock = track(DataDirLock.acquire(config.dataDir())); // one server per data dir
     try {
-      SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
-      this.store = extensions.storeWrapper().apply(new SqliteEventStore(database));
+      EventStore engine;
+      DirectoryStore directory;
+      if (config.storage().isPostgres()) {
+        PostgresDatabase database = track(PostgresDatabase.open(postgresSettings(config)));
+        engine = new PostgresEventStore(database);
+        directory = new PostgresDirectoryStore(database);
+      } else {
+        SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
+        engine = new SqliteEventStore(database);
+        directory = new SqliteDirectoryStore(database);
+      }
+      this.store = extensions.storeWrapper().apply(engine);
       LuceneSearchIndex lucene =
           track(LuceneSearchIndex.open(config.dataDir().resolve(SEARCH_INDEX_DIR), store));
       io.micrometer.core.instrument.Counter rebuilds =
@@ -121,7 +137,6 @@ public final class VellumNode implements AutoCloseable {
       lucene.rebuiltBecause().ifPresent(reason -> rebuilds.increment());
       this.search = extensions.searchWrapper().apply(lucene);
       this.feed = new Feed(store, e -> !Tenants.SYSTEM_SOURCE.equals(e.source()));
-      DirectoryStore directory = new SqliteDirectoryStore(database);
       Sources sources = new Sources(directory);
       ApiKeys keys = new ApiKeys(directory);
       Tenants tenants = new Tenants(directory, sources, keys);
@@ -140,6 +155,11 @@ public final class VellumNode implements AutoCloseable {
                   metrics));
       track(consumers);
       this.searchRunner = follow(search);
+      if (config.storage().isPostgres()) {
+        // other nodes commit to the shared database too: this node's consumers (its own search
+        // index) must follow their events as well, which they read from the store
+        track(feed.followStore(Duration.ofMillis(500)));
+      }
       metrics.gauge(
           "vellum.search.index.lag.events",
           searchRunner,
@@ -190,6 +210,27 @@ public final class VellumNode implements AutoCloseable {
       abandon();
       throw e;
     }
+  }
+
+  /** The PostgreSQL settings, with the password read from its file if one is configured. */
+  private static PostgresSettings postgresSettings(VellumConfig config) {
+    VellumConfig.Postgres pg = config.storage().postgres();
+    String password = pg.password();
+    Path file = pg.passwordFile();
+    if (file != null) {
+      try {
+        List<String> lines = Files.readAllLines(file);
+        password = lines.isEmpty() ? "" : lines.get(0).strip();
+      } catch (IOException e) {
+        throw new ConfigException(
+            "setting postgres.password_file = " + file + ": cannot read it: " + e.getMessage());
+      }
+    }
+    String url = pg.url();
+    if (url == null) {
+      throw new ConfigException("setting postgres.url = null: is required with store: postgres");
+    }
+    return new PostgresSettings(url, pg.user(), password, pg.schema(), pg.poolSize());
   }
 
   private <T extends AutoCloseable> T track(T part) {

@@ -5,6 +5,7 @@ import dev.vellum.config.ConfigException;
 import dev.vellum.config.ConfigLoader;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.store.StoreException;
+import dev.vellum.store.postgres.PostgresDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -22,6 +23,12 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The HTTP listener could not start (port in use, address not available, no permission). */
   static final int EXIT_LISTEN = 4;
+
+  /** The PostgreSQL database (store: postgres) cannot be reached: URL, server, login. */
+  static final int EXIT_DATABASE_UNREACHABLE = 5;
+
+  /** The PostgreSQL database was reached, but Vellum's schema could not be created or migrated. */
+  static final int EXIT_DATABASE_MIGRATION = 6;
 
   /** Any other failure to start. */
   static final int EXIT_START = 1;
@@ -66,6 +73,11 @@ final class ServeCommand implements Callable<Integer> {
       // settings only checked when used, such as a TLS key that does not match its certificate
       System.err.println("vellum: configuration error: " + oneLine(e.getMessage()));
       return EXIT_CONFIG;
+    } catch (PostgresDatabase.OpenException e) {
+      System.err.println("vellum: " + oneLine(e.getMessage()));
+      return e.failure() == PostgresDatabase.Failure.UNREACHABLE
+          ? EXIT_DATABASE_UNREACHABLE
+          : EXIT_DATABASE_MIGRATION;
     } catch (StoreException e) {
       System.err.println(
           "vellum: cannot use data dir "

@@ -47,7 +47,14 @@ public final class ConfigLoader {
           "http.max_in_flight_per_key",
           "tls.certificate",
           "tls.private_key",
-          "tls.check_interval");
+          "tls.check_interval",
+          "store",
+          "postgres.url",
+          "postgres.user",
+          "postgres.password",
+          "postgres.password_file",
+          "postgres.schema",
+          "postgres.pool_size");
 
   private ConfigLoader() {}
 
@@ -131,7 +138,18 @@ public final class ConfigLoader {
             new VellumConfig.Tls(
                 v.containsKey("tls.certificate") ? Path.of(v.get("tls.certificate")) : null,
                 v.containsKey("tls.private_key") ? Path.of(v.get("tls.private_key")) : null,
-                durationOf(v, "tls.check_interval", d.http().tls().checkInterval()))));
+                durationOf(v, "tls.check_interval", d.http().tls().checkInterval()))),
+        new VellumConfig.Storage(
+            v.getOrDefault("store", d.storage().engine()).trim().toLowerCase(Locale.ROOT),
+            new VellumConfig.Postgres(
+                v.get("postgres.url"),
+                v.get("postgres.user"),
+                v.get("postgres.password"),
+                v.containsKey("postgres.password_file")
+                    ? Path.of(v.get("postgres.password_file"))
+                    : null,
+                v.get("postgres.schema"),
+                intOf(v, "postgres.pool_size", d.storage().postgres().poolSize()))));
   }
 
   private static int intOf(Map<String, String> v, String key, int fallback) {

@@ -18,7 +18,37 @@ public record VellumConfig(
     RateLimit rateLimit,
     Duration checkpointInterval,
     @Nullable String bootstrapKey,
-    Http http) {
+    Http http,
+    Storage storage) {
+
+  /**
+   * Which engine holds the events and the directory: {@code sqlite} (the default: {@code vellum.db}
+   * in the data dir) or {@code postgres} (a database that several nodes may share).
+   */
+  public record Storage(String engine, Postgres postgres) {
+    public boolean isPostgres() {
+      return "postgres".equals(engine);
+    }
+  }
+
+  /**
+   * The PostgreSQL database: a JDBC URL, the user, the password given directly or as a file whose
+   * first line is the password (for secrets mounted as files), the schema (null: the connection's
+   * default) and the size of this node's connection pool.
+   */
+  public record Postgres(
+      @Nullable String url,
+      @Nullable String user,
+      @Nullable String password,
+      @Nullable Path passwordFile,
+      @Nullable String schema,
+      int poolSize) {
+    @Override
+    public String toString() {
+      // never the password
+      return "Postgres[url=" + url + ", user=" + user + ", schema=" + schema + "]";
+    }
+  }
 
   /** Limits on what one ingest request may carry. */
   public record Ingest(
@@ -70,7 +100,8 @@ public record VellumConfig(
             Duration.ofSeconds(30),
             Duration.ofSeconds(30),
             32,
-            new Tls(null, null, Duration.ofSeconds(10))));
+            new Tls(null, null, Duration.ofSeconds(10))),
+        new Storage("sqlite", new Postgres(null, null, null, null, null, 10)));
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
@@ -163,7 +194,40 @@ public record VellumConfig(
         "tls.check_interval",
         http.tls().checkInterval(),
         "must be at least 100ms");
+    require(
+        "sqlite".equals(storage.engine()) || storage.isPostgres(),
+        "store",
+        storage.engine(),
+        "must be sqlite or postgres");
+    Postgres pg = storage.postgres();
+    String url = pg.url();
+    require(
+        !storage.isPostgres() || url != null,
+        "postgres.url",
+        null,
+        "is required with store: postgres (jdbc:postgresql://host:5432/database)");
+    require(
+        url == null || url.startsWith("jdbc:postgresql://"),
+        "postgres.url",
+        url == null ? null : safeUrl(url),
+        "must start with jdbc:postgresql://");
+    require(pg.poolSize() >= 2, "postgres.pool_size", pg.poolSize(), "must be at least 2");
+    require(
+        pg.password() == null || pg.passwordFile() == null,
+        "postgres.password_file",
+        pg.passwordFile(),
+        "postgres.password and postgres.password_file must not both be set");
+    require(
+        pg.schema() == null || pg.schema().matches("[A-Za-z_][A-Za-z0-9_]{0,62}"),
+        "postgres.schema",
+        pg.schema(),
+        "must be a plain identifier (letters, digits, '_')");
     return this;
+  }
+
+  private static String safeUrl(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?…";
   }
 
   private static void require(boolean ok, String setting, @Nullable Object value, String rule) {
@@ -174,36 +238,104 @@ public record VellumConfig(
 
   public VellumConfig withPort(int newPort) {
     return new VellumConfig(
-        host, newPort, dataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, http);
+        host,
+        newPort,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
     return new VellumConfig(
-        host, port, newDataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, http);
+        host,
+        port,
+        newDataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage);
   }
 
   public VellumConfig withHost(String newHost) {
     return new VellumConfig(
-        newHost, port, dataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, http);
+        newHost,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage);
   }
 
   public VellumConfig withBootstrapKey(String key) {
     return new VellumConfig(
-        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, key, http);
+        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, key, http, storage);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
     return new VellumConfig(
-        host, port, dataDir, logName, ingest, limit, checkpointInterval, bootstrapKey, http);
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        limit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
     return new VellumConfig(
-        host, port, dataDir, logName, newIngest, rateLimit, checkpointInterval, bootstrapKey, http);
+        host,
+        port,
+        dataDir,
+        logName,
+        newIngest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage);
   }
 
   public VellumConfig withHttp(Http newHttp) {
     return new VellumConfig(
-        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, bootstrapKey, newHttp);
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        newHttp,
+        storage);
+  }
+
+  public VellumConfig withStorage(Storage newStorage) {
+    return new VellumConfig(
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        newStorage);
   }
 }

@@ -49,13 +49,48 @@ public final class Feed {
         tenantPositions.merge(e.event().tenant(), e.position(), Math::max);
       }
     }
-    lastPosition = Math.max(lastPosition, events.get(events.size() - 1).position());
+    observed(events.get(events.size() - 1).position());
     for (ConsumerRunner r : runners) {
       r.offer(events);
     }
     for (Subscription s : subscriptions) {
       s.offer(events);
     }
+  }
+
+  /**
+   * For a store that other nodes write too: every {@code interval}, raises this node's idea of the
+   * last committed position to the store's, so the consumer runners read the other nodes' events
+   * from the store (they are never handed over in memory here). Close the result to stop.
+   */
+  public AutoCloseable followStore(java.time.Duration interval) {
+    java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vellum-feed-follow-store");
+              t.setDaemon(true);
+              return t;
+            });
+    java.util.concurrent.Future<?> unused =
+        timer.scheduleWithFixedDelay(
+            () -> {
+              try {
+                long stored = store.lastPosition();
+                if (stored > lastPosition) {
+                  observed(stored);
+                }
+              } catch (RuntimeException e) {
+                // the store is unreachable for now: the next round tries again
+              }
+            },
+            interval.toMillis(),
+            interval.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
+  }
+
+  private synchronized void observed(long position) {
+    lastPosition = Math.max(lastPosition, position);
   }
 
   /**

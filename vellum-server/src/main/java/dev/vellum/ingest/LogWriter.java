@@ -17,4 +17,11 @@ public interface LogWriter {
 
   /** The transaction failed: forget everything staged since the last commit. */
   void aborted();
+
+  /**
+   * Another writer (a second node on a shared store) has appended to the tenant's log since this
+   * one last saw it: drop what is held in memory for it, so the next {@link #stage} reloads the
+   * tree from the store. Called inside the commit transaction, which holds the tenant's lock.
+   */
+  void forget(String tenant);
 }

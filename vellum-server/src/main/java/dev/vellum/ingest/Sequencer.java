@@ -23,9 +23,11 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -294,8 +296,26 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
     Staged staged;
     long firstPosition;
     try {
-      staged = stage(batch, records);
-      firstPosition = staged.write().isEmpty() ? 0 : store.append(staged.write());
+      Set<String> tenants = tenantsOf(batch, records);
+      if (tenants.isEmpty()) {
+        staged = stage(batch, records);
+        firstPosition = staged.write().isEmpty() ? 0 : store.append(staged.write());
+      } else {
+        // staged inside the commit transaction, against the heads the store locked for it: on a
+        // store shared by several nodes, another node may have appended to these tenants
+        List<Staged> holder = new ArrayList<>(1);
+        firstPosition =
+            store.append(
+                tenants,
+                heads -> {
+                  followHeads(heads);
+                  holder.clear();
+                  Staged s = stage(batch, records);
+                  holder.add(s);
+                  return s.write();
+                });
+        staged = holder.get(0);
+      }
     } catch (RuntimeException e) {
       nextSeq.clear();
       log.aborted();
@@ -335,6 +355,33 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
         throw err;
       }
       throw new IllegalStateException("the log could not take the commit", afterCommit);
+    }
+  }
+
+  private static Set<String> tenantsOf(List<Submission> batch, List<PreparedEvent> records) {
+    Set<String> tenants = new HashSet<>();
+    for (PreparedEvent e : records) {
+      tenants.add(e.tenant());
+    }
+    for (Submission s : batch) {
+      for (PreparedEvent e : s.events()) {
+        tenants.add(e.tenant());
+      }
+    }
+    return tenants;
+  }
+
+  /**
+   * Takes the heads a shared store locked for this commit: a tenant whose count differs from the
+   * one kept here was appended to by another node, so its count and its tree are reloaded.
+   */
+  private void followHeads(Map<String, Long> heads) {
+    for (Map.Entry<String, Long> h : heads.entrySet()) {
+      Long known = nextSeq.get(h.getKey());
+      if (known == null || known.longValue() != h.getValue()) {
+        nextSeq.put(h.getKey(), h.getValue());
+        log.forget(h.getKey());
+      }
     }
   }
 

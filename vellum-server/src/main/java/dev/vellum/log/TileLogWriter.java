@@ -87,6 +87,11 @@ final class TileLogWriter implements LogWriter {
     appenders.clear();
   }
 
+  @Override
+  public void forget(String tenant) {
+    appenders.remove(tenant);
+  }
+
   /**
    * The durable partial tile at the right edge of the tenant's tree, if it is the one asked for.
    * Proofs need these on every request; the database holds the same bytes. After a restart this is

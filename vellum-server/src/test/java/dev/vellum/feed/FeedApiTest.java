@@ -172,6 +172,21 @@ class FeedApiTest {
             EventStore.class.getClassLoader(),
             new Class<?>[] {EventStore.class},
             (proxy, method, args) -> {
+              if (method.getName().equals("append") && args.length == 2) {
+                // the writer stages inside the store's transaction: fail once the batch is staged
+                EventStore.Stager stager = (EventStore.Stager) args[1];
+                @SuppressWarnings("unchecked")
+                java.util.Set<String> tenants = (java.util.Set<String>) args[0];
+                return real.append(
+                    tenants,
+                    heads -> {
+                      WriteBatch batch = stager.stage(heads);
+                      if (explode.get() && !batch.events().isEmpty()) {
+                        throw new OutOfMemoryError("injected into the writer");
+                      }
+                      return batch;
+                    });
+              }
               if (method.getName().equals("append")
                   && explode.get()
                   && !((WriteBatch) args[0]).events().isEmpty()) {

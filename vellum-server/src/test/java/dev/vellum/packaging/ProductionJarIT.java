@@ -137,7 +137,10 @@ class ProductionJarIT {
               "dev/vellum/verify/VerifyCommand.class",
               "dev/vellum/core/merkle/Rfc6962.class",
               "io/javalin/Javalin.class",
-              "org/sqlite/JDBC.class")) {
+              "org/sqlite/JDBC.class",
+              "dev/vellum/store/postgres/PostgresEventStore.class",
+              "org/postgresql/Driver.class",
+              "org/flywaydb/database/postgresql/PostgreSQLDatabaseType.class")) {
         assertTrue(jar.getEntry(cls) != null, cls + " missing from " + jar());
       }
     }

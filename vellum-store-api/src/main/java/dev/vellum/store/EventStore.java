@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +50,34 @@ public interface EventStore extends AutoCloseable {
    * visible. Consumer positions are upserted; a checkpoint already kept for its size is ignored.
    */
   long append(WriteBatch batch);
+
+  /**
+   * Computes the batch to commit once the store has given the writer its tenants' current heads;
+   * see {@link #append(Set, Stager)}.
+   */
+  @FunctionalInterface
+  interface Stager {
+    /**
+     * Returns the batch to write. {@code nextSeqs} holds, for each tenant whose head the engine
+     * locked, the seq its next event gets; the batch's events of that tenant MUST start there. A
+     * tenant absent from the map is one whose count the writer keeps itself (engines with a single
+     * writer pass an empty map: nothing else can have appended).
+     */
+    WriteBatch stage(Map<String, Long> nextSeqs);
+  }
+
+  /**
+   * Like {@link #append(WriteBatch)}, for engines shared by several writers (several Vellum nodes
+   * on one database): the engine locks the heads of {@code tenants} inside the commit transaction,
+   * reads them, asks {@code stager} for the batch, and writes it in the same transaction, holding
+   * each tenant's lock until the commit. So a writer computes seqs and Merkle tiles against the
+   * tenant's true head, and two writers of one tenant commit one after the other instead of one of
+   * them being fenced off. Every tenant of the batch's events MUST be in {@code tenants}. The
+   * default, for engines with one writer, locks nothing and passes an empty map.
+   */
+  default long append(Set<String> tenants, Stager stager) {
+    return append(stager.stage(Map.of()));
+  }
 
   Optional<StoredEvent> findById(String tenant, String id);
 

@@ -105,6 +105,47 @@ public abstract class EventStoreContract {
   }
 
   @Test
+  void aStagedAppendWritesTheBatchItsStagerComputesAgainstTheHeadsGiven() {
+    store.append(WriteBatch.ofEvents(events("t1", 0, 2), List.of()));
+    List<Map<String, Long>> given = new ArrayList<>();
+    long first =
+        store.append(
+            Set.of("t1", "t2"),
+            heads -> {
+              given.add(Map.copyOf(heads));
+              // an engine with one writer passes no heads: the writer's own count is right
+              long t1 = heads.getOrDefault("t1", 2L);
+              long t2 = heads.getOrDefault("t2", 0L);
+              return WriteBatch.ofEvents(
+                  concat(events("t1", t1, 3), events("t2", t2, 1)), List.of());
+            });
+    assertEquals(1, given.size(), "the stager runs once");
+    Map<String, Long> heads = given.get(0);
+    assertTrue(heads.isEmpty() || heads.equals(Map.of("t1", 2L, "t2", 0L)), heads.toString());
+    assertEquals(5, store.nextSeq("t1"));
+    assertEquals(1, store.nextSeq("t2"));
+    assertEquals(3, first);
+  }
+
+  @Test
+  void aStagerThatFailsLeavesNothingWritten() {
+    store.append(WriteBatch.ofEvents(events("t1", 0, 1), List.of()));
+    long before = store.lastPosition();
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            store.append(
+                Set.of("t1"),
+                heads -> {
+                  throw new IllegalStateException("the writer could not stage");
+                }));
+    assertEquals(before, store.lastPosition());
+    assertEquals(1, store.nextSeq("t1"));
+    store.append(WriteBatch.ofEvents(events("t1", 1, 1), List.of()));
+    assertEquals(2, store.nextSeq("t1"));
+  }
+
+  @Test
   void findsIdsOnlyWithinTheirTenant() {
     NewEvent a = events("a", 0, 1).get(0);
     store.append(WriteBatch.ofEvents(List.of(a), List.of()));
