@@ -209,6 +209,9 @@ final class IngestCommand implements Callable<Integer> {
     s.put("request_bytes", pool.averageRequestBytes());
     s.put("rate", rate);
     s.put("warmup_s", warmup.toMillis() / 1000.0);
+    if (node.searchControl != null) {
+      s.put("search_control", node.searchControl); // the node discarded what search was handed
+    }
     if (duration != null) {
       s.put("duration_s", duration.toMillis() / 1000.0);
     } else {

@@ -2,6 +2,7 @@ package dev.vellum.bench;
 
 import dev.vellum.app.VellumNode;
 import dev.vellum.config.VellumConfig;
+import dev.vellum.feed.FeedSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +10,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +45,11 @@ final class Target implements AutoCloseable {
    * high enough not to throttle the benchmark.
    */
   static Target inProcess(@Nullable Path dataDir) {
+    return inProcess(dataDir, false);
+  }
+
+  /** {@code discardSearch}: the control arm without the search engine's work. */
+  static Target inProcess(@Nullable Path dataDir, boolean discardSearch) {
     try {
       Path temp = dataDir == null ? Files.createTempDirectory("vellum-bench-node") : null;
       Path dir = dataDir != null ? dataDir : Objects.requireNonNull(temp, "created above");
@@ -54,7 +62,15 @@ final class Target implements AutoCloseable {
               .withBootstrapKey(fresh)
               .withRateLimit(new VellumConfig.RateLimit(10_000_000, 10_000_000))
               .validate();
-      VellumNode node = VellumNode.start(config, false);
+      VellumNode.Extensions extensions =
+          discardSearch
+              ? new VellumNode.Extensions(
+                  UnaryOperator.identity(),
+                  DiscardingSearchIndex::new,
+                  List.of(),
+                  FeedSettings.defaults())
+              : VellumNode.Extensions.none();
+      VellumNode node = VellumNode.start(config, false, extensions);
       String key =
           node.bootstrapKey() != null
               ? node.bootstrapKey()

@@ -28,8 +28,20 @@ final class TargetOptions {
   @Option(names = "--data-dir", description = "data dir for --start-server (kept afterwards)")
   @Nullable Path dataDir;
 
+  @Option(
+      names = "--search-control",
+      description =
+          "with --start-server: 'discard' makes the node's search index drop every event it is"
+              + " handed, a control arm that measures the node without the search engine's work"
+              + " (searches then find nothing); default: the real index")
+  @Nullable String searchControl;
+
   /** Connects to, or starts, the node these options name. */
   Target open() {
-    return startServer ? Target.inProcess(dataDir) : Target.remote(url, key);
+    if (searchControl != null && (!startServer || !searchControl.equals("discard"))) {
+      throw new IllegalArgumentException(
+          "--search-control takes only 'discard', and only with --start-server");
+    }
+    return startServer ? Target.inProcess(dataDir, searchControl != null) : Target.remote(url, key);
   }
 }

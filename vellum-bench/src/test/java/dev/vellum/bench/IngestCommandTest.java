@@ -263,6 +263,8 @@ class IngestCommandTest {
               "100",
               "--concurrency",
               "2",
+              "--kinds",
+              String.join(",", QueryCommand.KINDS),
               "--json");
       assertEquals(0, run.exit(), run.err());
       JsonNode report = json.readTree(run.out());
