@@ -309,6 +309,64 @@ class PostgresNodeTest {
     assertEquals(0, after.exit(), after.output());
   }
 
+  /**
+   * The holder's lease session ends as if its node had lost the database (the server terminates
+   * it): the holder counts the lease lost, one node holds it again within seconds, and checkpoints
+   * continue consistently with the earlier ones.
+   */
+  @Test
+  void whenTheHoldersLeaseSessionDiesOneNodeHoldsTheLeaseAgainAndCheckpointsContinue()
+      throws Exception {
+    String schema = newSchema();
+    TestNode a = start(dir.resolve("a"), schema);
+    Files.createDirectories(dir.resolve("b"));
+    Files.copy(
+        dir.resolve("a").resolve(SigningKey.FILE_NAME),
+        dir.resolve("b").resolve(SigningKey.FILE_NAME));
+    TestNode b = start(dir.resolve("b"), schema);
+    NoteVerifier verifier = NoteVerifier.parse(a.get("/v1/log/key", ADMIN_KEY).raw().body().trim());
+    JsonNode early =
+        a.post(
+                "/v1/events?wait_for_checkpoint=true",
+                ADMIN_KEY,
+                a.json.createArrayNode().add(a.loginEvent("early")))
+            .body();
+    Checkpoint first = verifier.verifyCheckpoint(early.get("checkpoint").asText());
+    Run before = verifyOnline(b, dir.resolve("b"), dir.resolve("state"));
+    assertEquals(0, before.exit(), before.output());
+
+    long roleKey = Integer.toUnsignedLong((schema + "/checkpoint-signer").hashCode());
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype ="
+                    + " 'advisory' AND granted AND classid = "
+                    + 0x56454c03
+                    + " AND objid = "
+                    + roleKey
+                    + " AND objsubid = 2")) {
+      rs.next();
+      assertEquals(1, rs.getInt(1), "one session holds the lease");
+    }
+
+    JsonNode later =
+        b.post(
+                "/v1/events?wait_for_checkpoint=true",
+                ADMIN_KEY,
+                b.json.createArrayNode().add(b.loginEvent("after-loss")))
+            .body();
+    Checkpoint second = verifier.verifyCheckpoint(later.get("checkpoint").asText());
+    assertTrue(second.size() > first.size(), first.size() + " then " + second.size());
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (signerLeaseHeld(a) + signerLeaseHeld(b) != 1 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(1, signerLeaseHeld(a) + signerLeaseHeld(b), "exactly one node holds the lease");
+    Run after = verifyOnline(b, dir.resolve("b"), dir.resolve("state"));
+    assertEquals(0, after.exit(), after.output());
+  }
+
   /** {@code vellum_lease_held{role="checkpoint-signer"}} of the node's metrics. */
   private static int signerLeaseHeld(TestNode node) {
     java.util.regex.Matcher m =
