@@ -22,6 +22,8 @@ import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.IngestService;
 import dev.vellum.ingest.Sequencer;
 import dev.vellum.ingest.Times;
+import dev.vellum.lease.AdvisoryLockLease;
+import dev.vellum.lease.Lease;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
 import dev.vellum.search.SearchIndex;
@@ -93,6 +95,10 @@ public final class VellumNode implements AutoCloseable {
   private final Feed feed;
   private final Sequencer sequencer;
   private final TransparencyLog log;
+
+  /** This node's right to sign checkpoints: always on SQLite, one node at a time on PostgreSQL. */
+  private final Lease signerLease;
+
   private final SearchIndex search;
   private final Consumers consumers = new Consumers();
 
@@ -116,16 +122,28 @@ public final class VellumNode implements AutoCloseable {
     try {
       EventStore engine;
       DirectoryStore directory;
+      Lease lease;
       if (config.storage().isPostgres()) {
         PostgresDatabase database = track(PostgresDatabase.open(postgresSettings(config)));
         engine = new PostgresEventStore(database);
         directory = new PostgresDirectoryStore(database);
+        lease =
+            track(
+                AdvisoryLockLease.start(
+                    database.schema(),
+                    Lease.CHECKPOINT_SIGNER,
+                    database::openSessionConnection,
+                    clock,
+                    Duration.ofSeconds(1)));
       } else {
+        lease = Lease.always(Lease.CHECKPOINT_SIGNER, clock);
         SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
         engine = new SqliteEventStore(database);
         directory = new SqliteDirectoryStore(database);
       }
       this.store = extensions.storeWrapper().apply(engine);
+      this.signerLease = lease;
+      Lease.registerMetric(lease, metrics);
       LuceneSearchIndex lucene =
           track(LuceneSearchIndex.open(config.dataDir().resolve(SEARCH_INDEX_DIR), store));
       io.micrometer.core.instrument.Counter rebuilds =
@@ -141,7 +159,15 @@ public final class VellumNode implements AutoCloseable {
       ApiKeys keys = new ApiKeys(directory);
       Tenants tenants = new Tenants(directory, sources, keys);
       EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
-      this.log = TransparencyLog.open(config, store, clock);
+      this.log =
+          config.storage().isPostgres()
+              ? TransparencyLog.openShared(
+                  config,
+                  store,
+                  clock,
+                  lease,
+                  () -> directory.tenants().stream().map(DirectoryStore.Tenant::id).toList())
+              : TransparencyLog.open(config, store, clock);
       this.sequencer =
           track(
               new Sequencer(
@@ -285,6 +311,11 @@ public final class VellumNode implements AutoCloseable {
     return node;
   }
 
+  /** This node's checkpoint-signer lease (held or not, since when). */
+  public Lease signerLease() {
+    return signerLease;
+  }
+
   /** The HTTP endpoints this node serves, as "method path". */
   public List<String> routes() {
     return http.routes();
@@ -365,6 +396,7 @@ public final class VellumNode implements AutoCloseable {
       LOG.warn("could not commit everything queued before stopping: {}", e.getMessage());
     }
     closeQuietly(log, "signing the final checkpoints");
+    closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
     sequencer.close();
     search.close();

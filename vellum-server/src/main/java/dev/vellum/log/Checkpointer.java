@@ -3,6 +3,7 @@ package dev.vellum.log;
 import dev.vellum.core.note.Checkpoint;
 import dev.vellum.core.note.NoteSigner;
 import dev.vellum.ingest.Times;
+import dev.vellum.lease.Lease;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.StoredCheckpoint;
 import java.time.Clock;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * Signs a checkpoint of each tenant's tree head whenever the tree has grown, at most once per
  * interval (default 1 s), and keeps every signed checkpoint. Callers that need a checkpoint
  * covering their events wait on {@link #awaitCovering}.
+ *
+ * <p>It signs only while this node holds the {@link Lease#CHECKPOINT_SIGNER} lease. On a store that
+ * several nodes share, the heads it signs are the store's (whatever node appended) and the
+ * checkpoints it serves are read from the store, so every node serves the one checkpoint history of
+ * each tenant, whichever node signed it.
  */
 final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -29,6 +35,8 @@ final class Checkpointer implements AutoCloseable {
   private final Supplier<Map<String, TileLogWriter.Head>> heads;
   private final Clock clock;
   private final Duration interval;
+  private final Lease lease;
+  private final boolean shared;
   private final Map<String, StoredCheckpoint> latest = new ConcurrentHashMap<>();
   private final Map<String, NoteSigner> signers = new ConcurrentHashMap<>();
   private final Object signal = new Object();
@@ -43,7 +51,11 @@ final class Checkpointer implements AutoCloseable {
       SigningKey key,
       Supplier<Map<String, TileLogWriter.Head>> heads,
       Clock clock,
-      Duration interval) {
+      Duration interval,
+      Lease lease,
+      boolean shared) {
+    this.lease = lease;
+    this.shared = shared;
     this.store = store;
     this.key = key;
     this.heads = heads;
@@ -75,10 +87,13 @@ final class Checkpointer implements AutoCloseable {
 
   /** Signs every tenant whose durable tree is larger than its last signed checkpoint. */
   void signDue() {
+    if (!lease.held()) {
+      return;
+    }
     for (Map.Entry<String, TileLogWriter.Head> h : heads.get().entrySet()) {
       String tenant = h.getKey();
       long signed = latest(tenant).map(StoredCheckpoint::treeSize).orElse(-1L);
-      if (h.getValue().size() > signed) {
+      if (h.getValue().size() > signed && lease.held()) {
         sign(tenant, h.getValue());
       }
     }
@@ -107,7 +122,7 @@ final class Checkpointer implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    latest.put(tenant, saved);
+    latest.merge(tenant, saved, (a, b) -> a.treeSize() >= b.treeSize() ? a : b);
     synchronized (signal) {
       signal.notifyAll();
     }
@@ -123,19 +138,29 @@ final class Checkpointer implements AutoCloseable {
         if (left <= 0) {
           break;
         }
-        signal.wait(Math.max(1, left / 1_000_000));
+        // on a shared store another node may sign it: look at the store again every 100 ms
+        signal.wait(Math.max(1, Math.min(shared ? 100 : Long.MAX_VALUE, left / 1_000_000)));
       }
     }
     return latest(tenant).filter(c -> c.treeSize() >= size);
   }
 
   private long signedSizeOf(String tenant) {
+    if (shared) {
+      return latest(tenant).map(StoredCheckpoint::treeSize).orElse(-1L);
+    }
     StoredCheckpoint known = latest.get(tenant);
     return known == null ? -1 : known.treeSize();
   }
 
-  /** The tenant's latest signed checkpoint, kept in memory once read or signed. */
+  /**
+   * The tenant's latest signed checkpoint, kept in memory once read or signed; on a shared store
+   * always read from the store, where any node may have saved a later one.
+   */
   Optional<StoredCheckpoint> latest(String tenant) {
+    if (shared) {
+      return store.latestCheckpoint(tenant);
+    }
     StoredCheckpoint known = latest.get(tenant);
     if (known != null) {
       return Optional.of(known);
@@ -146,8 +171,8 @@ final class Checkpointer implements AutoCloseable {
   }
 
   /**
-   * Stops the thread and signs what is still unsigned, so a clean stop leaves no gap. The writer
-   * must still be running.
+   * Stops the thread and signs what is still unsigned (if this node holds the lease), so a clean
+   * stop leaves no gap. The writer must still be running.
    */
   @Override
   public void close() {

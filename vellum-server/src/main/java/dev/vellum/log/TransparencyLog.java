@@ -2,17 +2,22 @@ package dev.vellum.log;
 
 import dev.vellum.config.VellumConfig;
 import dev.vellum.core.merkle.MerkleTree;
+import dev.vellum.core.merkle.TileAppender;
 import dev.vellum.core.merkle.TileNodeReader;
 import dev.vellum.core.merkle.TilePath;
 import dev.vellum.ingest.LogWriter;
+import dev.vellum.lease.Lease;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.StoredCheckpoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,16 +50,68 @@ public final class TransparencyLog implements AutoCloseable {
   private final SigningKey key;
   private final Checkpointer checkpointer;
 
-  private TransparencyLog(VellumConfig config, EventStore store, Clock clock) {
+  /** The tenants of a store other nodes append to as well; null when this node is the only one. */
+  private final @Nullable Supplier<Collection<String>> sharedTenants;
+
+  private TransparencyLog(
+      VellumConfig config,
+      EventStore store,
+      Clock clock,
+      Lease signerLease,
+      @Nullable Supplier<Collection<String>> sharedTenants) {
     this.store = store;
     this.writer = new TileLogWriter(store);
+    this.sharedTenants = sharedTenants;
     this.key = SigningKey.loadOrCreate(config.dataDir(), config.logName());
     this.checkpointer =
-        new Checkpointer(store, key, writer::heads, clock, config.checkpointInterval());
+        new Checkpointer(
+            store,
+            key,
+            sharedTenants == null ? writer::heads : this::storeHeads,
+            clock,
+            config.checkpointInterval(),
+            signerLease,
+            sharedTenants != null);
   }
 
+  /** The log of the only node on its store: it signs every checkpoint. */
   public static TransparencyLog open(VellumConfig config, EventStore store, Clock clock) {
-    return new TransparencyLog(config, store, clock);
+    return new TransparencyLog(
+        config, store, clock, Lease.always(Lease.CHECKPOINT_SIGNER, clock), null);
+  }
+
+  /**
+   * The log of one of several nodes sharing {@code store}: it signs only while it holds {@code
+   * signerLease}, signs the heads the store has (whichever node appended), and serves checkpoints,
+   * tree sizes and tiles as the store has them.
+   */
+  public static TransparencyLog openShared(
+      VellumConfig config,
+      EventStore store,
+      Clock clock,
+      Lease signerLease,
+      Supplier<Collection<String>> tenants) {
+    return new TransparencyLog(config, store, clock, signerLease, tenants);
+  }
+
+  /**
+   * The durable head of every tenant as the shared store has it: this node's own head when it is
+   * current, else computed from the stored tiles (O(log n) reads).
+   */
+  private Map<String, TileLogWriter.Head> storeHeads() {
+    Map<String, TileLogWriter.Head> out = new HashMap<>();
+    for (String tenant : java.util.Objects.requireNonNull(sharedTenants).get()) {
+      long size = store.nextSeq(tenant);
+      TileLogWriter.Head local = writer.heads().get(tenant);
+      if (local != null && local.size() == size) {
+        out.put(tenant, local);
+      } else {
+        TileAppender loaded =
+            TileAppender.load(size, (level, index) -> store.readTile(tenant, level, index));
+        out.put(tenant, new TileLogWriter.Head(size, loaded.root()));
+      }
+    }
+    return out;
   }
 
   /** The sequencer's hook for writing tiles in the same transaction as the events. */
@@ -89,6 +146,9 @@ public final class TransparencyLog implements AutoCloseable {
 
   /** The number of leaves in the tenant's durable tree. */
   public long treeSize(String tenant) {
+    if (sharedTenants != null) {
+      return store.nextSeq(tenant);
+    }
     TileLogWriter.Head h = writer.heads().get(tenant);
     return h == null ? 0 : h.size();
   }
@@ -135,7 +195,8 @@ public final class TransparencyLog implements AutoCloseable {
     if (cached != null) {
       return cached;
     }
-    byte[] edge = writer.edgeTile(tenant, level, index);
+    // another node may have grown the edge tile since this node wrote it
+    byte[] edge = sharedTenants == null ? writer.edgeTile(tenant, level, index) : null;
     if (edge != null) {
       return edge;
     }

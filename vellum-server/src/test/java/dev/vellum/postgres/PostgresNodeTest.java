@@ -255,6 +255,129 @@ class PostgresNodeTest {
   }
 
   /**
+   * Two nodes on one database: one holds the checkpoint-signer lease and signs for both, both serve
+   * the one checkpoint history from the store; when the holder stops, the other takes the lease and
+   * its checkpoints extend the earlier ones (the online verifier checks consistency from its saved
+   * state).
+   */
+  @Test
+  void oneNodeSignsForBothAndTheOtherTakesOverTheSigningLeaseWhenItStops() throws Exception {
+    String schema = newSchema();
+    TestNode a = start(dir.resolve("a"), schema);
+    Files.createDirectories(dir.resolve("b"));
+    Files.copy(
+        dir.resolve("a").resolve(SigningKey.FILE_NAME),
+        dir.resolve("b").resolve(SigningKey.FILE_NAME));
+    TestNode b = start(dir.resolve("b"), schema);
+    assertEquals(1, signerLeaseHeld(a), "the first node takes the lease at start");
+    assertEquals(0, signerLeaseHeld(b), "exactly one node holds it");
+
+    ingest(a, "on-a", 5);
+    NoteVerifier verifier = NoteVerifier.parse(b.get("/v1/log/key", ADMIN_KEY).raw().body().trim());
+    JsonNode onB =
+        b.post(
+                "/v1/events?wait_for_checkpoint=true",
+                ADMIN_KEY,
+                b.json.createArrayNode().add(b.loginEvent("on-b")))
+            .body();
+    Checkpoint first = verifier.verifyCheckpoint(onB.get("checkpoint").asText());
+    assertTrue(first.size() >= 6, "a checkpoint signed by node a covers node b's write");
+    TestNode.Reply fromA = a.get("/v1/log/checkpoint", ADMIN_KEY);
+    TestNode.Reply fromB = b.get("/v1/log/checkpoint", ADMIN_KEY);
+    assertEquals(200, fromA.status(), fromA.raw().body());
+    assertEquals(fromA.body(), fromB.body(), "both nodes serve the same latest checkpoint");
+    Run before = verifyOnline(b, dir.resolve("b"), dir.resolve("state"));
+    assertEquals(0, before.exit(), before.output());
+
+    a.close();
+    nodes.remove(a);
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (signerLeaseHeld(b) != 1 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(1, signerLeaseHeld(b), "node b takes the lease once node a is gone");
+
+    JsonNode later =
+        b.post(
+                "/v1/events?wait_for_checkpoint=true",
+                ADMIN_KEY,
+                b.json.createArrayNode().add(b.loginEvent("after-takeover")))
+            .body();
+    Checkpoint second = verifier.verifyCheckpoint(later.get("checkpoint").asText());
+    assertTrue(second.size() > first.size(), first.size() + " then " + second.size());
+    Run after = verifyOnline(b, dir.resolve("b"), dir.resolve("state"));
+    assertEquals(0, after.exit(), after.output());
+  }
+
+  /**
+   * The holder's lease session ends as if its node had lost the database (the server terminates
+   * it): the holder counts the lease lost, one node holds it again within seconds, and checkpoints
+   * continue consistently with the earlier ones.
+   */
+  @Test
+  void whenTheHoldersLeaseSessionDiesOneNodeHoldsTheLeaseAgainAndCheckpointsContinue()
+      throws Exception {
+    String schema = newSchema();
+    TestNode a = start(dir.resolve("a"), schema);
+    Files.createDirectories(dir.resolve("b"));
+    Files.copy(
+        dir.resolve("a").resolve(SigningKey.FILE_NAME),
+        dir.resolve("b").resolve(SigningKey.FILE_NAME));
+    TestNode b = start(dir.resolve("b"), schema);
+    NoteVerifier verifier = NoteVerifier.parse(a.get("/v1/log/key", ADMIN_KEY).raw().body().trim());
+    JsonNode early =
+        a.post(
+                "/v1/events?wait_for_checkpoint=true",
+                ADMIN_KEY,
+                a.json.createArrayNode().add(a.loginEvent("early")))
+            .body();
+    Checkpoint first = verifier.verifyCheckpoint(early.get("checkpoint").asText());
+    Run before = verifyOnline(b, dir.resolve("b"), dir.resolve("state"));
+    assertEquals(0, before.exit(), before.output());
+
+    long roleKey = Integer.toUnsignedLong((schema + "/checkpoint-signer").hashCode());
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype ="
+                    + " 'advisory' AND granted AND classid = "
+                    + 0x56454c03
+                    + " AND objid = "
+                    + roleKey
+                    + " AND objsubid = 2")) {
+      rs.next();
+      assertEquals(1, rs.getInt(1), "one session holds the lease");
+    }
+
+    JsonNode later =
+        b.post(
+                "/v1/events?wait_for_checkpoint=true",
+                ADMIN_KEY,
+                b.json.createArrayNode().add(b.loginEvent("after-loss")))
+            .body();
+    Checkpoint second = verifier.verifyCheckpoint(later.get("checkpoint").asText());
+    assertTrue(second.size() > first.size(), first.size() + " then " + second.size());
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (signerLeaseHeld(a) + signerLeaseHeld(b) != 1 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(1, signerLeaseHeld(a) + signerLeaseHeld(b), "exactly one node holds the lease");
+    Run after = verifyOnline(b, dir.resolve("b"), dir.resolve("state"));
+    assertEquals(0, after.exit(), after.output());
+  }
+
+  /** {@code vellum_lease_held{role="checkpoint-signer"}} of the node's metrics. */
+  private static int signerLeaseHeld(TestNode node) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^vellum_lease_held\\{role=\"checkpoint-signer\",?\\} ([0-9.]+)$")
+            .matcher(node.get("/metrics", null).raw().body());
+    assertTrue(m.find(), "the lease metric is exported");
+    return (int) Double.parseDouble(m.group(1));
+  }
+
+  /**
    * A client retrying through another node while the first attempt is still committing: the ids are
    * looked up under the tenant lock, so one node stores the event and the other answers duplicate
    * with the same seq, never an error.

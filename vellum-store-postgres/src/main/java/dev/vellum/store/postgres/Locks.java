@@ -14,6 +14,11 @@ final class Locks {
   /** Held while creating a month partition. */
   static final int PARTITIONS = 0x56454c02;
 
+  /*
+   * 0x56454c03 is taken by the role leases of vellum-server (dev.vellum.lease.AdvisoryLockLease),
+   * session-level, second key derived from schema and role name.
+   */
+
   static int schemaKey(String schema) {
     return schema.hashCode();
   }

@@ -159,6 +159,28 @@ public final class PostgresDatabase implements AutoCloseable {
     return pool.getConnection();
   }
 
+  /**
+   * A new connection outside the pool, with the pool's login and schema, for a session that must
+   * outlive any one statement: a lease's session-level advisory lock is held exactly as long as
+   * this connection lives. The caller closes it.
+   */
+  public Connection openSessionConnection() throws SQLException {
+    java.util.Properties props = new java.util.Properties();
+    String user = settings.user();
+    if (user != null) {
+      props.setProperty("user", user);
+    }
+    String password = settings.password();
+    if (password != null) {
+      props.setProperty("password", password);
+    }
+    props.setProperty("currentSchema", schema);
+    props.setProperty("ApplicationName", "vellum-lease");
+    props.setProperty("connectTimeout", "5");
+    props.setProperty("socketTimeout", "10");
+    return java.sql.DriverManager.getConnection(settings.url(), props);
+  }
+
   /** The schema Vellum's tables are in. */
   public String schema() {
     return schema;
