@@ -91,7 +91,7 @@ final class IndexCommand implements Callable<Integer> {
               new IndexQueries(index, TENANT, values, concurrency).run(querySeconds, err));
         }
       }
-      deleteTree(indexDir);
+      Target.deleteTree(indexDir);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(json ? report.toString() : report.toPrettyString());
@@ -216,14 +216,6 @@ final class IndexCommand implements Callable<Integer> {
       return Files.size(f);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.vellum.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.search.SearchDocument;
 import dev.vellum.search.SearchQuery;
 import dev.vellum.store.NewEvent;
@@ -23,11 +21,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class LiveFilter {
   private final SearchQuery q;
-  private final ObjectMapper json;
 
-  LiveFilter(SearchQuery q, ObjectMapper json) {
+  LiveFilter(SearchQuery q) {
     this.q = q;
-    this.json = json;
   }
 
   boolean matches(NewEvent e) {
@@ -51,7 +47,7 @@ final class LiveFilter {
     if (q.targetType() == null && q.tag() == null && q.fullText() == null) {
       return true;
     }
-    SearchDocument doc = SearchDocument.of(content(e));
+    SearchDocument doc = document(e);
     if (q.targetType() != null
         && doc.targets().stream()
             .noneMatch(t -> t[0].equals(q.targetType()) && t[1].equals(q.targetId()))) {
@@ -63,9 +59,9 @@ final class LiveFilter {
     return q.fullText() == null || textMatches(q.fullText(), doc.text());
   }
 
-  private JsonNode content(NewEvent e) {
+  private static SearchDocument document(NewEvent e) {
     try {
-      return json.readTree(e.body());
+      return SearchDocument.parse(e.body());
     } catch (IOException ex) {
       throw new UncheckedIOException("stored body of seq " + e.seq() + " is not JSON", ex);
     }

@@ -87,7 +87,7 @@ final class StreamRoutes {
           e.name(), Objects.requireNonNull(e.getMessage(), "a BadParameter always says why"));
     }
     Long resumeFrom = lastEventId(ctx.header("Last-Event-ID"));
-    LiveFilter filter = new LiveFilter(q, json);
+    LiveFilter filter = new LiveFilter(q);
     Feed.Subscription sub = feed.subscribe(p.tenant(), QUEUE_CAPACITY);
     try {
       long position = resumeFrom != null ? resumeFrom : feed.lastPosition();

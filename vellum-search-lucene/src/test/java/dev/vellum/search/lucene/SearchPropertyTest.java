@@ -204,7 +204,12 @@ class SearchPropertyTest {
     body.put("reason", reason.toString());
     body.putObject("metadata").put("n", r.nextInt(100));
     String json = body.toString();
-    SearchDocument doc = SearchDocument.of(body);
+    SearchDocument doc;
+    try {
+      doc = SearchDocument.parse(json);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     Set<String> words = new HashSet<>();
     for (String w : fold(doc.text()).split("[^\\p{L}\\p{N}]+")) {
       if (!w.isEmpty()) {
