@@ -31,13 +31,16 @@ import dev.vellum.search.lucene.LuceneSearchIndex;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedConsumer;
+import dev.vellum.store.RecordStore;
 import dev.vellum.store.postgres.PostgresDatabase;
 import dev.vellum.store.postgres.PostgresDirectoryStore;
 import dev.vellum.store.postgres.PostgresEventStore;
+import dev.vellum.store.postgres.PostgresRecordStore;
 import dev.vellum.store.postgres.PostgresSettings;
 import dev.vellum.store.sqlite.SqliteDatabase;
 import dev.vellum.store.sqlite.SqliteDirectoryStore;
 import dev.vellum.store.sqlite.SqliteEventStore;
+import dev.vellum.store.sqlite.SqliteRecordStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -55,6 +58,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -92,6 +96,13 @@ public final class VellumNode implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private final DataDirLock dataDirLock;
   private final EventStore store;
+
+  /** Durable records of the capabilities after the commit, in the same database as the events. */
+  private final RecordStore records;
+
+  /** Starts the lease of a cluster-wide role: always held on SQLite, one node at a time on PG. */
+  private final Function<String, Lease> leases;
+
   private final Feed feed;
   private final Sequencer sequencer;
   private final TransparencyLog log;
@@ -122,25 +133,28 @@ public final class VellumNode implements AutoCloseable {
     try {
       EventStore engine;
       DirectoryStore directory;
-      Lease lease;
       if (config.storage().isPostgres()) {
         PostgresDatabase database = track(PostgresDatabase.open(postgresSettings(config)));
         engine = new PostgresEventStore(database);
         directory = new PostgresDirectoryStore(database);
-        lease =
-            track(
-                AdvisoryLockLease.start(
-                    database.schema(),
-                    Lease.CHECKPOINT_SIGNER,
-                    database::openSessionConnection,
-                    clock,
-                    Duration.ofSeconds(1)));
+        this.records = PostgresRecordStore.open(database);
+        this.leases =
+            role ->
+                track(
+                    AdvisoryLockLease.start(
+                        database.schema(),
+                        role,
+                        database::openSessionConnection,
+                        clock,
+                        Duration.ofSeconds(1)));
       } else {
-        lease = Lease.always(Lease.CHECKPOINT_SIGNER, clock);
         SqliteDatabase database = track(SqliteDatabase.open(config.dataDir()));
         engine = new SqliteEventStore(database);
         directory = new SqliteDirectoryStore(database);
+        this.records = SqliteRecordStore.open(database);
+        this.leases = role -> Lease.always(role, clock);
       }
+      Lease lease = leases.apply(Lease.CHECKPOINT_SIGNER);
       this.store = extensions.storeWrapper().apply(engine);
       this.signerLease = lease;
       Lease.registerMetric(lease, metrics);
@@ -317,6 +331,11 @@ public final class VellumNode implements AutoCloseable {
   }
 
   /** The HTTP endpoints this node serves, as "method path". */
+  /** The node's durable records (rules, channels, alerts, holds, …): for tests and tools. */
+  public RecordStore records() {
+    return records;
+  }
+
   public List<String> routes() {
     return http.routes();
   }

@@ -1,6 +1,7 @@
 package dev.vellum.store;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Something that follows the committed-event feed: the search index, and later the archiver, the
@@ -27,5 +28,14 @@ public interface FeedConsumer {
    */
   default long resumeFrom(long storedPosition) {
     return storedPosition;
+  }
+
+  /**
+   * For a consumer that must run on one node of a cluster at a time (the archiver, the rules
+   * engine, outbound streams): the lease role it runs under. Empty (the default) for a consumer
+   * every node runs for itself, such as its own search index.
+   */
+  default Optional<String> clusterRole() {
+    return Optional.empty();
   }
 }
