@@ -234,11 +234,28 @@ public final class IngestService {
       e.set("changes", changes);
     }
     e.set("metadata", metadata);
-    EventNormalizer.Result r = normalizer.prepare(tenant, e, now);
+    recordSystemEvent(tenant, e);
+  }
+
+  /**
+   * Records an event the server writes itself (an alert, a rule's derived event, an archive
+   * deletion) in {@code tenant}'s log and waits until it is durable. The event gets the reserved
+   * system source unless it names one, and {@code occurred_at} now unless it has one. Throws if it
+   * does not validate: an event the server cannot record is a server bug, not a client error.
+   */
+  public Receipt recordSystemEvent(String tenant, ObjectNode event) {
+    Instant now = clock.instant();
+    if (!event.hasNonNull("source")) {
+      event.put("source", SYSTEM_SOURCE);
+    }
+    if (!event.hasNonNull("occurred_at")) {
+      event.put("occurred_at", Times.format(now));
+    }
+    EventNormalizer.Result r = normalizer.prepare(tenant, event, now);
     if (!r.ok()) {
       throw new IllegalStateException(
-          "admin-change event " + type + " failed validation: " + r.errors());
+          "system event " + event.path("type").asText() + " failed validation: " + r.errors());
     }
-    await(sequencer.submit(List.of(r.event())));
+    return await(sequencer.submit(List.of(Objects.requireNonNull(r.event(), "r.ok()")))).get(0);
   }
 }

@@ -3,7 +3,7 @@ package dev.vellum.ingest;
 import org.jspecify.annotations.Nullable;
 
 /** What the sequencer did with one event. {@code seq} and {@code leafHash} are null on conflict. */
-record Receipt(String id, @Nullable Long seq, byte @Nullable [] leafHash, Status status) {
+public record Receipt(String id, @Nullable Long seq, byte @Nullable [] leafHash, Status status) {
   public enum Status {
     ACCEPTED,
     DUPLICATE,
