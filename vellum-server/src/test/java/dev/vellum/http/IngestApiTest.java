@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.testing.RawHttp;
 import dev.vellum.testing.TestNode;
 import dev.vellum.testing.TestNode.Reply;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -238,10 +240,16 @@ class IngestApiTest {
 
   @Test
   void bodyOverFourMebibytesIs413() {
-    String big = "[" + "\"" + "x".repeat(5 << 20) + "\"]";
-    Reply r = ingest(big);
-    assertEquals(413, r.status());
-    assertEquals("application/problem+json", r.contentType());
+    byte[] big = ("[\"" + "x".repeat(5 << 20) + "\"]").getBytes(StandardCharsets.UTF_8);
+    RawHttp.Response r =
+        RawHttp.sendExpectingContinue(
+            node.port(),
+            "POST /v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + ADMIN_KEY
+                + "\r\nContent-Type: application/json",
+            big);
+    assertEquals(413, r.status(), r.body());
+    assertEquals("application/problem+json", r.header("content-type"));
   }
 
   @Test

@@ -53,6 +53,50 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * Sends {@code head} with {@code Expect: 100-continue} and sends {@code body} only if the server
+   * asks for it, as curl does for large bodies: a server that refuses the request by its headers
+   * (413 for a too-large Content-Length) answers before any body byte is on the wire, so the answer
+   * cannot race an upload the server stopped reading.
+   */
+  public static Response sendExpectingContinue(int port, String head, byte[] body) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      String h =
+          head
+              + "\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: "
+              + body.length
+              + "\r\n\r\n";
+      out.write(h.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] first = readHead(in);
+      String firstText = new String(first, StandardCharsets.ISO_8859_1);
+      if (!firstText.startsWith("HTTP/1.1 100")) {
+        return read(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(first), in));
+      }
+      out.write(body);
+      out.flush();
+      return read(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads one response head, up to and including its blank line. */
+  private static byte[] readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    for (int b; matched < end.length && (b = in.read()) >= 0; ) {
+      head.write(b);
+      matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toByteArray();
+  }
+
   public static Response request(
       int port, String method, String target, String key, String contentType, byte[] body) {
     StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost");
