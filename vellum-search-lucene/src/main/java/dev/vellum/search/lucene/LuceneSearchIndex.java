@@ -150,6 +150,9 @@ public final class LuceneSearchIndex implements SearchIndex {
   private final long committedAtOpen;
   private volatile Engine engine;
 
+  /** Hourly counts per segment for stats; bounded to about 32 MiB of counters. */
+  private final HourlyRollups rollups;
+
   /**
    * Every event up to here, and none beyond, has been handed to the current writer; deliveries at
    * or below it are skipped (the accept thread writes it, and recovery under the commit lock).
@@ -158,7 +161,10 @@ public final class LuceneSearchIndex implements SearchIndex {
 
   private volatile long committedPosition;
 
-  private LuceneSearchIndex(Path path, Directory directory, EventStore store) throws IOException {
+  private LuceneSearchIndex(
+      Path path, Directory directory, EventStore store, int rollupMinSegmentDocs)
+      throws IOException {
+    this.rollups = new HourlyRollups(rollupMinSegmentDocs, 32L << 20 >> 8);
     this.path = path;
     this.directory = directory;
     this.store = store;
@@ -211,6 +217,13 @@ public final class LuceneSearchIndex implements SearchIndex {
    * @throws StoreException when the directory cannot be used at all (or another writer holds it)
    */
   public static LuceneSearchIndex open(Path dir, EventStore store) {
+    return open(dir, store, ROLLUP_MIN_SEGMENT_DOCS);
+  }
+
+  /** Below this many documents a segment's stats are read event by event, not rolled up. */
+  static final int ROLLUP_MIN_SEGMENT_DOCS = 20_000;
+
+  static LuceneSearchIndex open(Path dir, EventStore store, int rollupMinSegmentDocs) {
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
@@ -220,7 +233,8 @@ public final class LuceneSearchIndex implements SearchIndex {
           // not a POSIX file system
         }
       }
-      return new LuceneSearchIndex(dir, new OwnerOnlyDirectory(FSDirectory.open(dir)), store);
+      return new LuceneSearchIndex(
+          dir, new OwnerOnlyDirectory(FSDirectory.open(dir)), store, rollupMinSegmentDocs);
     } catch (IOException e) {
       throw new StoreException("cannot open the search index in " + dir + ": " + e, e, true);
     }
@@ -607,13 +621,12 @@ public final class LuceneSearchIndex implements SearchIndex {
    */
   @Override
   public List<StatsBucket> stats(StatsQuery query) {
-    Query q = LuceneQueries.of(query);
     Engine e = engine;
     try {
       awaitVisible(e);
       IndexSearcher searcher = e.searchers.acquire();
       try {
-        return searcher.search(q, LuceneStats.manager(query));
+        return LuceneStats.count(searcher, query, rollups);
       } finally {
         e.searchers.release(searcher);
       }

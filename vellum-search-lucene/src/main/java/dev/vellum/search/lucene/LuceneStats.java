@@ -12,11 +12,15 @@ import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.BulkScorer;
 import org.apache.lucene.search.Collector;
 import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Weight;
 
 /**
  * Counts matching documents per time bucket and group value, reading only doc values: {@code
@@ -41,6 +45,89 @@ final class LuceneStats implements Collector {
     this.from = q.fromMicros();
     this.width = q.bucketMicros();
     this.field = EventDocuments.statsField(q.groupBy());
+  }
+
+  /**
+   * Counts {@code q}: from the segments' hourly rollups for whole hours when the buckets are whole
+   * hours (the API rounds {@code from} down to a multiple of the interval), reading only the
+   * partial last hour and small segments event by event; otherwise every event in the range.
+   */
+  static List<StatsBucket> count(IndexSearcher searcher, StatsQuery q, HourlyRollups rollups)
+      throws IOException {
+    long hour = HourlyRollups.HOUR_MICROS;
+    long wholeHoursEnd = Math.floorDiv(q.toMicros(), hour) * hour;
+    boolean hourly =
+        q.bucketMicros() % hour == 0
+            && Math.floorMod(q.fromMicros(), hour) == 0
+            && wholeHoursEnd > q.fromMicros();
+    if (!hourly) {
+      return searcher.search(LuceneQueries.of(q), manager(q));
+    }
+    LuceneStats stats = new LuceneStats(q);
+    Weight whole = weight(searcher, q);
+    Weight partialHour =
+        wholeHoursEnd < q.toMicros()
+            ? weight(
+                searcher,
+                new StatsQuery(
+                    q.tenant(), wholeHoursEnd, q.toMicros(), q.bucketMicros(), q.groupBy()))
+            : null;
+    for (LeafReaderContext segment : searcher.getIndexReader().leaves()) {
+      HourlyRollups.Rollup rollup = rollups.of(searcher, segment, q.tenant(), stats.field);
+      if (rollup == null) {
+        stats.scan(whole, segment);
+        continue;
+      }
+      stats.add(rollup, segment, q.fromMicros() / hour, wholeHoursEnd / hour);
+      if (partialHour != null) {
+        stats.scan(partialHour, segment);
+      }
+    }
+    return manager(q).reduce(List.of(stats));
+  }
+
+  private static Weight weight(IndexSearcher searcher, StatsQuery q) throws IOException {
+    return searcher.createWeight(
+        searcher.rewrite(LuceneQueries.of(q)), ScoreMode.COMPLETE_NO_SCORES, 1);
+  }
+
+  /** Counts the segment's events that {@code weight} matches, one by one. */
+  private void scan(Weight weight, LeafReaderContext segment) throws IOException {
+    BulkScorer scorer = weight.bulkScorer(segment);
+    if (scorer == null) {
+      return;
+    }
+    LeafCollector collector = getLeafCollector(segment);
+    scorer.score(collector, segment.reader().getLiveDocs(), 0, DocIdSetIterator.NO_MORE_DOCS);
+    collector.finish();
+  }
+
+  /** Adds the rollup's hours in [fromHour, toHour), resolving each value's name once. */
+  private void add(
+      HourlyRollups.Rollup rollup, LeafReaderContext segment, long fromHour, long toHour)
+      throws IOException {
+    SortedDocValues values = DocValues.getSorted(segment.reader(), field);
+    String[] names = new String[rollup.slots()];
+    for (Map.Entry<Long, int[]> h : rollup.hours().entrySet()) {
+      long hour = h.getKey();
+      if (hour < fromHour || hour >= toHour) {
+        continue;
+      }
+      long bucket = Math.floorDiv(hour * HourlyRollups.HOUR_MICROS - from, width);
+      Map<String, Long> into = counts.computeIfAbsent(bucket, k -> new HashMap<>());
+      int[] perSlot = h.getValue();
+      for (int slot = 0; slot < perSlot.length; slot++) {
+        if (perSlot[slot] == 0) {
+          continue;
+        }
+        String name = names[slot];
+        if (name == null) {
+          name = slot == 0 ? "" : values.lookupOrd(slot - 1).utf8ToString();
+          names[slot] = name;
+        }
+        into.merge(name, (long) perSlot[slot], Long::sum);
+      }
+    }
   }
 
   /** One collector per searcher slice; the result merges them. */

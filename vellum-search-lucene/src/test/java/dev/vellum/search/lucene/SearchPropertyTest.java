@@ -130,6 +130,59 @@ class SearchPropertyTest {
     }
   }
 
+  /**
+   * Stats over whole hours, which come from the segments' hourly rollups (every segment rolled up
+   * here), with the partial last hour read event by event: the same counts as a naive count, also
+   * after more events arrive in new segments between queries.
+   */
+  @Test
+  void hourlyStatsFromRollupsCountWhatANaiveCountCounts() throws Exception {
+    long seed = Long.getLong("vellum.seed", System.nanoTime());
+    Random r = new Random(seed);
+    long hour = 3_600_000_000L;
+    List<Ev> all = new ArrayList<>();
+    try (SqliteEventStore store = new SqliteEventStore(SqliteDatabase.open(dir));
+        LuceneSearchIndex index =
+            LuceneSearchIndex.open(dir.resolve("ix"), store, r.nextInt(2) * 50)) {
+      for (int round = 0; round < 3; round++) {
+        fill(r, store, index, all, 72 * hour);
+        for (int n = 0; n < 100; n++) {
+          String tenant = r.nextInt(10) == 0 ? "t3" : pick(r, TENANTS);
+          long width = (1 + r.nextInt(24)) * hour;
+          long from = Math.floorDiv(T0 + (r.nextInt(80) - 5) * hour, width) * width;
+          long to = from + r.nextInt(80) * hour + r.nextInt(3_600) * 1_000_000L + 1;
+          StatsQuery q =
+              new StatsQuery(tenant, from, to, width, pick(r, List.of(StatsQuery.Group.values())));
+          assertEquals(naiveStats(all, q), actualStats(index, q), "seed " + seed + ", " + q);
+        }
+      }
+    }
+  }
+
+  private static Map<String, Long> naiveStats(List<Ev> all, StatsQuery q) {
+    Map<String, Long> expected = new TreeMap<>();
+    for (Ev v : all) {
+      NewEvent e = v.e();
+      long t = e.occurredAtMicros();
+      if (e.tenant().equals(q.tenant()) && t >= q.fromMicros() && t < q.toMicros()) {
+        long start = q.fromMicros() + (t - q.fromMicros()) / q.bucketMicros() * q.bucketMicros();
+        expected.merge(start + " " + group(e, q.groupBy()), 1L, Long::sum);
+      }
+    }
+    return expected;
+  }
+
+  private static Map<String, Long> actualStats(LuceneSearchIndex index, StatsQuery q) {
+    Map<String, Long> actual = new TreeMap<>();
+    for (StatsBucket b : index.stats(q)) {
+      assertEquals(
+          null,
+          actual.put(b.bucketStartMicros() + " " + b.group(), b.count()),
+          "one row per bucket and group");
+    }
+    return actual;
+  }
+
   private static String group(NewEvent e, StatsQuery.Group g) {
     return switch (g) {
       case TYPE -> e.type();
@@ -146,12 +199,18 @@ class SearchPropertyTest {
    */
   private static void fill(Random r, SqliteEventStore store, LuceneSearchIndex index, List<Ev> all)
       throws Exception {
+    fill(r, store, index, all, 50 * 1_000_000L);
+  }
+
+  private static void fill(
+      Random r, SqliteEventStore store, LuceneSearchIndex index, List<Ev> all, long spreadMicros)
+      throws Exception {
     for (int batch = 0; batch < 6; batch++) {
       List<NewEvent> events = new ArrayList<>();
       for (String t : TENANTS) {
         long next = store.nextSeq(t);
         for (int i = 0; i < 60; i++) {
-          Ev ev = event(r, t, next + i);
+          Ev ev = event(r, t, next + i, spreadMicros);
           all.add(ev);
           events.add(ev.e());
         }
@@ -175,8 +234,13 @@ class SearchPropertyTest {
   private static final long T0 = 1_700_000_000_000_000L;
 
   private static Ev event(Random r, String tenant, long seq) {
+    return event(r, tenant, seq, 50 * 1_000_000L);
+  }
+
+  /** An event within {@code spreadMicros} after T0, on whole seconds (many ties). */
+  private static Ev event(Random r, String tenant, long seq, long spreadMicros) {
     String id = UUID.randomUUID().toString();
-    long occurred = 1_700_000_000_000_000L + r.nextInt(50) * 1_000_000L; // many ties
+    long occurred = T0 + r.nextInt((int) (spreadMicros / 1_000_000L)) * 1_000_000L;
     String type = pick(r, TYPES);
     String actor = pick(r, ACTORS);
     String session = r.nextBoolean() ? "s-" + r.nextInt(5) : null;
