@@ -53,8 +53,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -102,6 +104,9 @@ public final class VellumNode implements AutoCloseable {
 
   /** Starts the lease of a cluster-wide role: always held on SQLite, one node at a time on PG. */
   private final Function<String, Lease> leases;
+
+  /** The leases of once-per-cluster feed consumers, one per role, closed after the consumers. */
+  private final Map<String, Lease> consumerLeases = new ConcurrentHashMap<>();
 
   private final Feed feed;
   private final Sequencer sequencer;
@@ -285,11 +290,27 @@ public final class VellumNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the consumer on this node; one with a cluster role only while this node holds the role's
+   * lease (always on SQLite).
+   */
   private ConsumerRunner follow(FeedConsumer consumer) {
+    Lease lease = consumer.clusterRole().map(this::consumerLease).orElse(null);
     ConsumerRunner runner =
-        ConsumerRunner.start(consumer, feed, sequencer, extensions.feedSettings(), clock, metrics);
+        ConsumerRunner.start(
+            consumer, feed, sequencer, extensions.feedSettings(), clock, metrics, lease);
     consumers.add(runner);
     return runner;
+  }
+
+  private Lease consumerLease(String role) {
+    return consumerLeases.computeIfAbsent(
+        role,
+        r -> {
+          Lease lease = leases.apply(r);
+          Lease.registerMetric(lease, metrics);
+          return lease;
+        });
   }
 
   private Optional<String> notReadyReason() {
@@ -417,6 +438,8 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(log, "signing the final checkpoints");
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
+    // given up only after the consumers stopped, so the next holder finds their final positions
+    consumerLeases.values().forEach(l -> closeQuietly(l, "giving up the " + l.role() + " lease"));
     sequencer.close();
     search.close();
     store.close();
