@@ -8,6 +8,7 @@ import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Scope;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
+import dev.vellum.cluster.DirectoryCaches;
 import dev.vellum.config.ConfigException;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.core.json.StrictJson;
@@ -116,6 +117,10 @@ public final class VellumNode implements AutoCloseable {
   private final Lease signerLease;
 
   private final SearchIndex search;
+
+  /** Keeps this node's directory caches in step with the other nodes' changes (PostgreSQL). */
+  private final DirectoryStore.Subscription directoryChanges;
+
   private final Consumers consumers = new Consumers();
 
   /** What the constructor opened so far, closed in reverse if a later step fails. */
@@ -178,6 +183,17 @@ public final class VellumNode implements AutoCloseable {
       ApiKeys keys = new ApiKeys(directory);
       Tenants tenants = new Tenants(directory, sources, keys);
       EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
+      RateLimiter limiter =
+          RateLimiter.of(
+              new RateLimiter.Plan(
+                  config.rateLimit().requestsPerSecond(),
+                  config.rateLimit().burst(),
+                  config.rateLimit().quota(),
+                  config.rateLimit().quotaPeriod()),
+              directory);
+      // other nodes change the directory too: drop what their changes make stale
+      this.directoryChanges =
+          track(DirectoryCaches.follow(directory, keys, sources, limiter, catalog));
       this.log =
           config.storage().isPostgres()
               ? TransparencyLog.openShared(
@@ -236,13 +252,7 @@ public final class VellumNode implements AutoCloseable {
                   catalog,
                   keys,
                   tenants,
-                  RateLimiter.of(
-                      new RateLimiter.Plan(
-                          config.rateLimit().requestsPerSecond(),
-                          config.rateLimit().burst(),
-                          config.rateLimit().quota(),
-                          config.rateLimit().quotaPeriod()),
-                      directory),
+                  limiter,
                   ingest,
                   new QueryService(store, search, feed, searchRunner, metrics),
                   log,
@@ -441,6 +451,7 @@ public final class VellumNode implements AutoCloseable {
     // given up only after the consumers stopped, so the next holder finds their final positions
     consumerLeases.values().forEach(l -> closeQuietly(l, "giving up the " + l.role() + " lease"));
     sequencer.close();
+    directoryChanges.close();
     search.close();
     store.close();
     dataDirLock.close();
