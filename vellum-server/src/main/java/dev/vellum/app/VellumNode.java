@@ -8,6 +8,7 @@ import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Scope;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
+import dev.vellum.cluster.DirectoryCaches;
 import dev.vellum.config.ConfigException;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.core.json.StrictJson;
@@ -53,8 +54,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -103,6 +106,9 @@ public final class VellumNode implements AutoCloseable {
   /** Starts the lease of a cluster-wide role: always held on SQLite, one node at a time on PG. */
   private final Function<String, Lease> leases;
 
+  /** The leases of once-per-cluster feed consumers, one per role, closed after the consumers. */
+  private final Map<String, Lease> consumerLeases = new ConcurrentHashMap<>();
+
   private final Feed feed;
   private final Sequencer sequencer;
   private final TransparencyLog log;
@@ -111,6 +117,10 @@ public final class VellumNode implements AutoCloseable {
   private final Lease signerLease;
 
   private final SearchIndex search;
+
+  /** Keeps this node's directory caches in step with the other nodes' changes (PostgreSQL). */
+  private final DirectoryStore.Subscription directoryChanges;
+
   private final Consumers consumers = new Consumers();
 
   /** What the constructor opened so far, closed in reverse if a later step fails. */
@@ -173,6 +183,17 @@ public final class VellumNode implements AutoCloseable {
       ApiKeys keys = new ApiKeys(directory);
       Tenants tenants = new Tenants(directory, sources, keys);
       EventTypeCatalog catalog = new EventTypeCatalog(directory, json);
+      RateLimiter limiter =
+          RateLimiter.of(
+              new RateLimiter.Plan(
+                  config.rateLimit().requestsPerSecond(),
+                  config.rateLimit().burst(),
+                  config.rateLimit().quota(),
+                  config.rateLimit().quotaPeriod()),
+              directory);
+      // other nodes change the directory too: drop what their changes make stale
+      this.directoryChanges =
+          track(DirectoryCaches.follow(directory, keys, sources, limiter, catalog));
       this.log =
           config.storage().isPostgres()
               ? TransparencyLog.openShared(
@@ -231,13 +252,7 @@ public final class VellumNode implements AutoCloseable {
                   catalog,
                   keys,
                   tenants,
-                  RateLimiter.of(
-                      new RateLimiter.Plan(
-                          config.rateLimit().requestsPerSecond(),
-                          config.rateLimit().burst(),
-                          config.rateLimit().quota(),
-                          config.rateLimit().quotaPeriod()),
-                      directory),
+                  limiter,
                   ingest,
                   new QueryService(store, search, feed, searchRunner, metrics),
                   log,
@@ -285,11 +300,27 @@ public final class VellumNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the consumer on this node; one with a cluster role only while this node holds the role's
+   * lease (always on SQLite).
+   */
   private ConsumerRunner follow(FeedConsumer consumer) {
+    Lease lease = consumer.clusterRole().map(this::consumerLease).orElse(null);
     ConsumerRunner runner =
-        ConsumerRunner.start(consumer, feed, sequencer, extensions.feedSettings(), clock, metrics);
+        ConsumerRunner.start(
+            consumer, feed, sequencer, extensions.feedSettings(), clock, metrics, lease);
     consumers.add(runner);
     return runner;
+  }
+
+  private Lease consumerLease(String role) {
+    return consumerLeases.computeIfAbsent(
+        role,
+        r -> {
+          Lease lease = leases.apply(r);
+          Lease.registerMetric(lease, metrics);
+          return lease;
+        });
   }
 
   private Optional<String> notReadyReason() {
@@ -417,7 +448,10 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(log, "signing the final checkpoints");
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
+    // given up only after the consumers stopped, so the next holder finds their final positions
+    consumerLeases.values().forEach(l -> closeQuietly(l, "giving up the " + l.role() + " lease"));
     sequencer.close();
+    directoryChanges.close();
     search.close();
     store.close();
     dataDirLock.close();

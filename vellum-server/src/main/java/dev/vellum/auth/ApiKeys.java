@@ -115,7 +115,17 @@ public final class ApiKeys {
 
   public boolean revoke(String tenant, String keyId, long nowMicros) {
     boolean revoked = directory.revokeKey(tenant, keyId, nowMicros);
-    cache.asMap().values().removeIf(p -> p.keyId().equals(keyId));
+    forget(keyId);
     return revoked;
+  }
+
+  /** Drops the cached principal of the key, changed (revoked) on this node or another. */
+  public void forget(String keyId) {
+    cache.asMap().values().removeIf(p -> p.keyId().equals(keyId));
+  }
+
+  /** Drops every cached principal: changes may have been missed. */
+  public void forgetAll() {
+    cache.invalidateAll();
   }
 }

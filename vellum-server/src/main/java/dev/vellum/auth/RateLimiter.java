@@ -79,6 +79,25 @@ public final class RateLimiter {
     states.invalidate(keyId);
   }
 
+  /**
+   * After plan changes may have been missed: starts afresh only the keys whose stored plan is no
+   * longer the one they run under (dropping every counter would reset quotas on each reconnect).
+   */
+  public void recheckPlans() {
+    states.asMap().keySet().forEach(this::recheckPlan);
+  }
+
+  /**
+   * Starts the key afresh if its stored plan is not the one it runs under: a plan changed on
+   * another node (this node's own changes went through {@link #planChanged} already).
+   */
+  public void recheckPlan(String keyId) {
+    State s = states.getIfPresent(keyId);
+    if (s != null && !ownPlan.apply(keyId).orElse(defaults).equals(s.plan())) {
+      states.invalidate(keyId);
+    }
+  }
+
   /** Takes one request from the key's bucket and quota. */
   public Decision tryAcquire(String keyId) {
     State s = states.get(keyId, this::newState);

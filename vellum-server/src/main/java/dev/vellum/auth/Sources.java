@@ -41,6 +41,16 @@ public final class Sources {
     codesByTenant.invalidate(source.tenant());
   }
 
+  /** Drops the tenant's cached codes, changed on this node or another. */
+  public void forget(String tenant) {
+    codesByTenant.invalidate(tenant);
+  }
+
+  /** Drops every tenant's cached codes: changes may have been missed. */
+  public void forgetAll() {
+    codesByTenant.invalidateAll();
+  }
+
   public List<DirectoryStore.Source> list(String tenant) {
     return directory.sources(tenant);
   }

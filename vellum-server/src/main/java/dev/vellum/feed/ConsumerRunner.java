@@ -1,5 +1,6 @@
 package dev.vellum.feed;
 
+import dev.vellum.lease.Lease;
 import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedConsumer;
@@ -30,6 +31,15 @@ import org.slf4j.LoggerFactory;
  * follow on without a gap; otherwise (lagging, after a restart, too many waiting) the runner reads
  * from the store. A failure the store marks as unavailable (disk full, I/O) is not the event's
  * fault: it is retried at the longest backoff without a bound, and shows as retrying.
+ *
+ * <p>A consumer with a {@linkplain FeedConsumer#clusterRole() cluster role} runs under that role's
+ * lease: it delivers only while this node holds the lease and otherwise stands by. On (re)gaining
+ * the lease the runner reloads the durable position from the store (another node may have advanced
+ * it), asks the consumer where to resume and drops the batches it kept in memory; on losing it, the
+ * runner finishes the batch in hand (so it saves no position beyond what it handled) and stands by.
+ * Two nodes may both deliver for up to one lease round when the holder loses its database session
+ * unnoticed; delivery is at least once, so consumers are idempotent anyway, and stored positions
+ * only ever grow.
  */
 public final class ConsumerRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerRunner.class);
@@ -39,7 +49,9 @@ public final class ConsumerRunner implements AutoCloseable {
   public enum State {
     RUNNING,
     RETRYING,
-    STOPPED
+    STOPPED,
+    /** Waiting for the cluster lease of its role, which another node holds. */
+    STANDBY
   }
 
   private final FeedConsumer consumer;
@@ -48,6 +60,7 @@ public final class ConsumerRunner implements AutoCloseable {
   private final FeedWrites writes;
   private final FeedSettings settings;
   private final Clock clock;
+  private final @Nullable Lease lease;
   private final ConcurrentLinkedDeque<List<FeedEvent>> waiting = new ConcurrentLinkedDeque<>();
   private final AtomicInteger waitingEvents = new AtomicInteger();
   private final Object signal = new Object();
@@ -68,15 +81,22 @@ public final class ConsumerRunner implements AutoCloseable {
       FeedWrites writes,
       FeedSettings settings,
       Clock clock,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      @Nullable Lease lease) {
     this.consumer = consumer;
     this.feed = feed;
     this.store = feed.store();
     this.writes = writes;
     this.settings = settings;
     this.clock = clock;
+    this.lease = lease;
     this.saved = store.consumerPosition(consumer.name());
-    this.handled = consumer.resumeFrom(saved);
+    if (lease == null) {
+      this.handled = consumer.resumeFrom(saved);
+    } else {
+      this.handled = saved; // resumes only once it holds the lease, from the position stored then
+      this.state = State.STANDBY;
+    }
     this.deadLetterCounter =
         Counter.builder("vellum.feed.consumer.dead.letters")
             .tag("consumer", consumer.name())
@@ -102,7 +122,22 @@ public final class ConsumerRunner implements AutoCloseable {
       FeedSettings settings,
       Clock clock,
       MeterRegistry metrics) {
-    ConsumerRunner r = new ConsumerRunner(consumer, feed, writes, settings, clock, metrics);
+    return start(consumer, feed, writes, settings, clock, metrics, null);
+  }
+
+  /**
+   * Starts following the feed; with a lease, only while this node holds it (see the class comment),
+   * else at once from the consumer's durable position.
+   */
+  public static ConsumerRunner start(
+      FeedConsumer consumer,
+      Feed feed,
+      FeedWrites writes,
+      FeedSettings settings,
+      Clock clock,
+      MeterRegistry metrics,
+      @Nullable Lease lease) {
+    ConsumerRunner r = new ConsumerRunner(consumer, feed, writes, settings, clock, metrics, lease);
     feed.register(r);
     r.thread.start();
     return r;
@@ -114,6 +149,9 @@ public final class ConsumerRunner implements AutoCloseable {
 
   /** The writer's hand-off of a just-committed batch; dropped when too many are waiting. */
   void offer(List<FeedEvent> events) {
+    if (state == State.STANDBY) {
+      return; // read from the store once this node holds the lease
+    }
     if (waitingEvents.addAndGet(events.size()) <= settings.maxWaitingEvents()) {
       waiting.addLast(events);
     } else {
@@ -154,6 +192,9 @@ public final class ConsumerRunner implements AutoCloseable {
   }
 
   long lagEvents() {
+    if (state == State.STANDBY) {
+      return 0; // the lease holder's lag counts, not this node's stale position
+    }
     return Math.max(0, feed.lastPosition() - handled);
   }
 
@@ -168,6 +209,10 @@ public final class ConsumerRunner implements AutoCloseable {
   private void run() {
     try {
       while (running) {
+        if (!holdsLease()) {
+          awaitWork();
+          continue;
+        }
         List<FeedEvent> batch = next();
         if (batch.isEmpty()) {
           saveIfBehind();
@@ -183,6 +228,49 @@ public final class ConsumerRunner implements AutoCloseable {
     } catch (Throwable t) {
       stop(t);
     }
+  }
+
+  /** Whether to deliver now; switches between standby and running as the lease comes and goes. */
+  private boolean holdsLease() {
+    if (lease == null) {
+      return true;
+    }
+    if (lease.held()) {
+      if (state == State.STANDBY) {
+        takeOver();
+      }
+      return true;
+    }
+    if (state != State.STANDBY && state != State.STOPPED) {
+      LOG.info("feed consumer {} stands by: this node no longer holds its lease", name());
+      state = State.STANDBY;
+      clearWaiting();
+    }
+    return false;
+  }
+
+  /** Continues from the durable position, which the previous holder may have advanced. */
+  private void takeOver() {
+    clearWaiting();
+    long stored = store.consumerPosition(name());
+    long from = consumer.resumeFrom(stored);
+    synchronized (signal) {
+      saved = Math.max(saved, stored);
+      handled = from;
+      signal.notifyAll();
+    }
+    state = State.RUNNING;
+    LOG.info("feed consumer {} runs on this node from position {}", name(), from);
+  }
+
+  private void clearWaiting() {
+    waiting.clear();
+    waitingEvents.set(0);
+  }
+
+  /** Whether to go on retrying or delivering: not stopping, and still holding the lease if any. */
+  private boolean active() {
+    return running && (lease == null || lease.held());
   }
 
   // a timed poll inside run()'s loop: a spurious wake-up only makes the loop look for work again
@@ -240,7 +328,7 @@ public final class ConsumerRunner implements AutoCloseable {
   /** Hands the batch over; on failure retries it, then isolates and dead-letters what fails. */
   private void deliver(List<FeedEvent> batch) throws InterruptedException {
     Exception failure = tryAccept(batch);
-    for (int attempt = 1; failure != null && running; attempt++) {
+    for (int attempt = 1; failure != null && active(); attempt++) {
       if (!isUnavailable(failure) && attempt >= settings.maxAttempts()) {
         deliverOneByOne(batch);
         return;
@@ -255,21 +343,21 @@ public final class ConsumerRunner implements AutoCloseable {
 
   private void deliverOneByOne(List<FeedEvent> batch) throws InterruptedException {
     for (FeedEvent e : batch) {
-      if (!running) {
+      if (!active()) {
         return;
       }
       Exception failure = tryAccept(List.of(e));
       int attempt = 1;
       while (failure != null
-          && running
+          && active()
           && (isUnavailable(failure) || attempt < settings.maxAttempts())) {
         retrying(failure, attempt++);
         failure = tryAccept(List.of(e));
       }
-      if (failure != null && running) {
+      if (failure != null && active()) {
         deadLetter(e, failure, attempt);
       }
-      if (running) {
+      if (failure == null || active()) {
         advance(e.position());
       }
     }
@@ -308,7 +396,7 @@ public final class ConsumerRunner implements AutoCloseable {
     long deadline = System.nanoTime() + pause.toNanos();
     synchronized (signal) {
       long left;
-      while (running && (left = deadline - System.nanoTime()) > 0) {
+      while (active() && (left = deadline - System.nanoTime()) > 0) {
         signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
       }
     }

@@ -201,6 +201,18 @@ public final class EventTypeCatalog {
     return List.of();
   }
 
+  /** Drops the cached type of the tenant, changed on this node or another. */
+  public void forget(String tenant, String type) {
+    tenantTypes.invalidate(key(tenant, type));
+    tenantTypeNames.invalidate(tenant);
+  }
+
+  /** Drops every cached tenant type: changes may have been missed. */
+  public void forgetAll() {
+    tenantTypes.invalidateAll();
+    tenantTypeNames.invalidateAll();
+  }
+
   private static List<FieldError> checkSchemaDocument(String type, JsonNode schema) {
     List<FieldError> problems = new ArrayList<>();
     if (!schema.isObject()) {

@@ -3,6 +3,7 @@ package dev.vellum.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /** Tenants, their sources, API keys and tenant-defined event types. */
@@ -76,4 +77,41 @@ public interface DirectoryStore {
   Optional<EventType> eventType(String tenant, String type);
 
   List<EventType> eventTypes(String tenant);
+
+  /**
+   * A committed change of directory data: what a node's cache of it must drop. {@code tenant} and
+   * {@code id} are empty where the kind has none (a key or plan change names the key id only);
+   * {@link Kind#ALL} means changes may have been missed, so every cache is dropped.
+   */
+  record Change(Kind kind, String tenant, String id) {
+    public enum Kind {
+      TENANT,
+      SOURCE,
+      KEY,
+      USAGE_PLAN,
+      EVENT_TYPE,
+      ALL
+    }
+
+    public static Change all() {
+      return new Change(Kind.ALL, "", "");
+    }
+  }
+
+  /** Stops a {@link #listen} subscription. */
+  interface Subscription extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Tells {@code listener}, on a thread of the store's, of directory changes other nodes sharing
+   * this directory committed (and possibly this node's own), each soon after its commit, and {@link
+   * Change#all()} whenever changes may have been missed (for example after reconnecting). The
+   * default, for a directory only one node uses, tells nothing: that node drops its caches as it
+   * makes each change.
+   */
+  default Subscription listen(Consumer<Change> listener) {
+    return () -> {};
+  }
 }

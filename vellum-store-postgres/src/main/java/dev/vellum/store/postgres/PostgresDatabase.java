@@ -165,6 +165,11 @@ public final class PostgresDatabase implements AutoCloseable {
    * this connection lives. The caller closes it.
    */
   public Connection openSessionConnection() throws SQLException {
+    return openSessionConnection("vellum-lease");
+  }
+
+  /** As {@link #openSessionConnection()}, named {@code applicationName} in pg_stat_activity. */
+  Connection openSessionConnection(String applicationName) throws SQLException {
     java.util.Properties props = new java.util.Properties();
     String user = settings.user();
     if (user != null) {
@@ -175,7 +180,7 @@ public final class PostgresDatabase implements AutoCloseable {
       props.setProperty("password", password);
     }
     props.setProperty("currentSchema", schema);
-    props.setProperty("ApplicationName", "vellum-lease");
+    props.setProperty("ApplicationName", applicationName);
     props.setProperty("connectTimeout", "5");
     props.setProperty("socketTimeout", "10");
     return java.sql.DriverManager.getConnection(settings.url(), props);

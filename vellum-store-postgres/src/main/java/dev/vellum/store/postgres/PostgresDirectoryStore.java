@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** {@link DirectoryStore} in the same PostgreSQL schema as the events, shared by every node. */
 public final class PostgresDirectoryStore implements DirectoryStore {
@@ -30,14 +31,43 @@ public final class PostgresDirectoryStore implements DirectoryStore {
     T map(ResultSet rs) throws SQLException;
   }
 
-  private int update(String sql, Binder binder) {
-    try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      return ps.executeUpdate();
+  /**
+   * Runs the change and, in the same transaction when it changed a row, notifies the other nodes'
+   * {@link DirectoryListener}s, so no node can see the new row yet miss the notification.
+   */
+  private int update(String sql, Binder binder, Change change) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(sql);
+          PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+        binder.bind(ps);
+        int rows = ps.executeUpdate();
+        if (rows > 0) {
+          notify.setString(1, DirectoryListener.channel(db.schema()));
+          notify.setString(2, DirectoryListener.payload(change));
+          notify.execute();
+        }
+        c.commit();
+        return rows;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
     } catch (SQLException e) {
       throw PostgresErrors.wrap("updating the directory", e);
     }
+  }
+
+  /** The {@code application_name} of a node's directory listener session on this schema. */
+  public static String listenerName(String schema) {
+    return DirectoryListener.applicationName(schema);
+  }
+
+  @Override
+  public Subscription listen(Consumer<Change> listener) {
+    return DirectoryListener.start(db, listener);
   }
 
   private <T> List<T> list(String sql, Binder binder, RowMapper<T> mapper) {
@@ -81,7 +111,8 @@ public final class PostgresDirectoryStore implements DirectoryStore {
               ps.setString(1, t.id());
               ps.setString(2, t.name());
               ps.setLong(3, t.createdAtMicros());
-            })
+            },
+            new Change(Change.Kind.TENANT, t.id(), ""))
         == 1;
   }
 
@@ -121,7 +152,8 @@ public final class PostgresDirectoryStore implements DirectoryStore {
           ps.setString(3, s.name());
           ps.setString(4, s.description());
           ps.setLong(5, s.createdAtMicros());
-        });
+        },
+        new Change(Change.Kind.SOURCE, s.tenant(), s.code()));
   }
 
   @Override
@@ -167,7 +199,8 @@ public final class PostgresDirectoryStore implements DirectoryStore {
           ps.setString(5, String.join(" ", k.scopes()));
           ps.setString(6, String.join(" ", k.sources()));
           ps.setLong(7, k.createdAtMicros());
-        });
+        },
+        new Change(Change.Kind.KEY, k.tenant(), k.id()));
   }
 
   private static final String KEY_COLUMNS =
@@ -224,7 +257,8 @@ public final class PostgresDirectoryStore implements DirectoryStore {
               ps.setLong(1, atMicros);
               ps.setString(2, tenant);
               ps.setString(3, keyId);
-            })
+            },
+            new Change(Change.Kind.KEY, tenant, keyId))
         == 1;
   }
 
@@ -240,7 +274,8 @@ public final class PostgresDirectoryStore implements DirectoryStore {
           ps.setString(3, t.category());
           ps.setString(4, t.schema());
           ps.setLong(5, t.updatedAtMicros());
-        });
+        },
+        new Change(Change.Kind.EVENT_TYPE, t.tenant(), t.type()));
   }
 
   @Override
@@ -289,7 +324,8 @@ public final class PostgresDirectoryStore implements DirectoryStore {
           ps.setObject(5, p.quota());
           ps.setString(6, p.quotaPeriod());
           ps.setLong(7, p.updatedAtMicros());
-        });
+        },
+        new Change(Change.Kind.USAGE_PLAN, p.tenant(), p.keyId()));
   }
 
   @Override
