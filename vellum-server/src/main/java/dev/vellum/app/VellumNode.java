@@ -9,6 +9,7 @@ import dev.vellum.auth.Scope;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
 import dev.vellum.cluster.DirectoryCaches;
+import dev.vellum.cluster.SharedLogKey;
 import dev.vellum.config.ConfigException;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.core.json.StrictJson;
@@ -25,6 +26,7 @@ import dev.vellum.ingest.Sequencer;
 import dev.vellum.ingest.Times;
 import dev.vellum.lease.AdvisoryLockLease;
 import dev.vellum.lease.Lease;
+import dev.vellum.log.SigningKey;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
 import dev.vellum.search.SearchIndex;
@@ -148,6 +150,8 @@ public final class VellumNode implements AutoCloseable {
         engine = new PostgresEventStore(database);
         directory = new PostgresDirectoryStore(database);
         this.records = PostgresRecordStore.open(database);
+        SharedLogKey.claimOrCompare(
+            records, SigningKey.load(config), json, Times.micros(clock.instant()));
         this.leases =
             role ->
                 track(

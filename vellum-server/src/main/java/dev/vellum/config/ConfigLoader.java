@@ -30,6 +30,8 @@ public final class ConfigLoader {
           "port",
           "data_dir",
           "log_name",
+          "log.signing_key_file",
+          "log.signing_key",
           "bootstrap_key",
           "ingest.max_events_per_request",
           "ingest.max_request_bytes",
@@ -149,7 +151,10 @@ public final class ConfigLoader {
                     ? Path.of(v.get("postgres.password_file"))
                     : null,
                 v.get("postgres.schema"),
-                intOf(v, "postgres.pool_size", d.storage().postgres().poolSize()))));
+                intOf(v, "postgres.pool_size", d.storage().postgres().poolSize()))),
+        new VellumConfig.LogKey(
+            v.containsKey("log.signing_key_file") ? Path.of(v.get("log.signing_key_file")) : null,
+            v.get("log.signing_key")));
   }
 
   private static int intOf(Map<String, String> v, String key, int fallback) {

@@ -19,7 +19,25 @@ public record VellumConfig(
     Duration checkpointInterval,
     @Nullable String bootstrapKey,
     Http http,
-    Storage storage) {
+    Storage storage,
+    LogKey logKey) {
+
+  /**
+   * Where the log's signing key comes from: a file every node reads ({@code log.signing_key_file}),
+   * the key itself ({@code VELLUM_LOG_SIGNING_KEY}, for secrets injected into the environment), or
+   * neither: {@code log-signing.key} in the data dir, created on first start.
+   */
+  public record LogKey(@Nullable Path file, @Nullable String key) {
+    public static LogKey inDataDir() {
+      return new LogKey(null, null);
+    }
+
+    @Override
+    public String toString() {
+      // never the key
+      return "LogKey[file=" + file + ", key=" + (key == null ? "unset" : "set") + "]";
+    }
+  }
 
   /**
    * Which engine holds the events and the directory: {@code sqlite} (the default: {@code vellum.db}
@@ -101,13 +119,19 @@ public record VellumConfig(
             Duration.ofSeconds(30),
             32,
             new Tls(null, null, Duration.ofSeconds(10))),
-        new Storage("sqlite", new Postgres(null, null, null, null, null, 10)));
+        new Storage("sqlite", new Postgres(null, null, null, null, null, 10)),
+        LogKey.inDataDir());
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
   public VellumConfig validate() {
     require(port >= 0 && port <= 65535, "port", port, "must be 0..65535");
     require(dataDir != null, "data_dir", dataDir, "is required");
+    require(
+        logKey.file() == null || logKey.key() == null,
+        "log.signing_key_file",
+        logKey.file(),
+        "set either it or log.signing_key (VELLUM_LOG_SIGNING_KEY), not both");
     require(
         logName != null && logName.matches("[A-Za-z0-9._/-]+") && !logName.isEmpty(),
         "log_name",
@@ -247,7 +271,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        logKey);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
@@ -261,7 +286,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        logKey);
   }
 
   public VellumConfig withHost(String newHost) {
@@ -275,12 +301,23 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        logKey);
   }
 
   public VellumConfig withBootstrapKey(String key) {
     return new VellumConfig(
-        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, key, http, storage);
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        key,
+        http,
+        storage,
+        logKey);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
@@ -294,7 +331,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        logKey);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
@@ -308,7 +346,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        logKey);
   }
 
   public VellumConfig withHttp(Http newHttp) {
@@ -322,7 +361,23 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         newHttp,
-        storage);
+        storage,
+        logKey);
+  }
+
+  public VellumConfig withLogKey(LogKey newLogKey) {
+    return new VellumConfig(
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage,
+        newLogKey);
   }
 
   public VellumConfig withStorage(Storage newStorage) {
@@ -336,6 +391,7 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        newStorage);
+        newStorage,
+        logKey);
   }
 }

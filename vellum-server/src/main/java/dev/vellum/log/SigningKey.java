@@ -1,5 +1,7 @@
 package dev.vellum.log;
 
+import dev.vellum.config.ConfigException;
+import dev.vellum.config.VellumConfig;
 import dev.vellum.core.note.NoteSigner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,39 @@ public final class SigningKey {
   private SigningKey(String logName, byte[] seed) {
     this.logName = logName;
     this.seed = seed;
+  }
+
+  /**
+   * The key as configured: from {@code log.signing_key_file}, from {@code VELLUM_LOG_SIGNING_KEY},
+   * or (neither set) from the data dir, created there on first start. A configured key that is
+   * missing or malformed is a configuration error: generating one would fork the nodes' keys.
+   */
+  public static SigningKey load(VellumConfig config) {
+    VellumConfig.LogKey source = config.logKey();
+    String text = source.key();
+    String setting = "VELLUM_LOG_SIGNING_KEY";
+    Path file = source.file();
+    if (file != null) {
+      setting = "log.signing_key_file = " + file;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new ConfigException("setting " + setting + ": cannot read it: " + e.getMessage(), e);
+      }
+    }
+    if (text == null) {
+      return loadOrCreate(config.dataDir(), config.logName());
+    }
+    try {
+      return fromPrivateKey(text.trim(), config.logName());
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          "setting "
+              + setting
+              + ": is not a signing key in the note format (PRIVATE+KEY+<name>+<id>+<key>),"
+              + " such as the log-signing.key a node writes into its data dir",
+          e);
+    }
   }
 
   /** Loads the key from the data dir, generating and saving a new one on first start. */

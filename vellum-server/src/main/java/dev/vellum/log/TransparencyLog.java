@@ -62,7 +62,7 @@ public final class TransparencyLog implements AutoCloseable {
     this.store = store;
     this.writer = new TileLogWriter(store);
     this.sharedTenants = sharedTenants;
-    this.key = SigningKey.loadOrCreate(config.dataDir(), config.logName());
+    this.key = SigningKey.load(config);
     this.checkpointer =
         new Checkpointer(
             store,

@@ -120,6 +120,14 @@ public interface EventStore extends AutoCloseable {
   /** Checkpoints with tree size ≥ {@code sinceSize}, ascending, at most {@code limit}. */
   List<StoredCheckpoint> checkpoints(String tenant, long sinceSize, int limit);
 
+  /**
+   * Retention by dropping whole time partitions, if the engine stores events in them (see {@link
+   * PartitionRetention} for the contract); empty when it does not (SQLite: delete rows instead).
+   */
+  default java.util.Optional<PartitionRetention> partitionRetention() {
+    return java.util.Optional.empty();
+  }
+
   @Override
   void close();
 }

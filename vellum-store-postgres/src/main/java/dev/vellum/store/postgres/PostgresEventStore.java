@@ -334,6 +334,11 @@ public final class PostgresEventStore implements EventStore {
   }
 
   @Override
+  public java.util.Optional<dev.vellum.store.PartitionRetention> partitionRetention() {
+    return java.util.Optional.of(new PostgresPartitionRetention(db));
+  }
+
+  @Override
   public void close() {
     db.close();
   }

@@ -189,7 +189,7 @@ class PostgresStorageTest {
         body);
   }
 
-  private static NewEvent receivedAt(NewEvent e, long micros) {
+  static NewEvent receivedAt(NewEvent e, long micros) {
     return new NewEvent(
         e.tenant(),
         e.seq(),
