@@ -29,6 +29,8 @@ import dev.vellum.lease.Lease;
 import dev.vellum.log.SigningKey;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.query.QueryService;
+import dev.vellum.rules.RuleEngine;
+import dev.vellum.rules.RuleService;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.lucene.LuceneSearchIndex;
 import dev.vellum.store.DirectoryStore;
@@ -131,6 +133,10 @@ public final class VellumNode implements AutoCloseable {
   private final ConsumerRunner searchRunner;
   private final HttpServer http;
   private final IngestService ingest;
+
+  /** The rules engine: follows the feed under the cluster role "rules". */
+  private final RuleEngine rules;
+
   private final @Nullable String bootstrapKey;
   private final List<String> tenantIds;
   private volatile boolean ready;
@@ -240,10 +246,24 @@ public final class VellumNode implements AutoCloseable {
               clock,
               json,
               metrics);
+      this.rules =
+          track(
+              new RuleEngine(
+                  records,
+                  ingest,
+                  json,
+                  clock,
+                  metrics,
+                  store::lastPosition,
+                  () -> directory.tenants().stream().map(DirectoryStore.Tenant::id).toList(),
+                  Duration.ofSeconds(1),
+                  Duration.ofSeconds(5)));
+      follow(rules);
       this.bootstrapKey = bootstrap(tenants, sources, clock);
       if (demo) {
         loadDemo(clock);
       }
+      QueryService queries = new QueryService(store, search, feed, searchRunner, metrics);
       this.http =
           new HttpServer(
               new HttpServer.Parts(
@@ -258,12 +278,13 @@ public final class VellumNode implements AutoCloseable {
                   tenants,
                   limiter,
                   ingest,
-                  new QueryService(store, search, feed, searchRunner, metrics),
+                  queries,
                   log,
                   store,
                   consumers,
                   this::notReadyReason,
-                  feed));
+                  feed,
+                  new RuleService(records, catalog, queries, rules, json, clock)));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
@@ -452,6 +473,7 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(log, "signing the final checkpoints");
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
+    closeQuietly(rules, "saving the rules engine's state");
     // given up only after the consumers stopped, so the next holder finds their final positions
     consumerLeases.values().forEach(l -> closeQuietly(l, "giving up the " + l.role() + " lease"));
     sequencer.close();

@@ -50,7 +50,8 @@ public final class HttpServer {
       EventStore store,
       Consumers consumers,
       Readiness readiness,
-      Feed feed) {}
+      Feed feed,
+      dev.vellum.rules.RuleService rules) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -124,6 +125,9 @@ public final class HttpServer {
                       p.limiter(),
                       p.config().rateLimit())
                   .register(cfg.routes);
+              new RuleRoutes(p.rules(), p.ingest(), new AdminAudit(p.ingest(), p.json()), p.json())
+                  .register(cfg.routes);
+              new AlertRoutes(p.rules(), p.ingest(), p.json()).register(cfg.routes);
             });
   }
 

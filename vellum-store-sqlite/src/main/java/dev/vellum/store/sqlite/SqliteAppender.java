@@ -50,6 +50,7 @@ final class SqliteAppender {
   long append(WriteBatch batch) {
     Connection c = db.writer();
     try {
+      takeWriteLock(c);
       long last = lastPk < 0 ? maxPk(c) : lastPk;
       checkSeqsContinue(c, batch.events());
       insertEvents(c, batch.events(), last + 1);
@@ -66,6 +67,18 @@ final class SqliteAppender {
     } catch (RuntimeException | Error e) {
       abandon(c);
       throw e;
+    }
+  }
+
+  /**
+   * Starts the transaction with a write, so it waits (busy timeout) for the write lock before it
+   * reads anything. A transaction that reads first holds a snapshot; if another connection (the
+   * record store of the capabilities after the commit) commits before its first write, SQLite
+   * refuses the upgrade at once with SQLITE_BUSY_SNAPSHOT instead of waiting.
+   */
+  private static void takeWriteLock(Connection c) throws SQLException {
+    try (java.sql.Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE feed_consumers SET name = name WHERE 0");
     }
   }
 
