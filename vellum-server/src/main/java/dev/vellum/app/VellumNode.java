@@ -2,6 +2,7 @@ package dev.vellum.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.archive.ArchiveService;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.Principal;
 import dev.vellum.auth.RateLimiter;
@@ -117,6 +118,10 @@ public final class VellumNode implements AutoCloseable {
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
   private final ConsumerRunner searchRunner;
+
+  /** The archive (object store and archiver); null when {@code archive.enabled} is false. */
+  private final @Nullable ArchiveService archive;
+
   private final HttpServer http;
   private final IngestService ingest;
   private final @Nullable String bootstrapKey;
@@ -206,6 +211,13 @@ public final class VellumNode implements AutoCloseable {
           r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
       for (FeedConsumer c : extensions.consumers()) {
         follow(c);
+      }
+      this.archive =
+          config.archive().enabled()
+              ? track(ArchiveService.open(config, records, log::awaitCheckpoint, clock))
+              : null;
+      if (archive != null) {
+        follow(archive.archiver());
       }
       this.ingest =
           new IngestService(
@@ -330,12 +342,17 @@ public final class VellumNode implements AutoCloseable {
     return signerLease;
   }
 
-  /** The HTTP endpoints this node serves, as "method path". */
+  /** The node's archive, if enabled: for tests and tools. */
+  public Optional<ArchiveService> archive() {
+    return Optional.ofNullable(archive);
+  }
+
   /** The node's durable records (rules, channels, alerts, holds, …): for tests and tools. */
   public RecordStore records() {
     return records;
   }
 
+  /** The HTTP endpoints this node serves, as "method path". */
   public List<String> routes() {
     return http.routes();
   }
@@ -417,6 +434,9 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(log, "signing the final checkpoints");
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
+    if (archive != null) {
+      closeQuietly(archive, "closing the archive");
+    }
     sequencer.close();
     search.close();
     store.close();

@@ -19,7 +19,92 @@ public record VellumConfig(
     Duration checkpointInterval,
     @Nullable String bootstrapKey,
     Http http,
-    Storage storage) {
+    Storage storage,
+    Archive archive) {
+
+  /**
+   * The archive (docs/archive.md): whether the archiver runs, how long it buffers (bytes of event
+   * bodies, time since the oldest buffered event), where sealed files go ({@code directory} under
+   * the data dir, or {@code s3}), and the default hot and archive retention of a tenant.
+   */
+  public record Archive(
+      boolean enabled,
+      long bufferBytes,
+      Duration interval,
+      String store,
+      @Nullable Path directory,
+      S3 s3,
+      Duration hotRetention,
+      Duration archiveRetention,
+      Duration retentionInterval) {
+    public boolean isS3() {
+      return "s3".equals(store);
+    }
+
+    public static Archive defaults() {
+      return new Archive(
+          true,
+          64L << 20,
+          Duration.ofSeconds(300),
+          "directory",
+          null,
+          new S3(null, "", null, "us-east-1", false, null, null),
+          Duration.ofDays(30),
+          Duration.ofDays(7 * 365 + 2),
+          Duration.ofMinutes(10));
+    }
+
+    public Archive withBuffer(long bytes, Duration newInterval) {
+      return new Archive(
+          enabled,
+          bytes,
+          newInterval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          archiveRetention,
+          retentionInterval);
+    }
+
+    public Archive withS3(S3 newS3) {
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          "s3",
+          directory,
+          newS3,
+          hotRetention,
+          archiveRetention,
+          retentionInterval);
+    }
+
+    public Archive withRetention(Duration hot, Duration archived, Duration every) {
+      return new Archive(
+          enabled, bufferBytes, interval, store, directory, s3, hot, archived, every);
+    }
+  }
+
+  /**
+   * An S3-compatible bucket: objects under {@code prefix}; {@code endpoint} overrides AWS's (MinIO,
+   * Ceph, s3proxy); credentials from the static pair when both are set, else the SDK's default
+   * chain (environment, profile, instance role).
+   */
+  public record S3(
+      @Nullable String bucket,
+      String prefix,
+      @Nullable String endpoint,
+      String region,
+      boolean pathStyle,
+      @Nullable String accessKeyId,
+      @Nullable String secretAccessKey) {
+    @Override
+    public String toString() {
+      // never the secret
+      return "S3[bucket=" + bucket + ", prefix=" + prefix + ", endpoint=" + endpoint + "]";
+    }
+  }
 
   /**
    * Which engine holds the events and the directory: {@code sqlite} (the default: {@code vellum.db}
@@ -101,7 +186,8 @@ public record VellumConfig(
             Duration.ofSeconds(30),
             32,
             new Tls(null, null, Duration.ofSeconds(10))),
-        new Storage("sqlite", new Postgres(null, null, null, null, null, 10)));
+        new Storage("sqlite", new Postgres(null, null, null, null, null, 10)),
+        Archive.defaults());
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
@@ -222,7 +308,57 @@ public record VellumConfig(
         "postgres.schema",
         pg.schema(),
         "must be a plain identifier (letters, digits, '_')");
+    validateArchive();
     return this;
+  }
+
+  private void validateArchive() {
+    require(
+        archive.bufferBytes() >= 1024 && archive.bufferBytes() <= 1L << 30,
+        "archive.buffer_bytes",
+        archive.bufferBytes(),
+        "must be 1024..1073741824");
+    require(
+        archive.interval().toMillis() >= 10,
+        "archive.interval",
+        archive.interval(),
+        "must be at least 10ms");
+    require(
+        "directory".equals(archive.store()) || archive.isS3(),
+        "archive.store",
+        archive.store(),
+        "must be directory or s3");
+    require(
+        !archive.isS3() || archive.s3().bucket() != null,
+        "archive.s3.bucket",
+        null,
+        "is required with archive.store: s3");
+    require(
+        archive.s3().prefix().isEmpty()
+            || archive.s3().prefix().matches("[A-Za-z0-9=._-]+(/[A-Za-z0-9=._-]+)*"),
+        "archive.s3.prefix",
+        archive.s3().prefix(),
+        "must be empty or slash-separated letters, digits and = . _ -, without a leading or trailing slash");
+    require(
+        (archive.s3().accessKeyId() == null) == (archive.s3().secretAccessKey() == null),
+        "archive.s3.access_key_id",
+        archive.s3().accessKeyId(),
+        "archive.s3.access_key_id and archive.s3.secret_access_key must be set together");
+    require(
+        archive.hotRetention().toHours() >= 1,
+        "archive.hot_retention",
+        archive.hotRetention(),
+        "must be at least 1h");
+    require(
+        archive.archiveRetention().compareTo(archive.hotRetention()) >= 0,
+        "archive.retention",
+        archive.archiveRetention(),
+        "must be at least archive.hot_retention");
+    require(
+        archive.retentionInterval().toMillis() >= 10,
+        "archive.retention_interval",
+        archive.retentionInterval(),
+        "must be at least 10ms");
   }
 
   private static String safeUrl(String url) {
@@ -247,7 +383,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        archive);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
@@ -261,7 +398,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        archive);
   }
 
   public VellumConfig withHost(String newHost) {
@@ -275,12 +413,23 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        archive);
   }
 
   public VellumConfig withBootstrapKey(String key) {
     return new VellumConfig(
-        host, port, dataDir, logName, ingest, rateLimit, checkpointInterval, key, http, storage);
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        key,
+        http,
+        storage,
+        archive);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
@@ -294,7 +443,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        archive);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
@@ -308,7 +458,8 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        storage);
+        storage,
+        archive);
   }
 
   public VellumConfig withHttp(Http newHttp) {
@@ -322,7 +473,23 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         newHttp,
-        storage);
+        storage,
+        archive);
+  }
+
+  public VellumConfig withArchive(Archive newArchive) {
+    return new VellumConfig(
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage,
+        newArchive);
   }
 
   public VellumConfig withStorage(Storage newStorage) {
@@ -336,6 +503,7 @@ public record VellumConfig(
         checkpointInterval,
         bootstrapKey,
         http,
-        newStorage);
+        newStorage,
+        archive);
   }
 }
