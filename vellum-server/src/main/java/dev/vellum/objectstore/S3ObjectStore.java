@@ -91,6 +91,7 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public StoredObject put(String key, Path file) throws IOException {
+    ObjectStore.checkKey(key);
     long size = Files.size(file);
     String sha = Sha256.of(file);
     try {
