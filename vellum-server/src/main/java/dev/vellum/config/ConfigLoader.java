@@ -66,10 +66,7 @@ public final class ConfigLoader {
           "archive.s3.region",
           "archive.s3.path_style",
           "archive.s3.access_key_id",
-          "archive.s3.secret_access_key",
-          "archive.hot_retention",
-          "archive.retention",
-          "archive.retention_interval");
+          "archive.s3.secret_access_key");
 
   private ConfigLoader() {}
 
@@ -182,10 +179,7 @@ public final class ConfigLoader {
             v.getOrDefault("archive.s3.region", d.s3().region()),
             boolOf(v, "archive.s3.path_style", d.s3().pathStyle()),
             v.get("archive.s3.access_key_id"),
-            v.get("archive.s3.secret_access_key")),
-        durationOf(v, "archive.hot_retention", d.hotRetention()),
-        durationOf(v, "archive.retention", d.archiveRetention()),
-        durationOf(v, "archive.retention_interval", d.retentionInterval()));
+            v.get("archive.s3.secret_access_key")));
   }
 
   private static boolean boolOf(Map<String, String> v, String key, boolean fallback) {

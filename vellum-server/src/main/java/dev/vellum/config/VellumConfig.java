@@ -25,7 +25,7 @@ public record VellumConfig(
   /**
    * The archive (docs/archive.md): whether the archiver runs, how long it buffers (bytes of event
    * bodies, time since the oldest buffered event), where sealed files go ({@code directory} under
-   * the data dir, or {@code s3}), and the default hot and archive retention of a tenant.
+   * the data dir, or {@code s3}).
    */
   public record Archive(
       boolean enabled,
@@ -33,10 +33,7 @@ public record VellumConfig(
       Duration interval,
       String store,
       @Nullable Path directory,
-      S3 s3,
-      Duration hotRetention,
-      Duration archiveRetention,
-      Duration retentionInterval) {
+      S3 s3) {
     public boolean isS3() {
       return "s3".equals(store);
     }
@@ -48,41 +45,15 @@ public record VellumConfig(
           Duration.ofSeconds(300),
           "directory",
           null,
-          new S3(null, "", null, "us-east-1", false, null, null),
-          Duration.ofDays(30),
-          Duration.ofDays(7 * 365 + 2),
-          Duration.ofMinutes(10));
+          new S3(null, "", null, "us-east-1", false, null, null));
     }
 
     public Archive withBuffer(long bytes, Duration newInterval) {
-      return new Archive(
-          enabled,
-          bytes,
-          newInterval,
-          store,
-          directory,
-          s3,
-          hotRetention,
-          archiveRetention,
-          retentionInterval);
+      return new Archive(enabled, bytes, newInterval, store, directory, s3);
     }
 
     public Archive withS3(S3 newS3) {
-      return new Archive(
-          enabled,
-          bufferBytes,
-          interval,
-          "s3",
-          directory,
-          newS3,
-          hotRetention,
-          archiveRetention,
-          retentionInterval);
-    }
-
-    public Archive withRetention(Duration hot, Duration archived, Duration every) {
-      return new Archive(
-          enabled, bufferBytes, interval, store, directory, s3, hot, archived, every);
+      return new Archive(enabled, bufferBytes, interval, "s3", directory, newS3);
     }
   }
 
@@ -335,7 +306,8 @@ public record VellumConfig(
         "is required with archive.store: s3");
     require(
         archive.s3().prefix().isEmpty()
-            || archive.s3().prefix().matches("[A-Za-z0-9=._-]+(/[A-Za-z0-9=._-]+)*"),
+            || (archive.s3().prefix().matches("[A-Za-z0-9=._-]+(/[A-Za-z0-9=._-]+)*")
+                && !("/" + archive.s3().prefix() + "/").matches(".*/\\.{1,2}/.*")),
         "archive.s3.prefix",
         archive.s3().prefix(),
         "must be empty or slash-separated letters, digits and = . _ -, without a leading or trailing slash");
@@ -344,21 +316,6 @@ public record VellumConfig(
         "archive.s3.access_key_id",
         archive.s3().accessKeyId(),
         "archive.s3.access_key_id and archive.s3.secret_access_key must be set together");
-    require(
-        archive.hotRetention().toHours() >= 1,
-        "archive.hot_retention",
-        archive.hotRetention(),
-        "must be at least 1h");
-    require(
-        archive.archiveRetention().compareTo(archive.hotRetention()) >= 0,
-        "archive.retention",
-        archive.archiveRetention(),
-        "must be at least archive.hot_retention");
-    require(
-        archive.retentionInterval().toMillis() >= 10,
-        "archive.retention_interval",
-        archive.retentionInterval(),
-        "must be at least 10ms");
   }
 
   private static String safeUrl(String url) {
