@@ -2,6 +2,7 @@ package dev.vellum.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.archive.ArchiveService;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.Principal;
 import dev.vellum.auth.RateLimiter;
@@ -131,6 +132,10 @@ public final class VellumNode implements AutoCloseable {
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
   private final ConsumerRunner searchRunner;
+
+  /** The archive (object store and archiver); null when {@code archive.enabled} is false. */
+  private final @Nullable ArchiveService archive;
+
   private final HttpServer http;
   private final IngestService ingest;
 
@@ -237,6 +242,13 @@ public final class VellumNode implements AutoCloseable {
           r -> Math.max(0, feed.lastPosition() - r.handledPosition()));
       for (FeedConsumer c : extensions.consumers()) {
         follow(c);
+      }
+      this.archive =
+          config.archive().enabled()
+              ? track(ArchiveService.open(config, records, log::awaitCheckpoint, clock))
+              : null;
+      if (archive != null) {
+        follow(archive.archiver());
       }
       this.ingest =
           new IngestService(
@@ -386,12 +398,17 @@ public final class VellumNode implements AutoCloseable {
     return signerLease;
   }
 
-  /** The HTTP endpoints this node serves, as "method path". */
+  /** The node's archive, if enabled: for tests and tools. */
+  public Optional<ArchiveService> archive() {
+    return Optional.ofNullable(archive);
+  }
+
   /** The node's durable records (rules, channels, alerts, holds, …): for tests and tools. */
   public RecordStore records() {
     return records;
   }
 
+  /** The HTTP endpoints this node serves, as "method path". */
   public List<String> routes() {
     return http.routes();
   }
@@ -474,6 +491,9 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
     closeQuietly(rules, "saving the rules engine's state");
+    if (archive != null) {
+      closeQuietly(archive, "closing the archive");
+    }
     // given up only after the consumers stopped, so the next holder finds their final positions
     consumerLeases.values().forEach(l -> closeQuietly(l, "giving up the " + l.role() + " lease"));
     sequencer.close();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       WarmupCommand.class,
       SearchCommand.class,
+      ArchiveCommand.class,
       dev.vellum.verify.VerifyCommand.class,
       dev.vellum.verify.MonitorCommand.class,
       dev.vellum.cli.client.SendCommand.class,

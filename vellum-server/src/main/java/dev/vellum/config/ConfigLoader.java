@@ -56,7 +56,19 @@ public final class ConfigLoader {
           "postgres.password",
           "postgres.password_file",
           "postgres.schema",
-          "postgres.pool_size");
+          "postgres.pool_size",
+          "archive.enabled",
+          "archive.buffer_bytes",
+          "archive.interval",
+          "archive.store",
+          "archive.directory",
+          "archive.s3.bucket",
+          "archive.s3.prefix",
+          "archive.s3.endpoint",
+          "archive.s3.region",
+          "archive.s3.path_style",
+          "archive.s3.access_key_id",
+          "archive.s3.secret_access_key");
 
   private ConfigLoader() {}
 
@@ -154,7 +166,37 @@ public final class ConfigLoader {
                 intOf(v, "postgres.pool_size", d.storage().postgres().poolSize()))),
         new VellumConfig.LogKey(
             v.containsKey("log.signing_key_file") ? Path.of(v.get("log.signing_key_file")) : null,
-            v.get("log.signing_key")));
+            v.get("log.signing_key")),
+        archive(v, d.archive()));
+  }
+
+  private static VellumConfig.Archive archive(Map<String, String> v, VellumConfig.Archive d) {
+    return new VellumConfig.Archive(
+        boolOf(v, "archive.enabled", d.enabled()),
+        longOf(v, "archive.buffer_bytes", d.bufferBytes()),
+        durationOf(v, "archive.interval", d.interval()),
+        v.getOrDefault("archive.store", d.store()).trim().toLowerCase(Locale.ROOT),
+        v.containsKey("archive.directory") ? Path.of(v.get("archive.directory")) : d.directory(),
+        new VellumConfig.S3(
+            v.get("archive.s3.bucket"),
+            v.getOrDefault("archive.s3.prefix", d.s3().prefix()),
+            v.get("archive.s3.endpoint"),
+            v.getOrDefault("archive.s3.region", d.s3().region()),
+            boolOf(v, "archive.s3.path_style", d.s3().pathStyle()),
+            v.get("archive.s3.access_key_id"),
+            v.get("archive.s3.secret_access_key")));
+  }
+
+  private static boolean boolOf(Map<String, String> v, String key, boolean fallback) {
+    String text = v.get(key);
+    if (text == null) {
+      return fallback;
+    }
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (!t.equals("true") && !t.equals("false")) {
+      throw new ConfigException("setting " + key + " = " + text + ": must be true or false");
+    }
+    return t.equals("true");
   }
 
   private static int intOf(Map<String, String> v, String key, int fallback) {
@@ -189,6 +231,10 @@ public final class ConfigLoader {
         return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
       } else if (t.endsWith("m") && !t.startsWith("p")) {
         return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("h") && !t.startsWith("p")) {
+        return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("d") && !t.startsWith("p")) {
+        return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
       }
       return Duration.parse(text.trim());
     } catch (NumberFormatException | DateTimeParseException e) {

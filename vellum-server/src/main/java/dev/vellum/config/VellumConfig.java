@@ -20,7 +20,8 @@ public record VellumConfig(
     @Nullable String bootstrapKey,
     Http http,
     Storage storage,
-    LogKey logKey) {
+    LogKey logKey,
+    Archive archive) {
 
   /**
    * Where the log's signing key comes from: a file every node reads ({@code log.signing_key_file}),
@@ -36,6 +37,61 @@ public record VellumConfig(
     public String toString() {
       // never the key
       return "LogKey[file=" + file + ", key=" + (key == null ? "unset" : "set") + "]";
+    }
+  }
+
+  /**
+   * The archive (docs/archive.md): whether the archiver runs, how long it buffers (bytes of event
+   * bodies, time since the oldest buffered event), where sealed files go ({@code directory} under
+   * the data dir, or {@code s3}).
+   */
+  public record Archive(
+      boolean enabled,
+      long bufferBytes,
+      Duration interval,
+      String store,
+      @Nullable Path directory,
+      S3 s3) {
+    public boolean isS3() {
+      return "s3".equals(store);
+    }
+
+    public static Archive defaults() {
+      return new Archive(
+          true,
+          64L << 20,
+          Duration.ofSeconds(300),
+          "directory",
+          null,
+          new S3(null, "", null, "us-east-1", false, null, null));
+    }
+
+    public Archive withBuffer(long bytes, Duration newInterval) {
+      return new Archive(enabled, bytes, newInterval, store, directory, s3);
+    }
+
+    public Archive withS3(S3 newS3) {
+      return new Archive(enabled, bufferBytes, interval, "s3", directory, newS3);
+    }
+  }
+
+  /**
+   * An S3-compatible bucket: objects under {@code prefix}; {@code endpoint} overrides AWS's (MinIO,
+   * Ceph, s3proxy); credentials from the static pair when both are set, else the SDK's default
+   * chain (environment, profile, instance role).
+   */
+  public record S3(
+      @Nullable String bucket,
+      String prefix,
+      @Nullable String endpoint,
+      String region,
+      boolean pathStyle,
+      @Nullable String accessKeyId,
+      @Nullable String secretAccessKey) {
+    @Override
+    public String toString() {
+      // never the secret
+      return "S3[bucket=" + bucket + ", prefix=" + prefix + ", endpoint=" + endpoint + "]";
     }
   }
 
@@ -120,7 +176,8 @@ public record VellumConfig(
             32,
             new Tls(null, null, Duration.ofSeconds(10))),
         new Storage("sqlite", new Postgres(null, null, null, null, null, 10)),
-        LogKey.inDataDir());
+        LogKey.inDataDir(),
+        Archive.defaults());
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
@@ -246,7 +303,43 @@ public record VellumConfig(
         "postgres.schema",
         pg.schema(),
         "must be a plain identifier (letters, digits, '_')");
+    validateArchive();
     return this;
+  }
+
+  private void validateArchive() {
+    require(
+        archive.bufferBytes() >= 1024 && archive.bufferBytes() <= 1L << 30,
+        "archive.buffer_bytes",
+        archive.bufferBytes(),
+        "must be 1024..1073741824");
+    require(
+        archive.interval().toMillis() >= 10,
+        "archive.interval",
+        archive.interval(),
+        "must be at least 10ms");
+    require(
+        "directory".equals(archive.store()) || archive.isS3(),
+        "archive.store",
+        archive.store(),
+        "must be directory or s3");
+    require(
+        !archive.isS3() || archive.s3().bucket() != null,
+        "archive.s3.bucket",
+        null,
+        "is required with archive.store: s3");
+    require(
+        archive.s3().prefix().isEmpty()
+            || (archive.s3().prefix().matches("[A-Za-z0-9=._-]+(/[A-Za-z0-9=._-]+)*")
+                && !("/" + archive.s3().prefix() + "/").matches(".*/\\.{1,2}/.*")),
+        "archive.s3.prefix",
+        archive.s3().prefix(),
+        "must be empty or slash-separated letters, digits and = . _ -, without a leading or trailing slash");
+    require(
+        (archive.s3().accessKeyId() == null) == (archive.s3().secretAccessKey() == null),
+        "archive.s3.access_key_id",
+        archive.s3().accessKeyId(),
+        "archive.s3.access_key_id and archive.s3.secret_access_key must be set together");
   }
 
   private static String safeUrl(String url) {
@@ -272,7 +365,8 @@ public record VellumConfig(
         bootstrapKey,
         http,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
@@ -287,7 +381,8 @@ public record VellumConfig(
         bootstrapKey,
         http,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withHost(String newHost) {
@@ -302,7 +397,8 @@ public record VellumConfig(
         bootstrapKey,
         http,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withBootstrapKey(String key) {
@@ -317,7 +413,8 @@ public record VellumConfig(
         key,
         http,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
@@ -332,7 +429,8 @@ public record VellumConfig(
         bootstrapKey,
         http,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
@@ -347,7 +445,8 @@ public record VellumConfig(
         bootstrapKey,
         http,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withHttp(Http newHttp) {
@@ -362,7 +461,8 @@ public record VellumConfig(
         bootstrapKey,
         newHttp,
         storage,
-        logKey);
+        logKey,
+        archive);
   }
 
   public VellumConfig withLogKey(LogKey newLogKey) {
@@ -377,7 +477,24 @@ public record VellumConfig(
         bootstrapKey,
         http,
         storage,
-        newLogKey);
+        newLogKey,
+        archive);
+  }
+
+  public VellumConfig withArchive(Archive newArchive) {
+    return new VellumConfig(
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage,
+        logKey,
+        newArchive);
   }
 
   public VellumConfig withStorage(Storage newStorage) {
@@ -392,6 +509,7 @@ public record VellumConfig(
         bootstrapKey,
         http,
         newStorage,
-        logKey);
+        logKey,
+        archive);
   }
 }

@@ -79,6 +79,11 @@ public final class TestNode implements AutoCloseable {
     return node.port();
   }
 
+  /** The running node, for tests that look at its parts (records, archive). */
+  public dev.vellum.app.VellumNode node() {
+    return node;
+  }
+
   /** The endpoints of the running router, as "method path". */
   public java.util.List<String> routes() {
     return node.routes();
