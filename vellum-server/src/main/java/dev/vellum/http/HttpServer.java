@@ -1,6 +1,7 @@
 package dev.vellum.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.analytics.Analytics;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Sources;
@@ -50,7 +51,8 @@ public final class HttpServer {
       EventStore store,
       Consumers consumers,
       Readiness readiness,
-      Feed feed) {}
+      Feed feed,
+      Analytics analytics) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -112,6 +114,7 @@ public final class HttpServer {
               cfg.events.serverStopping(streams::stop);
               new QueryRoutes(p.queries(), p.ingest(), p.json(), p.clock()).register(cfg.routes);
               new ViewerRoutes().register(cfg.routes);
+              new AnalyticsRoutes(p.analytics(), p.ingest(), p.json()).register(cfg.routes);
               new AdminRoutes(
                       p.directory(),
                       p.sources(),

@@ -79,6 +79,11 @@ public final class TestNode implements AutoCloseable {
     return node.port();
   }
 
+  /** The running node itself: its event store and records, for tests that seed state. */
+  public VellumNode node() {
+    return node;
+  }
+
   /** The endpoints of the running router, as "method path". */
   public java.util.List<String> routes() {
     return node.routes();
