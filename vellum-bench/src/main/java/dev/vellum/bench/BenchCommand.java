@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       IndexCommand.class,
       ProofCommand.class,
       SoakCommand.class,
+      AnalyticsCommand.class,
       dev.vellum.bench.crash.CrashCommand.class,
       JmhCommand.class
     })

@@ -2,6 +2,8 @@ package dev.vellum.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.analytics.Analytics;
+import dev.vellum.analytics.AnalyticsSettings;
 import dev.vellum.archive.ArchiveService;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.Principal;
@@ -29,6 +31,7 @@ import dev.vellum.lease.AdvisoryLockLease;
 import dev.vellum.lease.Lease;
 import dev.vellum.log.SigningKey;
 import dev.vellum.log.TransparencyLog;
+import dev.vellum.objectstore.DirectoryObjectStore;
 import dev.vellum.query.QueryService;
 import dev.vellum.rules.RuleEngine;
 import dev.vellum.rules.RuleService;
@@ -82,6 +85,9 @@ public final class VellumNode implements AutoCloseable {
 
   /** The search index's directory inside the data dir: derived data, rebuilt when missing. */
   public static final String SEARCH_INDEX_DIR = "search-index";
+
+  /** The archive's local object store inside the data dir (the archive contract's default). */
+  public static final String ARCHIVE_DIR = "archive";
 
   /**
    * What tests and embedders may add to a node: wrappers around the event store and the search
@@ -137,6 +143,7 @@ public final class VellumNode implements AutoCloseable {
   private final @Nullable ArchiveService archive;
 
   private final HttpServer http;
+  private final Analytics analytics;
   private final IngestService ingest;
 
   /** The rules engine: follows the feed under the cluster role "rules". */
@@ -276,6 +283,7 @@ public final class VellumNode implements AutoCloseable {
         loadDemo(clock);
       }
       QueryService queries = new QueryService(store, search, feed, searchRunner, metrics);
+      this.analytics = analytics(config, json);
       this.http =
           new HttpServer(
               new HttpServer.Parts(
@@ -296,11 +304,35 @@ public final class VellumNode implements AutoCloseable {
                   consumers,
                   this::notReadyReason,
                   feed,
-                  new RuleService(records, catalog, queries, rules, json, clock)));
+                  new RuleService(records, catalog, queries, rules, json, clock),
+                  analytics));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
       throw e;
+    }
+  }
+
+  /**
+   * SQL analytics over the archive (the local directory under the data dir until the archiver
+   * configures another store) and the hot events; its limits come from {@code VELLUM_ANALYTICS_*}
+   * environment variables.
+   */
+  private Analytics analytics(VellumConfig config, ObjectMapper json) {
+    try {
+      return track(
+          new Analytics(
+              store,
+              records,
+              new DirectoryObjectStore(config.dataDir().resolve(ARCHIVE_DIR)),
+              config.dataDir().resolve("analytics-cache"),
+              AnalyticsSettings.fromEnvironment(System.getenv()),
+              json,
+              clock));
+    } catch (IOException e) {
+      throw new ConfigException("cannot open the archive directory: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(String.valueOf(e.getMessage()));
     }
   }
 
@@ -408,6 +440,11 @@ public final class VellumNode implements AutoCloseable {
     return records;
   }
 
+  /** The event store: for tests and tools. */
+  public EventStore store() {
+    return store;
+  }
+
   /** The HTTP endpoints this node serves, as "method path". */
   public List<String> routes() {
     return http.routes();
@@ -480,6 +517,7 @@ public final class VellumNode implements AutoCloseable {
   public void close() {
     ready = false;
     http.stop();
+    analytics.close();
     try {
       sequencer.flush().get(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

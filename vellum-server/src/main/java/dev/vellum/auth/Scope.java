@@ -7,6 +7,8 @@ public enum Scope {
   EVENTS_WRITE("events:write"),
   EVENTS_READ("events:read"),
   LOG_READ("log:read"),
+  /** SQL analytics over the tenant's archive and hot events. */
+  ANALYTICS_READ("analytics:read"),
   ADMIN("admin");
 
   private final String wire;

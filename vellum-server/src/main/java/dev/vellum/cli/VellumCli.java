@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       dev.vellum.cli.client.KeysCommand.class,
       dev.vellum.cli.client.SourcesCommand.class,
       dev.vellum.cli.client.TypesCommand.class,
+      dev.vellum.cli.client.AnalyticsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class VellumCli implements Callable<Integer> {

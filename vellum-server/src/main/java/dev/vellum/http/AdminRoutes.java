@@ -361,7 +361,9 @@ final class AdminRoutes {
         errors.add(
             new FieldError(
                 "/scopes",
-                "unknown scope " + s + "; use events:write, events:read, log:read or admin"));
+                "unknown scope "
+                    + s
+                    + "; use events:write, events:read, log:read, analytics:read or admin"));
       } else {
         scopes.add(scope.get());
       }

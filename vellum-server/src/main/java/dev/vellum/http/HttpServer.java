@@ -1,6 +1,7 @@
 package dev.vellum.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.analytics.Analytics;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.RateLimiter;
 import dev.vellum.auth.Sources;
@@ -51,7 +52,8 @@ public final class HttpServer {
       Consumers consumers,
       Readiness readiness,
       Feed feed,
-      dev.vellum.rules.RuleService rules) {}
+      dev.vellum.rules.RuleService rules,
+      Analytics analytics) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -113,6 +115,7 @@ public final class HttpServer {
               cfg.events.serverStopping(streams::stop);
               new QueryRoutes(p.queries(), p.ingest(), p.json(), p.clock()).register(cfg.routes);
               new ViewerRoutes().register(cfg.routes);
+              new AnalyticsRoutes(p.analytics(), p.ingest(), p.json()).register(cfg.routes);
               new AdminRoutes(
                       p.directory(),
                       p.sources(),

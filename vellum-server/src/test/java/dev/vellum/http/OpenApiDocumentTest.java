@@ -36,7 +36,7 @@ class OpenApiDocumentTest {
   private static final List<String> METHODS =
       List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final Set<String> SCOPES =
-      Set.of("events:write", "events:read", "log:read", "admin");
+      Set.of("events:write", "events:read", "log:read", "analytics:read", "admin");
 
   /**
    * Every endpoint of a running node's router, read when the test starts: a route added without
@@ -74,7 +74,13 @@ class OpenApiDocumentTest {
           Map.entry("get /v1/log/proof", "log:read"),
           Map.entry("get /v1/events/{id}/proof", "log:read"),
           Map.entry("get /v1/log/consistency", "log:read"),
-          Map.entry("get /v1/log/tile/{path}", "log:read"));
+          Map.entry("get /v1/log/tile/{path}", "log:read"),
+          Map.entry("post /v1/analytics/query", "analytics:read"),
+          Map.entry("post /v1/analytics/queries", "analytics:read"),
+          Map.entry("get /v1/analytics/queries", "analytics:read"),
+          Map.entry("get /v1/analytics/queries/{id}", "analytics:read"),
+          Map.entry("delete /v1/analytics/queries/{id}", "analytics:read"),
+          Map.entry("post /v1/analytics/queries/{id}/run", "analytics:read"));
 
   /** Paths the document must describe. */
   private static final List<String> REQUIRED_PATHS =

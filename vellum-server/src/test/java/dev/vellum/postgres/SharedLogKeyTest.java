@@ -92,7 +92,8 @@ class SharedLogKeyTest {
                             c.bootstrapKey(),
                             c.http(),
                             c.storage(),
-                            new VellumConfig.LogKey(first, null)),
+                            new VellumConfig.LogKey(first, null),
+                            c.archive()),
                     VellumNode.Extensions.none()));
     assertTrue(renamed.getMessage().contains("log_name"), renamed.getMessage());
   }

@@ -79,8 +79,8 @@ public final class TestNode implements AutoCloseable {
     return node.port();
   }
 
-  /** The running node, for tests that look at its parts (records, archive). */
-  public dev.vellum.app.VellumNode node() {
+  /** The running node itself: its parts (store, records, archive), for tests that seed state. */
+  public VellumNode node() {
     return node;
   }
 
