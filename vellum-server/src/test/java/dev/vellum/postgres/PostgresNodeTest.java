@@ -486,7 +486,7 @@ class PostgresNodeTest {
 
   record Run(int exit, String output) {}
 
-  private static Run verifyOnline(TestNode node, Path dataDir, Path state) throws Exception {
+  static Run verifyOnline(TestNode node, Path dataDir, Path state) throws Exception {
     String skey = Files.readString(dataDir.resolve(SigningKey.FILE_NAME)).trim();
     String trusted =
         SigningKey.fromPrivateKey(skey, "vellum.local").signer("default").verifierKey();
@@ -502,7 +502,7 @@ class PostgresNodeTest {
         state.toString());
   }
 
-  private static Run vellum(String... args) {
+  static Run vellum(String... args) {
     StringWriter sw = new StringWriter();
     PrintWriter pw = new PrintWriter(sw);
     java.io.PrintStream oldErr = System.err;
