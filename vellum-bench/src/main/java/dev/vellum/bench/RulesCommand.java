@@ -56,6 +56,12 @@ final class RulesCommand implements Callable<Integer> {
   @Option(names = "--rules", defaultValue = "100", description = "rules (default 100)")
   int rules;
 
+  @Option(
+      names = "--snapshot-seconds",
+      defaultValue = "5",
+      description = "how often the engine snapshots its window state (default 5, as a node does)")
+  int snapshotSeconds;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -78,7 +84,7 @@ final class RulesCommand implements Callable<Integer> {
               () -> 0L,
               List::of,
               Duration.ofHours(1),
-              Duration.ofSeconds(5));
+              Duration.ofSeconds(snapshotSeconds));
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       // warm-up over the first tenth, not counted

@@ -139,9 +139,14 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     return Optional.of(NAME);
   }
 
+  /**
+   * The snapshot's position, whatever the runner stored: events after it are replayed into the
+   * state; events before it are in the state already (a stored position behind the snapshot only
+   * means the runner had not saved its position yet), so a new engine does not read the history.
+   */
   @Override
   public synchronized long resumeFrom(long storedPosition) {
-    return Math.min(storedPosition, snapshotAt);
+    return snapshotAt;
   }
 
   /** Tells the engine that a tenant's rules changed (on this node); read again before use. */
@@ -203,7 +208,6 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
   /** (Re)reads a tenant's rules; evaluators of unchanged rules keep their state. */
   private TenantRules load(String tenant, @org.jspecify.annotations.Nullable TenantRules before) {
     TenantRules t = new TenantRules();
-    RuleParser unused = new RuleParser(json);
     Map<String, JsonNode> states = new HashMap<>();
     if (before == null) {
       for (RecordStore.Entry s :
