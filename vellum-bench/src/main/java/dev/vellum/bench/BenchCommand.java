@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       IngestCommand.class,
       QueryCommand.class,
       IndexCommand.class,
+      RulesCommand.class,
       ProofCommand.class,
       SoakCommand.class,
       AnalyticsCommand.class,

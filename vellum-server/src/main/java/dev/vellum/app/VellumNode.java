@@ -269,7 +269,7 @@ public final class VellumNode implements AutoCloseable {
           track(
               new RuleEngine(
                   records,
-                  ingest,
+                  ingest::recordSystemEvent,
                   json,
                   clock,
                   metrics,

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.ingest.IngestService;
 import dev.vellum.ingest.Times;
 import dev.vellum.store.RecordStore;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +41,18 @@ final class Alerts {
   static final long MIN_OPEN_MICROS = 1_000_000L;
 
   private final RecordStore records;
-  private final IngestService ingest;
+  private final BiConsumer<String, ObjectNode> ingest;
   private final ObjectMapper json;
   private final Clock clock;
   private final Counter fired;
   private final Counter deriveFailures;
 
   Alerts(
-      RecordStore records, IngestService ingest, ObjectMapper json, Clock clock, MeterRegistry m) {
+      RecordStore records,
+      BiConsumer<String, ObjectNode> ingest,
+      ObjectMapper json,
+      Clock clock,
+      MeterRegistry m) {
     this.records = records;
     this.ingest = ingest;
     this.json = json;
@@ -144,7 +148,7 @@ final class Alerts {
     }
     ObjectNode ev = alertEvent(tenant, b, "ALERT_FIRED", b.path("fired_at").asText());
     ev.put("severity", b.path("severity").asText("warning"));
-    ingest.recordSystemEvent(tenant, ev);
+    ingest.accept(tenant, ev);
     long resolveAt = now() + b.path("open_micros").asLong(MIN_OPEN_MICROS);
     b.put("status", FIRING);
     RecordStore.Entry next = e.withBody(b.toString(), now()).withStatus(FIRING, resolveAt);
@@ -180,7 +184,7 @@ final class Alerts {
     }
     ev.set("metadata", md);
     try {
-      ingest.recordSystemEvent(tenant, ev);
+      ingest.accept(tenant, ev);
       b.put("derived_event_id", ev.path("id").asText());
     } catch (IllegalStateException invalid) {
       // the rule was checked against the type when saved; a type changed since can still refuse
@@ -236,7 +240,7 @@ final class Alerts {
   private void resolve(RecordStore.Entry e) {
     ObjectNode b = parse(e.body());
     String at = Times.formatMicros(e.dueMicros());
-    ingest.recordSystemEvent(e.tenant(), alertEvent(e.tenant(), b, "ALERT_RESOLVED", at));
+    ingest.accept(e.tenant(), alertEvent(e.tenant(), b, "ALERT_RESOLVED", at));
     b.put("status", RESOLVED);
     b.put("resolved_at", at);
     records.put(e.withBody(b.toString(), now()).withStatus(RESOLVED, 0), e.version());
@@ -275,7 +279,7 @@ final class Alerts {
       RecordStore.Entry next =
           e.withBody(b.toString(), now()).withStatus(ACKNOWLEDGED, e.dueMicros());
       if (records.put(next, e.version()) >= 0) {
-        ingest.recordSystemEvent(tenant, ev);
+        ingest.accept(tenant, ev);
         return render(records.get(KIND, tenant, id).orElseThrow());
       }
     }

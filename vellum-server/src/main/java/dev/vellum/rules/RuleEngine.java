@@ -2,7 +2,7 @@ package dev.vellum.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vellum.ingest.IngestService;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.ingest.Times;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -72,9 +73,14 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     final List<Evaluator> anyType = new ArrayList<>();
   }
 
+  /**
+   * {@code systemEvents} records an event the server writes itself in a tenant's log and returns
+   * when it is durable ({@code IngestService::recordSystemEvent}); it must be idempotent by event
+   * id.
+   */
   public RuleEngine(
       RecordStore records,
-      IngestService ingest,
+      BiConsumer<String, ObjectNode> systemEvents,
       ObjectMapper json,
       Clock clock,
       MeterRegistry metrics,
@@ -88,7 +94,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     this.headPosition = headPosition;
     this.tenantIds = tenantIds;
     this.snapshotEvery = snapshotEvery;
-    this.alerts = new Alerts(records, ingest, json, clock, metrics);
+    this.alerts = new Alerts(records, systemEvents, json, clock, metrics);
     this.matched =
         Counter.builder("vellum.rules.matches")
             .description("rule firings before suppression (events that made a rule fire)")
@@ -133,9 +139,14 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     return Optional.of(NAME);
   }
 
+  /**
+   * The snapshot's position, whatever the runner stored: events after it are replayed into the
+   * state; events before it are in the state already (a stored position behind the snapshot only
+   * means the runner had not saved its position yet), so a new engine does not read the history.
+   */
   @Override
   public synchronized long resumeFrom(long storedPosition) {
-    return Math.min(storedPosition, snapshotAt);
+    return snapshotAt;
   }
 
   /** Tells the engine that a tenant's rules changed (on this node); read again before use. */
@@ -197,7 +208,6 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
   /** (Re)reads a tenant's rules; evaluators of unchanged rules keep their state. */
   private TenantRules load(String tenant, @org.jspecify.annotations.Nullable TenantRules before) {
     TenantRules t = new TenantRules();
-    RuleParser unused = new RuleParser(json);
     Map<String, JsonNode> states = new HashMap<>();
     if (before == null) {
       for (RecordStore.Entry s :
