@@ -252,7 +252,7 @@ public final class VellumNode implements AutoCloseable {
       }
       this.archive =
           config.archive().enabled()
-              ? track(ArchiveService.open(config, records, log::awaitCheckpoint, clock))
+              ? track(ArchiveService.open(config, records, log::awaitCheckpoint, clock, metrics))
               : null;
       if (archive != null) {
         follow(archive.archiver());

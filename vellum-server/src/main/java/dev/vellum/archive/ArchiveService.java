@@ -5,9 +5,9 @@ import dev.vellum.objectstore.ObjectStore;
 import dev.vellum.objectstore.ObjectStores;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.RecordStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -22,14 +22,16 @@ public final class ArchiveService implements AutoCloseable {
   static final String STAGING_DIR = "archive-staging";
 
   private final ObjectStore objects;
-  private final RecordStore records;
   private final ParquetFiles parquet = new ParquetFiles();
   private final Archiver archiver;
 
   private ArchiveService(
-      VellumConfig config, RecordStore records, Archiver.Checkpoints checkpoints, Clock clock)
+      VellumConfig config,
+      RecordStore records,
+      Archiver.Checkpoints checkpoints,
+      Clock clock,
+      MeterRegistry metrics)
       throws IOException {
-    this.records = records;
     this.objects = ObjectStores.open(config.archive(), config.dataDir());
     try {
       Duration checkpointWait =
@@ -44,7 +46,8 @@ public final class ArchiveService implements AutoCloseable {
               config.archive().bufferBytes(),
               config.archive().interval(),
               checkpointWait,
-              clock);
+              clock,
+              metrics);
     } catch (IOException | RuntimeException e) {
       objects.close();
       throw e;
@@ -53,9 +56,13 @@ public final class ArchiveService implements AutoCloseable {
 
   /** Opens the configured object store and prepares the archiver (not yet following the feed). */
   public static ArchiveService open(
-      VellumConfig config, RecordStore records, Checkpoints checkpoints, Clock clock) {
+      VellumConfig config,
+      RecordStore records,
+      Checkpoints checkpoints,
+      Clock clock,
+      MeterRegistry metrics) {
     try {
-      return new ArchiveService(config, records, checkpoints::awaitCovering, clock);
+      return new ArchiveService(config, records, checkpoints::awaitCovering, clock, metrics);
     } catch (IOException e) {
       throw new UncheckedIOException("could not open the archive: " + e.getMessage(), e);
     }
@@ -77,21 +84,9 @@ public final class ArchiveService implements AutoCloseable {
     return objects;
   }
 
-  RecordStore records() {
-    return records;
-  }
-
-  ParquetFiles parquet() {
-    return parquet;
-  }
-
   /** Seals whatever is buffered now (tests, and the CLI's "archive now"). */
   public void sealNow() throws IOException, InterruptedException {
     archiver.flush();
-  }
-
-  static Path stagingOf(Path dataDir) {
-    return dataDir.resolve(STAGING_DIR);
   }
 
   @Override

@@ -7,6 +7,9 @@ import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
 import dev.vellum.store.RecordStore;
 import dev.vellum.store.StoredCheckpoint;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +85,10 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   private long oldestNanos;
   private long lastAccepted;
   private long savedPosition = -1;
+  private volatile int bufferedEvents;
+  private final Counter sealedFiles;
+  private final Counter sealedEvents;
+  private final Counter sealFailures;
 
   Archiver(
       ObjectStore objects,
@@ -92,7 +99,8 @@ final class Archiver implements FeedConsumer, AutoCloseable {
       long bufferLimit,
       Duration interval,
       Duration checkpointWait,
-      Clock clock)
+      Clock clock,
+      MeterRegistry metrics)
       throws IOException {
     this.objects = objects;
     this.records = records;
@@ -104,6 +112,21 @@ final class Archiver implements FeedConsumer, AutoCloseable {
     this.checkpointWait = checkpointWait;
     this.clock = clock;
     clearStaging();
+    this.sealedFiles =
+        Counter.builder("vellum.archive.files.sealed")
+            .description("Parquet files sealed, uploaded and verified")
+            .register(metrics);
+    this.sealedEvents =
+        Counter.builder("vellum.archive.events.sealed")
+            .description("events sealed into archive files")
+            .register(metrics);
+    this.sealFailures =
+        Counter.builder("vellum.archive.seal.failures")
+            .description("seals that failed (the buffer is kept and sealed later)")
+            .register(metrics);
+    Gauge.builder("vellum.archive.buffered.events", this, a -> a.bufferedEvents)
+        .description("events buffered in memory, not yet sealed")
+        .register(metrics);
     long tick = Math.max(10, Math.min(1_000, interval.toMillis() / 2));
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -131,6 +154,7 @@ final class Archiver implements FeedConsumer, AutoCloseable {
     savedPosition = sealed;
     lastAccepted = Math.min(storedPosition, sealed);
     buffer.clear();
+    bufferedEvents = 0;
     bufferedBytes = 0;
     return lastAccepted;
   }
@@ -150,6 +174,7 @@ final class Archiver implements FeedConsumer, AutoCloseable {
           oldestNanos = System.nanoTime();
         }
         buffer.add(e);
+        bufferedEvents = buffer.size();
         bufferedBytes += e.body().length() + ROW_OVERHEAD;
       }
       lastAccepted = f.position();
@@ -172,12 +197,24 @@ final class Archiver implements FeedConsumer, AutoCloseable {
         flush();
       }
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       LOG.warn("archiver could not seal {} buffered events: {}", buffer.size(), e.toString());
     }
   }
 
   /** Seals everything buffered now; on failure the buffer stays for the next attempt. */
   synchronized void flush() throws IOException, InterruptedException {
+    try {
+      seal();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      sealFailures.increment();
+      throw e;
+    }
+  }
+
+  private void seal() throws IOException, InterruptedException {
     long now = micros(clock.instant());
     List<RecordStore.Entry> entries = new ArrayList<>();
     Map<String, Long> lastSeqs = new TreeMap<>();
@@ -219,7 +256,10 @@ final class Archiver implements FeedConsumer, AutoCloseable {
     if (!buffer.isEmpty()) {
       LOG.info("archived {} events in {} files", buffer.size(), batches.size());
     }
+    sealedFiles.increment(batches.size());
+    sealedEvents.increment(buffer.size());
     buffer.clear();
+    bufferedEvents = 0;
     bufferedBytes = 0;
   }
 

@@ -93,6 +93,8 @@ class ArchiverTest {
         }
         assertEquals(8, seqs.size());
         assertEquals(0L, seqs.first());
+        String metrics = node.get("/metrics", ADMIN_KEY).raw().body();
+        assertTrue(metrics.contains("vellum_archive_events_sealed_total 8.0"), metrics);
       }
     }
   }
