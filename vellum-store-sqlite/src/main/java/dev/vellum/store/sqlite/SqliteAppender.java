@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ final class SqliteAppender {
   long append(WriteBatch batch) {
     Connection c = db.writer();
     try {
+      takeWriteLock(c);
       long last = lastPk < 0 ? maxPk(c) : lastPk;
       checkSeqsContinue(c, batch.events());
       insertEvents(c, batch.events(), last + 1);
@@ -77,6 +79,20 @@ final class SqliteAppender {
       // the original failure is what the caller needs to see
     }
     db.resetWriter();
+  }
+
+  /**
+   * Makes the transaction a write transaction before it reads. The driver begins a deferred
+   * transaction, so the reads below would take a WAL snapshot first; if another connection (the
+   * record store: deliveries, rules, alerts) committed between those reads and the first insert,
+   * the upgrade to a writer fails at once with SQLITE_BUSY_SNAPSHOT and the batch is lost. A write
+   * statement first takes the write lock, waiting out other writers under the busy timeout instead.
+   * It matches no row, so it changes nothing.
+   */
+  private static void takeWriteLock(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("DELETE FROM events WHERE 0");
+    }
   }
 
   private static long maxPk(Connection c) throws SQLException {
