@@ -25,6 +25,7 @@ import dev.vellum.ingest.Times;
 import dev.vellum.lease.AdvisoryLockLease;
 import dev.vellum.lease.Lease;
 import dev.vellum.log.TransparencyLog;
+import dev.vellum.notify.Notifications;
 import dev.vellum.query.QueryService;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.search.lucene.LuceneSearchIndex;
@@ -119,6 +120,10 @@ public final class VellumNode implements AutoCloseable {
   private final ConsumerRunner searchRunner;
   private final HttpServer http;
   private final IngestService ingest;
+
+  /** Channels, deliveries and the sender; its feed consumer turns alert events into deliveries. */
+  private final Notifications notifications;
+
   private final @Nullable String bootstrapKey;
   private final List<String> tenantIds;
   private volatile boolean ready;
@@ -207,6 +212,10 @@ public final class VellumNode implements AutoCloseable {
       for (FeedConsumer c : extensions.consumers()) {
         follow(c);
       }
+      this.notifications =
+          track(Notifications.create(config.notifications(), records, json, clock, metrics));
+      follow(notifications.follower());
+      notifications.start();
       this.ingest =
           new IngestService(
               new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
@@ -244,7 +253,8 @@ public final class VellumNode implements AutoCloseable {
                   store,
                   consumers,
                   this::notReadyReason,
-                  feed));
+                  feed,
+                  notifications));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
@@ -336,6 +346,11 @@ public final class VellumNode implements AutoCloseable {
     return records;
   }
 
+  /** The ingest service, for tests and tools that record system events as the server does. */
+  public IngestService ingest() {
+    return ingest;
+  }
+
   public List<String> routes() {
     return http.routes();
   }
@@ -417,6 +432,7 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(log, "signing the final checkpoints");
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
+    closeQuietly(notifications, "stopping the notification sender");
     sequencer.close();
     search.close();
     store.close();

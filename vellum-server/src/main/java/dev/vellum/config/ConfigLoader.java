@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +55,24 @@ public final class ConfigLoader {
           "postgres.password",
           "postgres.password_file",
           "postgres.schema",
-          "postgres.pool_size");
+          "postgres.pool_size",
+          "notify.max_channels_per_tenant",
+          "notify.retry_for",
+          "notify.first_backoff",
+          "notify.max_backoff",
+          "notify.connect_timeout",
+          "notify.request_timeout",
+          "notify.workers",
+          "notify.max_per_channel",
+          "notify.poll_interval",
+          "notify.allow",
+          "notify.smtp.host",
+          "notify.smtp.port",
+          "notify.smtp.security",
+          "notify.smtp.username",
+          "notify.smtp.password",
+          "notify.smtp.password_file",
+          "notify.smtp.from");
 
   private ConfigLoader() {}
 
@@ -95,6 +113,11 @@ public final class ConfigLoader {
       String key = prefix + field.getKey();
       if (field.getValue().isObject()) {
         flatten(key + ".", (ObjectNode) field.getValue(), out, file);
+      } else if (KEYS.contains(key) && field.getValue().isArray()) {
+        // a list (notify.allow) is kept as its comma-separated form, like its environment variable
+        List<String> items = new java.util.ArrayList<>();
+        field.getValue().forEach(item -> items.add(item.asText()));
+        out.put(key, String.join(",", items));
       } else if (KEYS.contains(key)) {
         out.put(key, field.getValue().asText());
       } else {
@@ -149,7 +172,39 @@ public final class ConfigLoader {
                     ? Path.of(v.get("postgres.password_file"))
                     : null,
                 v.get("postgres.schema"),
-                intOf(v, "postgres.pool_size", d.storage().postgres().poolSize()))));
+                intOf(v, "postgres.pool_size", d.storage().postgres().poolSize()))),
+        notifications(v, d.notifications()));
+  }
+
+  private static VellumConfig.Notify notifications(Map<String, String> v, VellumConfig.Notify d) {
+    VellumConfig.Smtp s = d.smtp();
+    String allow = v.get("notify.allow");
+    return new VellumConfig.Notify(
+        intOf(v, "notify.max_channels_per_tenant", d.maxChannelsPerTenant()),
+        durationOf(v, "notify.retry_for", d.retryFor()),
+        durationOf(v, "notify.first_backoff", d.firstBackoff()),
+        durationOf(v, "notify.max_backoff", d.maxBackoff()),
+        durationOf(v, "notify.connect_timeout", d.connectTimeout()),
+        durationOf(v, "notify.request_timeout", d.requestTimeout()),
+        intOf(v, "notify.workers", d.workers()),
+        intOf(v, "notify.max_per_channel", d.maxPerChannel()),
+        durationOf(v, "notify.poll_interval", d.pollInterval()),
+        allow == null
+            ? d.allow()
+            : java.util.Arrays.stream(allow.split(","))
+                .map(String::strip)
+                .filter(x -> !x.isEmpty())
+                .toList(),
+        new VellumConfig.Smtp(
+            v.getOrDefault("notify.smtp.host", s.host()),
+            intOf(v, "notify.smtp.port", s.port()),
+            v.getOrDefault("notify.smtp.security", s.security()).strip().toLowerCase(Locale.ROOT),
+            v.getOrDefault("notify.smtp.username", s.username()),
+            v.getOrDefault("notify.smtp.password", s.password()),
+            v.containsKey("notify.smtp.password_file")
+                ? Path.of(v.get("notify.smtp.password_file"))
+                : s.passwordFile(),
+            v.getOrDefault("notify.smtp.from", s.from())));
   }
 
   private static int intOf(Map<String, String> v, String key, int fallback) {
@@ -169,7 +224,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m}.
+   * Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m},
+   * {@code 24h}.
    */
   static Duration durationOf(Map<String, String> v, String key, Duration fallback) {
     String text = v.get(key);
@@ -184,11 +240,17 @@ public final class ConfigLoader {
         return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
       } else if (t.endsWith("m") && !t.startsWith("p")) {
         return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("h") && !t.startsWith("p")) {
+        return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
       }
       return Duration.parse(text.trim());
     } catch (NumberFormatException | DateTimeParseException e) {
       throw new ConfigException(
-          "setting " + key + " = " + text + ": must be a duration such as 500ms, 5s, 5m or PT5M");
+          "setting "
+              + key
+              + " = "
+              + text
+              + ": must be a duration such as 500ms, 5s, 5m, 24h or PT5M");
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.vellum.feed.Feed;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.IngestService;
 import dev.vellum.log.TransparencyLog;
+import dev.vellum.notify.Notifications;
 import dev.vellum.query.QueryService;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
@@ -50,7 +51,8 @@ public final class HttpServer {
       EventStore store,
       Consumers consumers,
       Readiness readiness,
-      Feed feed) {}
+      Feed feed,
+      Notifications notifications) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -123,6 +125,14 @@ public final class HttpServer {
                       new AdminAudit(p.ingest(), p.json()),
                       p.limiter(),
                       p.config().rateLimit())
+                  .register(cfg.routes);
+              new ChannelRoutes(
+                      p.notifications().channels(),
+                      new AdminAudit(p.ingest(), p.json()),
+                      p.json(),
+                      p.clock())
+                  .register(cfg.routes);
+              new DeliveryRoutes(p.notifications().deliveries(), p.ingest(), p.json(), p.clock())
                   .register(cfg.routes);
             });
   }

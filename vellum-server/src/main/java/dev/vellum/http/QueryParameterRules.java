@@ -28,7 +28,8 @@ final class QueryParameterRules {
           "GET /v1/log/checkpoints", Set.of("since_size"),
           "GET /v1/log/proof", Set.of("leaf_index", "tree_size"),
           "GET /v1/events/{id}/proof", Set.of("tree_size"),
-          "GET /v1/log/consistency", Set.of("from", "to"));
+          "GET /v1/log/consistency", Set.of("from", "to"),
+          "GET /v1/deliveries", Set.of("status", "cursor", "limit"));
 
   private QueryParameterRules() {}
 

@@ -79,6 +79,11 @@ public final class TestNode implements AutoCloseable {
     return node.port();
   }
 
+  /** The running node, for tests that reach its services (records, ingest) directly. */
+  public VellumNode node() {
+    return node;
+  }
+
   /** The endpoints of the running router, as "method path". */
   public java.util.List<String> routes() {
     return node.routes();
