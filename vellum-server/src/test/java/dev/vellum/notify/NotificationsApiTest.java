@@ -496,4 +496,29 @@ class NotificationsApiTest {
     assertEquals(400, node.get("/v1/deliveries?colour=red", ADMIN_KEY).status());
     assertNotNull(first.body().path("deliveries").get(0).path("channel_type").asText());
   }
+
+  @Test
+  void anAlertReachesOnlyChannelsOfItsOwnTenant() {
+    node = start(LOOPBACK, Duration.ofMinutes(5));
+    String defaults =
+        createChannel(node, "{\"type\":\"webhook\",\"url\":\"" + receiver.url("/") + "\"}")
+            .path("id")
+            .asText();
+    Reply acme = node.post("/v1/tenants", ADMIN_KEY, "{\"id\":\"acme\"}");
+    assertEquals(201, acme.status(), () -> acme.raw().body());
+    String acmeKey = acme.body().path("api_key").asText();
+    node.node().ingest().recordSystemEvent("acme", alert("al_cross", defaults));
+    JsonNode d =
+        eventually(
+            "acme's dead delivery",
+            () -> {
+              JsonNode items =
+                  node.get("/v1/deliveries?status=dead", acmeKey).body().get("deliveries");
+              return items.size() > 0 ? items.get(0) : null;
+            });
+    assertTrue(d.path("dead_reason").asText().contains("no channel " + defaults), d.toString());
+    assertEquals(0, receiver.received.size());
+    assertEquals(0, node.get("/v1/deliveries", ADMIN_KEY).body().get("deliveries").size());
+    assertEquals(0, node.get("/v1/channels", acmeKey).body().path("channels").size());
+  }
 }
