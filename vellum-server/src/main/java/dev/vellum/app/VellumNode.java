@@ -31,6 +31,7 @@ import dev.vellum.lease.AdvisoryLockLease;
 import dev.vellum.lease.Lease;
 import dev.vellum.log.SigningKey;
 import dev.vellum.log.TransparencyLog;
+import dev.vellum.notify.Notifications;
 import dev.vellum.objectstore.DirectoryObjectStore;
 import dev.vellum.query.QueryService;
 import dev.vellum.rules.RuleEngine;
@@ -149,6 +150,9 @@ public final class VellumNode implements AutoCloseable {
   /** The rules engine: follows the feed under the cluster role "rules". */
   private final RuleEngine rules;
 
+  /** Channels, deliveries and the sender; its feed consumer turns alert events into deliveries. */
+  private final Notifications notifications;
+
   private final @Nullable String bootstrapKey;
   private final List<String> tenantIds;
   private volatile boolean ready;
@@ -257,6 +261,10 @@ public final class VellumNode implements AutoCloseable {
       if (archive != null) {
         follow(archive.archiver());
       }
+      this.notifications =
+          track(Notifications.create(config.notifications(), records, json, clock, metrics));
+      follow(notifications.follower());
+      notifications.start();
       this.ingest =
           new IngestService(
               new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
@@ -305,7 +313,8 @@ public final class VellumNode implements AutoCloseable {
                   this::notReadyReason,
                   feed,
                   new RuleService(records, catalog, queries, rules, json, clock),
-                  analytics));
+                  analytics,
+                  notifications));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
@@ -445,6 +454,11 @@ public final class VellumNode implements AutoCloseable {
     return store;
   }
 
+  /** The ingest service, for tests and tools that record system events as the server does. */
+  public IngestService ingest() {
+    return ingest;
+  }
+
   /** The HTTP endpoints this node serves, as "method path". */
   public List<String> routes() {
     return http.routes();
@@ -528,6 +542,7 @@ public final class VellumNode implements AutoCloseable {
     closeQuietly(log, "signing the final checkpoints");
     closeQuietly(signerLease, "giving up the checkpoint-signer lease");
     closeQuietly(consumers, "stopping the feed consumers");
+    closeQuietly(notifications, "stopping the notification sender");
     closeQuietly(rules, "saving the rules engine's state");
     if (archive != null) {
       closeQuietly(archive, "closing the archive");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +69,24 @@ public final class ConfigLoader {
           "archive.s3.region",
           "archive.s3.path_style",
           "archive.s3.access_key_id",
-          "archive.s3.secret_access_key");
+          "archive.s3.secret_access_key",
+          "notify.max_channels_per_tenant",
+          "notify.retry_for",
+          "notify.first_backoff",
+          "notify.max_backoff",
+          "notify.connect_timeout",
+          "notify.request_timeout",
+          "notify.workers",
+          "notify.max_per_channel",
+          "notify.poll_interval",
+          "notify.allow",
+          "notify.smtp.host",
+          "notify.smtp.port",
+          "notify.smtp.security",
+          "notify.smtp.username",
+          "notify.smtp.password",
+          "notify.smtp.password_file",
+          "notify.smtp.from");
 
   private ConfigLoader() {}
 
@@ -109,6 +127,11 @@ public final class ConfigLoader {
       String key = prefix + field.getKey();
       if (field.getValue().isObject()) {
         flatten(key + ".", (ObjectNode) field.getValue(), out, file);
+      } else if (KEYS.contains(key) && field.getValue().isArray()) {
+        // a list (notify.allow) is kept as its comma-separated form, like its environment variable
+        List<String> items = new java.util.ArrayList<>();
+        field.getValue().forEach(item -> items.add(item.asText()));
+        out.put(key, String.join(",", items));
       } else if (KEYS.contains(key)) {
         out.put(key, field.getValue().asText());
       } else {
@@ -167,7 +190,8 @@ public final class ConfigLoader {
         new VellumConfig.LogKey(
             v.containsKey("log.signing_key_file") ? Path.of(v.get("log.signing_key_file")) : null,
             v.get("log.signing_key")),
-        archive(v, d.archive()));
+        archive(v, d.archive()),
+        notifications(v, d.notifications()));
   }
 
   private static VellumConfig.Archive archive(Map<String, String> v, VellumConfig.Archive d) {
@@ -199,6 +223,37 @@ public final class ConfigLoader {
     return t.equals("true");
   }
 
+  private static VellumConfig.Notify notifications(Map<String, String> v, VellumConfig.Notify d) {
+    VellumConfig.Smtp s = d.smtp();
+    String allow = v.get("notify.allow");
+    return new VellumConfig.Notify(
+        intOf(v, "notify.max_channels_per_tenant", d.maxChannelsPerTenant()),
+        durationOf(v, "notify.retry_for", d.retryFor()),
+        durationOf(v, "notify.first_backoff", d.firstBackoff()),
+        durationOf(v, "notify.max_backoff", d.maxBackoff()),
+        durationOf(v, "notify.connect_timeout", d.connectTimeout()),
+        durationOf(v, "notify.request_timeout", d.requestTimeout()),
+        intOf(v, "notify.workers", d.workers()),
+        intOf(v, "notify.max_per_channel", d.maxPerChannel()),
+        durationOf(v, "notify.poll_interval", d.pollInterval()),
+        allow == null
+            ? d.allow()
+            : java.util.Arrays.stream(allow.split(","))
+                .map(String::strip)
+                .filter(x -> !x.isEmpty())
+                .toList(),
+        new VellumConfig.Smtp(
+            v.getOrDefault("notify.smtp.host", s.host()),
+            intOf(v, "notify.smtp.port", s.port()),
+            v.getOrDefault("notify.smtp.security", s.security()).strip().toLowerCase(Locale.ROOT),
+            v.getOrDefault("notify.smtp.username", s.username()),
+            v.getOrDefault("notify.smtp.password", s.password()),
+            v.containsKey("notify.smtp.password_file")
+                ? Path.of(v.get("notify.smtp.password_file"))
+                : s.passwordFile(),
+            v.getOrDefault("notify.smtp.from", s.from())));
+  }
+
   private static int intOf(Map<String, String> v, String key, int fallback) {
     return (int) longOf(v, key, fallback);
   }
@@ -216,7 +271,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m}.
+   * Accepts ISO-8601 ({@code PT5M}) or a number with a unit: {@code 500ms}, {@code 5s}, {@code 5m},
+   * {@code 24h}.
    */
   static Duration durationOf(Map<String, String> v, String key, Duration fallback) {
     String text = v.get(key);
@@ -239,7 +295,11 @@ public final class ConfigLoader {
       return Duration.parse(text.trim());
     } catch (NumberFormatException | DateTimeParseException e) {
       throw new ConfigException(
-          "setting " + key + " = " + text + ": must be a duration such as 500ms, 5s, 5m or PT5M");
+          "setting "
+              + key
+              + " = "
+              + text
+              + ": must be a duration such as 500ms, 5s, 5m, 24h or PT5M");
     }
   }
 }

@@ -21,7 +21,8 @@ public record VellumConfig(
     Http http,
     Storage storage,
     LogKey logKey,
-    Archive archive) {
+    Archive archive,
+    Notify notifications) {
 
   /**
    * Where the log's signing key comes from: a file every node reads ({@code log.signing_key_file}),
@@ -124,6 +125,96 @@ public record VellumConfig(
     }
   }
 
+  /**
+   * Notifications (channels and their deliveries). Deliveries are retried with exponential backoff
+   * and full jitter, from {@code firstBackoff} up to {@code maxBackoff} per wait, for {@code
+   * retryFor} in all, then dead-lettered. Webhook and chat targets must not resolve to loopback,
+   * link-local, private or metadata addresses unless {@code allow} lists them (CIDRs or host
+   * names). {@code workers} bounds the sends in flight on this node, {@code maxPerChannel} those to
+   * one channel.
+   */
+  public record Notify(
+      int maxChannelsPerTenant,
+      Duration retryFor,
+      Duration firstBackoff,
+      Duration maxBackoff,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int workers,
+      int maxPerChannel,
+      Duration pollInterval,
+      java.util.List<String> allow,
+      Smtp smtp) {
+    public Notify {
+      allow = java.util.List.copyOf(allow);
+    }
+
+    public Notify withAllow(java.util.List<String> newAllow) {
+      return new Notify(
+          maxChannelsPerTenant,
+          retryFor,
+          firstBackoff,
+          maxBackoff,
+          connectTimeout,
+          requestTimeout,
+          workers,
+          maxPerChannel,
+          pollInterval,
+          newAllow,
+          smtp);
+    }
+
+    public Notify withRetries(Duration newRetryFor, Duration newFirst, Duration newMax) {
+      return new Notify(
+          maxChannelsPerTenant,
+          newRetryFor,
+          newFirst,
+          newMax,
+          connectTimeout,
+          requestTimeout,
+          workers,
+          maxPerChannel,
+          pollInterval,
+          allow,
+          smtp);
+    }
+
+    public Notify withSmtp(Smtp newSmtp) {
+      return new Notify(
+          maxChannelsPerTenant,
+          retryFor,
+          firstBackoff,
+          maxBackoff,
+          connectTimeout,
+          requestTimeout,
+          workers,
+          maxPerChannel,
+          pollInterval,
+          allow,
+          newSmtp);
+    }
+  }
+
+  /**
+   * The SMTP server e-mail channels send through: {@code security} is {@code starttls} (required,
+   * never downgraded), {@code tls} (implicit TLS) or {@code none}; the password is given directly
+   * or as a file whose first line it is. E-mail channels are refused while no host is set.
+   */
+  public record Smtp(
+      @Nullable String host,
+      int port,
+      String security,
+      @Nullable String username,
+      @Nullable String password,
+      @Nullable Path passwordFile,
+      String from) {
+    @Override
+    public String toString() {
+      // never the password
+      return "Smtp[host=" + host + ", port=" + port + ", security=" + security + "]";
+    }
+  }
+
   /** Limits on what one ingest request may carry. */
   public record Ingest(
       int maxEventsPerRequest,
@@ -177,7 +268,19 @@ public record VellumConfig(
             new Tls(null, null, Duration.ofSeconds(10))),
         new Storage("sqlite", new Postgres(null, null, null, null, null, 10)),
         LogKey.inDataDir(),
-        Archive.defaults());
+        Archive.defaults(),
+        new Notify(
+            50,
+            Duration.ofHours(24),
+            Duration.ofSeconds(10),
+            Duration.ofHours(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(15),
+            4,
+            2,
+            Duration.ofSeconds(1),
+            java.util.List.of(),
+            new Smtp(null, 587, "starttls", null, null, null, "vellum@localhost")));
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
@@ -304,6 +407,7 @@ public record VellumConfig(
         pg.schema(),
         "must be a plain identifier (letters, digits, '_')");
     validateArchive();
+    validateNotify();
     return this;
   }
 
@@ -342,6 +446,81 @@ public record VellumConfig(
         "archive.s3.access_key_id and archive.s3.secret_access_key must be set together");
   }
 
+  private void validateNotify() {
+    require(
+        notifications.maxChannelsPerTenant() >= 1 && notifications.maxChannelsPerTenant() <= 1000,
+        "notify.max_channels_per_tenant",
+        notifications.maxChannelsPerTenant(),
+        "must be 1..1000");
+    require(
+        notifications.firstBackoff().toMillis() >= 1,
+        "notify.first_backoff",
+        notifications.firstBackoff(),
+        "must be at least 1ms");
+    require(
+        notifications.maxBackoff().compareTo(notifications.firstBackoff()) >= 0,
+        "notify.max_backoff",
+        notifications.maxBackoff(),
+        "must be at least notify.first_backoff");
+    require(
+        notifications.retryFor().toMillis() >= 1 && notifications.retryFor().toDays() <= 30,
+        "notify.retry_for",
+        notifications.retryFor(),
+        "must be 1ms..30 days");
+    require(
+        notifications.connectTimeout().toMillis() >= 10,
+        "notify.connect_timeout",
+        notifications.connectTimeout(),
+        "must be at least 10ms");
+    require(
+        notifications.requestTimeout().compareTo(notifications.connectTimeout()) >= 0,
+        "notify.request_timeout",
+        notifications.requestTimeout(),
+        "must be at least notify.connect_timeout");
+    require(
+        notifications.workers() >= 1 && notifications.workers() <= 256,
+        "notify.workers",
+        notifications.workers(),
+        "must be 1..256");
+    require(
+        notifications.maxPerChannel() >= 1
+            && notifications.maxPerChannel() <= notifications.workers(),
+        "notify.max_per_channel",
+        notifications.maxPerChannel(),
+        "must be 1..notify.workers");
+    require(
+        notifications.pollInterval().toMillis() >= 10,
+        "notify.poll_interval",
+        notifications.pollInterval(),
+        "must be at least 10ms");
+    require(
+        notifications.allow().size() <= 100,
+        "notify.allow",
+        notifications.allow().size() + " entries",
+        "at most 100 entries");
+    Smtp smtp = notifications.smtp();
+    require(
+        java.util.Set.of("starttls", "tls", "none").contains(smtp.security()),
+        "notify.smtp.security",
+        smtp.security(),
+        "must be starttls, tls or none");
+    require(
+        smtp.port() >= 1 && smtp.port() <= 65535,
+        "notify.smtp.port",
+        smtp.port(),
+        "must be 1..65535");
+    require(
+        smtp.password() == null || smtp.passwordFile() == null,
+        "notify.smtp.password_file",
+        smtp.passwordFile(),
+        "notify.smtp.password and notify.smtp.password_file must not both be set");
+    require(
+        smtp.from().contains("@") && smtp.from().length() <= 254,
+        "notify.smtp.from",
+        smtp.from(),
+        "must be an e-mail address");
+  }
+
   private static String safeUrl(String url) {
     int q = url.indexOf('?');
     return q < 0 ? url : url.substring(0, q) + "?…";
@@ -366,7 +545,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
@@ -382,7 +562,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withHost(String newHost) {
@@ -398,7 +579,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withBootstrapKey(String key) {
@@ -414,7 +596,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
@@ -430,7 +613,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
@@ -446,7 +630,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withHttp(Http newHttp) {
@@ -462,7 +647,8 @@ public record VellumConfig(
         newHttp,
         storage,
         logKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withLogKey(LogKey newLogKey) {
@@ -478,7 +664,8 @@ public record VellumConfig(
         http,
         storage,
         newLogKey,
-        archive);
+        archive,
+        notifications);
   }
 
   public VellumConfig withArchive(Archive newArchive) {
@@ -494,7 +681,8 @@ public record VellumConfig(
         http,
         storage,
         logKey,
-        newArchive);
+        newArchive,
+        notifications);
   }
 
   public VellumConfig withStorage(Storage newStorage) {
@@ -510,6 +698,24 @@ public record VellumConfig(
         http,
         newStorage,
         logKey,
-        archive);
+        archive,
+        notifications);
+  }
+
+  public VellumConfig withNotify(Notify newNotify) {
+    return new VellumConfig(
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage,
+        logKey,
+        archive,
+        newNotify);
   }
 }

@@ -12,6 +12,7 @@ import dev.vellum.feed.Feed;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.IngestService;
 import dev.vellum.log.TransparencyLog;
+import dev.vellum.notify.Notifications;
 import dev.vellum.query.QueryService;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.EventStore;
@@ -53,7 +54,8 @@ public final class HttpServer {
       Readiness readiness,
       Feed feed,
       dev.vellum.rules.RuleService rules,
-      Analytics analytics) {}
+      Analytics analytics,
+      Notifications notifications) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -131,6 +133,14 @@ public final class HttpServer {
               new RuleRoutes(p.rules(), p.ingest(), new AdminAudit(p.ingest(), p.json()), p.json())
                   .register(cfg.routes);
               new AlertRoutes(p.rules(), p.ingest(), p.json()).register(cfg.routes);
+              new ChannelRoutes(
+                      p.notifications().channels(),
+                      new AdminAudit(p.ingest(), p.json()),
+                      p.json(),
+                      p.clock())
+                  .register(cfg.routes);
+              new DeliveryRoutes(p.notifications().deliveries(), p.ingest(), p.json(), p.clock())
+                  .register(cfg.routes);
             });
   }
 

@@ -93,7 +93,8 @@ class SharedLogKeyTest {
                             c.http(),
                             c.storage(),
                             new VellumConfig.LogKey(first, null),
-                            c.archive()),
+                            c.archive(),
+                            c.notifications()),
                     VellumNode.Extensions.none()));
     assertTrue(renamed.getMessage().contains("log_name"), renamed.getMessage());
   }

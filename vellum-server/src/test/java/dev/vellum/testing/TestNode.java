@@ -79,7 +79,7 @@ public final class TestNode implements AutoCloseable {
     return node.port();
   }
 
-  /** The running node itself: its parts (store, records, archive), for tests that seed state. */
+  /** The running node itself: its parts (store, records, ingest, archive), for tests. */
   public VellumNode node() {
     return node;
   }

@@ -121,7 +121,10 @@ public final class SampleEvents {
       p.device = devices.get(world.nextInt(devices.size()));
       people.add(p);
     }
+    // alerts are written by the rules engine when a rule fires, never by a producer: demo data
+    // with alerts of rules that do not exist would mislead whoever explores it
     types = new ArrayList<>(BuiltInCatalog.typeNames());
+    types.removeIf(t -> t.startsWith("ALERT_"));
     cumulative = new double[types.size()];
     double sum = 0;
     JsonNode weights = WORLD.get("type_weights");

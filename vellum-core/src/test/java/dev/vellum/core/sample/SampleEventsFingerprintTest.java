@@ -19,10 +19,14 @@ import org.junit.jupiter.api.Test;
  * and then the new hash has to be taken deliberately. Taken again when the ROLE_ASSIGNED,
  * ROLE_REVOKED and PASSWORD_CHANGE_FAILED schemas stopped requiring fields a reference producer
  * cannot send: the Java-coded generator of 564eb00 gives the same new hash with that catalogue.
+ * Taken again when the catalogue gained ALERT_FIRED, ALERT_RESOLVED and ALERT_ACKNOWLEDGED: the
+ * generator leaves them out of its random mix (only the rules engine writes them), so the demo and
+ * mixed events are unchanged (the old hash results when the loop below skips those three types);
+ * the hash changes only by the three events made for them by name.
  */
 class SampleEventsFingerprintTest {
   private static final String EXPECTED =
-      "d05eaa09b761df1b463207c97873293bc89bd7f830f09a150b77fbdca3deaa7f";
+      "4a97ea934f7f637f633ca572f50a841e9a056607e5ab39c8602b5f44360105c1";
 
   @Test
   void fixedSeeds_generateTheSameEventsAsBeforeTheDataMovedToJson() throws Exception {

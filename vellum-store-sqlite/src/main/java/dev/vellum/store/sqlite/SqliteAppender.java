@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,18 +71,6 @@ final class SqliteAppender {
     }
   }
 
-  /**
-   * Starts the transaction with a write, so it waits (busy timeout) for the write lock before it
-   * reads anything. A transaction that reads first holds a snapshot; if another connection (the
-   * record store of the capabilities after the commit) commits before its first write, SQLite
-   * refuses the upgrade at once with SQLITE_BUSY_SNAPSHOT instead of waiting.
-   */
-  private static void takeWriteLock(Connection c) throws SQLException {
-    try (java.sql.Statement s = c.createStatement()) {
-      s.executeUpdate("UPDATE feed_consumers SET name = name WHERE 0");
-    }
-  }
-
   private void abandon(Connection c) {
     lastPk = -1;
     try {
@@ -90,6 +79,20 @@ final class SqliteAppender {
       // the original failure is what the caller needs to see
     }
     db.resetWriter();
+  }
+
+  /**
+   * Makes the transaction a write transaction before it reads. The driver begins a deferred
+   * transaction, so the reads below would take a WAL snapshot first; if another connection (the
+   * record store: deliveries, rules, alerts) committed between those reads and the first insert,
+   * the upgrade to a writer fails at once with SQLITE_BUSY_SNAPSHOT and the batch is lost. A write
+   * statement first takes the write lock, waiting out other writers under the busy timeout instead.
+   * It matches no row, so it changes nothing.
+   */
+  private static void takeWriteLock(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("DELETE FROM events WHERE 0");
+    }
   }
 
   private static long maxPk(Connection c) throws SQLException {
