@@ -163,7 +163,10 @@ final class Sender implements AutoCloseable {
       return;
     }
     long now = Times.micros(clock.instant());
-    for (RecordStore.Entry e : records.due(Deliveries.KIND, "pending", now, free * 4)) {
+    // read past the free slots: the earliest due may all be for one channel at its bound, and the
+    // others must not wait behind it (head-of-line blocking across channels)
+    for (RecordStore.Entry e :
+        records.due(Deliveries.KIND, "pending", now, Math.min(500, free * 4 + 100))) {
       String channelKey = e.tenant() + "\n" + deliveries.read(e.body()).path("channel_id").asText();
       if (!acquireChannel(channelKey)) {
         continue;

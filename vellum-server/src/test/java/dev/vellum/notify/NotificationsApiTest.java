@@ -478,7 +478,14 @@ class NotificationsApiTest {
               .asText();
     }
     fire(node, "al_page", ids);
-    eventually("three deliveries", () -> receiver.received.size() == 3 ? true : null);
+    // the receiver answers before the sender records the outcome: wait for the records
+    eventually(
+        "three delivered",
+        () ->
+            node.get("/v1/deliveries?status=delivered", ADMIN_KEY).body().get("deliveries").size()
+                    == 3
+                ? true
+                : null);
     Reply first = node.get("/v1/deliveries?status=delivered&limit=2", ADMIN_KEY);
     assertEquals(2, first.body().path("deliveries").size());
     String cursor = first.body().path("next_cursor").asText();
