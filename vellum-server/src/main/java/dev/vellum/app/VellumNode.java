@@ -32,7 +32,8 @@ import dev.vellum.lease.Lease;
 import dev.vellum.log.SigningKey;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.notify.Notifications;
-import dev.vellum.objectstore.DirectoryObjectStore;
+import dev.vellum.objectstore.ObjectStore;
+import dev.vellum.objectstore.ObjectStores;
 import dev.vellum.query.QueryService;
 import dev.vellum.rules.RuleEngine;
 import dev.vellum.rules.RuleService;
@@ -327,13 +328,20 @@ public final class VellumNode implements AutoCloseable {
    * configures another store) and the hot events; its limits come from {@code VELLUM_ANALYTICS_*}
    * environment variables.
    */
+  /** Analytics reads the archiver's own store; with the archiver off, the configured one. */
+  private ObjectStore archiveObjects(VellumConfig config) throws IOException {
+    return archive != null
+        ? archive.objects()
+        : track(ObjectStores.open(config.archive(), config.dataDir()));
+  }
+
   private Analytics analytics(VellumConfig config, ObjectMapper json) {
     try {
       return track(
           new Analytics(
               store,
               records,
-              new DirectoryObjectStore(config.dataDir().resolve(ARCHIVE_DIR)),
+              archiveObjects(config),
               config.dataDir().resolve("analytics-cache"),
               AnalyticsSettings.fromEnvironment(System.getenv()),
               json,
