@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.config.VellumConfig;
+import dev.vellum.testing.Eventually;
 import dev.vellum.testing.TestNode;
 import dev.vellum.testing.TestNode.Reply;
 import java.nio.charset.StandardCharsets;
@@ -107,22 +108,7 @@ class NotificationsApiTest {
   }
 
   static <T> T eventually(String what, Supplier<T> probe) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      T v = probe.get();
-      if (v != null) {
-        return v;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never happened: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    return Eventually.eventually(what, probe);
   }
 
   /** The one delivery of the tenant once it has {@code status}. */
