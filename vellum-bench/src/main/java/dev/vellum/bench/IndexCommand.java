@@ -135,23 +135,7 @@ final class IndexCommand implements Callable<Integer> {
               + TENANT
               + "\","
               + bodies.get(k).substring(1);
-      batch.add(
-          new NewEvent(
-              TENANT,
-              seq,
-              id,
-              occurred,
-              occurred,
-              e.path("type").asText(),
-              e.path("category").asText("general"),
-              e.path("source").asText(),
-              e.path("outcome").asText(),
-              e.path("severity").asText(),
-              e.path("actor").path("id").asText(),
-              e.path("actor").path("ip").isTextual() ? e.path("actor").path("ip").asText() : null,
-              e.path("session_id").isTextual() ? e.path("session_id").asText() : null,
-              new byte[32],
-              body));
+      batch.add(newEvent(e, seq, id, occurred, body));
       if (batch.size() == FEED_BATCH || seq == events - 1) {
         store.append(WriteBatch.ofEvents(batch, List.of()));
         batch.clear();
@@ -217,5 +201,28 @@ final class IndexCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A stored event of the bench tenant from a generated body {@code e}: the columns the engines
+   * read, taken from the body as the ingest path would; the leaf hash is not computed.
+   */
+  static NewEvent newEvent(JsonNode e, long seq, String id, long occurredMicros, String body) {
+    return new NewEvent(
+        TENANT,
+        seq,
+        id,
+        occurredMicros,
+        occurredMicros,
+        e.path("type").asText(),
+        e.path("category").asText("general"),
+        e.path("source").asText(),
+        e.path("outcome").asText(),
+        e.path("severity").asText(),
+        e.path("actor").path("id").asText(),
+        e.path("actor").path("ip").isTextual() ? e.path("actor").path("ip").asText() : null,
+        e.path("session_id").isTextual() ? e.path("session_id").asText() : null,
+        new byte[32],
+        body);
   }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.core.sample.SampleEvents;
 import dev.vellum.rules.RuleEngine;
 import dev.vellum.store.FeedEvent;
-import dev.vellum.store.NewEvent;
 import dev.vellum.store.RecordStore;
 import dev.vellum.store.sqlite.SqliteDatabase;
 import dev.vellum.store.sqlite.SqliteRecordStore;
@@ -185,25 +184,7 @@ final class RulesCommand implements Callable<Integer> {
       long occurred = startMicros + seq * 1000;
       String id = RequestPool.uuid7(occurred / 1000).toString();
       e.put("id", id).put("seq", seq).put("tenant", TENANT);
-      batch.add(
-          new FeedEvent(
-              seq + 1,
-              new NewEvent(
-                  TENANT,
-                  seq,
-                  id,
-                  occurred,
-                  occurred,
-                  e.path("type").asText(),
-                  e.path("category").asText("general"),
-                  e.path("source").asText(),
-                  e.path("outcome").asText(),
-                  e.path("severity").asText(),
-                  e.path("actor").path("id").asText(),
-                  null,
-                  null,
-                  new byte[32],
-                  e.toString())));
+      batch.add(new FeedEvent(seq + 1, IndexCommand.newEvent(e, seq, id, occurred, e.toString())));
       if (batch.size() == BATCH) {
         out.add(batch);
         batch = new ArrayList<>(BATCH);
