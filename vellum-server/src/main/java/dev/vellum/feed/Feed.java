@@ -29,6 +29,9 @@ public final class Feed {
 
   private volatile long lastPosition;
 
+  /** Set once other nodes write to the same store (see {@link #followStore}). */
+  private volatile boolean otherWriters;
+
   /** {@code clientWrite} tells events written by clients from those the server records itself. */
   public Feed(EventStore store, Predicate<NewEvent> clientWrite) {
     this.store = store;
@@ -64,6 +67,7 @@ public final class Feed {
    * from the store (they are never handed over in memory here). Close the result to stop.
    */
   public AutoCloseable followStore(java.time.Duration interval) {
+    otherWriters = true;
     java.util.concurrent.ScheduledExecutorService timer =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -121,7 +125,28 @@ public final class Feed {
    * its last event of any kind), 0 if it has none.
    */
   public long lastPosition(String tenant) {
+    if (otherWriters) {
+      return storedPosition(tenant);
+    }
     return tenantPositions.computeIfAbsent(tenant, store::lastPosition);
+  }
+
+  /**
+   * With other writers this node learns of their commits only every follow interval, so a reader
+   * who wrote through another node would miss its own events: ask the store for the tenant's head
+   * (one key lookup) and let the consumers read up to it now.
+   */
+  private long storedPosition(String tenant) {
+    long known = tenantPositions.getOrDefault(tenant, 0L);
+    try {
+      long stored = store.lastPosition(tenant);
+      if (stored > lastPosition) {
+        observed(stored);
+      }
+      return Math.max(known, stored);
+    } catch (RuntimeException e) {
+      return known; // the store is unreachable for now: wait for what this node knows of
+    }
   }
 
   /**
