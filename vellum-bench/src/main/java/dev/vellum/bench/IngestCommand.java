@@ -113,6 +113,15 @@ final class IngestCommand implements Callable<Integer> {
               + " acknowledgement until a search finds it (ack-to-searchable latency)")
   boolean probeVisibility;
 
+  @Option(
+      names = "--spread",
+      converter = Durations.class,
+      defaultValue = "0s",
+      description =
+          "date each request's events back by up to this much (e.g. 30d), spread evenly, so"
+              + " time-bucketed stats have a period to cover; 0 = the time of sending (default)")
+  Duration spread;
+
   @Option(names = "--json", description = "print one JSON object instead of text")
   boolean json;
 
@@ -161,7 +170,7 @@ final class IngestCommand implements Callable<Integer> {
 
   private ObjectNode measure(Target target, long requests, PrintWriter err) {
     long started = System.nanoTime();
-    RequestPool pool =
+    RequestPool generated =
         RequestPool.generate(
             seed,
             batch,
@@ -169,6 +178,7 @@ final class IngestCommand implements Callable<Integer> {
             source,
             (long) poolMib << 20,
             requests > 0 ? requests : Long.MAX_VALUE);
+    RequestPool pool = spread.isZero() ? generated : generated.backdated(spread);
     err.printf(
         Locale.ROOT,
         "vellum bench: generated %d distinct requests (%d B each) in %.1f s%n",

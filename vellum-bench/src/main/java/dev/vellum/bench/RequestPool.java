@@ -33,12 +33,25 @@ final class RequestPool {
   private final List<ObjectNode> events;
   private final int batch;
   private final long bytes;
+  private final long spreadMillis;
 
-  private RequestPool(List<Body> bodies, List<ObjectNode> events, int batch, long bytes) {
+  private RequestPool(
+      List<Body> bodies, List<ObjectNode> events, int batch, long bytes, long spreadMillis) {
     this.bodies = bodies;
     this.events = events;
     this.batch = batch;
     this.bytes = bytes;
+    this.spreadMillis = spreadMillis;
+  }
+
+  /**
+   * The same bodies, each request dated back by up to {@code spread} from the time it is sent, so
+   * the stored events cover a whole period (for time-bucketed stats) instead of the run's minutes.
+   * Request {@code n} goes back by the fractional part of {@code n} times the golden ratio: spread
+   * evenly over the period whatever the number of requests, and the same for every run.
+   */
+  RequestPool backdated(java.time.Duration spread) {
+    return new RequestPool(bodies, events, batch, bytes, spread.toMillis());
   }
 
   /**
@@ -69,7 +82,7 @@ final class RequestPool {
       bodies.add(new Body(b, find(b, ID_MARK, batch), find(b, TIME_MARK, batch)));
       total += b.length;
     }
-    return new RequestPool(bodies, events, batch, total);
+    return new RequestPool(bodies, events, batch, total, 0);
   }
 
   private static int[] find(byte[] body, String mark, int expected) {
@@ -119,7 +132,12 @@ final class RequestPool {
   }
 
   /** Request body {@code n} (cycling through the pool) with fresh ids and time {@code now}. */
-  byte[] render(long n, Instant now) {
+  byte[] render(long n, Instant sentAt) {
+    Instant now = sentAt;
+    if (spreadMillis > 0) {
+      double fraction = (n * 0.6180339887498949) % 1.0;
+      now = sentAt.minusMillis((long) (fraction * spreadMillis));
+    }
     Body b = bodies.get((int) (n % bodies.size()));
     byte[] out = b.bytes().clone();
     byte[] time = formatTime(now);
