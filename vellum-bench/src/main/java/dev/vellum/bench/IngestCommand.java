@@ -2,10 +2,13 @@ package dev.vellum.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -122,6 +125,22 @@ final class IngestCommand implements Callable<Integer> {
               + " time-bucketed stats have a period to cover; 0 = the time of sending (default)")
   Duration spread;
 
+  @Option(
+      names = "--rules",
+      defaultValue = "0",
+      description =
+          "first create this many rules (the set of bench rules) through the rules API (an admin"
+              + " key), and watch the rules consumer's lag (default ${DEFAULT-VALUE})")
+  int rules;
+
+  @Option(
+      names = "--watch-lag",
+      split = ",",
+      description =
+          "feed consumers whose lag to sample from /metrics during the load, and whose catch-up"
+              + " time to wait for afterwards (up to 10 min), e.g. rules,search-index")
+  List<String> watchLag = new ArrayList<>();
+
   @Option(names = "--json", description = "print one JSON object instead of text")
   boolean json;
 
@@ -168,6 +187,34 @@ final class IngestCommand implements Callable<Integer> {
     return report.path("requests_ok").asLong() > 0 ? 0 : EXIT_FAILED;
   }
 
+  private List<String> lagWatched() {
+    List<String> out = new ArrayList<>(watchLag);
+    if (rules > 0 && !out.contains("rules")) {
+      out.add("rules");
+    }
+    return out;
+  }
+
+  /**
+   * Creates the bench rules through the API, as a tenant's admin would; fails the run if refused.
+   */
+  private void createRules(Target target, PrintWriter err) {
+    try (BenchHttp http = new BenchHttp(target.key, 1)) {
+      for (ObjectNode rule : BenchRules.generate(rules, JSON)) {
+        BenchHttp.Response r =
+            http.postJson(target.baseUrl + "/v1/rules", JSON.writeValueAsBytes(rule));
+        if (r.status() != 201 && r.status() != 200) {
+          throw new IllegalStateException(
+              "creating a bench rule failed: HTTP " + r.status() + " " + r.text());
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("creating the bench rules failed: " + e.getMessage(), e);
+    }
+    err.printf(Locale.ROOT, "vellum bench: created %d rules%n", rules);
+    err.flush();
+  }
+
   private ObjectNode measure(Target target, long requests, PrintWriter err) {
     long started = System.nanoTime();
     RequestPool generated =
@@ -186,6 +233,9 @@ final class IngestCommand implements Callable<Integer> {
         pool.averageRequestBytes(),
         (System.nanoTime() - started) / 1e9);
     err.flush();
+    if (rules > 0) {
+      createRules(target, err);
+    }
     if (!warmup.isZero()) {
       IngestLoad.run(
           new IngestLoad.Plan(target.baseUrl, target.key, pool, 0, warmup, concurrency, rate));
@@ -197,6 +247,10 @@ final class IngestCommand implements Callable<Integer> {
                     target.baseUrl, target.key, probeSample(pool), Duration.ofMillis(250))
                 .start()
             : null;
+    List<LagWatch> lagWatches = new ArrayList<>();
+    for (String consumer : lagWatched()) {
+      lagWatches.add(new LagWatch(target.baseUrl, consumer));
+    }
     IngestLoad.Result r =
         IngestLoad.run(
             new IngestLoad.Plan(
@@ -236,6 +290,19 @@ final class IngestCommand implements Callable<Integer> {
     Latencies.json(o.putObject("latency"), r.latency(), 50, 90, 99, 99.9);
     if (visibility != null) {
       o.set("ack_to_searchable", visibility);
+    }
+    if (!lagWatches.isEmpty()) {
+      ArrayNode lags = o.putArray("consumer_lag");
+      for (LagWatch w : lagWatches) {
+        try (w) {
+          w.finish(lags.addObject(), 600_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    if (rules > 0) {
+      s.put("rules", rules);
     }
     ObjectNode st = o.putObject("statuses");
     for (Map.Entry<Integer, Long> e : r.statuses().entrySet()) {

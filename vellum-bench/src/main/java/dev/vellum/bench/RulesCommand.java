@@ -127,41 +127,13 @@ final class RulesCommand implements Callable<Integer> {
     }
   }
 
-  /** The rules: mostly typed (indexable), one in ten for any type, as tenants tend to write. */
+  /** The benchmark's rules ({@link BenchRules}), stored as the rules API would store them. */
   private void writeRules(RecordStore records, ObjectMapper json) throws Exception {
-    String[] types = {
-      "LOGIN_FAILED", "LOGIN_SUCCESSFUL", "DOCUMENT_DOWNLOADED", "DOCUMENT_CONTENT_VIEWED",
-      "ROLE_ASSIGNED", "PAYMENT_COMPLETED", "CONFIGURATION_CHANGED", "USER_ACCOUNT_DELETED",
-      "DOCUMENT_DELETED", "PII_RECORD_VIEWED", "BACKUP_FAILED", "DOCUMENT_INTEGRITY_FAILED"
-    };
     String now = Instant.now().toString();
-    for (int i = 0; i < rules; i++) {
-      String type = types[i % types.length];
-      String body =
-          switch (i % 10) {
-            case 0 ->
-                "{\"source\":[{\"anything-but\":\"VELLUM\"}],\"actor\":{\"ip\":[{\"cidr\":\"192.0.2.0/24\"}]}}";
-            case 1, 2, 3 -> "{\"type\":[\"" + type + "\"],\"outcome\":[\"failure\"]}";
-            case 4 -> "{\"type\":[\"" + type + "\"],\"actor\":{\"id\":[{\"prefix\":\"adm\"}]}}";
-            case 5 ->
-                "{\"type\":[\""
-                    + type
-                    + "\"],\"metadata\":{\"amount\":[{\"numeric\":[\">=\",9000,\"<\",10000]}]}}";
-            default -> "{\"type\":[\"" + type + "\"]}";
-          };
-      ObjectNode rule = json.createObjectNode();
-      rule.put("id", "r" + i).put("name", "bench rule " + i);
-      rule.set("pattern", json.readTree(body));
-      rule.putArray("group_by").add("actor.id");
-      switch (i % 4) {
-        case 0, 1 -> rule.putObject("threshold").put("count", 1000).put("window_seconds", 300);
-        case 2 ->
-            rule.putObject("sequence")
-                .put("window_seconds", 3600)
-                .set("then", json.readTree("{\"type\":[\"USER_ACCOUNT_DELETED\"]}"));
-        default -> rule.putObject("new_value").put("field", "actor.ip");
-      }
-      rule.put("suppress_seconds", 3600);
+    List<ObjectNode> generated = BenchRules.generate(rules, json);
+    for (int i = 0; i < generated.size(); i++) {
+      ObjectNode rule = generated.get(i);
+      rule.put("id", "r" + i);
       rule.put("created_at", now).put("updated_at", now).put("revision", 1);
       records.put(
           RecordStore.Entry.of("rule", TENANT, "r" + i, rule.toString(), 1),

@@ -9,8 +9,9 @@ import java.util.OptionalDouble;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the sequencer's commit counters from the node's Prometheus endpoint, so a run can say how
- * many events the server actually put in each commit (group commit merges requests).
+ * Reads the node's Prometheus endpoint: the sequencer's commit counters, so a run can say how many
+ * events the server actually put in each commit (group commit merges requests), and feed consumers'
+ * lag.
  */
 final class ServerMetrics {
   private static final HttpClient HTTP =
@@ -22,6 +23,26 @@ final class ServerMetrics {
   private ServerMetrics() {}
 
   static @Nullable Commits commits(String baseUrl) {
+    String text = scrape(baseUrl);
+    if (text == null) {
+      return null;
+    }
+    OptionalDouble count = value(text, "vellum_sequencer_batch_events_count");
+    OptionalDouble sum = value(text, "vellum_sequencer_batch_events_sum");
+    return count.isPresent() && sum.isPresent()
+        ? new Commits(count.getAsDouble(), sum.getAsDouble())
+        : null;
+  }
+
+  /** The named feed consumer's lag in events, empty when /metrics is not readable or lacks it. */
+  static OptionalDouble consumerLag(String baseUrl, String consumer) {
+    String text = scrape(baseUrl);
+    return text == null
+        ? OptionalDouble.empty()
+        : value(text, "vellum_feed_consumer_lag_events{consumer=\"" + consumer + "\"");
+  }
+
+  private static @Nullable String scrape(String baseUrl) {
     try {
       HttpResponse<String> r =
           HTTP.send(
@@ -29,14 +50,7 @@ final class ServerMetrics {
                   .timeout(Duration.ofSeconds(10))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        return null;
-      }
-      OptionalDouble count = value(r.body(), "vellum_sequencer_batch_events_count");
-      OptionalDouble sum = value(r.body(), "vellum_sequencer_batch_events_sum");
-      return count.isPresent() && sum.isPresent()
-          ? new Commits(count.getAsDouble(), sum.getAsDouble())
-          : null;
+      return r.statusCode() == 200 ? r.body() : null;
     } catch (java.io.IOException e) {
       return null;
     } catch (InterruptedException e) {
@@ -45,9 +59,15 @@ final class ServerMetrics {
     }
   }
 
+  /**
+   * The value of the first sample whose line starts with {@code name}: a metric name, or a name with
+   * the start of its labels, such as <code>lag{consumer="rules"</code>, without the closing brace.
+   */
   private static OptionalDouble value(String text, String name) {
     for (String line : text.split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+      if (line.startsWith(name)
+          && line.length() > name.length()
+          && " {,}".indexOf(line.charAt(name.length())) >= 0) {
         String[] parts = line.trim().split("\\s+");
         try {
           return OptionalDouble.of(Double.parseDouble(parts[parts.length - 1]));
