@@ -60,8 +60,9 @@ final class ServerMetrics {
   }
 
   /**
-   * The value of the first sample whose line starts with {@code name}: a metric name, or a name with
-   * the start of its labels, such as <code>lag{consumer="rules"</code>, without the closing brace.
+   * The value of the first sample whose line starts with {@code name}: a metric name, or a name
+   * with the start of its labels, such as <code>lag{consumer="rules"</code>, without the closing
+   * brace.
    */
   private static OptionalDouble value(String text, String name) {
     for (String line : text.split("\n")) {

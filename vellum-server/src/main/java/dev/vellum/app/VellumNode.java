@@ -134,6 +134,10 @@ public final class VellumNode implements AutoCloseable {
   /** Keeps this node's directory caches in step with the other nodes' changes (PostgreSQL). */
   private final DirectoryStore.Subscription directoryChanges;
 
+  /** Parts that follow other nodes' directory changes besides the caches (the rules engine). */
+  private final List<java.util.function.Consumer<DirectoryStore.Change>> directoryListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private final Consumers consumers = new Consumers();
 
   /** What the constructor opened so far, closed in reverse if a later step fails. */
@@ -220,7 +224,9 @@ public final class VellumNode implements AutoCloseable {
               directory);
       // other nodes change the directory too: drop what their changes make stale
       this.directoryChanges =
-          track(DirectoryCaches.follow(directory, keys, sources, limiter, catalog));
+          track(
+              DirectoryCaches.follow(
+                  directory, keys, sources, limiter, catalog, directoryListeners));
       this.log =
           config.storage().isPostgres()
               ? TransparencyLog.openShared(
@@ -287,6 +293,11 @@ public final class VellumNode implements AutoCloseable {
                   Duration.ofSeconds(1),
                   Duration.ofSeconds(5)));
       follow(rules);
+      if (config.storage().isPostgres()) {
+        // the rules role runs on one node; rules change through any node's API
+        rules.announceChangesThrough(directory);
+        directoryListeners.add(rules::onDirectoryChange);
+      }
       this.bootstrapKey = bootstrap(tenants, sources, clock);
       if (demo) {
         loadDemo(clock);

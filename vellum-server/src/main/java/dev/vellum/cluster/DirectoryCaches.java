@@ -6,6 +6,8 @@ import dev.vellum.auth.Sources;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.DirectoryStore.Change;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The node's caches of directory data (API keys, sources, usage plans, tenant event types), kept in
@@ -26,15 +28,24 @@ public final class DirectoryCaches {
     this.catalog = catalog;
   }
 
-  /** Follows the directory's changes until the returned subscription is closed. */
+  /**
+   * Follows the directory's changes until the returned subscription is closed, and hands each to
+   * the listeners in {@code alsoTell} too (which may be added later: parts created after the
+   * caches, such as the rules engine, share the one listening connection).
+   */
   public static DirectoryStore.Subscription follow(
       DirectoryStore directory,
       ApiKeys keys,
       Sources sources,
       RateLimiter limiter,
-      EventTypeCatalog catalog) {
+      EventTypeCatalog catalog,
+      List<Consumer<Change>> alsoTell) {
     DirectoryCaches caches = new DirectoryCaches(keys, sources, limiter, catalog);
-    return directory.listen(caches::apply);
+    return directory.listen(
+        change -> {
+          caches.apply(change);
+          alsoTell.forEach(listener -> listener.accept(change));
+        });
   }
 
   void apply(Change change) {
@@ -45,6 +56,9 @@ public final class DirectoryCaches {
       case EVENT_TYPE -> catalog.forget(change.tenant(), change.id());
       case TENANT -> {
         // not cached
+      }
+      case RULES -> {
+        // for the rules engine (one of alsoTell)
       }
       case ALL -> {
         keys.forgetAll();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.ingest.Times;
+import dev.vellum.store.DirectoryStore;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -58,6 +60,11 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
   private final Duration snapshotEvery;
   private final Map<String, TenantRules> tenants = new HashMap<>();
   private final Set<String> stale = ConcurrentHashMap.newKeySet();
+  private volatile Consumer<String> announce = tenant -> {};
+
+  /** Set when rule changes may have been missed: every loaded tenant is read again before use. */
+  private volatile boolean allStale;
+
   private final Counter matched;
   private final Counter evaluated;
   private final ScheduledExecutorService timer;
@@ -149,9 +156,44 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     return snapshotAt;
   }
 
-  /** Tells the engine that a tenant's rules changed (on this node); read again before use. */
+  /**
+   * Tells the engine that a tenant's rules changed (on this node): read again before use. Also
+   * announced to the other nodes once {@link #announceChangesThrough} was called, since the node
+   * running the engine may be another one.
+   */
   public void rulesChanged(String tenant) {
     stale.add(tenant);
+    try {
+      announce.accept(tenant);
+    } catch (RuntimeException e) {
+      // the rule is stored; the other nodes read it again after their next reconnect (drops all)
+      LOG.warn("could not announce the rules change of tenant {}: {}", tenant, e.toString());
+    }
+  }
+
+  /**
+   * For several nodes on one database: announces this node's rule changes through {@code
+   * directory}, whose listener hands every node's changes to {@link #onDirectoryChange}.
+   */
+  public void announceChangesThrough(DirectoryStore directory) {
+    announce =
+        tenant ->
+            directory.announce(
+                new DirectoryStore.Change(DirectoryStore.Change.Kind.RULES, tenant, ""));
+  }
+
+  /**
+   * A change another node (or this one) committed: rules of a tenant, or anything after a missed
+   * notice (then every loaded tenant's rules are read again).
+   */
+  public void onDirectoryChange(DirectoryStore.Change change) {
+    switch (change.kind()) {
+      case RULES -> stale.add(change.tenant());
+      case ALL -> allStale = true;
+      default -> {
+        // not about rules
+      }
+    }
   }
 
   @Override
@@ -196,7 +238,18 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
         e.seq(), e.id(), e.occurredAtMicros(), e.receivedAtMicros(), e.source(), body);
   }
 
+  /**
+   * Under the engine's lock: turns a missed-changes notice into every loaded tenant being stale.
+   */
+  private void takeAllStale() {
+    if (allStale) {
+      allStale = false;
+      stale.addAll(tenants.keySet());
+    }
+  }
+
   private TenantRules tenant(String tenant) {
+    takeAllStale();
     TenantRules t = tenants.get(tenant);
     if (t == null || stale.remove(tenant)) {
       t = load(tenant, t);
@@ -306,6 +359,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
    * already committed are counted before a group is called quiet), pending and due alerts.
    */
   synchronized void tick() {
+    takeAllStale();
     long now = Times.micros(clock.instant());
     if (applied >= headPosition.getAsLong()) {
       if (!allTenantsLoaded) {

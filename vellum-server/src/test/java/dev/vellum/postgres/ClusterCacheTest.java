@@ -127,4 +127,47 @@ class ClusterCacheTest {
         within(10_000, () -> b.get("/v1/sources", key[1]).status() == 401),
         "node b refuses the key once its listener reconnected");
   }
+
+  /**
+   * The rules engine runs on the node holding the rules lease; a rule created through another
+   * node's API applies to the next matching event, though the engine had already read the tenant's
+   * (then empty) rules.
+   */
+  @Test
+  void aRuleCreatedOnOneNodeIsAppliedByTheEngineOnTheOther() throws Exception {
+    assertTrue(
+        within(
+            10_000, () -> PgCluster.leaseHeld(a, "rules") + PgCluster.leaseHeld(b, "rules") == 1),
+        "one node holds the rules lease");
+    TestNode engineNode = PgCluster.leaseHeld(a, "rules") == 1 ? a : b;
+    TestNode other = engineNode == a ? b : a;
+    PgCluster.ingest(engineNode, "before-the-rule", 1); // the engine reads the tenant's rules
+    assertTrue(
+        within(10_000, () -> alerts(engineNode).size() == 0 && ruleLag(engineNode) == 0),
+        "the engine saw the tenant before the rule existed");
+
+    TestNode.Reply created =
+        other.post(
+            "/v1/rules",
+            ADMIN_KEY,
+            "{\"name\":\"any login\",\"pattern\":{\"type\":[\"LOGIN_SUCCESSFUL\"]}}");
+    assertEquals(201, created.status(), created.raw().body());
+    Thread.sleep(1_000); // the notice travels; the test is about the next event, not timing
+    PgCluster.ingest(other, "after-the-rule", 1);
+    assertTrue(
+        within(10_000, () -> alerts(engineNode).size() == 1),
+        "the rule fired on the engine's node: " + alerts(engineNode));
+  }
+
+  private static JsonNode alerts(TestNode node) {
+    return node.get("/v1/alerts", ADMIN_KEY).body().get("alerts");
+  }
+
+  private static long ruleLag(TestNode node) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^vellum_feed_consumer_lag_events\\{consumer=\"rules\",?\\} ([0-9.]+)$")
+            .matcher(node.get("/metrics", null).raw().body());
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+  }
 }

@@ -90,6 +90,11 @@ public interface DirectoryStore {
       KEY,
       USAGE_PLAN,
       EVENT_TYPE,
+      /**
+       * A tenant's alert rules (kept in the record store, announced here so that the node running
+       * the rules engine reads them again).
+       */
+      RULES,
       ALL
     }
 
@@ -114,4 +119,11 @@ public interface DirectoryStore {
   default Subscription listen(Consumer<Change> listener) {
     return () -> {};
   }
+
+  /**
+   * Tells every listening node of a change committed elsewhere (for example rules in the record
+   * store), at once and outside any transaction. The default, for a directory only one node uses,
+   * tells nothing.
+   */
+  default void announce(Change change) {}
 }

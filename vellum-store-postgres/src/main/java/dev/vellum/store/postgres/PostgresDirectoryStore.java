@@ -70,6 +70,18 @@ public final class PostgresDirectoryStore implements DirectoryStore {
     return DirectoryListener.start(db, listener);
   }
 
+  @Override
+  public void announce(Change change) {
+    try (Connection c = db.connection();
+        PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+      notify.setString(1, DirectoryListener.channel(db.schema()));
+      notify.setString(2, DirectoryListener.payload(change));
+      notify.execute();
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("announcing " + change, e);
+    }
+  }
+
   private <T> List<T> list(String sql, Binder binder, RowMapper<T> mapper) {
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(sql)) {
