@@ -238,9 +238,9 @@ final class IngestCommand implements Callable<Integer> {
     }
     if (!warmup.isZero()) {
       IngestLoad.run(
-          new IngestLoad.Plan(target.baseUrl, target.key, pool, 0, warmup, concurrency, rate));
+          new IngestLoad.Plan(target.baseUrls, target.key, pool, 0, warmup, concurrency, rate));
     }
-    ServerMetrics.Commits before = ServerMetrics.commits(target.baseUrl);
+    ServerMetrics.Commits before = ServerMetrics.commits(target.baseUrls);
     @Nullable VisibilityProbe probe =
         probeVisibility
             ? new VisibilityProbe(
@@ -254,18 +254,19 @@ final class IngestCommand implements Callable<Integer> {
     IngestLoad.Result r =
         IngestLoad.run(
             new IngestLoad.Plan(
-                target.baseUrl, target.key, pool, requests, duration, concurrency, rate));
+                target.baseUrls, target.key, pool, requests, duration, concurrency, rate));
     @Nullable ObjectNode visibility = null;
     if (probe != null) {
       visibility = probe.stop();
       probe.close();
     }
-    ServerMetrics.Commits after = ServerMetrics.commits(target.baseUrl);
+    ServerMetrics.Commits after = ServerMetrics.commits(target.baseUrls);
 
     ObjectNode o = JSON.createObjectNode();
     o.put("benchmark", "ingest");
     o.put("date", Instant.now().toString());
-    o.put("url", target.inProcess() ? "in-process node" : target.baseUrl);
+    o.put("url", target.inProcess() ? "in-process node" : String.join(",", target.baseUrls));
+    o.put("nodes", target.baseUrls.size());
     ObjectNode s = o.putObject("settings");
     s.put("batch", batch);
     s.put("concurrency", concurrency);

@@ -22,15 +22,38 @@ import org.jspecify.annotations.Nullable;
  */
 final class IngestLoad {
 
-  /** What to send and how hard. {@code requests <= 0} means "until {@code duration}". */
+  /**
+   * What to send and how hard. {@code requests <= 0} means "until {@code duration}". With several
+   * base URLs (nodes on one database) request {@code n} goes to node {@code n mod nodes}: the
+   * batches are spread round-robin, as clients behind a load balancer would spread them.
+   */
   record Plan(
-      String baseUrl,
+      List<String> baseUrls,
       String key,
       RequestPool pool,
       long requests,
       @Nullable Duration duration,
       int concurrency,
-      double eventsPerSecond) {}
+      double eventsPerSecond) {
+    Plan {
+      if (baseUrls.isEmpty()) {
+        throw new IllegalArgumentException("no node to send to");
+      }
+      baseUrls = List.copyOf(baseUrls);
+    }
+
+    /** One node. */
+    Plan(
+        String baseUrl,
+        String key,
+        RequestPool pool,
+        long requests,
+        @Nullable Duration duration,
+        int concurrency,
+        double eventsPerSecond) {
+      this(List.of(baseUrl), key, pool, requests, duration, concurrency, eventsPerSecond);
+    }
+  }
 
   /** The outcome of one run. {@code statuses} counts answers by HTTP status; -1 = I/O error. */
   record Result(
@@ -53,13 +76,16 @@ final class IngestLoad {
   private IngestLoad() {}
 
   static Result run(Plan plan) {
-    String url = plan.baseUrl() + "/v1/events";
+    List<String> urls = new ArrayList<>();
+    for (String base : plan.baseUrls()) {
+      urls.add(base + "/v1/events");
+    }
     try (BenchHttp http = new BenchHttp(plan.key(), plan.concurrency())) {
-      return run(plan, url, http);
+      return run(plan, urls, http);
     }
   }
 
-  private static Result run(Plan plan, String url, BenchHttp http) {
+  private static Result run(Plan plan, List<String> urls, BenchHttp http) {
     LongAdder accepted = new LongAdder();
     LongAdder ok = new LongAdder();
     Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
@@ -93,7 +119,7 @@ final class IngestLoad {
               LockSupport.parkNanos(wait);
             }
             byte[] body = plan.pool().render(n, Instant.now());
-            BenchHttp.Response r = http.postJson(url, body);
+            BenchHttp.Response r = http.postJson(urls.get((int) (n % urls.size())), body);
             int status = r.status();
             if (status != 200 && firstErrorSet.compareAndSet(0, 1)) {
               firstError[0] = status < 0 ? r.text() : "HTTP " + status + ": " + r.text();

@@ -22,6 +22,21 @@ final class ServerMetrics {
 
   private ServerMetrics() {}
 
+  /** The commits of every node summed; null when one node's /metrics is not readable. */
+  static @Nullable Commits commits(java.util.List<String> baseUrls) {
+    double batches = 0;
+    double events = 0;
+    for (String u : baseUrls) {
+      Commits c = commits(u);
+      if (c == null) {
+        return null;
+      }
+      batches += c.batches();
+      events += c.events();
+    }
+    return new Commits(batches, events);
+  }
+
   static @Nullable Commits commits(String baseUrl) {
     String text = scrape(baseUrl);
     if (text == null) {

@@ -21,13 +21,20 @@ import org.jspecify.annotations.Nullable;
  * a data dir (a fresh temporary one unless given, deleted again on close).
  */
 final class Target implements AutoCloseable {
+  /** The first node's base URL: what every benchmark but ingest talks to. */
   final String baseUrl;
+
+  /** Every node given ({@code --url a,b,c}: nodes on one database); ingest spreads over them. */
+  final List<String> baseUrls;
+
   final String key;
   private final @Nullable VellumNode node;
   private final @Nullable Path tempDir;
 
-  private Target(String baseUrl, String key, @Nullable VellumNode node, @Nullable Path tempDir) {
-    this.baseUrl = baseUrl;
+  private Target(
+      List<String> baseUrls, String key, @Nullable VellumNode node, @Nullable Path tempDir) {
+    this.baseUrls = List.copyOf(baseUrls);
+    this.baseUrl = baseUrls.get(0);
     this.key = key;
     this.node = node;
     this.tempDir = tempDir;
@@ -37,7 +44,16 @@ final class Target implements AutoCloseable {
     if (key == null || key.isBlank()) {
       throw new IllegalArgumentException("--key is required unless --start-server is given");
     }
-    return new Target(url.replaceAll("/+$", ""), key, null, null);
+    List<String> urls = new java.util.ArrayList<>();
+    for (String u : url.split(",")) {
+      if (!u.isBlank()) {
+        urls.add(u.strip().replaceAll("/+$", ""));
+      }
+    }
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException("--url names no node");
+    }
+    return new Target(urls, key, null, null);
   }
 
   /**
@@ -75,7 +91,7 @@ final class Target implements AutoCloseable {
           node.bootstrapKey() != null
               ? node.bootstrapKey()
               : Files.readString(dir.resolve("bootstrap-key")).trim();
-      return new Target("http://127.0.0.1:" + node.port(), key, node, temp);
+      return new Target(List.of("http://127.0.0.1:" + node.port()), key, node, temp);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the in-process node: " + e.getMessage(), e);
     }

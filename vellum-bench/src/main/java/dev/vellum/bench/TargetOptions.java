@@ -9,7 +9,9 @@ final class TargetOptions {
   @Option(
       names = "--url",
       defaultValue = "http://127.0.0.1:8080",
-      description = "base URL of a running node (default ${DEFAULT-VALUE})")
+      description =
+          "base URL of a running node (default ${DEFAULT-VALUE}); for bench ingest a"
+              + " comma-separated list of nodes on one database, batches spread round-robin")
   String url;
 
   @Option(

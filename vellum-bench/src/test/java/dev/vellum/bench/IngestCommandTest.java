@@ -64,6 +64,36 @@ class IngestCommandTest {
   }
 
   @Test
+  void ingest_withSeveralUrls_spreadsTheBatchesRoundRobinOverTheNodes(@TempDir Path dir)
+      throws Exception {
+    try (TestNode a = TestNode.start(dir.resolve("a"));
+        TestNode b = TestNode.start(dir.resolve("b"))) {
+      Run run =
+          bench(
+              "ingest",
+              "--url",
+              a.url("") + "," + b.url(""),
+              "--key",
+              TestNode.ADMIN_KEY,
+              "--events",
+              "1000",
+              "--batch",
+              "50",
+              "--concurrency",
+              "2",
+              "--json");
+      assertEquals(0, run.exit(), run.err());
+      JsonNode report = json.readTree(run.out());
+      assertEquals(2, report.get("nodes").asInt());
+      assertEquals(1000, report.get("events").asLong());
+      for (TestNode n : new TestNode[] {a, b}) {
+        JsonNode stored = n.get("/v1/events?limit=1000&source=DEMO_APP", TestNode.ADMIN_KEY).body();
+        assertEquals(500, stored.get("events").size(), "half of the batches on each node");
+      }
+    }
+  }
+
+  @Test
   void ingest_withVisibilityProbe_findsEveryProbeEventBySearchAfterItsAcknowledgement(
       @TempDir Path dir) throws Exception {
     try (TestNode node = TestNode.start(dir)) {

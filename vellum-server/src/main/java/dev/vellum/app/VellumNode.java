@@ -364,8 +364,11 @@ public final class VellumNode implements AutoCloseable {
     }
   }
 
-  /** The PostgreSQL settings, with the password read from its file if one is configured. */
-  private static PostgresSettings postgresSettings(VellumConfig config) {
+  /**
+   * The PostgreSQL settings, with the password read from its file if one is configured; also what
+   * {@code vellum migrate} writes to.
+   */
+  public static PostgresSettings postgresSettings(VellumConfig config) {
     VellumConfig.Postgres pg = config.storage().postgres();
     String password = pg.password();
     Path file = pg.passwordFile();

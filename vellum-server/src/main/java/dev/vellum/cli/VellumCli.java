@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       WarmupCommand.class,
       SearchCommand.class,
       ArchiveCommand.class,
+      MigrateCommand.class,
       dev.vellum.verify.VerifyCommand.class,
       dev.vellum.verify.MonitorCommand.class,
       dev.vellum.cli.client.SendCommand.class,

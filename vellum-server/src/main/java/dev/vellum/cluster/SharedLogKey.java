@@ -25,9 +25,7 @@ public final class SharedLogKey {
   public static void claimOrCompare(
       RecordStore records, SigningKey key, ObjectMapper json, long nowMicros) {
     String mine = key.signer("default").verifierKey();
-    String body = json.createObjectNode().put("verifier_key", mine).toString();
-    if (records.put(RecordStore.Entry.of(KIND, TENANT, ID, body, nowMicros), RecordStore.ABSENT)
-        > 0) {
+    if (records.put(entry(key, json, nowMicros), RecordStore.ABSENT) > 0) {
       return;
     }
     String theirs = recorded(records, json).orElse(mine);
@@ -40,6 +38,16 @@ public final class SharedLogKey {
               + "); give every node the same key with log.signing_key_file or"
               + " VELLUM_LOG_SIGNING_KEY (and the same log_name)");
     }
+  }
+
+  /**
+   * The record naming {@code key} as the deployment's log key; {@code vellum migrate} writes it
+   * into the database it fills, so that the nodes started on it must sign with the migrated key.
+   */
+  public static RecordStore.Entry entry(SigningKey key, ObjectMapper json, long nowMicros) {
+    String body =
+        json.createObjectNode().put("verifier_key", key.signer("default").verifierKey()).toString();
+    return RecordStore.Entry.of(KIND, TENANT, ID, body, nowMicros);
   }
 
   private static Optional<String> recorded(RecordStore records, ObjectMapper json) {

@@ -38,9 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three Vellum nodes in JVMs of their own on one PostgreSQL schema, clients spreading batches over
- * them; the node holding the signing lease is SIGKILLed in the middle of the ingest. Every
- * acknowledged event is stored once, the tenant's seqs are contiguous, the lease moves, and the
- * online verifier finds one consistent checkpoint history on the surviving nodes.
+ * them; in the middle of the ingest a node that does not hold the signing lease is SIGKILLed, and
+ * then the node holding it. Every acknowledged event is stored once, the tenant's seqs are
+ * contiguous, the lease moves, the killed non-holder restarts on its data dir, and the online
+ * verifier finds one consistent checkpoint history on the surviving and the restarted node.
  */
 class ThreeNodeTest {
   private static final HttpClient HTTP =
@@ -180,16 +181,17 @@ class ThreeNodeTest {
   }
 
   @Test
-  void threeNodesTakeSpreadBatchesAndSurviveTheSigningNodeBeingKilledMidIngest() throws Exception {
+  void threeNodesSurviveANonHolderAndThenTheSigningNodeBeingKilledMidIngest() throws Exception {
     cluster = new PgCluster(dir);
     Path keyFile = dir.resolve("log.key");
     Files.writeString(keyFile, NoteSigner.generate("vellum.local").privateKey() + "\n");
     Process a = startNode("a", keyFile);
     String urlA = url("a"); // the first node migrates the schema and takes the signing lease
     startNode("b", keyFile);
-    startNode("c", keyFile);
+    Process c = startNode("c", keyFile);
     List<String> urls = List.of(urlA, url("b"), url("c"));
     assertEquals(1, signerLeaseHeld(urlA), "the first node holds the signing lease");
+    assertEquals(0, signerLeaseHeld(urls.get(2)), "node c does not");
 
     Map<String, Long> acked = Collections.synchronizedMap(new HashMap<>());
     sendUntilAcknowledged(urls, 0, batch("warm", 10), acked);
@@ -200,6 +202,7 @@ class ThreeNodeTest {
     assertEquals(0, verify(urls.get(1), keyFile).exit(), "verified before the kill");
 
     AtomicBoolean killedYet = new AtomicBoolean();
+    AtomicBoolean nonHolderKilled = new AtomicBoolean();
     List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     List<Thread> clients = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
@@ -212,8 +215,16 @@ class ThreeNodeTest {
                     // a client keeps spreading over all three, the dead one included
                     sendUntilAcknowledged(
                         urls, client + i, batch("c" + client + "-" + i, 1 + i % 5), acked);
-                    if (client == 0 && i == 5 && killedYet.compareAndSet(false, true)) {
-                      a.destroyForcibly(); // SIGKILL the lease holder while the others send
+                    if (client == 1 && i == 3 && nonHolderKilled.compareAndSet(false, true)) {
+                      c.destroyForcibly(); // SIGKILL a node that only takes writes
+                    }
+                    if (client == 0 && i == 6) {
+                      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                      while (!nonHolderKilled.get() && System.nanoTime() < until) {
+                        Thread.sleep(10);
+                      }
+                      killedYet.set(true);
+                      a.destroyForcibly(); // then the lease holder, while the others send
                     }
                   }
                 } catch (Throwable e) {
@@ -228,9 +239,14 @@ class ThreeNodeTest {
     }
     assertEquals(List.of(), failures);
     assertTrue(killedYet.get());
+    assertTrue(nonHolderKilled.get());
     assertTrue(a.waitFor(10, TimeUnit.SECONDS), "node a is dead");
+    assertTrue(c.waitFor(10, TimeUnit.SECONDS), "node c is dead");
 
-    List<String> alive = urls.subList(1, 3);
+    // the killed non-holder comes back on its data dir (its search index included)
+    Files.delete(dir.resolve("c.port"));
+    startNode("c", keyFile);
+    List<String> alive = List.of(urls.get(1), url("c"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (signerLeaseHeld(alive.get(0)) + signerLeaseHeld(alive.get(1)) != 1) {
       assertTrue(System.nanoTime() < deadline, "the lease moved to one surviving node");

@@ -55,6 +55,9 @@ final class OfflineVerifier {
   static final String DB_FILE = "vellum.db";
   private static final int H = Rfc6962.HASH_SIZE;
 
+  /** Rows per round trip when the driver would otherwise read a whole result into memory. */
+  private static final int FETCH_SIZE = 2_000;
+
   /** A checkpoint an auditor saved earlier, with its origin's tenant; the signature is checked. */
   record SavedCheckpoint(Path file, String note, Checkpoint checkpoint, String tenant) {}
 
@@ -81,35 +84,47 @@ final class OfflineVerifier {
       throw new VerifyException("no database at " + db.toAbsolutePath());
     }
     List<SavedCheckpoint> saved = readSaved();
-    List<TenantResult> results = new ArrayList<>();
+    List<TenantResult> results;
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(true);
     cfg.setBusyTimeout(15_000);
     try (Connection c =
         DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), cfg.toProperties())) {
       c.setAutoCommit(false); // one read transaction: a consistent snapshot even of a live node
-      TreeSet<String> tenants = tenants(c);
-      for (SavedCheckpoint s : saved) {
-        tenants.add(s.tenant());
-      }
-      if (onlyTenant != null) {
-        tenants.retainAll(List.of(onlyTenant));
-        tenants.add(onlyTenant);
-      }
-      for (String t : tenants) {
-        List<SavedCheckpoint> mine = new ArrayList<>();
-        for (SavedCheckpoint s : saved) {
-          if (s.tenant().equals(t)) {
-            mine.add(s);
-          }
-        }
-        results.add(new Replay(c, t, mine).run());
-      }
+      results = check(c, saved);
       c.rollback();
     } catch (SQLException e) {
       throw new VerifyException("cannot read " + db.toAbsolutePath() + ": " + e.getMessage(), e);
     }
     return new OfflineReport(dataDir, results, System.nanoTime() - start);
+  }
+
+  /**
+   * Runs every check on the log tables that {@code c} reaches, in the transaction it is in: the
+   * SQLite file above, or a PostgreSQL schema (the SQL is portable; {@code vellum migrate} checks
+   * its copy, inside the copying transaction, this way). Streams rows with a bounded fetch size.
+   */
+  List<TenantResult> check(Connection c, List<SavedCheckpoint> saved)
+      throws SQLException, VerifyException {
+    List<TenantResult> results = new ArrayList<>();
+    TreeSet<String> tenants = tenants(c);
+    for (SavedCheckpoint s : saved) {
+      tenants.add(s.tenant());
+    }
+    if (onlyTenant != null) {
+      tenants.retainAll(List.of(onlyTenant));
+      tenants.add(onlyTenant);
+    }
+    for (String t : tenants) {
+      List<SavedCheckpoint> mine = new ArrayList<>();
+      for (SavedCheckpoint s : saved) {
+        if (s.tenant().equals(t)) {
+          mine.add(s);
+        }
+      }
+      results.add(new Replay(c, t, mine).run());
+    }
+    return results;
   }
 
   private List<SavedCheckpoint> readSaved() throws VerifyException {
@@ -229,6 +244,8 @@ final class OfflineVerifier {
               c.prepareStatement(
                   "SELECT seq, leaf_hash, body FROM events WHERE tenant = ? ORDER BY seq")) {
         tileQuery = tq;
+        cq.setFetchSize(FETCH_SIZE);
+        eq.setFetchSize(FETCH_SIZE); // PostgreSQL streams only with a fetch size
         tq.setString(1, tenant);
         cq.setString(1, tenant);
         eq.setString(1, tenant);
@@ -722,6 +739,7 @@ final class OfflineVerifier {
           c.prepareStatement(
               "SELECT level, idx, length(hashes) FROM log_tiles WHERE tenant = ? ORDER BY level, idx")) {
         ps.setString(1, tenant);
+        ps.setFetchSize(FETCH_SIZE);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             int level = rs.getInt(1);

@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  * malformed option): exit status 2. Never used for evidence of tampering, which is a {@link
  * Finding}.
  */
-final class VerifyException extends Exception {
+public final class VerifyException extends Exception {
   private static final long serialVersionUID = 1L;
 
   VerifyException(String message) {

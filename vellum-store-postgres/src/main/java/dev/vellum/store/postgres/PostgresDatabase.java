@@ -186,6 +186,24 @@ public final class PostgresDatabase implements AutoCloseable {
     return java.sql.DriverManager.getConnection(settings.url(), props);
   }
 
+  /**
+   * Creates the month partitions from the month of {@code fromMicros} to that of {@code toMicros},
+   * for events imported with old {@code received_at} times ({@code vellum migrate}), so that they
+   * land in month partitions that retention can drop rather than in {@code events_default}.
+   */
+  public void ensurePartitions(long fromMicros, long toMicros) {
+    try {
+      java.time.YearMonth last = Partitions.monthOf(toMicros);
+      for (java.time.YearMonth m = Partitions.monthOf(fromMicros);
+          !m.isAfter(last);
+          m = m.plusMonths(1)) {
+        partitions.ensure(m);
+      }
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("creating the month partitions of events", e);
+    }
+  }
+
   /** The schema Vellum's tables are in. */
   public String schema() {
     return schema;
