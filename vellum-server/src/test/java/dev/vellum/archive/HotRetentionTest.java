@@ -146,6 +146,46 @@ class HotRetentionTest {
       }
       assertEquals(expected, counted);
 
+      // the log still verifies: online (the served events proven, the archived ones named as
+      // such), offline (leaves of archived events from the tiles), and the archive itself
+      String logKey = node.get("/v1/log/key", ADMIN_KEY).raw().body().strip();
+      String online =
+          cli(
+              0,
+              "verify",
+              "--url",
+              node.url(""),
+              "--key",
+              ADMIN_KEY,
+              "--trusted-key",
+              logKey,
+              "--state",
+              dir.resolve("verify-state").toString());
+      assertTrue(online.contains("CLEAN") && online.contains("archived: "), online);
+      String offline = cli(0, "verify", "--data-dir", dir.resolve("node").toString());
+      assertTrue(offline.contains("CLEAN") && offline.contains(" archived (leaves"), offline);
+      System.setProperty("aws.accessKeyId", S3Proxy.ACCESS_KEY);
+      System.setProperty("aws.secretAccessKey", S3Proxy.SECRET_KEY);
+      String files =
+          cli(
+              0,
+              "archive",
+              "verify",
+              "--archive",
+              "s3://" + S3Proxy.BUCKET + "/audit",
+              "--tenant",
+              "default",
+              "--url",
+              node.url(""),
+              "--key",
+              ADMIN_KEY,
+              "--log-key",
+              logKey,
+              "--s3-endpoint",
+              s3.endpoint(),
+              "--s3-path-style");
+      assertTrue(files.contains("OK: "), files);
+
       // ingest goes on after the deleted seqs; a second run finds nothing new to do
       ArchiverTest.ingest(node, 1, "LOGIN_SUCCESSFUL");
       assertTrue(node.node().store().nextSeq("default") > last + 1);
@@ -206,6 +246,16 @@ class HotRetentionTest {
               .orElseThrow()
               .status());
     }
+  }
+
+  /** Runs the CLI in-process; asserts its exit code, returns what it printed. */
+  static String cli(int exit, String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cli = dev.vellum.cli.VellumCli.commandLine();
+    cli.setOut(new java.io.PrintWriter(out));
+    cli.setErr(new java.io.PrintWriter(out));
+    assertEquals(exit, cli.execute(args), out.toString());
+    return out.toString();
   }
 
   private static String hotJson(StoredEvent e) {
