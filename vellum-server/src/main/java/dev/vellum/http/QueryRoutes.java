@@ -109,13 +109,9 @@ final class QueryRoutes {
     String archiveKey = e.get().archiveKey();
     String rendered = EventJson.render(e.get().event());
     if (archiveKey != null) {
-      // served from the archive: the same JSON plus where it came from (header and member)
+      // served from the archive: the same JSON (the canonical event schema admits no other
+      // member), marked by a header naming the file
       ctx.header(ARCHIVED_IN_HEADER, archiveKey);
-      rendered =
-          rendered.substring(0, rendered.length() - 1)
-              + ",\"archived_in\":"
-              + json.getNodeFactory().textNode(archiveKey)
-              + "}";
     }
     ctx.contentType("application/json").result(rendered);
   }
