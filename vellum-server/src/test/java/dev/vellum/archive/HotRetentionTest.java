@@ -187,6 +187,14 @@ class HotRetentionTest {
       assertTrue(node.node().store().nextSeq("default") > last + 1);
       HotRetention.Result again = archive.expireHot(ahead(Duration.ofDays(31)));
       assertEquals(List.of(), again.failures());
+
+      // a restart keeps the heads: seqs continue, the archived events are still served
+      long next = node.node().store().nextSeq("default");
+      node.restart();
+      assertEquals(next, node.node().store().nextSeq("default"));
+      ArchiverTest.ingest(node, 1, "LOGIN_SUCCESSFUL");
+      assertEquals(200, node.get("/v1/events/" + archivedLogin.id(), ADMIN_KEY).status());
+      assertEquals(200, node.get("/v1/events?limit=100", ADMIN_KEY).status());
     }
   }
 
