@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ArchivedEvents implements ArchiveReader {
   private static final int PAGE = 500;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** A seq range's last seq and the file holding it. */
   private record Span(long lastSeq, String key) {}
@@ -145,11 +147,7 @@ final class ArchivedEvents implements ArchiveReader {
   }
 
   private static long occurredAt(String body) throws IOException {
-    String text =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(body)
-            .path("occurred_at")
-            .asText("");
+    String text = JSON.readTree(body).path("occurred_at").asText("");
     return Times.micros(Times.parse(text));
   }
 }
