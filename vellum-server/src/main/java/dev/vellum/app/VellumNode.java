@@ -263,7 +263,19 @@ public final class VellumNode implements AutoCloseable {
       }
       this.archive =
           config.archive().enabled()
-              ? track(ArchiveService.open(config, records, log::awaitCheckpoint, clock, metrics))
+              ? track(
+                  ArchiveService.open(
+                      config,
+                      records,
+                      log::awaitCheckpoint,
+                      new ArchiveService.Hot(
+                          store,
+                          search,
+                          () ->
+                              directory.tenants().stream().map(DirectoryStore.Tenant::id).toList()),
+                      consumerLease(ArchiveService.RETENTION_ROLE),
+                      clock,
+                      metrics))
               : null;
       if (archive != null) {
         follow(archive.archiver());
@@ -302,7 +314,14 @@ public final class VellumNode implements AutoCloseable {
       if (demo) {
         loadDemo(clock);
       }
-      QueryService queries = new QueryService(store, search, feed, searchRunner, metrics);
+      QueryService queries =
+          new QueryService(
+              store,
+              search,
+              feed,
+              searchRunner,
+              metrics,
+              archive != null ? archive.reader() : dev.vellum.query.ArchiveReader.NONE);
       this.analytics = analytics(config, json);
       this.http =
           new HttpServer(

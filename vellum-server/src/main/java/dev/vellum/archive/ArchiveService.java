@@ -1,15 +1,28 @@
 package dev.vellum.archive;
 
 import dev.vellum.config.VellumConfig;
+import dev.vellum.lease.Lease;
 import dev.vellum.objectstore.ObjectStore;
 import dev.vellum.objectstore.ObjectStores;
+import dev.vellum.query.ArchiveReader;
+import dev.vellum.search.SearchIndex;
+import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.RecordStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The archive of one node: its object store, the archiver that feeds it, and (for the HTTP API and
@@ -21,18 +34,49 @@ public final class ArchiveService implements AutoCloseable {
    */
   static final String STAGING_DIR = "archive-staging";
 
+  /** The cluster role whose lease runs hot retention (one node at a time on PostgreSQL). */
+  public static final String RETENTION_ROLE = "retention";
+
+  /** How often hot retention looks for files whose events may leave the hot store. */
+  static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+
+  private static final Logger LOG = LoggerFactory.getLogger(ArchiveService.class);
+
   private final ObjectStore objects;
   private final ParquetFiles parquet = new ParquetFiles();
   private final Archiver archiver;
+  private final HotRetention retention;
+  private final ArchivedEvents archived;
+  private final Clock clock;
+  private final @Nullable ScheduledExecutorService scheduler;
+
+  /** What hot retention works on: the hot store, its search index and the tenants. */
+  public record Hot(EventStore store, SearchIndex index, Supplier<List<String>> tenants) {}
 
   private ArchiveService(
       VellumConfig config,
       RecordStore records,
       Archiver.Checkpoints checkpoints,
+      Hot hot,
+      @Nullable Lease retentionLease,
       Clock clock,
       MeterRegistry metrics)
       throws IOException {
     this.objects = ObjectStores.open(config.archive(), config.dataDir());
+    this.clock = clock;
+    Path staging = config.dataDir().resolve(STAGING_DIR);
+    this.retention =
+        new HotRetention(
+            objects,
+            records,
+            hot.store(),
+            hot.index(),
+            parquet,
+            staging,
+            config.archive()::hotRetentionOf,
+            hot.tenants(),
+            metrics);
+    this.archived = new ArchivedEvents(objects, records, hot.store(), parquet, staging);
     try {
       Duration checkpointWait =
           Duration.ofSeconds(30).plus(config.checkpointInterval().multipliedBy(3));
@@ -52,6 +96,61 @@ public final class ArchiveService implements AutoCloseable {
       objects.close();
       throw e;
     }
+    if (retentionLease == null) {
+      this.scheduler = null;
+    } else {
+      ScheduledExecutorService s =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "vellum-hot-retention");
+                t.setDaemon(true);
+                return t;
+              });
+      var unused =
+          s.scheduleWithFixedDelay(
+              () -> runScheduled(retentionLease),
+              RETENTION_EVERY.toMillis(),
+              RETENTION_EVERY.toMillis(),
+              TimeUnit.MILLISECONDS);
+      this.scheduler = s;
+    }
+  }
+
+  private void runScheduled(Lease lease) {
+    if (!lease.held()) {
+      return;
+    }
+    try {
+      HotRetention.Result r = retention.run(clock, HotRetention.Hook.NONE);
+      if (r.files() > 0 || !r.failures().isEmpty()) {
+        LOG.info(
+            "hot retention: {} events of {} archive files left the hot store, {} files failed",
+            r.events(),
+            r.files(),
+            r.failures().size());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.error("hot retention failed; it runs again in {}", RETENTION_EVERY, e);
+    }
+  }
+
+  /**
+   * Runs hot retention once now as of {@code asOf}'s time (tests and tools pass a clock ahead of
+   * the node's to make events old), whether or not this node holds the lease.
+   */
+  public HotRetention.Result expireHot(Clock asOf) throws InterruptedException {
+    return retention.run(asOf, HotRetention.Hook.NONE);
+  }
+
+  HotRetention.Result expireHot(Clock asOf, HotRetention.Hook hook) throws InterruptedException {
+    return retention.run(asOf, hook);
+  }
+
+  /** Archived events by id and the archived-time boundary, for queries. */
+  public ArchiveReader reader() {
+    return archived;
   }
 
   /** Opens the configured object store and prepares the archiver (not yet following the feed). */
@@ -59,10 +158,13 @@ public final class ArchiveService implements AutoCloseable {
       VellumConfig config,
       RecordStore records,
       Checkpoints checkpoints,
+      Hot hot,
+      @Nullable Lease retentionLease,
       Clock clock,
       MeterRegistry metrics) {
     try {
-      return new ArchiveService(config, records, checkpoints::awaitCovering, clock, metrics);
+      return new ArchiveService(
+          config, records, checkpoints::awaitCovering, hot, retentionLease, clock, metrics);
     } catch (IOException e) {
       throw new UncheckedIOException("could not open the archive: " + e.getMessage(), e);
     }
@@ -91,6 +193,14 @@ public final class ArchiveService implements AutoCloseable {
 
   @Override
   public void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     archiver.close();
     parquet.close();
     objects.close();

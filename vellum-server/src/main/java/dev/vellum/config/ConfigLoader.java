@@ -70,6 +70,8 @@ public final class ConfigLoader {
           "archive.s3.path_style",
           "archive.s3.access_key_id",
           "archive.s3.secret_access_key",
+          "archive.hot_retention",
+          "archive.hot_retention_tenants",
           "notify.max_channels_per_tenant",
           "notify.retry_for",
           "notify.first_backoff",
@@ -208,7 +210,42 @@ public final class ConfigLoader {
             v.getOrDefault("archive.s3.region", d.s3().region()),
             boolOf(v, "archive.s3.path_style", d.s3().pathStyle()),
             v.get("archive.s3.access_key_id"),
-            v.get("archive.s3.secret_access_key")));
+            v.get("archive.s3.secret_access_key")),
+        durationOf(v, "archive.hot_retention", d.hotRetention()),
+        hotRetentionByTenant(v, d.hotRetentionByTenant()));
+  }
+
+  /**
+   * {@code archive.hot_retention_tenants}: {@code tenant=duration} pairs, comma-separated (in YAML
+   * also a list), for example {@code acme=90d,beta=7d}.
+   */
+  private static Map<String, Duration> hotRetentionByTenant(
+      Map<String, String> v, Map<String, Duration> fallback) {
+    String text = v.get("archive.hot_retention_tenants");
+    if (text == null) {
+      return fallback;
+    }
+    Map<String, Duration> out = new java.util.TreeMap<>();
+    for (String pair : text.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException(
+            "setting archive.hot_retention_tenants = "
+                + text
+                + ": must be tenant=duration pairs such as acme=90d,beta=7d");
+      }
+      String tenant = pair.substring(0, eq).trim();
+      out.put(
+          tenant,
+          durationOf(
+              Map.of("archive.hot_retention_tenants", pair.substring(eq + 1)),
+              "archive.hot_retention_tenants",
+              Duration.ZERO));
+    }
+    return out;
   }
 
   private static boolean boolOf(Map<String, String> v, String key, boolean fallback) {

@@ -2,6 +2,7 @@ package dev.vellum.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,7 +45,8 @@ public record VellumConfig(
   /**
    * The archive (docs/archive.md): whether the archiver runs, how long it buffers (bytes of event
    * bodies, time since the oldest buffered event), where sealed files go ({@code directory} under
-   * the data dir, or {@code s3}).
+   * the data dir, or {@code s3}), and how long events stay in the hot store ({@code hotRetention},
+   * per tenant overridden by {@code hotRetentionByTenant}).
    */
   public record Archive(
       boolean enabled,
@@ -52,9 +54,36 @@ public record VellumConfig(
       Duration interval,
       String store,
       @Nullable Path directory,
-      S3 s3) {
+      S3 s3,
+      Duration hotRetention,
+      Map<String, Duration> hotRetentionByTenant) {
+    public static final Duration DEFAULT_HOT_RETENTION = Duration.ofDays(30);
+
+    public Archive {
+      hotRetentionByTenant = Map.copyOf(hotRetentionByTenant);
+    }
+
+    public Archive(
+        boolean enabled,
+        long bufferBytes,
+        Duration interval,
+        String store,
+        @Nullable Path directory,
+        S3 s3) {
+      this(enabled, bufferBytes, interval, store, directory, s3, DEFAULT_HOT_RETENTION, Map.of());
+    }
+
     public boolean isS3() {
       return "s3".equals(store);
+    }
+
+    /** How long {@code tenant}'s events stay in the hot store after they were received. */
+    public Duration hotRetentionOf(String tenant) {
+      return hotRetentionByTenant.getOrDefault(tenant, hotRetention);
+    }
+
+    public Archive withHotRetention(Duration all, Map<String, Duration> byTenant) {
+      return new Archive(enabled, bufferBytes, interval, store, directory, s3, all, byTenant);
     }
 
     public static Archive defaults() {
@@ -68,11 +97,20 @@ public record VellumConfig(
     }
 
     public Archive withBuffer(long bytes, Duration newInterval) {
-      return new Archive(enabled, bytes, newInterval, store, directory, s3);
+      return new Archive(
+          enabled, bytes, newInterval, store, directory, s3, hotRetention, hotRetentionByTenant);
     }
 
     public Archive withS3(S3 newS3) {
-      return new Archive(enabled, bufferBytes, interval, "s3", directory, newS3);
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          "s3",
+          directory,
+          newS3,
+          hotRetention,
+          hotRetentionByTenant);
     }
   }
 
@@ -412,6 +450,20 @@ public record VellumConfig(
   }
 
   private void validateArchive() {
+    require(
+        archive.hotRetention().compareTo(Duration.ofHours(1)) >= 0
+            && archive.hotRetention().compareTo(Duration.ofDays(36_500)) <= 0,
+        "archive.hot_retention",
+        archive.hotRetention(),
+        "must be between 1h and 36500d");
+    for (Map.Entry<String, Duration> t : archive.hotRetentionByTenant().entrySet()) {
+      require(
+          t.getValue().compareTo(Duration.ofHours(1)) >= 0
+              && t.getValue().compareTo(Duration.ofDays(36_500)) <= 0,
+          "archive.hot_retention_tenants",
+          t.getKey() + "=" + t.getValue(),
+          "each tenant's retention must be between 1h and 36500d");
+    }
     require(
         archive.bufferBytes() >= 1024 && archive.bufferBytes() <= 1L << 30,
         "archive.buffer_bytes",

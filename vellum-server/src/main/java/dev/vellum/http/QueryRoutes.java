@@ -13,7 +13,6 @@ import dev.vellum.query.QueryService;
 import dev.vellum.query.StatsParameters;
 import dev.vellum.search.SearchQuery;
 import dev.vellum.search.StatsQuery;
-import dev.vellum.store.StoredEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reading events: search, single event, stats. Every successful read is itself recorded as an
@@ -59,6 +59,7 @@ final class QueryRoutes {
     ingest.recordAccess(
         p, "events.search", FilterParser.describe(json, params), page.events().size());
     markIfBehind(ctx, page);
+    markIfArchived(ctx, page.archivedBefore());
     ctx.contentType("application/json").result(page.toJson());
   }
 
@@ -76,19 +77,43 @@ final class QueryRoutes {
     }
   }
 
+  /**
+   * Hot retention moved the tenant's events that occurred before this time to the archive: a search
+   * or count whose range starts earlier may miss events the hot store no longer has (the analytics
+   * API reads the archive).
+   */
+  /** The archive file an event was served from, when hot retention had deleted it. */
+  static final String ARCHIVED_IN_HEADER = "Vellum-Archived-In";
+
+  static final String ARCHIVED_BEFORE_HEADER = "Vellum-Archived-Before";
+
+  /** Header for an answer whose time range reaches into archived time. */
+  static void markIfArchived(Context ctx, @Nullable Long archivedBefore) {
+    if (archivedBefore != null) {
+      ctx.header(ARCHIVED_BEFORE_HEADER, Times.formatMicros(archivedBefore));
+    }
+  }
+
   /** Committed feed positions the search index had not reached when the page was read. */
   static final String SEARCH_BEHIND_HEADER = "Vellum-Search-Behind";
 
   private void byId(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.EVENTS_READ);
     String id = EventIds.lookupForm(ctx.pathParam("id"));
-    Optional<StoredEvent> e = queries.byId(p.tenant(), id);
+    Optional<QueryService.Found> e = queries.find(p.tenant(), id);
     ObjectNode filter = json.createObjectNode().put("id", id);
     ingest.recordAccess(p, "events.get", filter, e.isPresent() ? 1 : 0);
     if (e.isEmpty()) {
       throw ProblemException.notFound("no event with id " + id);
     }
-    ctx.contentType("application/json").result(EventJson.render(e.get()));
+    String archiveKey = e.get().archiveKey();
+    String rendered = EventJson.render(e.get().event());
+    if (archiveKey != null) {
+      // served from the archive: the same JSON (the canonical event schema admits no other
+      // member), marked by a header naming the file
+      ctx.header(ARCHIVED_IN_HEADER, archiveKey);
+    }
+    ctx.contentType("application/json").result(rendered);
   }
 
   private void stats(Context ctx) {
@@ -120,12 +145,16 @@ final class QueryRoutes {
       total += b.total();
     }
     body.put("total", total);
+    if (stats.archivedBefore() != null) {
+      body.put("archived_before", Times.formatMicros(stats.archivedBefore()));
+    }
     ingest.recordAccess(
         p,
         "events.stats",
         FilterParser.describe(json, ctx.queryParamMap()),
         (int) Math.min(Integer.MAX_VALUE, total));
     markIfBehind(ctx, stats.behindBy());
+    markIfArchived(ctx, stats.archivedBefore());
     ctx.contentType("application/json").result(body.toString());
   }
 }

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -25,8 +26,19 @@ public final class QueryService {
    * committed feed positions it had not reached when the bounded wait ended: the page may then miss
    * the newest events, and the answer says so.
    */
-  public record Page(List<StoredEvent> events, @Nullable String nextCursor, long behindBy) {
-    /** The page as the JSON text of {@code {"events":[…],"next_cursor":…}}. */
+  public record Page(
+      List<StoredEvent> events,
+      @Nullable String nextCursor,
+      long behindBy,
+      @Nullable Long archivedBefore) {
+    public Page(List<StoredEvent> events, @Nullable String nextCursor, long behindBy) {
+      this(events, nextCursor, behindBy, null);
+    }
+
+    /**
+     * The page as the JSON text of {@code {"events":[…],"next_cursor":…}}, plus {@code
+     * "archived_before"} when the search's time range reaches into archived time.
+     */
     public String toJson() {
       StringBuilder sb = new StringBuilder(events.size() * 1100 + 64).append("{\"events\":[");
       for (int i = 0; i < events.size(); i++) {
@@ -37,6 +49,9 @@ public final class QueryService {
       }
       sb.append("],\"next_cursor\":");
       sb.append(nextCursor == null ? "null" : "\"" + nextCursor + "\"");
+      if (archivedBefore != null) {
+        sb.append(",\"archived_before\":\"").append(Times.formatMicros(archivedBefore)).append('"');
+      }
       return sb.append('}').toString();
     }
   }
@@ -48,7 +63,10 @@ public final class QueryService {
    * Every bucket of a stats query; {@code behindBy} as in {@link Page}: when it is not 0, the
    * newest events of the tenant may not be counted yet.
    */
-  public record Stats(List<Bucket> buckets, long behindBy) {}
+  public record Stats(List<Bucket> buckets, long behindBy, @Nullable Long archivedBefore) {}
+
+  /** An event by id, and the archive file it was read from (null: the hot store). */
+  public record Found(StoredEvent event, @Nullable String archiveKey) {}
 
   public static final long MAX_BUCKETS = 10_000;
 
@@ -64,13 +82,16 @@ public final class QueryService {
   private final Feed feed;
   private final ConsumerRunner indexRunner;
   private final Timer queryTimer;
+  private final ArchiveReader archive;
 
   public QueryService(
       EventStore store,
       SearchIndex index,
       Feed feed,
       ConsumerRunner indexRunner,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      ArchiveReader archive) {
+    this.archive = archive;
     this.store = store;
     this.index = index;
     this.feed = feed;
@@ -97,7 +118,19 @@ public final class QueryService {
           Cursor.encode(
               new SearchQuery.Position(last.occurredAtMicros(), last.seq()), filter.ascending());
     }
-    return new Page(events, next, behindBy);
+    return new Page(events, next, behindBy, archivedBefore(filter.tenant(), filter.fromMicros()));
+  }
+
+  /**
+   * The tenant's archived-time boundary when a range starting at {@code fromMicros} (null: the
+   * beginning) reaches below it, else null.
+   */
+  private @Nullable Long archivedBefore(String tenant, @Nullable Long fromMicros) {
+    OptionalLong before = archive.archivedBefore(tenant);
+    if (before.isPresent() && (fromMicros == null || fromMicros < before.getAsLong())) {
+      return before.getAsLong();
+    }
+    return null;
   }
 
   /** Waits for the index to reach the tenant's last write; returns how far behind it stayed. */
@@ -113,8 +146,17 @@ public final class QueryService {
     return Math.max(1, target - indexRunner.handledPosition());
   }
 
+  /** The event from the hot store, or else from the archive (an event hot retention deleted). */
   public Optional<StoredEvent> byId(String tenant, String id) {
-    return store.findById(tenant, id);
+    return find(tenant, id).map(Found::event);
+  }
+
+  public Optional<Found> find(String tenant, String id) {
+    Optional<StoredEvent> hot = store.findById(tenant, id);
+    if (hot.isPresent()) {
+      return Optional.of(new Found(hot.get(), null));
+    }
+    return archive.find(tenant, id).map(a -> new Found(a.event(), a.key()));
   }
 
   /**
@@ -143,6 +185,6 @@ public final class QueryService {
                         e.getValue().values().stream().mapToLong(Long::longValue).sum(),
                         e.getValue()))
             .toList();
-    return new Stats(buckets, behindBy);
+    return new Stats(buckets, behindBy, archivedBefore(query.tenant(), query.fromMicros()));
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,5 +72,37 @@ class ArchiveConfigTest {
                         "VELLUM_ARCHIVE_S3_BUCKET", "b",
                         "VELLUM_ARCHIVE_S3_PREFIX", "../x")));
     assertTrue(e.getMessage().contains("archive.s3.prefix"), e.getMessage());
+  }
+
+  @Test
+  void hotRetentionIsThirtyDaysUnlessSetPerTenantInTheFileOrForAllInTheEnvironment()
+      throws Exception {
+    assertEquals(
+        Duration.ofDays(30), ConfigLoader.load(null, Map.of()).archive().hotRetentionOf("acme"));
+    Path file = dir.resolve("vellum.yaml");
+    Files.writeString(file, "archive:\n  hot_retention_tenants:\n    - acme=90d\n    - beta=12h\n");
+    VellumConfig.Archive a =
+        ConfigLoader.load(file, Map.of("VELLUM_ARCHIVE_HOT_RETENTION", "7d")).archive();
+    assertEquals(Duration.ofDays(90), a.hotRetentionOf("acme"));
+    assertEquals(Duration.ofHours(12), a.hotRetentionOf("beta"));
+    assertEquals(Duration.ofDays(7), a.hotRetentionOf("other"));
+    VellumConfig.Archive env =
+        ConfigLoader.load(null, Map.of("VELLUM_ARCHIVE_HOT_RETENTION_TENANTS", "acme=1d, beta=2d"))
+            .archive();
+    assertEquals(Duration.ofDays(2), env.hotRetentionOf("beta"));
+  }
+
+  @Test
+  void aHotRetentionOutOfBoundsOrMalformedIsRefusedNamingTheSetting() {
+    for (Map<String, String> bad :
+        List.of(
+            Map.of("VELLUM_ARCHIVE_HOT_RETENTION", "10m"),
+            Map.of("VELLUM_ARCHIVE_HOT_RETENTION", "soon"),
+            Map.of("VELLUM_ARCHIVE_HOT_RETENTION_TENANTS", "acme"),
+            Map.of("VELLUM_ARCHIVE_HOT_RETENTION_TENANTS", "acme=0s"))) {
+      ConfigException e =
+          assertThrows(ConfigException.class, () -> ConfigLoader.load(null, bad), bad.toString());
+      assertTrue(e.getMessage().contains("archive.hot_retention"), e.getMessage());
+    }
   }
 }

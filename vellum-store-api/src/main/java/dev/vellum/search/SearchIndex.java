@@ -28,6 +28,15 @@ public interface SearchIndex extends FeedConsumer, AutoCloseable {
    */
   List<StatsBucket> stats(StatsQuery query);
 
+  /**
+   * Removes {@code events} of {@code tenant} from the index, durably before returning: hot
+   * retention deleted them from the event store (they are in the archive). An index that is handed
+   * a page whose events the store no longer has MUST NOT fail the search for it either: another
+   * node's retention job may have deleted them (see the engine). The default does nothing, for an
+   * index that reads nothing back from the store.
+   */
+  default void forget(String tenant, List<StoredEvent> events) {}
+
   @Override
   default String name() {
     return CONSUMER;

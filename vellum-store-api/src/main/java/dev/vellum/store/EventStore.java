@@ -31,7 +31,17 @@ import org.jspecify.annotations.Nullable;
  *       writer is fenced off by rule 2: its seqs no longer continue the stored ones, so its append
  *       fails without writing. A second process on the same files is kept out before the store
  *       opens (the data-dir lock for embedded engines).
+ *   <li><b>Deletion keeps the log's heads.</b> {@link #deleteRange} (hot retention, after the
+ *       events were archived) removes events only: {@link #nextSeq} and {@link #lastPosition} never
+ *       go back, so no seq and no feed position is handed out twice; tiles, checkpoints, consumer
+ *       positions and dead letters stay, so proofs keep working. A deleted event is found by no
+ *       read (by id, seq, range or the feed) except {@link #deletedSeq}.
  * </ol>
+ *
+ * <p><b>Idempotency holds for the hot window only.</b> Rule 3 covers the ids the store holds: once
+ * an event was deleted, an append with its id is accepted as a new event with a new seq (the
+ * writer's id lookup no longer finds it). {@link #deletedSeq} still knows the id, so a later
+ * version could extend idempotency over the archive; this one does not.
  *
  * <p>Reads may run concurrently with the writer and see only committed data.
  */
@@ -119,6 +129,22 @@ public interface EventStore extends AutoCloseable {
 
   /** Checkpoints with tree size ≥ {@code sinceSize}, ascending, at most {@code limit}. */
   List<StoredCheckpoint> checkpoints(String tenant, long sinceSize, int limit);
+
+  /**
+   * Deletes {@code tenant}'s events with {@code fromSeq <= seq < toSeq} in one durable transaction
+   * and returns how many there were (seqs already deleted are skipped). The tenant's next seq,
+   * every feed position and the Merkle log stay as they were (rule 6), and each deleted event's id
+   * is kept with its seq for {@link #deletedSeq}. Callers bound the range (the retention job
+   * deletes at most a few thousand seqs per call); a deleted range can later be re-inserted with
+   * the same seqs by a restore, which this port does not offer yet.
+   *
+   * @throws IllegalArgumentException if {@code fromSeq < 0}, {@code toSeq < fromSeq} or {@code
+   *     toSeq} is beyond {@link #nextSeq} (a seq not written yet cannot be deleted)
+   */
+  long deleteRange(String tenant, long fromSeq, long toSeq);
+
+  /** The seq of {@code tenant}'s event {@code id} if {@link #deleteRange} deleted it. */
+  java.util.OptionalLong deletedSeq(String tenant, String id);
 
   /**
    * Retention by dropping whole time partitions, if the engine stores events in them (see {@link

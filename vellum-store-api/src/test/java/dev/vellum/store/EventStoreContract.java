@@ -351,6 +351,80 @@ public abstract class EventStoreContract {
     assertTrue(store.findBySeqs("c", List.of(0L)).isEmpty());
   }
 
+  @Test
+  void deletingTheNewestEventsNeverLetsSeqsOrPositionsGoBack() {
+    store.append(WriteBatch.ofEvents(events("t1", 0, 5), List.of()));
+    store.append(WriteBatch.ofEvents(events("t2", 0, 1), List.of()));
+    store.append(WriteBatch.ofEvents(events("t1", 5, 1), List.of()));
+    long last = store.lastPosition();
+    long lastOfT1 = store.lastPosition("t1");
+    assertEquals(4, store.deleteRange("t1", 2, 6));
+    assertEquals(1, store.deleteRange("t2", 0, 1));
+    reopen();
+    assertEquals(6, store.nextSeq("t1"));
+    assertEquals(1, store.nextSeq("t2"));
+    assertEquals(last, store.lastPosition());
+    assertEquals(lastOfT1, store.lastPosition("t1"));
+    List<NewEvent> stale = events("t1", 2, 1);
+    assertThrows(StoreException.class, () -> store.append(WriteBatch.ofEvents(stale, List.of())));
+    long next = store.append(WriteBatch.ofEvents(events("t1", 6, 2), List.of()));
+    assertEquals(last + 1, next, "positions continue after the deleted ones, none reused");
+    assertEquals(8, store.nextSeq("t1"));
+    assertEquals(
+        List.of(0L, 1L, 6L, 7L), store.range("t1", 0, 100).stream().map(StoredEvent::seq).toList());
+  }
+
+  @Test
+  void deletedEventsAreFoundByNoReadButTheLogAndTheirIdsStay() {
+    List<NewEvent> t1 = events("t1", 0, 4);
+    byte[] hashes = new byte[128];
+    new Random(2).nextBytes(hashes);
+    store.append(WriteBatch.ofEvents(t1, List.of(new TileWrite("t1", 0, 0, hashes))));
+    store.append(WriteBatch.ofEvents(events("t2", 0, 2), List.of()));
+    store.append(checkpoints("t1", new StoredCheckpoint(4, new byte[32], "note", 1)));
+    assertEquals(2, store.deleteRange("t1", 1, 3));
+    assertTrue(store.findById("t1", t1.get(1).id()).isEmpty());
+    assertEquals(
+        Set.of(t1.get(0).id()),
+        store.findByIds("t1", List.of(t1.get(0).id(), t1.get(2).id())).keySet());
+    assertEquals(Set.of(0L, 3L), store.findBySeqs("t1", List.of(0L, 1L, 2L, 3L)).keySet());
+    assertEquals(
+        List.of("t1:0", "t1:3", "t2:0", "t2:1"),
+        store.after(0, 100).stream().map(f -> f.event().tenant() + ":" + f.event().seq()).toList());
+    assertEquals(java.util.OptionalLong.of(1), store.deletedSeq("t1", t1.get(1).id()));
+    assertEquals(java.util.OptionalLong.of(2), store.deletedSeq("t1", t1.get(2).id()));
+    assertTrue(store.deletedSeq("t1", t1.get(0).id()).isEmpty(), "a hot event is not deleted");
+    assertTrue(store.deletedSeq("t2", t1.get(1).id()).isEmpty(), "ids stay within their tenant");
+    assertArrayEquals(hashes, store.readTile("t1", 0, 0));
+    assertEquals("note", store.checkpoint("t1", 4).orElseThrow().note());
+    assertEquals(2, store.range("t2", 0, 10).size());
+    assertEquals(0, store.deleteRange("t1", 1, 3), "deleting again finds nothing");
+  }
+
+  @Test
+  void aDeletedIdIsAcceptedAgainAsANewEventBecauseIdempotencyHoldsForTheHotWindow() {
+    NewEvent first = events("t1", 0, 1).get(0);
+    store.append(WriteBatch.ofEvents(List.of(first), List.of()));
+    store.deleteRange("t1", 0, 1);
+    NewEvent retry = withId(events("t1", 1, 1).get(0), first.id());
+    store.append(WriteBatch.ofEvents(List.of(retry), List.of()));
+    assertEquals(1, store.findById("t1", first.id()).orElseThrow().seq());
+    assertEquals(2, store.nextSeq("t1"));
+  }
+
+  @Test
+  void refusesToDeleteSeqsNotWrittenYetAndDeletesNothing() {
+    store.append(WriteBatch.ofEvents(events("t1", 0, 3), List.of()));
+    assertThrows(IllegalArgumentException.class, () -> store.deleteRange("t1", 0, 4));
+    assertThrows(IllegalArgumentException.class, () -> store.deleteRange("t1", 2, 1));
+    assertThrows(IllegalArgumentException.class, () -> store.deleteRange("t1", -1, 1));
+    assertThrows(IllegalArgumentException.class, () -> store.deleteRange("nobody", 0, 1));
+    assertEquals(3, store.range("t1", 0, 10).size());
+    assertEquals(0, store.deleteRange("nobody", 0, 0));
+    store.append(WriteBatch.ofEvents(events("t1", 3, 1), List.of()));
+    assertEquals(4, store.nextSeq("t1"));
+  }
+
   private static WriteBatch positions(Map<String, Long> positions) {
     return new WriteBatch(List.of(), List.of(), List.of(), positions, List.of());
   }

@@ -42,6 +42,10 @@ final class OfflineReport {
               + ": "
               + t.events
               + " events, "
+              + (t.archived > 0
+                  ? t.archived
+                      + " archived (leaves from tiles; vellum archive verify checks them), "
+                  : "")
               + (t.treeSize >= 0 ? "root " + b64(t.root) + ", " : "tree not rebuilt, ")
               + t.tiles
               + " tiles, "
@@ -85,6 +89,7 @@ final class OfflineReport {
       o.put("tenant", t.tenant);
       o.put("result", t.clean() ? "clean" : "tampered");
       o.put("events", t.events);
+      o.put("archived", t.archived);
       if (t.treeSize >= 0) {
         o.put("tree_size", t.treeSize);
         o.put("root_hash", b64(t.root));

@@ -28,6 +28,10 @@ final class OnlineReport {
   int consistencyProofHashes;
   long eventsSeen;
   long eventsProven;
+
+  /** Events under the checkpoint the server did not list because they are archived only. */
+  long eventsArchived;
+
   boolean saved;
   long nanos;
   long findingCount;
@@ -123,6 +127,13 @@ final class OnlineReport {
               + eventsSeen
               + " events under the checkpoint");
     }
+    if (eventsArchived > 0) {
+      out.println(
+          "archived: "
+              + eventsArchived
+              + " events under the checkpoint left the hot store (hot retention); check them"
+              + " with vellum archive verify");
+    }
     for (Finding f : findings) {
       out.println("  [" + f.kind() + "] " + f);
     }
@@ -147,6 +158,7 @@ final class OnlineReport {
     o.put("consistency_checked", consistencyChecked);
     o.put("events_seen", eventsSeen);
     o.put("events_proven", eventsProven);
+    o.put("events_archived", eventsArchived);
     long first = firstBadSeq();
     if (first >= 0) {
       o.put("first_bad_seq", first);

@@ -12,6 +12,9 @@ final class TenantResult {
   final String tenant;
   long events;
 
+  /** Leaves of events hot retention deleted (archived), taken from the stored tiles. */
+  long archived;
+
   /** Leaves of the rebuilt tree, or -1 if the replay stopped at a gap in seq. */
   long treeSize = -1;
 

@@ -23,16 +23,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.ControlledRealTimeReopenThread;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.store.AlreadyClosedException;
@@ -549,11 +554,66 @@ public final class LuceneSearchIndex implements SearchIndex {
     }
   }
 
+  /**
+   * Deletes the events' documents (tenant, their occurred_at span and exactly their seqs, so the
+   * deletion reads only that slice of the time-sorted index) and commits, so they do not come back
+   * after a crash.
+   */
+  @Override
+  public void forget(String tenant, List<StoredEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    try {
+      deleteDocuments(tenant, events);
+      commit();
+    } catch (IOException | AlreadyClosedException ex) {
+      throw new StoreException("forgetting deleted events in " + path + " failed: " + ex, ex, true);
+    }
+  }
+
+  private void deleteDocuments(String tenant, List<StoredEvent> events) throws IOException {
+    long minTime = Long.MAX_VALUE;
+    long maxTime = Long.MIN_VALUE;
+    long[] seqs = new long[events.size()];
+    for (int i = 0; i < seqs.length; i++) {
+      StoredEvent ev = events.get(i);
+      minTime = Math.min(minTime, ev.occurredAtMicros());
+      maxTime = Math.max(maxTime, ev.occurredAtMicros());
+      seqs[i] = ev.seq();
+    }
+    engine.writer.deleteDocuments(
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(EventDocuments.TENANT, tenant)), BooleanClause.Occur.FILTER)
+            .add(
+                LongPoint.newRangeQuery(EventDocuments.OCCURRED_AT, minTime, maxTime),
+                BooleanClause.Occur.FILTER)
+            .add(
+                NumericDocValuesField.newSlowSetQuery(EventDocuments.SEQ, seqs),
+                BooleanClause.Occur.FILTER)
+            .build());
+  }
+
   @Override
   public List<StoredEvent> search(SearchQuery query) {
     if (query.limit() <= 0) {
       return List.of();
     }
+    for (int attempt = 0; ; attempt++) {
+      List<StoredEvent> page = searchOnce(query, attempt < 3);
+      if (page != null) {
+        return page;
+      }
+    }
+  }
+
+  /**
+   * One search; null when some hits were events the store no longer has because hot retention
+   * deleted them (on another node, or before a crash undid this index's deletion): their documents
+   * are deleted and the caller searches again, so the page is full. {@code heal} false (after a few
+   * rounds) answers with the page short instead.
+   */
+  private @Nullable List<StoredEvent> searchOnce(SearchQuery query, boolean heal) {
     Query q = LuceneQueries.of(query, analyzer);
     List<Long> seqs = new ArrayList<>();
     List<Long> times = new ArrayList<>();
@@ -584,8 +644,15 @@ public final class LuceneSearchIndex implements SearchIndex {
     }
     Map<Long, StoredEvent> found = store.findBySeqs(query.tenant(), seqs);
     List<StoredEvent> out = new ArrayList<>(seqs.size());
+    List<StoredEvent> deleted = new ArrayList<>();
+    long nextSeq = found.size() == seqs.size() ? 0 : store.nextSeq(query.tenant());
     for (int i = 0; i < seqs.size(); i++) {
       StoredEvent ev = found.get(seqs.get(i));
+      if (ev == null && seqs.get(i) < nextSeq) {
+        // the store wrote it and hot retention deleted it: it is in the archive, not here
+        deleted.add(new StoredEvent(seqs.get(i), "", times.get(i), new byte[0], ""));
+        continue;
+      }
       if (ev == null || ev.occurredAtMicros() != times.get(i)) {
         throw new IllegalStateException(
             "the search index holds tenant "
@@ -599,7 +666,16 @@ public final class LuceneSearchIndex implements SearchIndex {
       }
       out.add(ev);
     }
-    return out;
+    if (deleted.isEmpty() || !heal) {
+      return out;
+    }
+    try {
+      deleteDocuments(query.tenant(), deleted);
+      e.searchers.maybeRefreshBlocking();
+    } catch (IOException | AlreadyClosedException ex) {
+      throw new StoreException("forgetting deleted events in " + path + " failed: " + ex, ex, true);
+    }
+    return null;
   }
 
   /** Waits until everything accepted so far is visible to newly acquired searchers. */

@@ -158,6 +158,52 @@ class LuceneSearchIndexTest {
   }
 
   @Test
+  void forgetsDeletedEventsAcrossAReopenAndStatsStopCountingThem() {
+    store.append(WriteBatch.ofEvents(events("t1", 6), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      index.forget("t1", store.range("t1", 1, 3));
+      store.deleteRange("t1", 1, 3);
+      assertEquals(
+          List.of(0L, 3L, 4L, 5L), seqs(index.search(query("t1", null, null, null, null))));
+    }
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      assertEquals(
+          List.of(0L, 3L, 4L, 5L), seqs(index.search(query("t1", null, null, null, null))));
+      long counted =
+          index
+              .stats(
+                  new dev.vellum.search.StatsQuery(
+                      "t1",
+                      0,
+                      3_600_000_000L,
+                      3_600_000_000L,
+                      dev.vellum.search.StatsQuery.Group.of("type")))
+              .stream()
+              .mapToLong(dev.vellum.search.StatsBucket::count)
+              .sum();
+      assertEquals(4, counted);
+    }
+  }
+
+  /** Another node's retention deleted events this index still holds: pages stay full. */
+  @Test
+  void aSearchSkipsAndForgetsEventsTheStoreDeletedBehindItsBackAndKeepsItsPageFull() {
+    store.append(WriteBatch.ofEvents(events("t1", 8), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      store.deleteRange("t1", 4, 8); // the newest: the first page of a newest-first search
+      SearchQuery three =
+          new SearchQuery(
+              "t1", null, null, null, null, null, null, null, null, null, null, null, null, null,
+              null, false, 3, null);
+      assertEquals(List.of(1L, 2L, 3L), seqs(index.search(three)));
+      assertEquals(
+          List.of(0L, 1L, 2L, 3L), seqs(index.search(query("t1", null, null, null, null))));
+    }
+  }
+
+  @Test
   void answersNoQueryFormWithAnotherTenantsEvents() {
     store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));
     store.append(WriteBatch.ofEvents(events("t2", 4), List.of()));

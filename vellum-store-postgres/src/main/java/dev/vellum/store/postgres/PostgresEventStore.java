@@ -72,6 +72,88 @@ public final class PostgresEventStore implements EventStore {
         "SELECT coalesce((SELECT next_seq FROM tenant_heads WHERE tenant = ?), 0)", tenant);
   }
 
+  /**
+   * Deletes rows under the tenant's head lock (the one appends hold), so a concurrent append of the
+   * tenant on any node commits before or after, never between the check and the delete. {@code
+   * tenant_heads} and {@code feed_head} are not touched: seqs and positions never go back.
+   * Whole-month partition drops ({@link #partitionRetention}) are not used for hot retention: a
+   * month holds every tenant's events, and each tenant's archive progresses on its own.
+   */
+  @Override
+  public long deleteRange(String tenant, long fromSeq, long toSeq) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        long next;
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT next_seq FROM tenant_heads WHERE tenant = ? FOR UPDATE")) {
+          ps.setString(1, tenant);
+          try (ResultSet rs = ps.executeQuery()) {
+            next = rs.next() ? rs.getLong(1) : 0;
+          }
+        }
+        if (fromSeq < 0 || toSeq < fromSeq || toSeq > next) {
+          throw new IllegalArgumentException(
+              "cannot delete seqs ["
+                  + fromSeq
+                  + ", "
+                  + toSeq
+                  + ") of tenant "
+                  + tenant
+                  + ": its next seq is "
+                  + next);
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO events_deleted_ids (tenant, id, seq) SELECT tenant, id, seq FROM"
+                    + " events WHERE tenant = ? AND seq >= ? AND seq < ?"
+                    + " ON CONFLICT (tenant, id) DO UPDATE SET seq = excluded.seq")) {
+          ps.setString(1, tenant);
+          ps.setLong(2, fromSeq);
+          ps.setLong(3, toSeq);
+          ps.executeUpdate();
+        }
+        int deleted;
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM events WHERE tenant = ? AND seq >= ? AND seq < ?")) {
+          ps.setString(1, tenant);
+          ps.setLong(2, fromSeq);
+          ps.setLong(3, toSeq);
+          deleted = ps.executeUpdate();
+        }
+        c.commit();
+        return deleted;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("deleting events of tenant " + tenant, e);
+    }
+  }
+
+  @Override
+  public java.util.OptionalLong deletedSeq(String tenant, String id) {
+    if (id.indexOf('\u0000') >= 0) {
+      return java.util.OptionalLong.empty();
+    }
+    try (Connection c = db.connection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT seq FROM events_deleted_ids WHERE tenant = ? AND id = ?")) {
+      ps.setString(1, tenant);
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? java.util.OptionalLong.of(rs.getLong(1))
+            : java.util.OptionalLong.empty();
+      }
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("reading a deleted event's seq", e);
+    }
+  }
+
   @Override
   public long append(WriteBatch batch) {
     Set<String> tenants = new HashSet<>();

@@ -7,7 +7,6 @@ import dev.vellum.store.TileWrite;
 import dev.vellum.store.WriteBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
@@ -96,11 +95,69 @@ final class SqliteAppender {
   }
 
   private static long maxPk(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(pk), 0) FROM events");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+    return SqliteHeads.lastPk(c);
+  }
+
+  /**
+   * Hot retention: deletes the tenant's events with {@code fromSeq <= seq < toSeq} in one
+   * transaction, after saving the heads (so seqs and positions never go back) and the deleted ids.
+   */
+  long deleteRange(String tenant, long fromSeq, long toSeq) {
+    Connection c = db.writer();
+    try {
+      takeWriteLock(c);
+      long next = SqliteHeads.nextSeq(c, tenant);
+      if (fromSeq < 0 || toSeq < fromSeq || toSeq > next) {
+        throw new IllegalArgumentException(
+            "cannot delete seqs ["
+                + fromSeq
+                + ", "
+                + toSeq
+                + ") of tenant "
+                + tenant
+                + ": its next seq is "
+                + next);
+      }
+      long lastPkNow = maxPk(c);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO events_deleted_heads (tenant, next_seq, last_pk) VALUES (?,?,?)"
+                  + " ON CONFLICT (tenant) DO UPDATE SET next_seq = max(next_seq,"
+                  + " excluded.next_seq), last_pk = max(last_pk, excluded.last_pk)")) {
+        ps.setString(1, tenant);
+        ps.setLong(2, next);
+        ps.setLong(3, lastPkNow);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT OR REPLACE INTO events_deleted_ids (tenant, id, seq)"
+                  + " SELECT tenant, id, seq FROM events WHERE tenant = ? AND seq >= ? AND seq < ?")) {
+        bindRange(ps, tenant, fromSeq, toSeq);
+        ps.executeUpdate();
+      }
+      int deleted;
+      try (PreparedStatement ps =
+          c.prepareStatement("DELETE FROM events WHERE tenant = ? AND seq >= ? AND seq < ?")) {
+        bindRange(ps, tenant, fromSeq, toSeq);
+        deleted = ps.executeUpdate();
+      }
+      c.commit();
+      return deleted;
+    } catch (SQLException e) {
+      abandon(c);
+      throw SqliteErrors.wrap("deleting events of tenant " + tenant, e);
+    } catch (RuntimeException | Error e) {
+      abandon(c);
+      throw e;
     }
+  }
+
+  private static void bindRange(PreparedStatement ps, String tenant, long from, long to)
+      throws SQLException {
+    ps.setString(1, tenant);
+    ps.setLong(2, from);
+    ps.setLong(3, to);
   }
 
   /**
@@ -109,31 +166,24 @@ final class SqliteAppender {
    */
   private static void checkSeqsContinue(Connection c, List<NewEvent> events) throws SQLException {
     Map<String, Long> expected = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT coalesce(max(seq) + 1, 0) FROM events WHERE tenant = ?")) {
-      for (NewEvent e : events) {
-        Long next = expected.get(e.tenant());
-        if (next == null) {
-          ps.setString(1, e.tenant());
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            next = rs.getLong(1);
-          }
-        }
-        if (e.seq() != next) {
-          throw new StoreException(
-              "seq "
-                  + e.seq()
-                  + " of tenant "
-                  + e.tenant()
-                  + " does not continue its log at "
-                  + next
-                  + " (another writer?)",
-              null,
-              false);
-        }
-        expected.put(e.tenant(), next + 1);
+    for (NewEvent e : events) {
+      Long next = expected.get(e.tenant());
+      if (next == null) {
+        next = SqliteHeads.nextSeq(c, e.tenant());
       }
+      if (e.seq() != next) {
+        throw new StoreException(
+            "seq "
+                + e.seq()
+                + " of tenant "
+                + e.tenant()
+                + " does not continue its log at "
+                + next
+                + " (another writer?)",
+            null,
+            false);
+      }
+      expected.put(e.tenant(), next + 1);
     }
   }
 

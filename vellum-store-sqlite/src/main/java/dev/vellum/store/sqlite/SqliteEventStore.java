@@ -40,16 +40,33 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public long nextSeq(String tenant) {
-    try (Connection c = db.read();
-        PreparedStatement ps = c.prepareStatement("SELECT max(seq) FROM events WHERE tenant = ?")) {
-      ps.setString(1, tenant);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long max = rs.getLong(1);
-        return rs.wasNull() ? 0 : max + 1;
-      }
+    try (Connection c = db.read()) {
+      return SqliteHeads.nextSeq(c, tenant);
     } catch (SQLException e) {
       throw SqliteErrors.wrap("reading the next seq of tenant " + tenant, e);
+    }
+  }
+
+  /** Synchronized with {@link #append}: both use the one writer connection. */
+  @Override
+  public synchronized long deleteRange(String tenant, long fromSeq, long toSeq) {
+    return appender.deleteRange(tenant, fromSeq, toSeq);
+  }
+
+  @Override
+  public java.util.OptionalLong deletedSeq(String tenant, String id) {
+    try (Connection c = db.read();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT seq FROM events_deleted_ids WHERE tenant = ? AND id = ?")) {
+      ps.setString(1, tenant);
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? java.util.OptionalLong.of(rs.getLong(1))
+            : java.util.OptionalLong.empty();
+      }
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading a deleted event's seq", e);
     }
   }
 
@@ -180,14 +197,19 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public long lastPosition() {
-    return longQuery("SELECT coalesce(max(pk), 0) FROM events", null);
+    try (Connection c = db.read()) {
+      return SqliteHeads.lastPk(c);
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading the last feed position", e);
+    }
   }
 
   @Override
   public long lastPosition(String tenant) {
     return longQuery(
-        "SELECT coalesce((SELECT pk FROM events WHERE tenant = ?"
-            + " ORDER BY seq DESC LIMIT 1), 0)",
+        "SELECT max(coalesce((SELECT pk FROM events WHERE tenant = ?1"
+            + " ORDER BY seq DESC LIMIT 1), 0), coalesce((SELECT last_pk FROM"
+            + " events_deleted_heads WHERE tenant = ?1), 0))",
         tenant);
   }
 
