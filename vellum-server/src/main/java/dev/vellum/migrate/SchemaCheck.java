@@ -49,6 +49,7 @@ final class SchemaCheck {
       }
     }
     pgTables.removeAll(Tables.DERIVED);
+    sqliteTables.remove(Tables.SQLITE_DELETED_HEADS);
     for (String t : sqliteTables) {
       if (!known.contains(t)) {
         out.add("the SQLite database has a table migrate does not know: " + t);

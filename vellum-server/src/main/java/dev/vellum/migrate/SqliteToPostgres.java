@@ -160,6 +160,7 @@ public final class SqliteToPostgres {
             t.name(), copyTable(src, copier, t, Objects.requireNonNull(sourceRows.get(t.name()))));
       }
       deriveHeads(dst);
+      keepDeletedHeads(src, dst);
       recordLogKey(dst, nowMicros);
       out.println("vellum migrate: copied; verifying the copy before committing it");
       out.flush();
@@ -315,6 +316,31 @@ public final class SqliteToPostgres {
               + "(SELECT coalesce(max(position), 0) FROM events),"
               + " (SELECT coalesce(max(position), 0) FROM feed_consumers),"
               + " (SELECT coalesce(max(position), 0) FROM feed_dead_letters))");
+    }
+  }
+
+  /**
+   * Heads SQLite kept past events hot retention deleted: a tenant whose newest events are archived
+   * must not get their seqs again, nor the feed its positions.
+   */
+  private static void keepDeletedHeads(Connection sqlite, Connection c) throws SQLException {
+    try (Statement s = sqlite.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT tenant, next_seq, last_pk FROM " + Tables.SQLITE_DELETED_HEADS);
+        PreparedStatement head =
+            c.prepareStatement(
+                "INSERT INTO tenant_heads (tenant, next_seq, last_position) VALUES (?, ?, 0)"
+                    + " ON CONFLICT (tenant) DO UPDATE SET next_seq ="
+                    + " greatest(tenant_heads.next_seq, excluded.next_seq)");
+        PreparedStatement feed =
+            c.prepareStatement("UPDATE feed_head SET position = greatest(position, ?)")) {
+      while (rs.next()) {
+        head.setString(1, rs.getString(1));
+        head.setLong(2, rs.getLong(2));
+        head.executeUpdate();
+        feed.setLong(1, rs.getLong(3));
+        feed.executeUpdate();
+      }
     }
   }
 

@@ -129,6 +129,9 @@ final class Tables {
                   text("error"),
                   num("attempts"),
                   num("failed_at"))),
+          // ids of events hot retention deleted (archived), so GET /v1/events/{id} still finds them
+          new Table(
+              "events_deleted_ids", "tenant, id", List.of(text("tenant"), text("id"), num("seq"))),
           new Table(
               "records",
               "kind, tenant, id",
@@ -144,4 +147,10 @@ final class Tables {
 
   /** PostgreSQL tables the migration fills itself (derived), not copied. */
   static final List<String> DERIVED = List.of("tenant_heads", "feed_head");
+
+  /**
+   * The SQLite table of heads kept past deleted events (tenant, next_seq, last_pk): read into the
+   * derived heads, not copied (PostgreSQL keeps its heads in {@code tenant_heads}).
+   */
+  static final String SQLITE_DELETED_HEADS = "events_deleted_heads";
 }

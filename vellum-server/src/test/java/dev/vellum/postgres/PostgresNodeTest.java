@@ -106,7 +106,7 @@ class PostgresNodeTest {
     assertEquals(1, found.body().get("events").size(), found.raw().body());
     assertEquals(
         results.get(7).get("id").asText(), found.body().get("events").get(0).get("id").asText());
-    TestNode.Reply text = node.get("/v1/events?q=pg&limit=100", ADMIN_KEY);
+    TestNode.Reply text = node.get("/v1/events?q=pg&source=DEMO_APP&limit=100", ADMIN_KEY);
     assertEquals(40, text.body().get("events").size(), text.raw().body());
 
     NoteVerifier verifier =

@@ -511,11 +511,9 @@ final class OfflineVerifier {
     private boolean hasDeletedIds() throws SQLException {
       Boolean known = deletedIds;
       if (known == null) {
-        try (PreparedStatement ps =
-                c.prepareStatement(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name ="
-                        + " 'events_deleted_ids'");
-            ResultSet rs = ps.executeQuery()) {
+        // through the driver's catalogue: the same check on SQLite and on PostgreSQL (migrate)
+        try (ResultSet rs =
+            c.getMetaData().getTables(null, c.getSchema(), "events_deleted_ids", null)) {
           known = rs.next();
         }
         deletedIds = known;
