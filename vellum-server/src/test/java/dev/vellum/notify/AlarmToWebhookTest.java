@@ -310,13 +310,14 @@ class AlarmToWebhookTest {
     assertEquals(0.0, metric("vellum_log_verification_failures_total"));
 
     // flip a byte of the first leaf hash of the stored tile, behind the server's back
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("vellum.db"));
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:sqlite:" + dir.resolve("vellum.db") + "?busy_timeout=5000");
         PreparedStatement st =
             c.prepareStatement(
                 "UPDATE log_tiles SET hashes = (CASE WHEN substr(hashes, 1, 1) = x'00'"
                     + " THEN x'01' ELSE x'00' END) || substr(hashes, 2)"
                     + " WHERE tenant = 'default' AND level = 0 AND idx = 0")) {
-      st.execute("PRAGMA busy_timeout = 5000");
       assertEquals(1, st.executeUpdate());
     }
     JsonNode fired = awaitWebhook("ALERT_FIRED", rule);
