@@ -204,8 +204,15 @@ public final class AlarmRules {
     Evaluator.Firing f =
         new Evaluator.Firing(
             r, group, List.of(), now, "alarm:" + stateId + ":" + st.firingSince, null);
+    try {
+      alerts.fire(r.tenant(), f, c.describe(json, observed));
+    } catch (RuntimeException e) {
+      // not recorded (the writer refused or failed): try again at the next sample, same alert id
+      st.suppressedUntil = 0;
+      LOG.warn("alarm rule {} of tenant {} could not fire: {}", r.id(), r.tenant(), e.toString());
+      return;
+    }
     st.alertId = Alerts.alertId(r.tenant(), f);
-    alerts.fire(r.tenant(), f, c.describe(json, observed));
     save(r.tenant(), stateId, st);
   }
 
