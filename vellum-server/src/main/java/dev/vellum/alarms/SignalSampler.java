@@ -126,15 +126,16 @@ public final class SignalSampler implements AutoCloseable {
     out.add(reading(Signal.NODE_INGEST_REJECTION_RATE, Map.of(), node.rate()));
     selfCheck(tenants, now);
     int failedTenants = 0;
+    List<Snapshot.Reading> perTenant = new ArrayList<>(); // listed after the node's own
     for (String t : tenants) {
       Map<String, String> dim = Map.of("tenant", t);
       RateWindow.Counts c = rates.tenant(t);
-      out.add(reading(Signal.INGEST_REJECTION_RATE, dim, c.rate()));
-      out.add(reading(Signal.INGEST_REJECTED, dim, c.rejected()));
-      out.add(reading(Signal.CHECKPOINT_AGE, dim, checkpointAgeSeconds(t, now)));
+      perTenant.add(reading(Signal.INGEST_REJECTION_RATE, dim, c.rate()));
+      perTenant.add(reading(Signal.INGEST_REJECTED, dim, c.rejected()));
+      perTenant.add(reading(Signal.CHECKPOINT_AGE, dim, checkpointAgeSeconds(t, now)));
       boolean failed = sources.selfCheck().failed(t);
       failedTenants += failed ? 1 : 0;
-      out.add(reading(Signal.VERIFICATION_FAILED, dim, failed ? 1 : 0));
+      perTenant.add(reading(Signal.VERIFICATION_FAILED, dim, failed ? 1 : 0));
     }
     unsignedSince.keySet().retainAll(new java.util.HashSet<>(tenants));
     out.add(reading(Signal.VERIFICATION_FAILED_TENANTS, Map.of(), failedTenants));
@@ -143,6 +144,7 @@ public final class SignalSampler implements AutoCloseable {
       out.add(reading(Signal.CONSUMER_LAG, Map.of("consumer", c.name()), c.lagEvents()));
     }
     disk(out);
+    out.addAll(perTenant);
     Snapshot s = new Snapshot(now, out);
     latest = s;
     return s;

@@ -59,6 +59,9 @@ public final class AlarmRules {
   /** At most this many alarm rules are evaluated, over all tenants. */
   public static final int MAX_ALARM_RULES = 10_000;
 
+  /** {@code GET /v1/alarms/signals} lists at most this many readings. */
+  static final int MAX_LISTED = 5_000;
+
   private final RecordStore records;
   private final Alerts alerts;
   private final ObjectMapper json;
@@ -296,10 +299,15 @@ public final class AlarmRules {
     out.put("node", operator ? nodeId : null);
     out.put("operator", operator);
     ArrayNode list = out.putArray("signals");
+    boolean truncated = false;
     for (Snapshot.Reading r : s.readings()) {
       boolean own = tenant.equals(r.dimensions().get("tenant"));
       if (!operator && (r.signal().visibility() == Signal.Visibility.OPERATOR || !own)) {
         continue;
+      }
+      if (list.size() >= MAX_LISTED) {
+        truncated = true; // an operator of many tenants: every value is still evaluated
+        break;
       }
       ObjectNode o = list.addObject();
       o.put("name", r.signal().id());
@@ -310,6 +318,7 @@ public final class AlarmRules {
       o.put("scope", r.signal().visibility() == Signal.Visibility.TENANT ? "tenant" : "node");
       o.put("evaluated", r.signal().where() == Signal.Where.NODE ? "per_node" : "once_per_cluster");
     }
+    out.put("truncated", truncated);
     ArrayNode catalog = out.putArray("catalog");
     for (Signal sig : Signal.values()) {
       if (!operator && sig.visibility() == Signal.Visibility.OPERATOR) {
