@@ -2,6 +2,7 @@ package dev.vellum.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vellum.alarms.SignalSampler;
 import dev.vellum.analytics.Analytics;
 import dev.vellum.analytics.AnalyticsSettings;
 import dev.vellum.archive.ArchiveService;
@@ -29,12 +30,14 @@ import dev.vellum.ingest.Sequencer;
 import dev.vellum.ingest.Times;
 import dev.vellum.lease.AdvisoryLockLease;
 import dev.vellum.lease.Lease;
+import dev.vellum.log.LogSelfCheck;
 import dev.vellum.log.SigningKey;
 import dev.vellum.log.TransparencyLog;
 import dev.vellum.notify.Notifications;
 import dev.vellum.objectstore.ObjectStore;
 import dev.vellum.objectstore.ObjectStores;
 import dev.vellum.query.QueryService;
+import dev.vellum.rules.AlarmRules;
 import dev.vellum.rules.RuleEngine;
 import dev.vellum.rules.RuleService;
 import dev.vellum.search.SearchIndex;
@@ -157,6 +160,9 @@ public final class VellumNode implements AutoCloseable {
 
   /** Channels, deliveries and the sender; its feed consumer turns alert events into deliveries. */
   private final Notifications notifications;
+
+  /** Samples the node's own signals for the alarm rules; started once the node serves. */
+  private final SignalSampler signals;
 
   private final @Nullable String bootstrapKey;
   private final List<String> tenantIds;
@@ -310,6 +316,18 @@ public final class VellumNode implements AutoCloseable {
         rules.announceChangesThrough(directory);
         directoryListeners.add(rules::onDirectoryChange);
       }
+      this.signals = track(signalSampler(config, directory));
+      AlarmRules alarms =
+          new AlarmRules(
+              records,
+              rules,
+              json,
+              clock,
+              Set.copyOf(config.alarms().operatorTenants()),
+              nodeId(config),
+              () -> consumerLease(RuleEngine.NAME).held(),
+              Duration.ofSeconds(30));
+      signals.addListener(alarms::onSample);
       this.bootstrapKey = bootstrap(tenants, sources, clock);
       if (demo) {
         loadDemo(clock);
@@ -343,7 +361,8 @@ public final class VellumNode implements AutoCloseable {
                   consumers,
                   this::notReadyReason,
                   feed,
-                  new RuleService(records, catalog, queries, rules, json, clock),
+                  new RuleService(
+                      records, catalog, queries, rules, json, clock, alarms, signals::latest),
                   analytics,
                   notifications));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
@@ -351,6 +370,36 @@ public final class VellumNode implements AutoCloseable {
       abandon();
       throw e;
     }
+  }
+
+  /** The sampler of the node's own signals, reading them from the parts built so far. */
+  private SignalSampler signalSampler(VellumConfig config, DirectoryStore directory) {
+    LogSelfCheck selfCheck = new LogSelfCheck(store, log::verifierKey, metrics);
+    return new SignalSampler(
+        new SignalSampler.Sources(
+            () -> directory.tenants().stream().map(DirectoryStore.Tenant::id).toList(),
+            ingest.counts(),
+            sequencer::queuedEvents,
+            consumers::statuses,
+            log::treeSize,
+            log::latestCheckpoint,
+            selfCheck,
+            config.dataDir()),
+        clock,
+        config.alarms().sampleInterval(),
+        config.alarms().rateWindow());
+  }
+
+  /** This node's name in the alerts of node signals: host name and data dir. */
+  private static String nodeId(VellumConfig config) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    String id = host + ":" + config.dataDir().toAbsolutePath().normalize();
+    return id.length() <= 128 ? id : id.substring(id.length() - 128);
   }
 
   /**
@@ -460,6 +509,7 @@ public final class VellumNode implements AutoCloseable {
     try {
       node.log.startCheckpointer(node.tenantIds, node.sequencer::saveCheckpoint);
       node.http.start();
+      node.signals.start();
     } catch (RuntimeException | Error e) {
       node.close();
       throw e;
@@ -571,6 +621,7 @@ public final class VellumNode implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
+    signals.close();
     http.stop();
     analytics.close();
     try {

@@ -88,7 +88,10 @@ public final class ConfigLoader {
           "notify.smtp.username",
           "notify.smtp.password",
           "notify.smtp.password_file",
-          "notify.smtp.from");
+          "notify.smtp.from",
+          "alarms.sample_interval",
+          "alarms.rate_window",
+          "alarms.operator_tenants");
 
   private ConfigLoader() {}
 
@@ -193,7 +196,21 @@ public final class ConfigLoader {
             v.containsKey("log.signing_key_file") ? Path.of(v.get("log.signing_key_file")) : null,
             v.get("log.signing_key")),
         archive(v, d.archive()),
-        notifications(v, d.notifications()));
+        notifications(v, d.notifications()),
+        alarms(v, d.alarms()));
+  }
+
+  private static VellumConfig.Alarms alarms(Map<String, String> v, VellumConfig.Alarms d) {
+    String operators = v.get("alarms.operator_tenants");
+    return new VellumConfig.Alarms(
+        durationOf(v, "alarms.sample_interval", d.sampleInterval()),
+        durationOf(v, "alarms.rate_window", d.rateWindow()),
+        operators == null
+            ? d.operatorTenants()
+            : java.util.Arrays.stream(operators.split(","))
+                .map(String::strip)
+                .filter(x -> !x.isEmpty())
+                .toList());
   }
 
   private static VellumConfig.Archive archive(Map<String, String> v, VellumConfig.Archive d) {

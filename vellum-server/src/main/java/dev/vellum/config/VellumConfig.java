@@ -23,7 +23,8 @@ public record VellumConfig(
     Storage storage,
     LogKey logKey,
     Archive archive,
-    Notify notifications) {
+    Notify notifications,
+    Alarms alarms) {
 
   /**
    * Where the log's signing key comes from: a file every node reads ({@code log.signing_key_file}),
@@ -234,6 +235,22 @@ public record VellumConfig(
   }
 
   /**
+   * Self-alarms: the node samples its own signals every {@code sampleInterval}; rejection rates are
+   * over {@code rateWindow}; {@code operatorTenants} may watch node-wide signals and other tenants'
+   * values (everyone else only its own tenant's).
+   */
+  public record Alarms(
+      Duration sampleInterval, Duration rateWindow, java.util.List<String> operatorTenants) {
+    public Alarms {
+      operatorTenants = java.util.List.copyOf(operatorTenants);
+    }
+
+    public static Alarms defaults() {
+      return new Alarms(Duration.ofSeconds(10), Duration.ofSeconds(60), java.util.List.of());
+    }
+  }
+
+  /**
    * The SMTP server e-mail channels send through: {@code security} is {@code starttls} (required,
    * never downgraded), {@code tls} (implicit TLS) or {@code none}; the password is given directly
    * or as a file whose first line it is. E-mail channels are refused while no host is set.
@@ -318,7 +335,8 @@ public record VellumConfig(
             2,
             Duration.ofSeconds(1),
             java.util.List.of(),
-            new Smtp(null, 587, "starttls", null, null, null, "vellum@localhost")));
+            new Smtp(null, 587, "starttls", null, null, null, "vellum@localhost")),
+        Alarms.defaults());
   }
 
   /** Fails with a message naming the setting and its value when anything is out of range. */
@@ -446,7 +464,29 @@ public record VellumConfig(
         "must be a plain identifier (letters, digits, '_')");
     validateArchive();
     validateNotify();
+    validateAlarms();
     return this;
+  }
+
+  private void validateAlarms() {
+    require(
+        alarms.sampleInterval().toMillis() >= 100 && alarms.sampleInterval().toHours() < 1,
+        "alarms.sample_interval",
+        alarms.sampleInterval(),
+        "must be 100ms..1h");
+    require(
+        alarms.rateWindow().compareTo(alarms.sampleInterval()) >= 0
+            && alarms.rateWindow().toMillis() / alarms.sampleInterval().toMillis() <= 1000,
+        "alarms.rate_window",
+        alarms.rateWindow(),
+        "must be 1 to 1000 sample intervals");
+    require(
+        alarms.operatorTenants().size() <= 100
+            && alarms.operatorTenants().stream()
+                .allMatch(t -> t.matches("[a-z0-9][a-z0-9-]{0,62}")),
+        "alarms.operator_tenants",
+        alarms.operatorTenants(),
+        "must be at most 100 tenant ids");
   }
 
   private void validateArchive() {
@@ -598,7 +638,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
@@ -615,7 +656,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withHost(String newHost) {
@@ -632,7 +674,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withBootstrapKey(String key) {
@@ -649,7 +692,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
@@ -666,7 +710,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
@@ -683,7 +728,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withHttp(Http newHttp) {
@@ -700,7 +746,8 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withLogKey(LogKey newLogKey) {
@@ -717,7 +764,8 @@ public record VellumConfig(
         storage,
         newLogKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withArchive(Archive newArchive) {
@@ -734,7 +782,8 @@ public record VellumConfig(
         storage,
         logKey,
         newArchive,
-        notifications);
+        notifications,
+        alarms);
   }
 
   public VellumConfig withStorage(Storage newStorage) {
@@ -751,7 +800,26 @@ public record VellumConfig(
         newStorage,
         logKey,
         archive,
-        notifications);
+        notifications,
+        alarms);
+  }
+
+  public VellumConfig withAlarms(Alarms newAlarms) {
+    return new VellumConfig(
+        host,
+        port,
+        dataDir,
+        logName,
+        ingest,
+        rateLimit,
+        checkpointInterval,
+        bootstrapKey,
+        http,
+        storage,
+        logKey,
+        archive,
+        notifications,
+        newAlarms);
   }
 
   public VellumConfig withNotify(Notify newNotify) {
@@ -768,6 +836,7 @@ public record VellumConfig(
         storage,
         logKey,
         archive,
-        newNotify);
+        newNotify,
+        alarms);
   }
 }

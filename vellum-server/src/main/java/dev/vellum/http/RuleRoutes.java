@@ -41,6 +41,13 @@ final class RuleRoutes {
     routes.get("/v1/rules/{id}", this::get);
     routes.put("/v1/rules/{id}", this::put);
     routes.delete("/v1/rules/{id}", this::delete);
+    routes.get("/v1/alarms/signals", this::signals);
+  }
+
+  /** The latest values of the signals the caller's tenant may watch in alarm rules. */
+  private void signals(Context ctx) {
+    Principal p = RequestContext.principal(ctx, Scope.EVENTS_READ);
+    ctx.json(rules.signals(p.tenant()));
   }
 
   /** Runs a call into the rules package, turning its problems into problem+json. */
@@ -55,6 +62,7 @@ final class RuleRoutes {
         case CONFLICT -> ProblemException.conflict(detail);
         case LIMIT ->
             new ProblemException(409, "limit-reached", "Limit reached", detail, null, null);
+        case FORBIDDEN -> ProblemException.forbidden(detail);
       };
     }
   }

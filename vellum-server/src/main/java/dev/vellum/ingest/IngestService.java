@@ -39,6 +39,7 @@ public final class IngestService {
   private final ObjectMapper json;
   private final MeterRegistry metrics;
   private final Counter accepted;
+  private final IngestCounts counts = new IngestCounts();
 
   public IngestService(
       EventNormalizer normalizer,
@@ -82,7 +83,17 @@ public final class IngestService {
     for (int k = 0; k < receipts.size(); k++) {
       results[validIndex.get(k)] = toResult(validIndex.get(k), receipts.get(k));
     }
+    int rejected = 0;
+    for (IngestResult r : results) {
+      rejected += r.status() == IngestResult.Status.REJECTED ? 1 : 0;
+    }
+    counts.add(principal.tenant(), results.length, rejected);
     return List.of(results);
+  }
+
+  /** What this node received and rejected, per tenant: a source of the self-alarm signals. */
+  public IngestCounts counts() {
+    return counts;
   }
 
   private IngestResult toResult(int index, Receipt r) {

@@ -140,6 +140,13 @@ public final class Sequencer implements FeedWrites, AutoCloseable {
    * @throws OverloadedException when the queue is full or the sequencer is shutting down
    * @throws WriterFailedException when the writer has stopped
    */
+  /**
+   * Events waiting in the queue for the writer (the gauge {@code vellum_sequencer_queue_events}).
+   */
+  public int queuedEvents() {
+    return pendingEvents.get();
+  }
+
   public CompletableFuture<List<Receipt>> submit(List<PreparedEvent> events) {
     CompletableFuture<List<Receipt>> done = new CompletableFuture<>();
     synchronized (admission) {

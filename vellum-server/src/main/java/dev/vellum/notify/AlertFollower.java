@@ -114,6 +114,9 @@ final class AlertFollower implements FeedConsumer {
       d.set(
           "group",
           md.path("group").isObject() ? md.path("group").deepCopy() : json.createObjectNode());
+      if (md.path("signal").isObject()) {
+        d.set("signal", md.path("signal").deepCopy()); // an alarm: its condition and value
+      }
       if (md.path("window_seconds").canConvertToLong()) {
         d.put("window_seconds", md.path("window_seconds").asLong());
       }

@@ -40,6 +40,9 @@ final class Payloads {
     if (d.has("window_seconds")) {
       p.put("window_seconds", d.path("window_seconds").asLong());
     }
+    if (d.path("signal").isObject()) {
+      p.set("signal", d.path("signal").deepCopy());
+    }
     p.put("channel_id", d.path("channel_id").asText());
     return p;
   }

@@ -76,8 +76,22 @@ final class Alerts {
     return String.format("alr_%013x_%s", Math.max(0, f.atMicros()), digest);
   }
 
+  /**
+   * Alarm alerts stay open until their condition stops holding (their evaluator resolves them), not
+   * for a suppression period: 100 years, far beyond any due time the timer reads.
+   */
+  static final long ALARM_OPEN_MICROS = 100L * 365 * 86_400_000_000L;
+
   /** Records the firing as an alert, once; returns true when this call created it. */
   boolean fire(String tenant, Evaluator.Firing f) {
+    return fire(tenant, f, null);
+  }
+
+  /**
+   * Records an alarm's firing as an alert, once, with the signal condition and the value observed
+   * ({@code signal}) in the alert and its events; returns true when this call created it.
+   */
+  boolean fire(String tenant, Evaluator.Firing f, @Nullable ObjectNode signal) {
     String id = alertId(tenant, f);
     Optional<RecordStore.Entry> existing = records.get(KIND, tenant, id);
     if (existing.isPresent()) {
@@ -87,6 +101,10 @@ final class Alerts {
       return false;
     }
     ObjectNode body = body(tenant, id, f);
+    if (signal != null) {
+      body.set("signal", signal);
+      body.put("open_micros", ALARM_OPEN_MICROS);
+    }
     RecordStore.Entry e =
         new RecordStore.Entry(KIND, tenant, id, body.toString(), PENDING, now(), 0, now());
     if (records.put(e, RecordStore.ABSENT) < 0) {
@@ -213,6 +231,9 @@ final class Alerts {
     md.put("alert_severity", b.path("severity").asText());
     md.put("description", b.path("description").asText());
     md.set("channels", b.get("channels"));
+    if (b.has("signal")) {
+      md.set("signal", b.get("signal"));
+    }
     if (type.equals("ALERT_FIRED")) {
       md.set("trigger_event_ids", b.get("trigger_event_ids"));
       md.set("group", b.get("group"));
@@ -237,13 +258,41 @@ final class Alerts {
     }
   }
 
-  private void resolve(RecordStore.Entry e) {
+  /**
+   * Resolves an alarm's alert now, because its condition stopped holding; {@code signal} is the
+   * condition with the value observed. An alert left pending by a crash is finished first. Answers
+   * false when the alert is not open (already resolved, or unknown).
+   */
+  boolean resolveAlarm(String tenant, String id, ObjectNode signal) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Optional<RecordStore.Entry> found = records.get(KIND, tenant, id);
+      if (found.isEmpty()) {
+        return false;
+      }
+      RecordStore.Entry e = found.get();
+      if (PENDING.equals(e.status())) {
+        finish(e);
+        continue;
+      }
+      if (!FIRING.equals(e.status()) && !ACKNOWLEDGED.equals(e.status())) {
+        return false;
+      }
+      ObjectNode b = parse(e.body());
+      b.set("signal", signal);
+      if (resolve(e.withBody(b.toString(), e.updatedAtMicros()).withStatus(e.status(), now()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean resolve(RecordStore.Entry e) {
     ObjectNode b = parse(e.body());
     String at = Times.formatMicros(e.dueMicros());
     ingest.accept(e.tenant(), alertEvent(e.tenant(), b, "ALERT_RESOLVED", at));
     b.put("status", RESOLVED);
     b.put("resolved_at", at);
-    records.put(e.withBody(b.toString(), now()).withStatus(RESOLVED, 0), e.version());
+    return records.put(e.withBody(b.toString(), now()).withStatus(RESOLVED, 0), e.version()) >= 0;
   }
 
   /** Acknowledges a firing alert; acknowledging twice is answered with the alert as it is. */

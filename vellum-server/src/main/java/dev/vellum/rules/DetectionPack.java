@@ -166,6 +166,22 @@ final class DetectionPack {
        "pattern":{"type":["DOCUMENT_INTEGRITY_FAILED"]}}
       """
     },
+    {
+      "log-self-check-failed",
+      """
+      {"name":"Audit log failed its self-check","severity":"critical",
+       "description":"The latest signed checkpoint of this tenant's log does not verify against the stored tiles or the checkpoint verified before: the log may have been changed behind Vellum's back",
+       "signal":{"name":"verification_failed","op":">","value":0},"suppress_seconds":3600}
+      """
+    },
+    {
+      "checkpoint-stale",
+      """
+      {"name":"Events left unsigned","severity":"error",
+       "description":"Events committed more than 10 minutes ago are still not covered by a signed checkpoint (is the checkpoint signer running?)",
+       "signal":{"name":"checkpoint_age_seconds","op":">","value":600,"for":"5m"},"suppress_seconds":3600}
+      """
+    },
   };
 
   private DetectionPack() {}

@@ -126,6 +126,7 @@ final class Evaluator {
       }
       case SEQUENCE -> sequence(ev, out);
       case NEW_VALUE -> newValue(ev, out);
+      case SIGNAL -> {} // alarm rules watch signals, not events (AlarmRules)
     }
     return out;
   }

@@ -33,6 +33,7 @@ record Rule(
     @Nullable String deriveType,
     @Nullable ObjectNode deriveMetadata,
     long suppressMicros,
+    @Nullable SignalCondition signal,
     ObjectNode json) {
 
   /** What makes the rule fire. */
@@ -46,7 +47,9 @@ record Rule(
     /** An event matching {@code pattern}, then one matching {@code then} by the same group. */
     SEQUENCE,
     /** A value of {@code field} never seen before for the group (after at least one was). */
-    NEW_VALUE
+    NEW_VALUE,
+    /** An alarm over one of Vellum's own signals; matches no event ({@link AlarmRules}). */
+    SIGNAL
   }
 
   /** The event types the rule can match, for the engine's index; null for any type. */

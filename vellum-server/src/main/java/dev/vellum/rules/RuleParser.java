@@ -44,6 +44,7 @@ final class RuleParser {
           "new_value",
           "actions",
           "suppress_seconds",
+          "signal",
           "pack",
           "created_at",
           "updated_at",
@@ -81,15 +82,17 @@ final class RuleParser {
           new FieldError("/severity", "must be one of " + new java.util.TreeSet<>(SEVERITIES)));
     }
     boolean enabled = bool(body, "enabled", true);
-    Pattern pattern = pattern(body.get("pattern"), "/pattern");
+    boolean alarm = body.hasNonNull("signal");
+    SignalCondition signal = alarm ? signal(tenant, body) : null;
+    Pattern pattern = alarm ? Pattern.none() : pattern(body.get("pattern"), "/pattern");
     List<String> groupBy = paths(body.get("group_by"), "/group_by");
     long suppress = seconds(body.get("suppress_seconds"), "/suppress_seconds", 0, 300);
-    Kinded k = kind(body);
+    Kinded k = alarm ? new Kinded(Rule.Kind.SIGNAL, 0, null, 0, null, List.of(), null) : kind(body);
     Actions a = actions(body.get("actions"));
     if (body.has("pack") && !body.get("pack").isTextual()) {
       errors.add(new FieldError("/pack", "must be a string"));
     }
-    if (!errors.isEmpty() || pattern == null) {
+    if (!errors.isEmpty() || pattern == null || (alarm && signal == null)) {
       throw RuleProblem.invalid("the rule is not valid", errors);
     }
     ObjectNode stored = body.deepCopy();
@@ -122,7 +125,136 @@ final class RuleParser {
         a.deriveType,
         a.deriveMetadata,
         suppress,
+        signal,
         stored);
+  }
+
+  static final long MAX_FOR_SECONDS = 7L * 24 * 3600;
+  static final double MAX_SIGNAL_VALUE = 1e18;
+  static final String DIMENSION_VALUE = "[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}";
+
+  /**
+   * The {@code signal} member of an alarm rule. An alarm rule watches a signal instead of events,
+   * so the members about events are refused beside it.
+   */
+  private @Nullable SignalCondition signal(String tenant, JsonNode body) {
+    for (String k :
+        List.of("pattern", "group_by", "threshold", "absence", "sequence", "new_value")) {
+      if (body.hasNonNull(k)) {
+        errors.add(new FieldError("/" + k, "an alarm rule (with signal) has no " + k));
+      }
+    }
+    JsonNode v = body.get("signal");
+    if (!v.isObject()) {
+      errors.add(new FieldError("/signal", "must be {name, dimension?, op, value, for?}"));
+      return null;
+    }
+    allow(v, "/signal", Set.of("name", "dimension", "op", "value", "for"));
+    JsonNode n = v.get("name");
+    dev.vellum.alarms.Signal signal = null;
+    if (n == null || !n.isTextual()) {
+      errors.add(new FieldError("/signal/name", "is required: the name of a signal"));
+    } else {
+      signal = dev.vellum.alarms.Signal.byId(n.asText()).orElse(null);
+      if (signal == null) {
+        List<String> known = new ArrayList<>();
+        for (dev.vellum.alarms.Signal s : dev.vellum.alarms.Signal.values()) {
+          known.add(s.id());
+        }
+        errors.add(new FieldError("/signal/name", "unknown signal; known signals: " + known));
+      }
+    }
+    java.util.Map<String, String> dims = new java.util.TreeMap<>();
+    JsonNode d = v.get("dimension");
+    if (d != null && !d.isNull()) {
+      if (!d.isObject()) {
+        errors.add(new FieldError("/signal/dimension", "must be an object of names to values"));
+      } else {
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = d.fields(); it.hasNext(); ) {
+          java.util.Map.Entry<String, JsonNode> e = it.next();
+          String at = "/signal/dimension/" + Pattern.escape(e.getKey());
+          if (signal != null && !signal.dimensions().contains(e.getKey())) {
+            errors.add(
+                new FieldError(
+                    at,
+                    "signal "
+                        + signal.id()
+                        + " has no dimension "
+                        + e.getKey()
+                        + (signal.dimensions().isEmpty()
+                            ? "; it has none"
+                            : "; it has " + signal.dimensions())));
+          } else if (!e.getValue().isTextual() || !e.getValue().asText().matches(DIMENSION_VALUE)) {
+            errors.add(new FieldError(at, "must be a string of 1-128 letters, digits, '_.:@-'"));
+          } else {
+            dims.put(e.getKey(), e.getValue().asText());
+          }
+        }
+      }
+    }
+    if (signal != null) {
+      for (String dim : signal.dimensions()) {
+        if (dim.equals("tenant")) {
+          dims.putIfAbsent("tenant", tenant);
+        } else if (!dims.containsKey(dim)) {
+          errors.add(
+              new FieldError("/signal/dimension/" + dim, "is required for signal " + signal.id()));
+        }
+      }
+    }
+    SignalCondition.Op op = null;
+    JsonNode o = v.get("op");
+    try {
+      if (o == null || !o.isTextual()) {
+        throw new IllegalArgumentException("missing");
+      }
+      op = SignalCondition.Op.of(o.asText());
+    } catch (IllegalArgumentException e) {
+      errors.add(new FieldError("/signal/op", "must be one of >, >=, <, <=, ==, !="));
+    }
+    JsonNode x = v.get("value");
+    double value = 0;
+    if (x == null
+        || !x.isNumber()
+        || !Double.isFinite(x.asDouble())
+        || Math.abs(x.asDouble()) > MAX_SIGNAL_VALUE) {
+      errors.add(new FieldError("/signal/value", "must be a number between -1e18 and 1e18"));
+    } else {
+      value = x.asDouble();
+    }
+    long forMicros = duration(v.get("for"), "/signal/for");
+    if (signal == null || op == null) {
+      return null;
+    }
+    return new SignalCondition(signal, dims, op, value, forMicros);
+  }
+
+  /** A duration as {@code "90s"}, {@code "5m"}, {@code "1h"} or whole seconds; 0 when absent. */
+  private long duration(@Nullable JsonNode v, String at) {
+    if (v == null || v.isNull()) {
+      return 0;
+    }
+    long seconds = -1;
+    if (v.isIntegralNumber()) {
+      seconds = v.asLong();
+    } else if (v.isTextual() && v.asText().matches("[0-9]{1,7}[smh]")) {
+      String t = v.asText();
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      seconds =
+          n
+              * switch (t.charAt(t.length() - 1)) {
+                case 'm' -> 60;
+                case 'h' -> 3600;
+                default -> 1;
+              };
+    }
+    if (seconds < 0 || seconds > MAX_FOR_SECONDS) {
+      errors.add(
+          new FieldError(
+              at, "must be a duration such as \"60s\", \"5m\" or \"1h\", at most 7 days"));
+      return 0;
+    }
+    return seconds * 1_000_000L;
   }
 
   private record Kinded(

@@ -12,7 +12,8 @@ public final class RuleProblem extends RuntimeException {
     INVALID,
     NOT_FOUND,
     CONFLICT,
-    LIMIT
+    LIMIT,
+    FORBIDDEN
   }
 
   private final Kind kind;

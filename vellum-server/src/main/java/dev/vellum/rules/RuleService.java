@@ -50,6 +50,11 @@ public final class RuleService {
   private final RuleEngine engine;
   private final ObjectMapper json;
   private final Clock clock;
+  private final AlarmRules alarms;
+  private final java.util.function.Supplier<dev.vellum.alarms.Snapshot> signals;
+
+  /** A tenant has at most this many alarm rules (rules over signals), within its rule limit. */
+  public static final int MAX_ALARM_RULES_PER_TENANT = 50;
 
   public RuleService(
       RecordStore records,
@@ -57,13 +62,22 @@ public final class RuleService {
       QueryService queries,
       RuleEngine engine,
       ObjectMapper json,
-      Clock clock) {
+      Clock clock,
+      AlarmRules alarms,
+      java.util.function.Supplier<dev.vellum.alarms.Snapshot> signals) {
     this.records = records;
     this.catalog = catalog;
     this.queries = queries;
     this.engine = engine;
     this.json = json;
     this.clock = clock;
+    this.alarms = alarms;
+    this.signals = signals;
+  }
+
+  /** The latest values of the signals the tenant may watch, and the catalogue of signals. */
+  public ObjectNode signals(String tenant) {
+    return alarms.signals(tenant, signals.get());
   }
 
   private long now() {
@@ -129,11 +143,26 @@ public final class RuleService {
       long revision = before == null ? 1 : before.path("revision").asLong() + 1;
       Rule rule = new RuleParser(json).parse(tenant, id, body, revision, created, now);
       checkDerive(tenant, rule);
+      alarms.checkAccess(tenant, rule);
+      boolean alarm = rule.signal() != null;
+      if (alarm
+          && !existing.map(x -> AlarmRules.RULE_STATUS.equals(x.status())).orElse(false)
+          && records.count(RuleEngine.RULE_KIND, tenant, AlarmRules.RULE_STATUS)
+              >= MAX_ALARM_RULES_PER_TENANT) {
+        throw new RuleProblem(
+            RuleProblem.Kind.LIMIT,
+            "a tenant has at most " + MAX_ALARM_RULES_PER_TENANT + " alarm rules; delete one first",
+            List.of());
+      }
+      // alarm rules carry a status and a due time so that the alarm evaluator lists every
+      // tenant's in one query (RecordStore.due), without reading the event rules
       RecordStore.Entry e =
-          RecordStore.Entry.of(RuleEngine.RULE_KIND, tenant, id, rule.json().toString(), now);
+          RecordStore.Entry.of(RuleEngine.RULE_KIND, tenant, id, rule.json().toString(), now)
+              .withStatus(alarm ? AlarmRules.RULE_STATUS : null, alarm ? 1 : 0);
       long expected = existing.map(RecordStore.Entry::version).orElse(RecordStore.ABSENT);
       if (records.put(e, expected) >= 0) {
         engine.rulesChanged(tenant);
+        alarms.rulesChanged();
         return new Change(id, before, rule.json());
       }
     }
@@ -145,6 +174,7 @@ public final class RuleService {
     ObjectNode before = (ObjectNode) read(json, entry(tenant, id).body());
     records.delete(RuleEngine.RULE_KIND, tenant, id);
     engine.rulesChanged(tenant);
+    alarms.rulesChanged();
     return before;
   }
 
@@ -221,6 +251,11 @@ public final class RuleService {
       List<FieldError> nested = new ArrayList<>();
       p.errors().forEach(e -> nested.add(new FieldError("/rule" + e.pointer(), e.detail())));
       throw RuleProblem.invalid(String.valueOf(p.getMessage()), nested);
+    }
+    if (rule.signal() != null) {
+      throw RuleProblem.invalid(
+          "an alarm rule watches live signals, not stored events: it cannot be tried over a range",
+          List.of(new FieldError("/rule/signal", "alarm rules have no dry run")));
     }
     return run(tenant, rule, fromMicros, Times.micros(to));
   }

@@ -94,7 +94,8 @@ class SharedLogKeyTest {
                             c.storage(),
                             new VellumConfig.LogKey(first, null),
                             c.archive(),
-                            c.notifications()),
+                            c.notifications(),
+                            c.alarms()),
                     VellumNode.Extensions.none()));
     assertTrue(renamed.getMessage().contains("log_name"), renamed.getMessage());
   }

@@ -251,10 +251,49 @@ class DetectionPackTest {
     assertEquals(1, r.fired);
   }
 
+  /** Runs a pack alarm rule over samples "seconds:value" and returns the steps as F, R and dots. */
+  private static String alarm(String rule, String samples) {
+    Rule r = new Run(rule).ev.rule;
+    SignalCondition c = java.util.Objects.requireNonNull(r.signal());
+    assertEquals("t", c.dimensions().get("tenant"), "a pack alarm watches its own tenant");
+    AlarmState st = new AlarmState();
+    StringBuilder out = new StringBuilder();
+    for (String sample : samples.split(" ")) {
+      String[] p = sample.split(":");
+      long now = Long.parseLong(p[0]) * 1_000_000L;
+      switch (st.observe(
+          c.holds(Double.parseDouble(p[1])), now, c.forMicros(), r.suppressMicros())) {
+        case FIRE -> {
+          st.alertId = "a";
+          out.append('F');
+        }
+        case RESOLVE -> {
+          st.alertId = null;
+          out.append('R');
+        }
+        case NONE -> out.append('.');
+      }
+    }
+    return out.toString();
+  }
+
+  @Test
+  void logSelfCheckFailedFiresAtTheFirstFailedCheckAndResolvesWhenItVerifiesAgain() {
+    assertEquals("...", alarm("log-self-check-failed", "0:0 10:0 20:0"));
+    assertEquals(".F.R", alarm("log-self-check-failed", "0:0 10:1 20:1 30:0"));
+  }
+
+  @Test
+  void checkpointStaleFiresAfterFiveMinutesOverTenMinutesNotOnAShortGap() {
+    assertEquals("....", alarm("checkpoint-stale", "0:0 60:30 120:700 300:0"), "one stale sample");
+    assertEquals(
+        "....F.R", alarm("checkpoint-stale", "0:601 60:661 120:721 240:841 300:901 310:911 320:0"));
+  }
+
   @Test
   void everyPackRuleIsCoveredHere() {
     List<String> ids = new ArrayList<>();
     DetectionPack.rules(JSON, DetectionPack.BASELINE).forEach(r -> ids.add(r.id()));
-    assertEquals(14, ids.size(), ids.toString());
+    assertEquals(16, ids.size(), ids.toString());
   }
 }

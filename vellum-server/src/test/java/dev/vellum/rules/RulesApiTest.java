@@ -369,7 +369,7 @@ class RulesApiTest {
       Reply r = node.post("/v1/rules/packs/baseline/enable", ADMIN_KEY, "");
       assertEquals(200, r.status(), r.raw().body());
       int created = r.body().get("created").size();
-      assertEquals(14, created);
+      assertEquals(16, created);
       assertEquals(
           0,
           node.post("/v1/rules/packs/baseline/enable", ADMIN_KEY, "").body().get("created").size());
