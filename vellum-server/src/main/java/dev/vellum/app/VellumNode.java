@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.analytics.Analytics;
 import dev.vellum.analytics.AnalyticsSettings;
 import dev.vellum.archive.ArchiveService;
+import dev.vellum.archive.LegalHolds;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.Principal;
 import dev.vellum.auth.RateLimiter;
@@ -148,6 +149,9 @@ public final class VellumNode implements AutoCloseable {
   private final Analytics analytics;
   private final IngestService ingest;
 
+  /** Legal holds: kept whether or not the archiver runs on this node. */
+  private final LegalHolds holds;
+
   /** The rules engine: follows the feed under the cluster role "rules". */
   private final RuleEngine rules;
 
@@ -287,6 +291,15 @@ public final class VellumNode implements AutoCloseable {
                   Duration.ofSeconds(1),
                   Duration.ofSeconds(5)));
       follow(rules);
+      this.holds = new LegalHolds(records, json, clock);
+      if (archive != null) {
+        // under the archiver's lease: one node of a cluster deletes archived files at a time
+        archive.startRetention(
+            holds,
+            ingest::recordSystemEvent,
+            () -> directory.tenants().stream().map(DirectoryStore.Tenant::id).toList(),
+            consumerLease("archive"));
+      }
       this.bootstrapKey = bootstrap(tenants, sources, clock);
       if (demo) {
         loadDemo(clock);
@@ -315,7 +328,8 @@ public final class VellumNode implements AutoCloseable {
                   feed,
                   new RuleService(records, catalog, queries, rules, json, clock),
                   analytics,
-                  notifications));
+                  notifications,
+                  holds));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();

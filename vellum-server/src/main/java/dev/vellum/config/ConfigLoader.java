@@ -70,6 +70,9 @@ public final class ConfigLoader {
           "archive.s3.path_style",
           "archive.s3.access_key_id",
           "archive.s3.secret_access_key",
+          "archive.retention",
+          "archive.tenant_retention",
+          "archive.retention_interval",
           "notify.max_channels_per_tenant",
           "notify.retry_for",
           "notify.first_backoff",
@@ -208,7 +211,37 @@ public final class ConfigLoader {
             v.getOrDefault("archive.s3.region", d.s3().region()),
             boolOf(v, "archive.s3.path_style", d.s3().pathStyle()),
             v.get("archive.s3.access_key_id"),
-            v.get("archive.s3.secret_access_key")));
+            v.get("archive.s3.secret_access_key")),
+        durationOf(v, "archive.retention", d.retention()),
+        tenantRetention(v, d.tenantRetention()),
+        durationOf(v, "archive.retention_interval", d.retentionInterval()));
+  }
+
+  /** {@code archive.tenant_retention}: "acme=3650d,beta=2190d", each value a duration. */
+  private static Map<String, Duration> tenantRetention(
+      Map<String, String> v, Map<String, Duration> fallback) {
+    String text = v.get("archive.tenant_retention");
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    Map<String, Duration> out = new java.util.TreeMap<>();
+    for (String part : text.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException(
+            "setting archive.tenant_retention = "
+                + text
+                + ": must be tenant=duration pairs separated by commas, such as acme=3650d");
+      }
+      String tenant = part.substring(0, eq).trim();
+      out.put(
+          tenant,
+          durationOf(
+              Map.of("archive.tenant_retention", part.substring(eq + 1)),
+              "archive.tenant_retention",
+              Duration.ZERO));
+    }
+    return out;
   }
 
   private static boolean boolOf(Map<String, String> v, String key, boolean fallback) {

@@ -52,7 +52,17 @@ public record VellumConfig(
       Duration interval,
       String store,
       @Nullable Path directory,
-      S3 s3) {
+      S3 s3,
+      Duration retention,
+      java.util.Map<String, Duration> tenantRetention,
+      Duration retentionInterval) {
+    /** Archive retention's default: seven years (SOX), counted in days. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7 * 365 + 2);
+
+    public Archive {
+      tenantRetention = java.util.Map.copyOf(tenantRetention);
+    }
+
     public boolean isS3() {
       return "s3".equals(store);
     }
@@ -64,15 +74,45 @@ public record VellumConfig(
           Duration.ofSeconds(300),
           "directory",
           null,
-          new S3(null, "", null, "us-east-1", false, null, null));
+          new S3(null, "", null, "us-east-1", false, null, null),
+          DEFAULT_RETENTION,
+          java.util.Map.of(),
+          Duration.ofHours(1));
     }
 
     public Archive withBuffer(long bytes, Duration newInterval) {
-      return new Archive(enabled, bytes, newInterval, store, directory, s3);
+      return new Archive(
+          enabled,
+          bytes,
+          newInterval,
+          store,
+          directory,
+          s3,
+          retention,
+          tenantRetention,
+          retentionInterval);
     }
 
     public Archive withS3(S3 newS3) {
-      return new Archive(enabled, bufferBytes, interval, "s3", directory, newS3);
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          "s3",
+          directory,
+          newS3,
+          retention,
+          tenantRetention,
+          retentionInterval);
+    }
+
+    /**
+     * Retention {@code keep} by default, {@code perTenant} overrides, a run every {@code every}.
+     */
+    public Archive withRetention(
+        Duration keep, java.util.Map<String, Duration> perTenant, Duration every) {
+      return new Archive(
+          enabled, bufferBytes, interval, store, directory, s3, keep, perTenant, every);
     }
   }
 
@@ -444,6 +484,23 @@ public record VellumConfig(
         "archive.s3.access_key_id",
         archive.s3().accessKeyId(),
         "archive.s3.access_key_id and archive.s3.secret_access_key must be set together");
+    require(
+        archive.retention().toHours() >= 24,
+        "archive.retention",
+        archive.retention(),
+        "must be at least 1 day");
+    for (java.util.Map.Entry<String, Duration> t : archive.tenantRetention().entrySet()) {
+      require(
+          t.getValue().toHours() >= 24,
+          "archive.tenant_retention",
+          t.getKey() + "=" + t.getValue(),
+          "must be at least 1 day for every tenant");
+    }
+    require(
+        archive.retentionInterval().toMillis() >= 100,
+        "archive.retention_interval",
+        archive.retentionInterval(),
+        "must be at least 100ms");
   }
 
   private void validateNotify() {
