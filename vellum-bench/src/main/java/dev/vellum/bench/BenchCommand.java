@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ProofCommand.class,
       SoakCommand.class,
       AnalyticsCommand.class,
+      ArchiveCommand.class,
       dev.vellum.bench.crash.CrashCommand.class,
       JmhCommand.class
     })

@@ -6,6 +6,7 @@ import dev.vellum.alarms.SignalSampler;
 import dev.vellum.analytics.Analytics;
 import dev.vellum.analytics.AnalyticsSettings;
 import dev.vellum.archive.ArchiveService;
+import dev.vellum.archive.LegalHolds;
 import dev.vellum.auth.ApiKeys;
 import dev.vellum.auth.Principal;
 import dev.vellum.auth.RateLimiter;
@@ -154,6 +155,9 @@ public final class VellumNode implements AutoCloseable {
   private final HttpServer http;
   private final Analytics analytics;
   private final IngestService ingest;
+
+  /** Legal holds: kept whether or not the archiver runs on this node. */
+  private final LegalHolds holds;
 
   /** The rules engine: follows the feed under the cluster role "rules". */
   private final RuleEngine rules;
@@ -328,6 +332,15 @@ public final class VellumNode implements AutoCloseable {
               () -> consumerLease(RuleEngine.NAME).held(),
               Duration.ofSeconds(30));
       signals.addListener(alarms::onSample);
+      this.holds = new LegalHolds(records, json, clock);
+      if (archive != null) {
+        // under the archiver's lease: one node of a cluster deletes archived files at a time
+        archive.startRetention(
+            holds,
+            ingest::recordSystemEvent,
+            () -> directory.tenants().stream().map(DirectoryStore.Tenant::id).toList(),
+            consumerLease("archive"));
+      }
       this.bootstrapKey = bootstrap(tenants, sources, clock);
       if (demo) {
         loadDemo(clock);
@@ -364,7 +377,8 @@ public final class VellumNode implements AutoCloseable {
                   new RuleService(
                       records, catalog, queries, rules, json, clock, alarms, signals::latest),
                   analytics,
-                  notifications));
+                  notifications,
+                  holds));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();

@@ -1,5 +1,6 @@
 package dev.vellum.archive;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.config.VellumConfig;
 import dev.vellum.lease.Lease;
 import dev.vellum.objectstore.ObjectStore;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,8 +49,12 @@ public final class ArchiveService implements AutoCloseable {
   private final Archiver archiver;
   private final HotRetention retention;
   private final ArchivedEvents archived;
-  private final Clock clock;
   private final @Nullable ScheduledExecutorService scheduler;
+  private final VellumConfig config;
+  private final RecordStore records;
+  private final MeterRegistry metrics;
+  private final Clock clock;
+  private @Nullable ArchiveRetention archiveRetention;
 
   /** What hot retention works on: the hot store, its search index and the tenants. */
   public record Hot(EventStore store, SearchIndex index, Supplier<List<String>> tenants) {}
@@ -63,6 +69,9 @@ public final class ArchiveService implements AutoCloseable {
       MeterRegistry metrics)
       throws IOException {
     this.objects = ObjectStores.open(config.archive(), config.dataDir());
+    this.config = config;
+    this.records = records;
+    this.metrics = metrics;
     this.clock = clock;
     Path staging = config.dataDir().resolve(STAGING_DIR);
     this.retention =
@@ -191,6 +200,49 @@ public final class ArchiveService implements AutoCloseable {
     archiver.flush();
   }
 
+  /**
+   * Starts archive retention (see {@link ArchiveRetention}): every {@code
+   * archive.retention_interval}, while {@code lease} is held, deletes the files past their tenant's
+   * retention that no legal hold covers, each deletion announced by an ARCHIVE_FILES_DELETED event
+   * recorded through {@code log} (the ingest path's system events) before any object goes.
+   */
+  public synchronized void startRetention(
+      LegalHolds holds,
+      BiConsumer<String, ObjectNode> log,
+      Supplier<List<String>> tenants,
+      Lease lease) {
+    if (archiveRetention != null) {
+      throw new IllegalStateException("archive retention is running already");
+    }
+    try {
+      archiveRetention =
+          new ArchiveRetention(
+              objects,
+              records,
+              holds,
+              config.dataDir().resolve(STAGING_DIR).resolve("retention"),
+              log::accept,
+              tenants,
+              config.archive().retention(),
+              config.archive().tenantRetention(),
+              config.archive().retentionInterval(),
+              clock,
+              lease,
+              metrics);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start archive retention: " + e.getMessage(), e);
+    }
+  }
+
+  /** The running retention job (tests drive it with {@code runOnce}). */
+  synchronized ArchiveRetention retention() {
+    ArchiveRetention r = archiveRetention;
+    if (r == null) {
+      throw new IllegalStateException("archive retention was not started");
+    }
+    return r;
+  }
+
   @Override
   public void close() {
     if (scheduler != null) {
@@ -200,6 +252,13 @@ public final class ArchiveService implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    ArchiveRetention r;
+    synchronized (this) {
+      r = archiveRetention;
+    }
+    if (r != null) {
+      r.close();
     }
     archiver.close();
     parquet.close();

@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -60,6 +63,9 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   /** Per-event overhead counted against the buffer besides the body's characters. */
   private static final int ROW_OVERHEAD = 256;
 
+  /** Uploads in flight at once during a seal. */
+  private static final int UPLOADERS = 4;
+
   /** Waits for a signed checkpoint covering a tenant's seq, at most {@code timeout}. */
   @FunctionalInterface
   interface Checkpoints {
@@ -79,6 +85,10 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   private final Duration checkpointWait;
   private final Clock clock;
   private final ScheduledExecutorService timer;
+
+  /** Uploads of one seal, a few at a time (see {@link #sealFiles}). */
+  private final ExecutorService uploaders;
+
   private final Map<String, Long> archivedThrough = new HashMap<>();
   private final List<NewEvent> buffer = new ArrayList<>();
   private long bufferedBytes;
@@ -127,6 +137,14 @@ final class Archiver implements FeedConsumer, AutoCloseable {
     Gauge.builder("vellum.archive.buffered.events", this, a -> a.bufferedEvents)
         .description("events buffered in memory, not yet sealed")
         .register(metrics);
+    this.uploaders =
+        Executors.newFixedThreadPool(
+            UPLOADERS,
+            r -> {
+              Thread t = new Thread(r, "vellum-archive-upload");
+              t.setDaemon(true);
+              return t;
+            });
     long tick = Math.max(10, Math.min(1_000, interval.toMillis() / 2));
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -229,11 +247,7 @@ final class Archiver implements FeedConsumer, AutoCloseable {
     for (Map.Entry<String, Long> t : lastSeqs.entrySet()) {
       covering.put(t.getKey(), covering(t.getKey(), t.getValue()));
     }
-    for (Map.Entry<Batch, List<NewEvent>> b : batches.entrySet()) {
-      StoredCheckpoint cp =
-          java.util.Objects.requireNonNull(covering.get(b.getKey().tenant()), "every tenant's");
-      entries.add(seal(b.getKey(), b.getValue(), cp, now));
-    }
+    entries.addAll(sealFiles(batches, covering, now));
     for (Map.Entry<String, Long> t : lastSeqs.entrySet()) {
       entries.add(
           RecordStore.Entry.of(
@@ -285,37 +299,95 @@ final class Archiver implements FeedConsumer, AutoCloseable {
                         + " ms; the buffer is kept and sealed later"));
   }
 
-  private RecordStore.Entry seal(Batch b, List<NewEvent> events, StoredCheckpoint cp, long now)
+  /**
+   * Writes every batch's Parquet file in one go (one DuckDB table and one partitioned COPY per
+   * seal, see {@link ParquetFiles#sealAll}), then uploads each file and its manifest, verified.
+   * Returns the files' records, to be written with the progress in one transaction.
+   */
+  private List<RecordStore.Entry> sealFiles(
+      Map<Batch, List<NewEvent>> batches, Map<String, StoredCheckpoint> covering, long now)
       throws IOException {
-    events.sort(Comparator.comparingLong(NewEvent::seq));
-    Path file = Files.createTempFile(staging, "seal-", ".parquet");
-    Path manifestFile = Files.createTempFile(staging, "seal-", ".json");
+    List<Batch> keys = new ArrayList<>(batches.size());
+    List<List<NewEvent>> groups = new ArrayList<>(batches.size());
+    List<Path> files = new ArrayList<>(keys.size());
+    List<RecordStore.Entry> entries = new ArrayList<>(keys.size());
     try {
-      parquet.seal(events, file);
-      long size = Files.size(file);
-      String sha = Sha256.of(file);
-      long first = events.get(0).seq();
-      long last = events.get(events.size() - 1).seq();
-      String key =
-          ArchiveLayout.fileKey(b.tenant(), b.source(), b.type(), b.day(), first, last, sha);
-      if (key.length() > RecordStore.MAX_KEY_LENGTH) {
-        throw new IOException(
-            "archive key is longer than a record id may be ("
-                + RecordStore.MAX_KEY_LENGTH
-                + "): "
-                + key);
+      for (Map.Entry<Batch, List<NewEvent>> batch : batches.entrySet()) {
+        List<NewEvent> events = batch.getValue();
+        keys.add(batch.getKey());
+        events.sort(Comparator.comparingLong(NewEvent::seq));
+        groups.add(events);
+        files.add(Files.createTempFile(staging, "seal-", ".parquet"));
       }
-      Manifest m = manifest(b, events, key, size, sha, cp, now);
-      String body = m.toJson();
-      Files.writeString(manifestFile, body);
-      objects.put(key, file); // verified: size and SHA-256 read back from the store
-      objects.put(ArchiveLayout.manifestKey(key), manifestFile);
-      return new RecordStore.Entry(
-          ArchiveRecords.FILE, b.tenant(), key, body, ArchiveRecords.SEALED, 0, 0, now);
+      parquet.sealAll(groups, files, staging);
+      // uploads are independent and each waits on the store (fsyncs, or an S3 round trip and a
+      // download to verify): a few at a time keep the seal from being their sum
+      List<Future<RecordStore.Entry>> uploads = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        Batch b = keys.get(i);
+        StoredCheckpoint cp =
+            java.util.Objects.requireNonNull(covering.get(b.tenant()), "every tenant's");
+        List<NewEvent> events = groups.get(i);
+        Path file = files.get(i);
+        uploads.add(uploaders.submit(() -> upload(b, events, file, cp, now)));
+      }
+      for (Future<RecordStore.Entry> f : uploads) {
+        entries.add(awaitUpload(f, uploads));
+      }
+      return entries;
     } finally {
-      Files.deleteIfExists(file);
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  private static RecordStore.Entry awaitUpload(
+      Future<RecordStore.Entry> f, List<Future<RecordStore.Entry>> all) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      all.forEach(u -> u.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while uploading archive files", e);
+    } catch (ExecutionException e) {
+      all.forEach(u -> u.cancel(true));
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException("archive upload failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private RecordStore.Entry upload(
+      Batch b, List<NewEvent> events, Path file, StoredCheckpoint cp, long now) throws IOException {
+    Path manifestFile = file.resolveSibling(file.getFileName() + ".manifest.json");
+    long size = Files.size(file);
+    String sha = Sha256.of(file);
+    long first = events.get(0).seq();
+    long last = events.get(events.size() - 1).seq();
+    String key = ArchiveLayout.fileKey(b.tenant(), b.source(), b.type(), b.day(), first, last, sha);
+    if (key.length() > RecordStore.MAX_KEY_LENGTH) {
+      throw new IOException(
+          "archive key is longer than a record id may be ("
+              + RecordStore.MAX_KEY_LENGTH
+              + "): "
+              + key);
+    }
+    Manifest m = manifest(b, events, key, size, sha, cp, now);
+    String body = m.toJson();
+    Files.writeString(manifestFile, body);
+    objects.put(key, file); // verified: size and SHA-256 read back from the store
+    try {
+      objects.put(ArchiveLayout.manifestKey(key), manifestFile);
+    } finally {
       Files.deleteIfExists(manifestFile);
     }
+    return new RecordStore.Entry(
+        ArchiveRecords.FILE, b.tenant(), key, body, ArchiveRecords.SEALED, 0, 0, now);
   }
 
   private static Manifest manifest(
@@ -364,9 +436,12 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   }
 
   private void clearStaging() throws IOException {
-    try (var files = Files.list(staging)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Files.deleteIfExists(p); // left by a crash mid-seal; the events are delivered again
+    // files and DuckDB's partition folders left by a crash mid-seal; the events come again
+    try (var files = Files.walk(staging)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(staging)) {
+          Files.deleteIfExists(p);
+        }
       }
     }
   }
@@ -375,6 +450,7 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    uploaders.shutdownNow();
     try {
       timer.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

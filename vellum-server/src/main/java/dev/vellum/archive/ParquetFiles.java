@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.store.NewEvent;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import org.duckdb.DuckDBAppender;
@@ -55,27 +58,74 @@ final class ParquetFiles implements AutoCloseable {
     return c;
   }
 
-  /** Writes {@code events} (sorted by seq) as one zstd Parquet file at {@code target}. */
-  synchronized void seal(List<NewEvent> events, Path target) throws IOException {
+  /**
+   * Writes each group of {@code groups} (each sorted by seq) as one zstd Parquet file at the target
+   * of the same index. Why one table and one {@code COPY … PARTITION_BY}: a seal of live traffic
+   * holds a hundred or more (source, type, day) groups, and a table, an Appender and a {@code COPY}
+   * per group cost ~60-120 ms each whatever the group's size (docs/benchmarks.md); here every row
+   * is appended once, tagged with its group's index, and one partitioned {@code COPY} writes every
+   * file in a single pass. The group column only names the folder DuckDB writes into ({@code
+   * g=<index>/}); it is not a column of the files. {@code scratch} is a folder on the targets' file
+   * system where DuckDB's partition folders are made and then moved to the targets.
+   */
+  synchronized void sealAll(List<List<NewEvent>> groups, List<Path> targets, Path scratch)
+      throws IOException {
+    if (groups.size() != targets.size()) {
+      throw new IllegalArgumentException(groups.size() + " groups for " + targets.size());
+    }
+    if (groups.isEmpty()) {
+      return;
+    }
+    Path out = Files.createTempDirectory(scratch, "partitions-");
     try {
       DuckDBConnection c = connection();
       try (Statement s = c.createStatement()) {
-        s.execute("CREATE OR REPLACE TABLE seal_rows (" + COLUMNS + ")");
+        s.execute("CREATE OR REPLACE TABLE seal_rows (" + COLUMNS + ", g INTEGER)");
       }
       try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "seal_rows")) {
-        for (NewEvent e : events) {
-          append(a, e);
+        for (int g = 0; g < groups.size(); g++) {
+          for (NewEvent e : groups.get(g)) {
+            append(a, e, g);
+          }
         }
       }
+      Path dir = out.resolve("p");
       try (Statement s = c.createStatement()) {
+        // rows are appended group by group, each in seq order, and DuckDB runs single-threaded
+        // with insertion order preserved, so each file holds its rows in seq order
         s.execute(
-            "COPY (SELECT * FROM seal_rows ORDER BY seq) TO "
-                + literal(target)
-                + " (FORMAT PARQUET, COMPRESSION ZSTD)");
+            "COPY seal_rows TO "
+                + literal(dir)
+                + " (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (g),"
+                + " FILENAME_PATTERN 'rows_{i}')");
         s.execute("DROP TABLE seal_rows");
       }
+      for (int g = 0; g < groups.size(); g++) {
+        Path written = dir.resolve("g=" + g).resolve("rows_0.parquet");
+        if (!Files.isRegularFile(written)
+            || Files.exists(written.resolveSibling("rows_1.parquet"))) {
+          throw new IOException(
+              "DuckDB did not write exactly one file for group " + g + " at " + written);
+        }
+        Files.move(written, targets.get(g), StandardCopyOption.REPLACE_EXISTING);
+      }
     } catch (SQLException e) {
-      throw new IOException("could not write Parquet file " + target + ": " + e.getMessage(), e);
+      throw new IOException(
+          "could not write Parquet files under " + out + ": " + e.getMessage(), e);
+    } finally {
+      deleteTree(out);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
+      for (Path p : all) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
@@ -115,12 +165,58 @@ final class ParquetFiles implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the file has a row the hold covers: its actor id, a target id, and its {@code
+   * occurred_at} in the hold's range, as far as the hold names them.
+   */
+  synchronized boolean anyCovered(Path file, LegalHolds.Hold h) throws IOException {
+    StringBuilder sql =
+        new StringBuilder("SELECT count(*) FROM read_parquet(").append(literal(file)).append(")");
+    List<String> params = new ArrayList<>();
+    String and = " WHERE ";
+    if (h.actorId() != null) {
+      sql.append(and).append("actor_id = ?");
+      params.add(h.actorId());
+      and = " AND ";
+    }
+    if (h.targetId() != null) {
+      sql.append(and).append("list_contains(json_extract_string(targets, '$[*].id'), ?)");
+      params.add(h.targetId());
+      and = " AND ";
+    }
+    if (h.from() != null) {
+      sql.append(and).append("occurred_at >= CAST(? AS TIMESTAMP)");
+      params.add(timestamp(h.from()));
+      and = " AND ";
+    }
+    if (h.to() != null) {
+      sql.append(and).append("occurred_at < CAST(? AS TIMESTAMP)");
+      params.add(timestamp(h.to()));
+    }
+    try (PreparedStatement ps = connection().prepareStatement(sql.toString())) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setString(i + 1, params.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getLong(1) > 0;
+      }
+    } catch (SQLException e) {
+      throw new IOException("could not read Parquet file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** An instant as DuckDB's TIMESTAMP text (UTC, no zone: the archive's columns are UTC). */
+  private static String timestamp(java.time.Instant t) {
+    return java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC).toString();
+  }
+
   /** A path as an SQL string literal: DuckDB's COPY and read_parquet take no parameters. */
   private static String literal(Path path) {
     return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
   }
 
-  private static void append(DuckDBAppender a, NewEvent e) throws SQLException, IOException {
+  private static void append(DuckDBAppender a, NewEvent e, int group)
+      throws SQLException, IOException {
     JsonNode b = JSON.readTree(e.body());
     JsonNode actor = b.path("actor");
     a.beginRow();
@@ -152,6 +248,7 @@ final class ParquetFiles implements AutoCloseable {
     a.append(HexFormat.of().formatHex(e.leafHash()));
     a.append(b.path("leaf_version").asInt(1));
     a.append(e.body());
+    a.append(group);
     a.endRow();
   }
 

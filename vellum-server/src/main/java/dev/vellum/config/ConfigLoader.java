@@ -72,6 +72,9 @@ public final class ConfigLoader {
           "archive.s3.secret_access_key",
           "archive.hot_retention",
           "archive.hot_retention_tenants",
+          "archive.retention",
+          "archive.tenant_retention",
+          "archive.retention_interval",
           "notify.max_channels_per_tenant",
           "notify.retry_for",
           "notify.first_backoff",
@@ -229,17 +232,20 @@ public final class ConfigLoader {
             v.get("archive.s3.access_key_id"),
             v.get("archive.s3.secret_access_key")),
         durationOf(v, "archive.hot_retention", d.hotRetention()),
-        hotRetentionByTenant(v, d.hotRetentionByTenant()));
+        tenantDurations(v, "archive.hot_retention_tenants", d.hotRetentionByTenant()),
+        durationOf(v, "archive.retention", d.retention()),
+        tenantDurations(v, "archive.tenant_retention", d.tenantRetention()),
+        durationOf(v, "archive.retention_interval", d.retentionInterval()));
   }
 
   /**
-   * {@code archive.hot_retention_tenants}: {@code tenant=duration} pairs, comma-separated (in YAML
-   * also a list), for example {@code acme=90d,beta=7d}.
+   * Per-tenant durations such as {@code archive.hot_retention_tenants}: {@code tenant=duration}
+   * pairs, comma-separated (in YAML also a list), for example {@code acme=90d,beta=7d}.
    */
-  private static Map<String, Duration> hotRetentionByTenant(
-      Map<String, String> v, Map<String, Duration> fallback) {
-    String text = v.get("archive.hot_retention_tenants");
-    if (text == null) {
+  private static Map<String, Duration> tenantDurations(
+      Map<String, String> v, String key, Map<String, Duration> fallback) {
+    String text = v.get(key);
+    if (text == null || text.isBlank()) {
       return fallback;
     }
     Map<String, Duration> out = new java.util.TreeMap<>();
@@ -250,17 +256,14 @@ public final class ConfigLoader {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
         throw new ConfigException(
-            "setting archive.hot_retention_tenants = "
+            "setting "
+                + key
+                + " = "
                 + text
                 + ": must be tenant=duration pairs such as acme=90d,beta=7d");
       }
       String tenant = pair.substring(0, eq).trim();
-      out.put(
-          tenant,
-          durationOf(
-              Map.of("archive.hot_retention_tenants", pair.substring(eq + 1)),
-              "archive.hot_retention_tenants",
-              Duration.ZERO));
+      out.put(tenant, durationOf(Map.of(key, pair.substring(eq + 1)), key, Duration.ZERO));
     }
     return out;
   }

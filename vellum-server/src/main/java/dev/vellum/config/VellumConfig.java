@@ -46,8 +46,9 @@ public record VellumConfig(
   /**
    * The archive (docs/archive.md): whether the archiver runs, how long it buffers (bytes of event
    * bodies, time since the oldest buffered event), where sealed files go ({@code directory} under
-   * the data dir, or {@code s3}), and how long events stay in the hot store ({@code hotRetention},
-   * per tenant overridden by {@code hotRetentionByTenant}).
+   * the data dir, or {@code s3}), how long events stay in the hot store ({@code hotRetention}, per
+   * tenant overridden by {@code hotRetentionByTenant}) and archived files in the archive ({@code
+   * retention}, per tenant {@code tenantRetention}, checked every {@code retentionInterval}).
    */
   public record Archive(
       boolean enabled,
@@ -57,21 +58,18 @@ public record VellumConfig(
       @Nullable Path directory,
       S3 s3,
       Duration hotRetention,
-      Map<String, Duration> hotRetentionByTenant) {
+      Map<String, Duration> hotRetentionByTenant,
+      Duration retention,
+      Map<String, Duration> tenantRetention,
+      Duration retentionInterval) {
     public static final Duration DEFAULT_HOT_RETENTION = Duration.ofDays(30);
+
+    /** Archive retention's default: seven years (SOX), counted in days. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7 * 365 + 2);
 
     public Archive {
       hotRetentionByTenant = Map.copyOf(hotRetentionByTenant);
-    }
-
-    public Archive(
-        boolean enabled,
-        long bufferBytes,
-        Duration interval,
-        String store,
-        @Nullable Path directory,
-        S3 s3) {
-      this(enabled, bufferBytes, interval, store, directory, s3, DEFAULT_HOT_RETENTION, Map.of());
+      tenantRetention = Map.copyOf(tenantRetention);
     }
 
     public boolean isS3() {
@@ -84,7 +82,18 @@ public record VellumConfig(
     }
 
     public Archive withHotRetention(Duration all, Map<String, Duration> byTenant) {
-      return new Archive(enabled, bufferBytes, interval, store, directory, s3, all, byTenant);
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          store,
+          directory,
+          s3,
+          all,
+          byTenant,
+          retention,
+          tenantRetention,
+          retentionInterval);
     }
 
     public static Archive defaults() {
@@ -94,12 +103,27 @@ public record VellumConfig(
           Duration.ofSeconds(300),
           "directory",
           null,
-          new S3(null, "", null, "us-east-1", false, null, null));
+          new S3(null, "", null, "us-east-1", false, null, null),
+          DEFAULT_HOT_RETENTION,
+          Map.of(),
+          DEFAULT_RETENTION,
+          java.util.Map.of(),
+          Duration.ofHours(1));
     }
 
     public Archive withBuffer(long bytes, Duration newInterval) {
       return new Archive(
-          enabled, bytes, newInterval, store, directory, s3, hotRetention, hotRetentionByTenant);
+          enabled,
+          bytes,
+          newInterval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          hotRetentionByTenant,
+          retention,
+          tenantRetention,
+          retentionInterval);
     }
 
     public Archive withS3(S3 newS3) {
@@ -111,7 +135,28 @@ public record VellumConfig(
           directory,
           newS3,
           hotRetention,
-          hotRetentionByTenant);
+          hotRetentionByTenant,
+          retention,
+          tenantRetention,
+          retentionInterval);
+    }
+
+    /**
+     * Retention {@code keep} by default, {@code perTenant} overrides, a run every {@code every}.
+     */
+    public Archive withRetention(Duration keep, Map<String, Duration> perTenant, Duration every) {
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          hotRetentionByTenant,
+          keep,
+          perTenant,
+          every);
     }
   }
 
@@ -536,6 +581,23 @@ public record VellumConfig(
         "archive.s3.access_key_id",
         archive.s3().accessKeyId(),
         "archive.s3.access_key_id and archive.s3.secret_access_key must be set together");
+    require(
+        archive.retention().toHours() >= 24,
+        "archive.retention",
+        archive.retention(),
+        "must be at least 1 day");
+    for (java.util.Map.Entry<String, Duration> t : archive.tenantRetention().entrySet()) {
+      require(
+          t.getValue().toHours() >= 24,
+          "archive.tenant_retention",
+          t.getKey() + "=" + t.getValue(),
+          "must be at least 1 day for every tenant");
+    }
+    require(
+        archive.retentionInterval().toMillis() >= 100,
+        "archive.retention_interval",
+        archive.retentionInterval(),
+        "must be at least 100ms");
   }
 
   private void validateNotify() {

@@ -55,7 +55,8 @@ public final class HttpServer {
       Feed feed,
       dev.vellum.rules.RuleService rules,
       Analytics analytics,
-      Notifications notifications) {}
+      Notifications notifications,
+      dev.vellum.archive.LegalHolds holds) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -141,6 +142,7 @@ public final class HttpServer {
                   .register(cfg.routes);
               new DeliveryRoutes(p.notifications().deliveries(), p.ingest(), p.json(), p.clock())
                   .register(cfg.routes);
+              new HoldRoutes(p.holds(), p.ingest(), p.json()).register(cfg.routes);
             });
   }
 

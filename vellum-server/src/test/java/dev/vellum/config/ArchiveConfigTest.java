@@ -51,6 +51,41 @@ class ArchiveConfigTest {
   }
 
   @Test
+  void retentionIsSevenYearsByDefaultAndOverriddenPerTenant() throws Exception {
+    VellumConfig.Archive d = ConfigLoader.load(null, Map.of()).archive();
+    assertEquals(Duration.ofDays(2557), d.retention());
+    assertTrue(d.tenantRetention().isEmpty());
+    assertEquals(Duration.ofHours(1), d.retentionInterval());
+    Path file = dir.resolve("vellum.yaml");
+    Files.writeString(file, "archive:\n  tenant_retention: \"acme=3650d, beta=2190d\"\n");
+    VellumConfig.Archive a =
+        ConfigLoader.load(
+                file,
+                Map.of(
+                    "VELLUM_ARCHIVE_RETENTION", "2200d",
+                    "VELLUM_ARCHIVE_RETENTION_INTERVAL", "15m"))
+            .archive();
+    assertEquals(Duration.ofDays(2200), a.retention());
+    assertEquals(
+        Map.of("acme", Duration.ofDays(3650), "beta", Duration.ofDays(2190)), a.tenantRetention());
+    assertEquals(Duration.ofMinutes(15), a.retentionInterval());
+  }
+
+  @Test
+  void retentionShorterThanADayIsRefusedNamingTheSetting() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, Map.of("VELLUM_ARCHIVE_RETENTION", "12h")));
+    assertTrue(e.getMessage().contains("archive.retention"), e.getMessage());
+    ConfigException t =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, Map.of("VELLUM_ARCHIVE_TENANT_RETENTION", "acme")));
+    assertTrue(t.getMessage().contains("archive.tenant_retention"), t.getMessage());
+  }
+
+  @Test
   void s3WithoutABucketIsRefusedNamingTheSetting() {
     ConfigException e =
         assertThrows(
