@@ -144,6 +144,9 @@ public final class VellumNode implements AutoCloseable {
   /** The archive (object store and archiver); null when {@code archive.enabled} is false. */
   private final @Nullable ArchiveService archive;
 
+  /** Restores of archived events into the hot store; null when the archive is off. */
+  private final dev.vellum.archive.@Nullable Restores restores;
+
   private final HttpServer http;
   private final Analytics analytics;
   private final IngestService ingest;
@@ -303,6 +306,10 @@ public final class VellumNode implements AutoCloseable {
       if (demo) {
         loadDemo(clock);
       }
+      this.restores =
+          archive != null
+              ? archive.restores(feed::published, (t, e) -> ingest.recordSystemEvent(t, e).id())
+              : null;
       QueryService queries =
           new QueryService(
               store,
@@ -334,7 +341,8 @@ public final class VellumNode implements AutoCloseable {
                   feed,
                   new RuleService(records, catalog, queries, rules, json, clock),
                   analytics,
-                  notifications));
+                  notifications,
+                  restores));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
@@ -464,6 +472,11 @@ public final class VellumNode implements AutoCloseable {
   /** This node's checkpoint-signer lease (held or not, since when). */
   public Lease signerLease() {
     return signerLease;
+  }
+
+  /** Restores of archived events, if the archive is enabled: for tests and tools. */
+  public Optional<dev.vellum.archive.Restores> restores() {
+    return Optional.ofNullable(restores);
   }
 
   /** The node's archive, if enabled: for tests and tools. */

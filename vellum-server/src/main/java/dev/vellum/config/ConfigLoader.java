@@ -72,6 +72,10 @@ public final class ConfigLoader {
           "archive.s3.secret_access_key",
           "archive.hot_retention",
           "archive.hot_retention_tenants",
+          "archive.restore.max_range",
+          "archive.restore.max_events",
+          "archive.restore.hold",
+          "archive.restore.max_hold",
           "notify.max_channels_per_tenant",
           "notify.retry_for",
           "notify.first_backoff",
@@ -212,7 +216,12 @@ public final class ConfigLoader {
             v.get("archive.s3.access_key_id"),
             v.get("archive.s3.secret_access_key")),
         durationOf(v, "archive.hot_retention", d.hotRetention()),
-        hotRetentionByTenant(v, d.hotRetentionByTenant()));
+        hotRetentionByTenant(v, d.hotRetentionByTenant()),
+        new VellumConfig.Restore(
+            durationOf(v, "archive.restore.max_range", d.restore().maxRange()),
+            intOf(v, "archive.restore.max_events", d.restore().maxEvents()),
+            durationOf(v, "archive.restore.hold", d.restore().hold()),
+            durationOf(v, "archive.restore.max_hold", d.restore().maxHold())));
   }
 
   /**

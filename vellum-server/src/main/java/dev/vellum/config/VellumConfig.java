@@ -56,11 +56,46 @@ public record VellumConfig(
       @Nullable Path directory,
       S3 s3,
       Duration hotRetention,
-      Map<String, Duration> hotRetentionByTenant) {
+      Map<String, Duration> hotRetentionByTenant,
+      Restore restore) {
     public static final Duration DEFAULT_HOT_RETENTION = Duration.ofDays(30);
 
     public Archive {
       hotRetentionByTenant = Map.copyOf(hotRetentionByTenant);
+    }
+
+    public Archive(
+        boolean enabled,
+        long bufferBytes,
+        Duration interval,
+        String store,
+        @Nullable Path directory,
+        S3 s3,
+        Duration hotRetention,
+        Map<String, Duration> hotRetentionByTenant) {
+      this(
+          enabled,
+          bufferBytes,
+          interval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          hotRetentionByTenant,
+          Restore.defaults());
+    }
+
+    public Archive withRestore(Restore newRestore) {
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          hotRetentionByTenant,
+          newRestore);
     }
 
     public Archive(
@@ -83,7 +118,8 @@ public record VellumConfig(
     }
 
     public Archive withHotRetention(Duration all, Map<String, Duration> byTenant) {
-      return new Archive(enabled, bufferBytes, interval, store, directory, s3, all, byTenant);
+      return new Archive(
+          enabled, bufferBytes, interval, store, directory, s3, all, byTenant, restore);
     }
 
     public static Archive defaults() {
@@ -98,7 +134,15 @@ public record VellumConfig(
 
     public Archive withBuffer(long bytes, Duration newInterval) {
       return new Archive(
-          enabled, bytes, newInterval, store, directory, s3, hotRetention, hotRetentionByTenant);
+          enabled,
+          bytes,
+          newInterval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          hotRetentionByTenant,
+          restore);
     }
 
     public Archive withS3(S3 newS3) {
@@ -110,7 +154,19 @@ public record VellumConfig(
           directory,
           newS3,
           hotRetention,
-          hotRetentionByTenant);
+          hotRetentionByTenant,
+          restore);
+    }
+  }
+
+  /**
+   * Restores of archived events into the hot store (docs/archive.md): at most {@code maxRange} of
+   * {@code occurred_at} and {@code maxEvents} events per restore; restored events stay hot for
+   * {@code hold} unless the request says otherwise, and at most for {@code maxHold}.
+   */
+  public record Restore(Duration maxRange, int maxEvents, Duration hold, Duration maxHold) {
+    public static Restore defaults() {
+      return new Restore(Duration.ofDays(31), 100_000, Duration.ofDays(7), Duration.ofDays(90));
     }
   }
 
@@ -464,6 +520,29 @@ public record VellumConfig(
           t.getKey() + "=" + t.getValue(),
           "each tenant's retention must be between 1h and 36500d");
     }
+    Restore r = archive.restore();
+    require(
+        r.maxRange().compareTo(Duration.ofMinutes(1)) >= 0
+            && r.maxRange().compareTo(Duration.ofDays(3_660)) <= 0,
+        "archive.restore.max_range",
+        r.maxRange(),
+        "must be between 1m and 3660d");
+    require(
+        r.maxEvents() >= 1 && r.maxEvents() <= 1_000_000,
+        "archive.restore.max_events",
+        r.maxEvents(),
+        "must be 1..1000000");
+    require(
+        r.maxHold().compareTo(Duration.ofMinutes(1)) >= 0
+            && r.maxHold().compareTo(Duration.ofDays(3_660)) <= 0,
+        "archive.restore.max_hold",
+        r.maxHold(),
+        "must be between 1m and 3660d");
+    require(
+        r.hold().compareTo(Duration.ofMinutes(1)) >= 0 && r.hold().compareTo(r.maxHold()) <= 0,
+        "archive.restore.hold",
+        r.hold(),
+        "must be at least 1m and at most archive.restore.max_hold");
     require(
         archive.bufferBytes() >= 1024 && archive.bufferBytes() <= 1L << 30,
         "archive.buffer_bytes",

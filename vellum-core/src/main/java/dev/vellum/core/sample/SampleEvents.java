@@ -122,9 +122,10 @@ public final class SampleEvents {
       people.add(p);
     }
     // alerts are written by the rules engine when a rule fires, never by a producer: demo data
-    // with alerts of rules that do not exist would mislead whoever explores it
+    // with alerts of rules that do not exist would mislead whoever explores it; restores of the
+    // archive likewise are recorded by Vellum itself
     types = new ArrayList<>(BuiltInCatalog.typeNames());
-    types.removeIf(t -> t.startsWith("ALERT_"));
+    types.removeIf(t -> t.startsWith("ALERT_") || t.equals("ARCHIVE_RESTORED"));
     cumulative = new double[types.size()];
     double sum = 0;
     JsonNode weights = WORLD.get("type_weights");
