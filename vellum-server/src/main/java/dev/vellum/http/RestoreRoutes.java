@@ -21,12 +21,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Restores of archived events into the hot store (docs/archive.md), scope {@code admin}: {@code
- * POST /v1/archive/restores} with {@code from}, {@code to} and optionally {@code until} restores
- * the caller's tenant's archived events of that {@code occurred_at} range and answers what it
- * restored; {@code GET /v1/archive/restores} lists the tenant's restores, oldest first.
+ * POST /v1/archive/restores} with {@code from}, {@code to} and optionally {@code until} (and {@code
+ * tenant}, which must be the key's) restores the caller's tenant's archived events of that {@code
+ * occurred_at} range and answers what it restored; {@code GET /v1/archive/restores} lists the
+ * tenant's restores, oldest first.
  */
 final class RestoreRoutes {
-  private static final Set<String> FIELDS = Set.of("from", "to", "until");
+  private static final Set<String> FIELDS = Set.of("tenant", "from", "to", "until");
   private static final int MAX_LIMIT = 100;
 
   private final @Nullable Restores restores;
@@ -61,8 +62,19 @@ final class RestoreRoutes {
     for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
-        errors.add(new FieldError("/" + name, "unknown member; known: from, to, until"));
+        errors.add(new FieldError("/" + name, "unknown member; known: tenant, from, to, until"));
       }
+    }
+    // optional, for callers that name the tenant they mean (the CLI's --tenant): a key restores
+    // its own tenant's archive only
+    JsonNode tenant = body.get("tenant");
+    if (tenant != null && !tenant.isNull() && !tenant.asText().equals(p.tenant())) {
+      throw ProblemException.forbidden(
+          "this API key is of tenant "
+              + p.tenant()
+              + ", not "
+              + tenant.asText()
+              + ": a tenant restores only its own archive");
     }
     Instant from = time(body, "from", true, errors);
     Instant to = time(body, "to", true, errors);

@@ -436,6 +436,8 @@ class RestoreTest {
       List<StoredEvent> before = archivedAndExpired(node);
       EventStore store = node.node().store();
 
+      Reply named = node.post("/v1/archive/restores", acmeKey, range(before).put("tenant", TENANT));
+      assertEquals(403, named.status(), named.raw().body());
       Reply other = node.post("/v1/archive/restores", acmeKey, range(before));
       assertEquals(201, other.status(), other.raw().body());
       assertEquals(0, other.body().path("count").asLong(), other.raw().body());
@@ -444,9 +446,33 @@ class RestoreTest {
       assertEquals(0, node.get("/v1/archive/restores", ADMIN_KEY).body().path("restores").size());
       assertEquals(1, node.get("/v1/archive/restores", acmeKey).body().path("restores").size());
 
-      Reply restored = node.post("/v1/archive/restores", ADMIN_KEY, range(before));
-      assertEquals(201, restored.status(), restored.raw().body());
-      assertTrue(restored.body().path("count").asLong() >= before.size());
+      // the CLI: a key of another tenant is refused, a bad range names the field, then it restores
+      ObjectNode r = range(before);
+      String[] common = {
+        "archive", "restore", "--url", node.url(""), "--from", r.get("from").asText()
+      };
+      String crossTenant =
+          HotRetentionTest.cli(
+              2,
+              concat(common, "--tenant", TENANT, "--key", acmeKey, "--to", r.get("to").asText()));
+      assertTrue(crossTenant.contains("HTTP 403") && crossTenant.contains("acme"), crossTenant);
+      String backwards =
+          HotRetentionTest.cli(
+              1,
+              concat(
+                  common, "--tenant", TENANT, "--key", ADMIN_KEY, "--to", "2000-01-01T00:00:00Z"));
+      assertTrue(
+          backwards.contains("HTTP 422") && backwards.contains("to must be after from"), backwards);
+      String done =
+          HotRetentionTest.cli(
+              0,
+              concat(common, "--tenant", TENANT, "--key", ADMIN_KEY, "--to", r.get("to").asText()));
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("restored (\\d+) events of tenant default from (\\d+)")
+              .matcher(done);
+      assertTrue(m.find(), done);
+      assertTrue(Long.parseLong(m.group(1)) >= before.size(), done);
+      assertTrue(done.contains("seqs: ") && done.contains("recorded as event "), done);
       Map<Long, StoredEvent> hot =
           store.findBySeqs(TENANT, before.stream().map(StoredEvent::seq).toList());
       assertEquals(
@@ -483,8 +509,8 @@ class RestoreTest {
           "/until");
       assertField(
           node,
-          "{\"from\":\"" + t + "\",\"to\":\"" + t.plusSeconds(60) + "\",\"tenant\":\"x\"}",
-          "/tenant");
+          "{\"from\":\"" + t + "\",\"to\":\"" + t.plusSeconds(60) + "\",\"tenants\":\"x\"}",
+          "/tenants");
       Reply limit = node.get("/v1/archive/restores?limit=0", ADMIN_KEY);
       assertEquals(400, limit.status());
       assertEquals("/limit", limit.body().path("errors").get(0).path("pointer").asText());
@@ -512,6 +538,12 @@ class RestoreTest {
     assertTrue(
         store.range(TENANT, nextSeq, Long.MAX_VALUE).stream().noneMatch(StoredEvent::restored),
         "a restored event got a new seq");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   private static void assertField(TestNode node, String body, String pointer) {
