@@ -99,6 +99,15 @@ class RestoreTest {
     return r.body().path("alerts").size();
   }
 
+  /** {@code vellum_rules_matches_total}: rule firings before suppression. */
+  private static double ruleMatches(TestNode node) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^vellum_rules_matches_total(?:\\{\\})? ([0-9.E]+)$")
+            .matcher(node.get("/metrics", null).raw().body());
+    assertTrue(m.find(), "the rules metric is exported");
+    return Double.parseDouble(m.group(1));
+  }
+
   /** Waits until the named feed consumer has handled everything up to {@code position}. */
   private static void awaitConsumer(TestNode node, String name, long position) {
     eventually(
@@ -122,13 +131,24 @@ class RestoreTest {
       String rule =
           "{\"name\":\"Each failure\",\"severity\":\"warning\",\"pattern\":{\"type\":"
               + "[\"LOGIN_FAILED\"]},\"group_by\":[\"actor.id\"],\"suppress_seconds\":1}";
-      assertEquals(201, node.post("/v1/rules", ADMIN_KEY, rule).status());
+      Reply created = node.post("/v1/rules", ADMIN_KEY, rule);
+      assertEquals(201, created.status(), created.raw().body());
       List<StoredEvent> before = archivedAndExpired(node);
       int alerts = eventually("4 alerts", () -> alertCount(node) == 4 ? 4 : null);
+      // a new revision starts the rule's windows afresh: restored failures, were they evaluated,
+      // would each fire again
+      Reply edited =
+          node.put(
+              "/v1/rules/" + created.body().path("id").asText(),
+              ADMIN_KEY,
+              rule.replace("Each failure", "Each failed login"));
+      assertEquals(200, edited.status(), edited.raw().body());
       EventStore store = node.node().store();
       long nextSeq = store.nextSeq(TENANT);
       String logKey = node.get("/v1/log/key", ADMIN_KEY).raw().body().strip();
 
+      awaitConsumer(node, RuleEngine.NAME, store.lastPosition());
+      double matchesBefore = ruleMatches(node);
       Reply restored = node.post("/v1/archive/restores", ADMIN_KEY, range(before));
       assertEquals(201, restored.status(), restored.raw().body());
       JsonNode r = restored.body();
@@ -184,6 +204,7 @@ class RestoreTest {
 
       // the rules engine saw them and fired nothing
       awaitConsumer(node, RuleEngine.NAME, store.lastPosition());
+      assertEquals(matchesBefore, ruleMatches(node), "no rule matched a restored event");
       assertEquals(alerts, alertCount(node), "no alert again for restored events");
 
       // analytics counts each event once
