@@ -246,6 +246,18 @@ class RestoreTest {
               dir.resolve("verify-state").toString());
       assertTrue(online.contains("CLEAN"), online);
 
+      // the archiver sealed none of them again: every seq is in one file at most
+      long through = store.nextSeq(TENANT) - 1;
+      ArchiverTest.awaitArchived(node, TENANT, through);
+      java.util.Set<Long> sealed = new java.util.HashSet<>();
+      for (RecordStore.Entry f : ArchiverTest.files(node, TENANT)) {
+        for (long[] span : Manifest.parse(f.body()).seqRanges()) {
+          for (long seq = span[0]; seq <= span[1]; seq++) {
+            assertTrue(sealed.add(seq), "seq " + seq + " sealed twice");
+          }
+        }
+      }
+
       // a second restore of the range restores nothing new
       Reply again = node.post("/v1/archive/restores", ADMIN_KEY, range(before));
       assertEquals(201, again.status(), again.raw().body());
