@@ -152,6 +152,9 @@ public final class VellumNode implements AutoCloseable {
   /** The archive (object store and archiver); null when {@code archive.enabled} is false. */
   private final @Nullable ArchiveService archive;
 
+  /** Restores of archived events into the hot store; null when the archive is off. */
+  private final dev.vellum.archive.@Nullable Restores restores;
+
   private final HttpServer http;
   private final Analytics analytics;
   private final IngestService ingest;
@@ -345,6 +348,10 @@ public final class VellumNode implements AutoCloseable {
       if (demo) {
         loadDemo(clock);
       }
+      this.restores =
+          archive != null
+              ? archive.restores(feed::published, (t, e) -> ingest.recordSystemEvent(t, e).id())
+              : null;
       QueryService queries =
           new QueryService(
               store,
@@ -378,7 +385,8 @@ public final class VellumNode implements AutoCloseable {
                       records, catalog, queries, rules, json, clock, alarms, signals::latest),
                   analytics,
                   notifications,
-                  holds));
+                  holds,
+                  restores));
       this.tenantIds = directory.tenants().stream().map(DirectoryStore.Tenant::id).toList();
     } catch (RuntimeException | Error e) {
       abandon();
@@ -542,6 +550,11 @@ public final class VellumNode implements AutoCloseable {
   /** This node's checkpoint-signer lease (held or not, since when). */
   public Lease signerLease() {
     return signerLease;
+  }
+
+  /** Restores of archived events, if the archive is enabled: for tests and tools. */
+  public Optional<dev.vellum.archive.Restores> restores() {
+    return Optional.ofNullable(restores);
   }
 
   /** The node's archive, if enabled: for tests and tools. */

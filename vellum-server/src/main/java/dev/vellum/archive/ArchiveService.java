@@ -55,6 +55,9 @@ public final class ArchiveService implements AutoCloseable {
   private final MeterRegistry metrics;
   private final Clock clock;
   private @Nullable ArchiveRetention archiveRetention;
+  private final Hot hot;
+  private final Path staging;
+  private final VellumConfig.Restore restoreSettings;
 
   /** What hot retention works on: the hot store, its search index and the tenants. */
   public record Hot(EventStore store, SearchIndex index, Supplier<List<String>> tenants) {}
@@ -73,7 +76,10 @@ public final class ArchiveService implements AutoCloseable {
     this.records = records;
     this.metrics = metrics;
     this.clock = clock;
+    this.hot = hot;
+    this.restoreSettings = config.archive().restore();
     Path staging = config.dataDir().resolve(STAGING_DIR);
+    this.staging = staging;
     this.retention =
         new HotRetention(
             objects,
@@ -155,6 +161,28 @@ public final class ArchiveService implements AutoCloseable {
 
   HotRetention.Result expireHot(Clock asOf, HotRetention.Hook hook) throws InterruptedException {
     return retention.run(asOf, hook);
+  }
+
+  /**
+   * The restore service: {@code feed} is handed the restored events once they are durable (as the
+   * writer hands over its commits), {@code recorder} records the ARCHIVE_RESTORED event in the
+   * tenant's log and answers its id.
+   */
+  public Restores restores(
+      java.util.function.Consumer<List<dev.vellum.store.FeedEvent>> feed,
+      java.util.function.BiFunction<String, com.fasterxml.jackson.databind.node.ObjectNode, String>
+          recorder) {
+    return new Restores(
+        objects,
+        records,
+        hot.store(),
+        hot.index(),
+        parquet,
+        staging,
+        restoreSettings,
+        feed,
+        recorder,
+        clock);
   }
 
   /** Archived events by id and the archived-time boundary, for queries. */

@@ -187,7 +187,9 @@ final class Archiver implements FeedConsumer, AutoCloseable {
         flush();
       }
       NewEvent e = f.event();
-      if (e.seq() > archivedThrough(e.tenant())) {
+      // a restored event is in a sealed file already (its seq is at or below the tenant's
+      // archived_through_seq anyway; the flag says so without a lookup)
+      if (!f.restored() && e.seq() > archivedThrough(e.tenant())) {
         if (buffer.isEmpty()) {
           oldestNanos = System.nanoTime();
         }

@@ -62,8 +62,11 @@ public final class HotRetention {
     void reached(String stage, String tenant, long seq);
   }
 
-  /** What one run did. */
-  public record Result(int files, long events, List<String> failures) {
+  /**
+   * What one run did: files expired and their events deleted, and restored events removed again
+   * because their restore ended ({@code restoredEvents}).
+   */
+  public record Result(int files, long events, List<String> failures, long restoredEvents) {
     public Result {
       failures = List.copyOf(failures);
     }
@@ -150,7 +153,51 @@ public final class HotRetention {
         after = page.get(page.size() - 1).id();
       }
     }
-    return new Result(files, events, failures);
+    long restored = 0;
+    for (String tenant : tenants.get()) {
+      restored += expireRestored(tenant, now);
+    }
+    return new Result(files, events, failures, restored);
+  }
+
+  /**
+   * Removes the tenant's restored events whose restore ended at or before {@code now}, in batches;
+   * they are in their archive files still (a restore checked them against the files and the log).
+   */
+  private long expireRestored(String tenant, Instant now) throws InterruptedException {
+    long nowMicros = dev.vellum.ingest.Times.micros(now);
+    long deleted = 0;
+    while (true) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("hot retention stopped");
+      }
+      List<StoredEvent> due = store.restoredExpiring(tenant, nowMicros, BATCH);
+      if (due.isEmpty()) {
+        return deleted;
+      }
+      index.forget(tenant, due);
+      for (long[] run : runs(due)) {
+        deleted += store.deleteRange(tenant, run[0], run[1]);
+      }
+      deletedEvents.increment(due.size());
+      if (due.size() < BATCH) {
+        return deleted;
+      }
+    }
+  }
+
+  /** The seqs of {@code events} (ascending) as half-open runs of consecutive seqs. */
+  private static List<long[]> runs(List<StoredEvent> events) {
+    List<long[]> out = new ArrayList<>();
+    for (StoredEvent e : events) {
+      long[] last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && last[1] == e.seq()) {
+        last[1] = e.seq() + 1;
+      } else {
+        out.add(new long[] {e.seq(), e.seq() + 1});
+      }
+    }
+    return out;
   }
 
   /** Verifies one file against the hot store, deletes its events, marks it; returns how many. */
@@ -171,16 +218,23 @@ public final class HotRetention {
     hook.reached("verified", m.tenant(), m.firstSeq());
     ArchivedTime.extend(records, m.tenant(), m.maxOccurredAt(), clock);
     long deleted = 0;
-    for (List<StoredEvent> hot : batches) {
+    long nowMicros = clock.millis() * 1_000;
+    for (List<StoredEvent> batch : batches) {
+      // a restore may have brought some back (a file whose deletion a crash interrupted): those
+      // stay until their restore ends, and the pass over restored events removes them then
+      List<StoredEvent> hot =
+          batch.stream()
+              .filter(e -> e.restoredUntilMicros() == null || e.restoredUntilMicros() <= nowMicros)
+              .toList();
       if (hot.isEmpty()) {
         continue;
       }
-      long from = hot.get(0).seq();
-      long to = hot.get(hot.size() - 1).seq() + 1;
       index.forget(m.tenant(), hot);
-      deleted += store.deleteRange(m.tenant(), from, to);
+      for (long[] run : runs(hot)) {
+        deleted += store.deleteRange(m.tenant(), run[0], run[1]);
+      }
       deletedEvents.increment(hot.size());
-      hook.reached("deleted", m.tenant(), to);
+      hook.reached("deleted", m.tenant(), hot.get(hot.size() - 1).seq() + 1);
     }
     long micros = clock.millis() * 1_000;
     if (records.put(

@@ -15,12 +15,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vellum archive …}: check an archive against the log, and query it from Athena. */
+/**
+ * {@code vellum archive …}: check an archive against the log, query it from Athena, restore a range
+ * of it into the hot store.
+ */
 @Command(
     name = "archive",
     mixinStandardHelpOptions = true,
     description = "Work with the archive of sealed Parquet files (docs/archive.md).",
-    subcommands = {ArchiveCommand.Verify.class, ArchiveCommand.Ddl.class})
+    subcommands = {
+      ArchiveCommand.Verify.class,
+      ArchiveCommand.Ddl.class,
+      dev.vellum.cli.client.ArchiveRestoreCommand.class
+    })
 final class ArchiveCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

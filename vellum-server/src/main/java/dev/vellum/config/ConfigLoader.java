@@ -75,6 +75,10 @@ public final class ConfigLoader {
           "archive.retention",
           "archive.tenant_retention",
           "archive.retention_interval",
+          "archive.restore.max_range",
+          "archive.restore.max_events",
+          "archive.restore.hold",
+          "archive.restore.max_hold",
           "notify.max_channels_per_tenant",
           "notify.retry_for",
           "notify.first_backoff",
@@ -235,7 +239,12 @@ public final class ConfigLoader {
         tenantDurations(v, "archive.hot_retention_tenants", d.hotRetentionByTenant()),
         durationOf(v, "archive.retention", d.retention()),
         tenantDurations(v, "archive.tenant_retention", d.tenantRetention()),
-        durationOf(v, "archive.retention_interval", d.retentionInterval()));
+        durationOf(v, "archive.retention_interval", d.retentionInterval()),
+        new VellumConfig.Restore(
+            durationOf(v, "archive.restore.max_range", d.restore().maxRange()),
+            intOf(v, "archive.restore.max_events", d.restore().maxEvents()),
+            durationOf(v, "archive.restore.hold", d.restore().hold()),
+            durationOf(v, "archive.restore.max_hold", d.restore().maxHold())));
   }
 
   /**

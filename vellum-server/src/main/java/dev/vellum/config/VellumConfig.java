@@ -47,8 +47,9 @@ public record VellumConfig(
    * The archive (docs/archive.md): whether the archiver runs, how long it buffers (bytes of event
    * bodies, time since the oldest buffered event), where sealed files go ({@code directory} under
    * the data dir, or {@code s3}), how long events stay in the hot store ({@code hotRetention}, per
-   * tenant overridden by {@code hotRetentionByTenant}) and archived files in the archive ({@code
-   * retention}, per tenant {@code tenantRetention}, checked every {@code retentionInterval}).
+   * tenant overridden by {@code hotRetentionByTenant}), archived files in the archive ({@code
+   * retention}, per tenant {@code tenantRetention}, checked every {@code retentionInterval}), and
+   * the bounds of restores ({@code restore}).
    */
   public record Archive(
       boolean enabled,
@@ -61,7 +62,8 @@ public record VellumConfig(
       Map<String, Duration> hotRetentionByTenant,
       Duration retention,
       Map<String, Duration> tenantRetention,
-      Duration retentionInterval) {
+      Duration retentionInterval,
+      Restore restore) {
     public static final Duration DEFAULT_HOT_RETENTION = Duration.ofDays(30);
 
     /** Archive retention's default: seven years (SOX), counted in days. */
@@ -81,6 +83,22 @@ public record VellumConfig(
       return hotRetentionByTenant.getOrDefault(tenant, hotRetention);
     }
 
+    public static Archive defaults() {
+      return new Archive(
+          true,
+          64L << 20,
+          Duration.ofSeconds(300),
+          "directory",
+          null,
+          new S3(null, "", null, "us-east-1", false, null, null),
+          DEFAULT_HOT_RETENTION,
+          Map.of(),
+          DEFAULT_RETENTION,
+          Map.of(),
+          Duration.ofHours(1),
+          Restore.defaults());
+    }
+
     public Archive withHotRetention(Duration all, Map<String, Duration> byTenant) {
       return new Archive(
           enabled,
@@ -93,22 +111,8 @@ public record VellumConfig(
           byTenant,
           retention,
           tenantRetention,
-          retentionInterval);
-    }
-
-    public static Archive defaults() {
-      return new Archive(
-          true,
-          64L << 20,
-          Duration.ofSeconds(300),
-          "directory",
-          null,
-          new S3(null, "", null, "us-east-1", false, null, null),
-          DEFAULT_HOT_RETENTION,
-          Map.of(),
-          DEFAULT_RETENTION,
-          java.util.Map.of(),
-          Duration.ofHours(1));
+          retentionInterval,
+          restore);
     }
 
     public Archive withBuffer(long bytes, Duration newInterval) {
@@ -123,7 +127,8 @@ public record VellumConfig(
           hotRetentionByTenant,
           retention,
           tenantRetention,
-          retentionInterval);
+          retentionInterval,
+          restore);
     }
 
     public Archive withS3(S3 newS3) {
@@ -138,7 +143,8 @@ public record VellumConfig(
           hotRetentionByTenant,
           retention,
           tenantRetention,
-          retentionInterval);
+          retentionInterval,
+          restore);
     }
 
     /**
@@ -156,7 +162,35 @@ public record VellumConfig(
           hotRetentionByTenant,
           keep,
           perTenant,
-          every);
+          every,
+          restore);
+    }
+
+    public Archive withRestore(Restore newRestore) {
+      return new Archive(
+          enabled,
+          bufferBytes,
+          interval,
+          store,
+          directory,
+          s3,
+          hotRetention,
+          hotRetentionByTenant,
+          retention,
+          tenantRetention,
+          retentionInterval,
+          newRestore);
+    }
+  }
+
+  /**
+   * Restores of archived events into the hot store (docs/archive.md): at most {@code maxRange} of
+   * {@code occurred_at} and {@code maxEvents} events per restore; restored events stay hot for
+   * {@code hold} unless the request says otherwise, and at most for {@code maxHold}.
+   */
+  public record Restore(Duration maxRange, int maxEvents, Duration hold, Duration maxHold) {
+    public static Restore defaults() {
+      return new Restore(Duration.ofDays(31), 100_000, Duration.ofDays(7), Duration.ofDays(90));
     }
   }
 
@@ -549,6 +583,29 @@ public record VellumConfig(
           t.getKey() + "=" + t.getValue(),
           "each tenant's retention must be between 1h and 36500d");
     }
+    Restore r = archive.restore();
+    require(
+        r.maxRange().compareTo(Duration.ofMinutes(1)) >= 0
+            && r.maxRange().compareTo(Duration.ofDays(3_660)) <= 0,
+        "archive.restore.max_range",
+        r.maxRange(),
+        "must be between 1m and 3660d");
+    require(
+        r.maxEvents() >= 1 && r.maxEvents() <= 1_000_000,
+        "archive.restore.max_events",
+        r.maxEvents(),
+        "must be 1..1000000");
+    require(
+        r.maxHold().compareTo(Duration.ofMinutes(1)) >= 0
+            && r.maxHold().compareTo(Duration.ofDays(3_660)) <= 0,
+        "archive.restore.max_hold",
+        r.maxHold(),
+        "must be between 1m and 3660d");
+    require(
+        r.hold().compareTo(Duration.ofMinutes(1)) >= 0 && r.hold().compareTo(r.maxHold()) <= 0,
+        "archive.restore.hold",
+        r.hold(),
+        "must be at least 1m and at most archive.restore.max_hold");
     require(
         archive.bufferBytes() >= 1024 && archive.bufferBytes() <= 1L << 30,
         "archive.buffer_bytes",

@@ -56,7 +56,8 @@ public final class HttpServer {
       dev.vellum.rules.RuleService rules,
       Analytics analytics,
       Notifications notifications,
-      dev.vellum.archive.LegalHolds holds) {}
+      dev.vellum.archive.LegalHolds holds,
+      dev.vellum.archive.@org.jspecify.annotations.Nullable Restores restores) {}
 
   static final Key<BodyReader> BODY_READER = new Key<>("vellum.body-reader");
 
@@ -119,6 +120,7 @@ public final class HttpServer {
               new QueryRoutes(p.queries(), p.ingest(), p.json(), p.clock()).register(cfg.routes);
               new ViewerRoutes().register(cfg.routes);
               new AnalyticsRoutes(p.analytics(), p.ingest(), p.json()).register(cfg.routes);
+              new RestoreRoutes(p.restores(), p.json()).register(cfg.routes);
               new AdminRoutes(
                       p.directory(),
                       p.sources(),

@@ -30,7 +30,8 @@ final class QueryParameterRules {
           "GET /v1/events/{id}/proof", Set.of("tree_size"),
           "GET /v1/log/consistency", Set.of("from", "to"),
           "GET /v1/alerts", Set.of("status", "cursor", "limit"),
-          "GET /v1/deliveries", Set.of("status", "cursor", "limit"));
+          "GET /v1/deliveries", Set.of("status", "cursor", "limit"),
+          "GET /v1/archive/restores", Set.of("after", "limit"));
 
   private QueryParameterRules() {}
 

@@ -121,7 +121,7 @@ final class StreamRoutes {
           continue;
         }
         position = e.position();
-        if (filter.matches(e.event())) {
+        if (!e.restored() && filter.matches(e.event())) {
           send(out, event(e));
           lastWrite = System.nanoTime();
         }
@@ -137,11 +137,12 @@ final class StreamRoutes {
 
   /** Sends every matching committed event after {@code position}; returns the last position. */
   private long catchUp(OutputStream out, LiveFilter filter, long position) throws IOException {
+    // restored events (back from the archive) are not new: the live tail leaves them out
     while (!stopping) {
       List<FeedEvent> page = store.after(position, CATCH_UP_PAGE);
       for (FeedEvent e : page) {
         position = e.position();
-        if (filter.matches(e.event())) {
+        if (!e.restored() && filter.matches(e.event())) {
           send(out, event(e));
         }
       }

@@ -101,7 +101,9 @@ final class Tables {
                   text("actor_ip"),
                   text("session_id"),
                   bytes("leaf_hash"),
-                  text("body"))),
+                  text("body"),
+                  // set only on events a restore brought back from the archive
+                  num("restored_until"))),
           new Table(
               "log_tiles",
               "tenant, level, idx",

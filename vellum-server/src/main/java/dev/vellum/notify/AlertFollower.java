@@ -70,7 +70,8 @@ final class AlertFollower implements FeedConsumer {
     boolean created = false;
     for (FeedEvent fe : events) {
       NewEvent e = fe.event();
-      if (SYSTEM_SOURCE.equals(e.source()) && TYPES.contains(e.type())) {
+      // a restored alert event was turned into deliveries when it was first committed
+      if (!fe.restored() && SYSTEM_SOURCE.equals(e.source()) && TYPES.contains(e.type())) {
         created |= deliveries(e);
       }
     }

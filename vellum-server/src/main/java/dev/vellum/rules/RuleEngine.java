@@ -202,6 +202,10 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
       if (fe.position() <= applied) {
         continue; // already in the state, through the snapshot this run started from
       }
+      if (fe.restored()) {
+        applied = fe.position(); // back from the archive: it was evaluated when first committed
+        continue;
+      }
       NewEvent e = fe.event();
       TenantRules t = tenant(e.tenant());
       List<Evaluator> typed = t.byType.getOrDefault(e.type(), List.of());

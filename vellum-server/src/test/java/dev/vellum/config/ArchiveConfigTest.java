@@ -140,4 +140,34 @@ class ArchiveConfigTest {
       assertTrue(e.getMessage().contains("archive.hot_retention"), e.getMessage());
     }
   }
+
+  @Test
+  void restoreBoundsComeFromTheFileAndEnvironmentAndAreCheckedNamingTheSetting() throws Exception {
+    VellumConfig.Restore d = ConfigLoader.load(null, Map.of()).archive().restore();
+    assertEquals(Duration.ofDays(31), d.maxRange());
+    assertEquals(100_000, d.maxEvents());
+    assertEquals(Duration.ofDays(7), d.hold());
+    assertEquals(Duration.ofDays(90), d.maxHold());
+    Path file = dir.resolve("vellum.yaml");
+    Files.writeString(
+        file, "archive:\n  restore:\n    max_range: 2d\n    max_events: 500\n    hold: 1d\n");
+    VellumConfig.Restore r =
+        ConfigLoader.load(file, Map.of("VELLUM_ARCHIVE_RESTORE_MAX_HOLD", "3d"))
+            .archive()
+            .restore();
+    assertEquals(Duration.ofDays(2), r.maxRange());
+    assertEquals(500, r.maxEvents());
+    assertEquals(Duration.ofDays(1), r.hold());
+    assertEquals(Duration.ofDays(3), r.maxHold());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(file, Map.of("VELLUM_ARCHIVE_RESTORE_MAX_HOLD", "12h")));
+    assertTrue(e.getMessage().contains("archive.restore.hold"), e.getMessage());
+    e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, Map.of("VELLUM_ARCHIVE_RESTORE_MAX_EVENTS", "0")));
+    assertTrue(e.getMessage().contains("archive.restore.max_events"), e.getMessage());
+  }
 }

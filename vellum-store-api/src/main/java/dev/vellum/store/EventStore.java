@@ -36,6 +36,13 @@ import org.jspecify.annotations.Nullable;
  *       go back, so no seq and no feed position is handed out twice; tiles, checkpoints, consumer
  *       positions and dead letters stay, so proofs keep working. A deleted event is found by no
  *       read (by id, seq, range or the feed) except {@link #deletedSeq}.
+ *   <li><b>Restore never re-sequences.</b> {@link #restore} puts back only events that {@link
+ *       #deleteRange} removed, each with its original seq, id, leaf hash, body and times, and
+ *       nothing else: a seq that was never deleted, one that is present again, or an id that is now
+ *       another event's is refused with nothing written. {@link #nextSeq} and the Merkle log stay
+ *       as they were; the restored events get new feed positions (rule 4 holds for them) and are
+ *       marked restored wherever they are read ({@link StoredEvent#restored()}, {@link
+ *       FeedEvent#restored()}).
  * </ol>
  *
  * <p><b>Idempotency holds for the hot window only.</b> Rule 3 covers the ids the store holds: once
@@ -136,7 +143,7 @@ public interface EventStore extends AutoCloseable {
    * every feed position and the Merkle log stay as they were (rule 6), and each deleted event's id
    * is kept with its seq for {@link #deletedSeq}. Callers bound the range (the retention job
    * deletes at most a few thousand seqs per call); a deleted range can later be re-inserted with
-   * the same seqs by a restore, which this port does not offer yet.
+   * the same seqs by {@link #restore}. Restored events in the range are deleted like any other.
    *
    * @throws IllegalArgumentException if {@code fromSeq < 0}, {@code toSeq < fromSeq} or {@code
    *     toSeq} is beyond {@link #nextSeq} (a seq not written yet cannot be deleted)
@@ -145,6 +152,26 @@ public interface EventStore extends AutoCloseable {
 
   /** The seq of {@code tenant}'s event {@code id} if {@link #deleteRange} deleted it. */
   java.util.OptionalLong deletedSeq(String tenant, String id);
+
+  /**
+   * Puts back, in one durable transaction, events of {@code tenant} that {@link #deleteRange}
+   * removed (rule 7), marked restored until {@code restoredUntilMicros}, and returns the feed
+   * position of the first (the others follow consecutively, in list order), or the last committed
+   * position if {@code events} is empty. Each event MUST carry its original seq, id, leaf hash,
+   * body and times (the caller checks them against the archive and the Merkle log); the store
+   * checks that every seq was deleted with that id, that neither the seq nor the id is present now,
+   * and that the list names each at most once. {@link #nextSeq} and the log do not change.
+   *
+   * @throws IllegalArgumentException naming the first offending seq, with nothing written, if an
+   *     event is of another tenant, was never deleted (or under another id), or is present
+   */
+  long restore(String tenant, List<NewEvent> events, long restoredUntilMicros);
+
+  /**
+   * Restored events of {@code tenant} whose restore ends at or before {@code untilMicros}, in seq
+   * order, at most {@code limit}: the ones hot retention removes again.
+   */
+  List<StoredEvent> restoredExpiring(String tenant, long untilMicros, int limit);
 
   /**
    * Retention by dropping whole time partitions, if the engine stores events in them (see {@link

@@ -425,6 +425,106 @@ public abstract class EventStoreContract {
     assertEquals(4, store.nextSeq("t1"));
   }
 
+  @Test
+  void restorePutsDeletedEventsBackWithTheirSeqsUnderNewFeedPositionsMarkedRestored() {
+    List<NewEvent> t1 = events("t1", 0, 5);
+    byte[] hashes = new byte[160];
+    new Random(3).nextBytes(hashes);
+    store.append(WriteBatch.ofEvents(t1, List.of(new TileWrite("t1", 0, 0, hashes))));
+    store.append(WriteBatch.ofEvents(events("t2", 0, 1), List.of()));
+    assertEquals(3, store.deleteRange("t1", 1, 4));
+    long before = store.lastPosition();
+    long first = store.restore("t1", List.of(t1.get(2), t1.get(1)), 5_000_000L);
+    reopen();
+    assertEquals(before + 1, first, "restored events get the next feed positions");
+    assertEquals(before + 2, store.lastPosition());
+    assertEquals(before + 2, store.lastPosition("t1"));
+    assertEquals(5, store.nextSeq("t1"), "restore never re-sequences");
+    assertArrayEquals(hashes, store.readTile("t1", 0, 0), "the log is unchanged");
+    StoredEvent back = store.findById("t1", t1.get(1).id()).orElseThrow();
+    assertEquals(1, back.seq());
+    assertEquals(t1.get(1).body(), back.body());
+    assertArrayEquals(t1.get(1).leafHash(), back.leafHash());
+    assertEquals(5_000_000L, back.restoredUntilMicros());
+    assertTrue(back.restored());
+    assertTrue(!store.findById("t1", t1.get(0).id()).orElseThrow().restored());
+    assertEquals(
+        List.of(0L, 1L, 2L, 4L), store.range("t1", 0, 10).stream().map(StoredEvent::seq).toList());
+    assertEquals(Set.of(1L, 2L), store.findBySeqs("t1", List.of(1L, 2L, 3L)).keySet());
+    List<FeedEvent> feed = store.after(before, 10);
+    assertEquals(List.of(2L, 1L), feed.stream().map(f -> f.event().seq()).toList());
+    assertEquals(List.of(before + 1, before + 2), feed.stream().map(FeedEvent::position).toList());
+    assertTrue(feed.stream().allMatch(FeedEvent::restored));
+    assertEquals(t1.get(2).receivedAtMicros(), feed.get(0).event().receivedAtMicros());
+    assertTrue(store.after(0, 2).stream().noneMatch(FeedEvent::restored));
+    long next = store.append(WriteBatch.ofEvents(events("t1", 5, 1), List.of()));
+    assertEquals(before + 3, next, "appends continue after the restored positions");
+  }
+
+  @Test
+  void refusesToRestoreASeqNeverDeletedPresentOrUnderAnotherIdAndWritesNothing() {
+    List<NewEvent> t1 = events("t1", 0, 4);
+    store.append(WriteBatch.ofEvents(t1, List.of()));
+    store.deleteRange("t1", 2, 4);
+    long before = store.lastPosition();
+    NewEvent deleted = t1.get(2);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.restore("t1", List.of(deleted, t1.get(0)), 1L),
+        "seq 0 is present");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.restore("t1", List.of(deleted, deleted), 1L),
+        "twice in one restore");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.restore("t1", List.of(withId(deleted, UUID.randomUUID().toString())), 1L),
+        "another id at a deleted seq");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.restore("t1", events("t1", 4, 1), 1L),
+        "a seq not written yet");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.restore("t2", List.of(deleted), 1L),
+        "an event of another tenant");
+    assertEquals(before, store.lastPosition());
+    assertEquals(List.of(0L, 1L), store.range("t1", 0, 10).stream().map(StoredEvent::seq).toList());
+    store.restore("t1", List.of(deleted), 1L);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> store.restore("t1", List.of(deleted), 1L),
+        "already restored");
+    assertEquals(before + 1, store.lastPosition());
+    assertEquals(before + 1, store.restore("t1", List.of(), 1L), "nothing to restore");
+  }
+
+  @Test
+  void restoredEventsExpireInSeqOrderAndCanBeDeletedAndRestoredAgain() {
+    List<NewEvent> t1 = events("t1", 0, 6);
+    store.append(WriteBatch.ofEvents(t1, List.of()));
+    store.deleteRange("t1", 0, 6);
+    store.restore("t1", List.of(t1.get(4), t1.get(1)), 2_000L);
+    store.restore("t1", List.of(t1.get(2)), 1_000L);
+    assertEquals(List.of(), store.restoredExpiring("t1", 999L, 10));
+    assertEquals(
+        List.of(1L, 2L, 4L),
+        store.restoredExpiring("t1", 2_000L, 10).stream().map(StoredEvent::seq).toList());
+    assertEquals(
+        List.of(2L),
+        store.restoredExpiring("t1", 1_500L, 10).stream().map(StoredEvent::seq).toList());
+    assertEquals(
+        List.of(1L),
+        store.restoredExpiring("t1", 5_000L, 1).stream().map(StoredEvent::seq).toList());
+    assertEquals(List.of(), store.restoredExpiring("t2", 5_000L, 10));
+    assertEquals(3, store.deleteRange("t1", 0, 6));
+    assertTrue(store.findById("t1", t1.get(1).id()).isEmpty());
+    assertEquals(java.util.OptionalLong.of(4), store.deletedSeq("t1", t1.get(4).id()));
+    store.restore("t1", List.of(t1.get(4)), 3_000L);
+    assertEquals(3_000L, store.findById("t1", t1.get(4).id()).orElseThrow().restoredUntilMicros());
+    assertEquals(6, store.nextSeq("t1"));
+  }
+
   private static WriteBatch positions(Map<String, Long> positions) {
     return new WriteBatch(List.of(), List.of(), List.of(), positions, List.of());
   }

@@ -123,13 +123,14 @@ public final class SampleEvents {
     }
     // alerts are written by the rules engine when a rule fires, never by a producer: demo data
     // with alerts of rules that do not exist would mislead whoever explores it; the same holds
-    // for legal holds and archive deletions, which only the server records
+    // for legal holds, archive deletions and restores, which only the server records
     types = new ArrayList<>(BuiltInCatalog.typeNames());
     types.removeIf(
         t ->
             t.startsWith("ALERT_")
                 || t.startsWith("LEGAL_HOLD_")
-                || t.equals("ARCHIVE_FILES_DELETED"));
+                || t.equals("ARCHIVE_FILES_DELETED")
+                || t.equals("ARCHIVE_RESTORED"));
     cumulative = new double[types.size()];
     double sum = 0;
     JsonNode weights = WORLD.get("type_weights");

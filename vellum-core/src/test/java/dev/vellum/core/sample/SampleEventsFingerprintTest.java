@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Test;
  * mixed events are unchanged (the old hash results when the loop below skips those three types);
  * the hash changes only by the three events made for them by name. Taken again when the catalogue
  * gained LEGAL_HOLD_PLACED, LEGAL_HOLD_RELEASED and ARCHIVE_FILES_DELETED, for the same reason and
- * checked the same way (skipping those three types in the loop below gives the previous hash).
+ * checked the same way (skipping those three types in the loop below gives the previous hash), and
+ * then ARCHIVE_RESTORED, also left out of the random mix (only a restore writes it).
  */
 class SampleEventsFingerprintTest {
   private static final String EXPECTED =
-      "2caf9d9ca65e0a74e28df0859e8a5fd05b1b80b3fb7a4c14a28206a5b14ca9ef";
+      "285a05adb76ea9572cbad9a3d85c760dfc02f879f61af2dd54bbe4a812442894";
 
   @Test
   void fixedSeeds_generateTheSameEventsAsBeforeTheDataMovedToJson() throws Exception {

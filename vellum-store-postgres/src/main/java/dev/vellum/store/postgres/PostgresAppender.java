@@ -107,6 +107,155 @@ final class PostgresAppender {
     }
   }
 
+  /**
+   * Puts back deleted events (EventStore rule 7) under the tenant's head lock, the one appends and
+   * deletions hold, and with new feed positions taken like an append's, so the feed stays in order.
+   * tenant_heads.next_seq is not touched; its last_position moves to the restored events.
+   */
+  long restore(String tenant, List<NewEvent> events, long restoredUntilMicros) {
+    try {
+      for (NewEvent e : events) {
+        db.partitions().ensure(Partitions.monthOf(e.receivedAtMicros()));
+      }
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("creating the month partitions of restored events", e);
+    }
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        long first;
+        if (events.isEmpty()) {
+          first = lastPosition(c);
+        } else {
+          long next;
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT next_seq FROM tenant_heads WHERE tenant = ? FOR UPDATE")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+              next = rs.next() ? rs.getLong(1) : 0;
+            }
+          }
+          checkRestorable(c, tenant, events, next);
+          first = takePositions(c, events.size());
+          insertRestored(c, events, first, restoredUntilMicros);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE tenant_heads SET last_position = greatest(last_position, ?)"
+                      + " WHERE tenant = ?")) {
+            ps.setLong(1, first + events.size() - 1);
+            ps.setString(2, tenant);
+            ps.executeUpdate();
+          }
+        }
+        c.commit();
+        c.setAutoCommit(true);
+        return first;
+      } catch (SQLException | RuntimeException | Error e) {
+        rollback(c);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("restoring " + events.size() + " events of tenant " + tenant, e);
+    }
+  }
+
+  private static void checkRestorable(Connection c, String tenant, List<NewEvent> events, long next)
+      throws SQLException {
+    Set<Long> seqs = new HashSet<>();
+    Set<String> ids = new HashSet<>();
+    for (NewEvent e : events) {
+      if (!tenant.equals(e.tenant())) {
+        throw refused(tenant, e, "is of tenant " + e.tenant());
+      }
+      if (e.seq() < 0 || e.seq() >= next) {
+        throw refused(tenant, e, "was never written (next seq " + next + ")");
+      }
+      if (!seqs.add(e.seq()) || !ids.add(e.id())) {
+        throw refused(tenant, e, "is twice in the restore");
+      }
+      if (e.id().indexOf('\u0000') >= 0) {
+        throw refused(tenant, e, "was never deleted with id " + e.id());
+      }
+    }
+    Map<String, Long> deleted = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT id, seq FROM events_deleted_ids WHERE tenant = ? AND id = ANY(?)")) {
+      ps.setString(1, tenant);
+      ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          deleted.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    for (NewEvent e : events) {
+      Long seq = deleted.get(e.id());
+      if (seq == null || seq != e.seq()) {
+        throw refused(tenant, e, "was never deleted with id " + e.id());
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT seq, id FROM events WHERE tenant = ? AND (seq = ANY(?) OR id = ANY(?))"
+                + " ORDER BY seq LIMIT 1")) {
+      ps.setString(1, tenant);
+      ps.setArray(2, c.createArrayOf("bigint", seqs.toArray()));
+      ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw new IllegalArgumentException(
+              "cannot restore into tenant "
+                  + tenant
+                  + ": seq "
+                  + rs.getLong(1)
+                  + " (id "
+                  + rs.getString(2)
+                  + ") is in the hot store");
+        }
+      }
+    }
+  }
+
+  private static IllegalArgumentException refused(String tenant, NewEvent e, String why) {
+    return new IllegalArgumentException(
+        "cannot restore seq " + e.seq() + " of tenant " + tenant + ": it " + why);
+  }
+
+  private static void insertRestored(
+      Connection c, List<NewEvent> events, long firstPosition, long restoredUntilMicros)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO events (position, tenant, seq, id, occurred_at, received_at, type,"
+                + " category, source, outcome, severity, actor_id, actor_ip, session_id,"
+                + " leaf_hash, body, restored_until) VALUES"
+                + " (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+      long position = firstPosition;
+      for (NewEvent e : events) {
+        ps.setLong(1, position++);
+        ps.setString(2, e.tenant());
+        ps.setLong(3, e.seq());
+        ps.setString(4, e.id());
+        ps.setLong(5, e.occurredAtMicros());
+        ps.setLong(6, e.receivedAtMicros());
+        ps.setString(7, column(e.type()));
+        ps.setString(8, column(e.category()));
+        ps.setString(9, column(e.source()));
+        ps.setString(10, column(e.outcome()));
+        ps.setString(11, column(e.severity()));
+        ps.setString(12, column(e.actorId()));
+        ps.setString(13, e.actorIp() == null ? null : column(e.actorIp()));
+        ps.setString(14, e.sessionId() == null ? null : column(e.sessionId()));
+        ps.setBytes(15, e.leafHash());
+        ps.setString(16, e.body());
+        ps.setLong(17, restoredUntilMicros);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
   private static void rollback(Connection c) {
     try {
       c.rollback();

@@ -53,10 +53,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Reads run on the pool and see only committed data.
  */
 public final class PostgresEventStore implements EventStore {
-  private static final String COLUMNS = "seq, id, occurred_at, leaf_hash, body";
+  private static final String COLUMNS = "seq, id, occurred_at, leaf_hash, body, restored_until";
   private static final String FEED_COLUMNS =
       "position, tenant, seq, id, occurred_at, received_at, type, category, source, outcome,"
-          + " severity, actor_id, actor_ip, session_id, leaf_hash, body";
+          + " severity, actor_id, actor_ip, session_id, leaf_hash, body, restored_until";
 
   private final PostgresDatabase db;
   private final PostgresAppender appender;
@@ -131,6 +131,29 @@ public final class PostgresEventStore implements EventStore {
       }
     } catch (SQLException e) {
       throw PostgresErrors.wrap("deleting events of tenant " + tenant, e);
+    }
+  }
+
+  @Override
+  public long restore(String tenant, List<NewEvent> events, long restoredUntilMicros) {
+    return appender.restore(tenant, events, restoredUntilMicros);
+  }
+
+  @Override
+  public List<StoredEvent> restoredExpiring(String tenant, long untilMicros, int limit) {
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM events WHERE tenant = ? AND restored_until IS NOT NULL"
+            + " AND restored_until <= ? ORDER BY seq LIMIT ?";
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tenant);
+      ps.setLong(2, untilMicros);
+      ps.setInt(3, limit);
+      return readAll(ps);
+    } catch (SQLException e) {
+      throw PostgresErrors.wrap("reading restored events", e);
     }
   }
 
@@ -265,7 +288,8 @@ public final class PostgresEventStore implements EventStore {
                       rs.getString(13),
                       rs.getString(14),
                       rs.getBytes(15),
-                      rs.getString(16))));
+                      rs.getString(16)),
+                  rs.getObject(17) != null));
         }
       }
       return out;
@@ -402,9 +426,16 @@ public final class PostgresEventStore implements EventStore {
     List<StoredEvent> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        long untilValue = rs.getLong(6);
+        Long until = rs.wasNull() ? null : untilValue;
         out.add(
             new StoredEvent(
-                rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4), rs.getString(5)));
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getLong(3),
+                rs.getBytes(4),
+                rs.getString(5),
+                until));
       }
     }
     return out;

@@ -7,11 +7,13 @@ import dev.vellum.store.TileWrite;
 import dev.vellum.store.WriteBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one {@link WriteBatch} in one transaction on the writer connection. Feed positions
@@ -22,7 +24,7 @@ final class SqliteAppender {
   private static final String INSERT_EVENT =
       "INSERT INTO events (tenant, seq, id, occurred_at,"
           + " received_at, type, category, source, outcome, severity, actor_id, actor_ip, session_id,"
-          + " leaf_hash, body, pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+          + " leaf_hash, body, pk, restored_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String UPSERT_TILE =
       "INSERT INTO log_tiles (tenant, level, idx, hashes)"
           + " VALUES (?,?,?,?) ON CONFLICT (tenant, level, idx) DO UPDATE SET hashes = excluded.hashes";
@@ -53,7 +55,7 @@ final class SqliteAppender {
       takeWriteLock(c);
       long last = lastPk < 0 ? maxPk(c) : lastPk;
       checkSeqsContinue(c, batch.events());
-      insertEvents(c, batch.events(), last + 1);
+      insertEvents(c, batch.events(), last + 1, null);
       insertTiles(c, batch.tiles());
       insertCheckpoints(c, batch.checkpoints());
       upsertPositions(c, batch.consumerPositions());
@@ -153,6 +155,77 @@ final class SqliteAppender {
     }
   }
 
+  /**
+   * Puts back deleted events with their original seqs under new feed positions (EventStore rule 7).
+   * Every check runs in the write transaction, so nothing else can slip in between.
+   */
+  long restore(String tenant, List<NewEvent> events, long restoredUntilMicros) {
+    Connection c = db.writer();
+    try {
+      takeWriteLock(c);
+      long last = lastPk < 0 ? maxPk(c) : lastPk;
+      if (events.isEmpty()) {
+        c.commit();
+        return last;
+      }
+      checkRestorable(c, tenant, events);
+      insertEvents(c, events, last + 1, restoredUntilMicros);
+      c.commit();
+      lastPk = last + events.size();
+      return last + 1;
+    } catch (SQLException e) {
+      abandon(c);
+      throw SqliteErrors.wrap("restoring " + events.size() + " events of tenant " + tenant, e);
+    } catch (RuntimeException | Error e) {
+      abandon(c);
+      throw e;
+    }
+  }
+
+  private static void checkRestorable(Connection c, String tenant, List<NewEvent> events)
+      throws SQLException {
+    long next = SqliteHeads.nextSeq(c, tenant);
+    java.util.Set<Long> seqs = new java.util.HashSet<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (PreparedStatement deleted =
+            c.prepareStatement("SELECT seq FROM events_deleted_ids WHERE tenant = ? AND id = ?");
+        PreparedStatement present =
+            c.prepareStatement(
+                "SELECT 1 FROM events WHERE tenant = ?1 AND (seq = ?2 OR id = ?3) LIMIT 1")) {
+      for (NewEvent e : events) {
+        if (!tenant.equals(e.tenant())) {
+          throw refused(tenant, e, "is of tenant " + e.tenant());
+        }
+        if (e.seq() < 0 || e.seq() >= next) {
+          throw refused(tenant, e, "was never written (next seq " + next + ")");
+        }
+        if (!seqs.add(e.seq()) || !ids.add(e.id())) {
+          throw refused(tenant, e, "is twice in the restore");
+        }
+        deleted.setString(1, tenant);
+        deleted.setString(2, e.id());
+        try (ResultSet rs = deleted.executeQuery()) {
+          if (!rs.next() || rs.getLong(1) != e.seq()) {
+            throw refused(tenant, e, "was never deleted with id " + e.id());
+          }
+        }
+        present.setString(1, tenant);
+        present.setLong(2, e.seq());
+        present.setString(3, e.id());
+        try (ResultSet rs = present.executeQuery()) {
+          if (rs.next()) {
+            throw refused(tenant, e, "or its id " + e.id() + " is in the hot store");
+          }
+        }
+      }
+    }
+  }
+
+  private static IllegalArgumentException refused(String tenant, NewEvent e, String why) {
+    return new IllegalArgumentException(
+        "cannot restore seq " + e.seq() + " of tenant " + tenant + ": it " + why);
+  }
+
   private static void bindRange(PreparedStatement ps, String tenant, long from, long to)
       throws SQLException {
     ps.setString(1, tenant);
@@ -187,7 +260,8 @@ final class SqliteAppender {
     }
   }
 
-  private static void insertEvents(Connection c, List<NewEvent> events, long firstPk)
+  private static void insertEvents(
+      Connection c, List<NewEvent> events, long firstPk, @Nullable Long restoredUntil)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
       long pk = firstPk;
@@ -208,6 +282,7 @@ final class SqliteAppender {
         ps.setBytes(14, e.leafHash());
         ps.setString(15, e.body());
         ps.setLong(16, pk++);
+        ps.setObject(17, restoredUntil);
         ps.addBatch();
       }
       ps.executeBatch();

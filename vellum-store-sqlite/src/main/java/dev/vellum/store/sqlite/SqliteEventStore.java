@@ -24,11 +24,12 @@ import org.jspecify.annotations.Nullable;
  * writer connection assigns it in the commit transaction (see {@link SqliteAppender}).
  */
 public final class SqliteEventStore implements EventStore {
-  private static final String COLUMNS = "e.seq, e.id, e.occurred_at, e.leaf_hash, e.body";
+  private static final String COLUMNS =
+      "e.seq, e.id, e.occurred_at, e.leaf_hash, e.body, e.restored_until";
   private static final String FEED_COLUMNS =
       "pk, tenant, seq, id, occurred_at, received_at,"
           + " type, category, source, outcome, severity, actor_id, actor_ip, session_id, leaf_hash,"
-          + " body";
+          + " body, restored_until";
 
   private final SqliteDatabase db;
   private final SqliteAppender appender;
@@ -51,6 +52,30 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public synchronized long deleteRange(String tenant, long fromSeq, long toSeq) {
     return appender.deleteRange(tenant, fromSeq, toSeq);
+  }
+
+  /** Synchronized with {@link #append}: both use the one writer connection. */
+  @Override
+  public synchronized long restore(String tenant, List<NewEvent> events, long restoredUntilMicros) {
+    return appender.restore(tenant, events, restoredUntilMicros);
+  }
+
+  @Override
+  public List<StoredEvent> restoredExpiring(String tenant, long untilMicros, int limit) {
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM events e WHERE e.tenant = ? AND e.restored_until IS NOT NULL"
+            + " AND e.restored_until <= ? ORDER BY e.seq LIMIT ?";
+    try (Connection c = db.read();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tenant);
+      ps.setLong(2, untilMicros);
+      ps.setInt(3, limit);
+      return readAll(ps);
+    } catch (SQLException e) {
+      throw SqliteErrors.wrap("reading restored events", e);
+    }
   }
 
   @Override
@@ -186,7 +211,8 @@ public final class SqliteEventStore implements EventStore {
                       rs.getString(13),
                       rs.getString(14),
                       rs.getBytes(15),
-                      rs.getString(16))));
+                      rs.getString(16)),
+                  rs.getObject(17) != null));
         }
       }
       return out;
@@ -209,7 +235,8 @@ public final class SqliteEventStore implements EventStore {
     return longQuery(
         "SELECT max(coalesce((SELECT pk FROM events WHERE tenant = ?1"
             + " ORDER BY seq DESC LIMIT 1), 0), coalesce((SELECT last_pk FROM"
-            + " events_deleted_heads WHERE tenant = ?1), 0))",
+            + " events_deleted_heads WHERE tenant = ?1), 0), coalesce((SELECT max(pk) FROM"
+            + " events WHERE tenant = ?1 AND restored_until IS NOT NULL), 0))",
         tenant);
   }
 
@@ -343,9 +370,16 @@ public final class SqliteEventStore implements EventStore {
     List<StoredEvent> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        long untilValue = rs.getLong(6);
+        Long until = rs.wasNull() ? null : untilValue;
         out.add(
             new StoredEvent(
-                rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4), rs.getString(5)));
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getLong(3),
+                rs.getBytes(4),
+                rs.getString(5),
+                until));
       }
     }
     return out;
