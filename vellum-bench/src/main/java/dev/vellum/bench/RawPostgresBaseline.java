@@ -11,9 +11,9 @@ import java.util.List;
 /**
  * The same baseline as {@link RawSqliteBaseline} on a PostgreSQL server: the commit path's {@code
  * events} table with its three indexes (in order, idempotency, time), written in a fresh schema
- * that is dropped afterwards, by one connection, one durable commit ({@code synchronous_commit=on})
- * per {@code batch} rows. It measures what the server can store; Vellum's own PostgreSQL engine is
- * measured against it once it exists.
+ * that is dropped afterwards, by one connection, one {@code COPY} and one durable commit ({@code
+ * synchronous_commit=on}) per {@code batch} rows. It measures what the server can store; Vellum's
+ * own PostgreSQL engine is measured against it once it exists.
  */
 final class RawPostgresBaseline {
   static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
@@ -49,7 +49,7 @@ final class RawPostgresBaseline {
       }
       c.setAutoCommit(false);
       try {
-        double seconds = templates.insert(c, rows, batch);
+        double seconds = templates.copy(c, rows, batch);
         long stored = BaselineRows.countEvents(c);
         long bytes = tableBytes(c);
         c.commit();
