@@ -37,6 +37,28 @@ public record Manifest(
   public static final String FORMAT = "vellum-archive-manifest/1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The same manifest for a file of another size and SHA-256 (tests forge archives with it). */
+  Manifest withContent(long newSize, String newSha256) {
+    return new Manifest(
+        tenant,
+        key,
+        newSize,
+        newSha256,
+        count,
+        seqRanges,
+        firstSeq,
+        lastSeq,
+        minOccurredAt,
+        maxOccurredAt,
+        source,
+        type,
+        day,
+        checkpointTreeSize,
+        checkpointRootHash,
+        checkpointNote,
+        createdAt);
+  }
+
   /** Turns sorted seqs into inclusive ranges of consecutive values. */
   static List<long[]> ranges(long[] sortedSeqs) {
     List<long[]> out = new ArrayList<>();

@@ -136,25 +136,7 @@ class ArchiveVerifyTest {
                 + "' (FORMAT PARQUET, COMPRESSION ZSTD)");
       }
       Files.copy(forged, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Manifest rewritten =
-          new Manifest(
-              m.tenant(),
-              m.key(),
-              Files.size(file),
-              Sha256.of(file),
-              m.count(),
-              m.seqRanges(),
-              m.firstSeq(),
-              m.lastSeq(),
-              m.minOccurredAt(),
-              m.maxOccurredAt(),
-              m.source(),
-              m.type(),
-              m.day(),
-              m.checkpointTreeSize(),
-              m.checkpointRootHash(),
-              m.checkpointNote(),
-              m.createdAt());
+      Manifest rewritten = m.withContent(Files.size(file), Sha256.of(file));
       Files.writeString(archive.resolve(m.key() + ".manifest.json"), rewritten.toJson());
 
       Run bad = verify(node, archive.toString());

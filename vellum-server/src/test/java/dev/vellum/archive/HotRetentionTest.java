@@ -48,6 +48,35 @@ class HotRetentionTest {
   }
 
   /** The node's clock, {@code ahead} later: retention sees every sealed file as that old. */
+  /**
+   * The analytics view over the archive and the hot store counts each of {@code before}'s events
+   * (those with seq ≤ {@code last}) exactly once, per type.
+   */
+  static void assertAnalyticsCountsEachOnce(TestNode node, List<StoredEvent> before, long last)
+      throws Exception {
+    Reply q =
+        node.post(
+            "/v1/analytics/query",
+            ADMIN_KEY,
+            JSON.createObjectNode()
+                .put(
+                    "sql",
+                    "SELECT type, count(*), count(DISTINCT seq) FROM events WHERE seq <= "
+                        + last
+                        + " GROUP BY type ORDER BY type"));
+    assertEquals(200, q.status(), q.raw().body());
+    Map<String, Long> counted = new TreeMap<>();
+    for (JsonNode row : q.body().get("rows")) {
+      assertEquals(row.get(1).asLong(), row.get(2).asLong(), "no event counted twice");
+      counted.put(row.get(0).asText(), row.get(1).asLong());
+    }
+    Map<String, Long> expected = new TreeMap<>();
+    for (StoredEvent e : before) {
+      expected.merge(JSON.readTree(e.body()).path("type").asText(), 1L, Long::sum);
+    }
+    assertEquals(expected, counted);
+  }
+
   static Clock ahead(Duration ahead) {
     return Clock.offset(Clock.systemUTC(), ahead);
   }
@@ -120,27 +149,7 @@ class HotRetentionTest {
       assertEquals(boundary, stats.body().path("archived_before").asText());
 
       // the analytics view counts every archived event exactly once
-      Reply q =
-          node.post(
-              "/v1/analytics/query",
-              ADMIN_KEY,
-              JSON.createObjectNode()
-                  .put(
-                      "sql",
-                      "SELECT type, count(*), count(DISTINCT seq) FROM events WHERE seq <= "
-                          + last
-                          + " GROUP BY type ORDER BY type"));
-      assertEquals(200, q.status(), q.raw().body());
-      Map<String, Long> counted = new TreeMap<>();
-      for (JsonNode row : q.body().get("rows")) {
-        assertEquals(row.get(1).asLong(), row.get(2).asLong(), "no event counted twice");
-        counted.put(row.get(0).asText(), row.get(1).asLong());
-      }
-      Map<String, Long> expected = new TreeMap<>();
-      for (StoredEvent e : before) {
-        expected.merge(JSON.readTree(e.body()).path("type").asText(), 1L, Long::sum);
-      }
-      assertEquals(expected, counted);
+      assertAnalyticsCountsEachOnce(node, before, last);
 
       // the log still verifies: online (the served events proven, the archived ones named as
       // such), offline (leaves of archived events from the tiles), and the archive itself

@@ -36,7 +36,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -209,27 +208,7 @@ class RestoreTest {
 
       // analytics counts each event once
       long last = before.get(before.size() - 1).seq();
-      Reply q =
-          node.post(
-              "/v1/analytics/query",
-              ADMIN_KEY,
-              JSON.createObjectNode()
-                  .put(
-                      "sql",
-                      "SELECT type, count(*), count(DISTINCT seq) FROM events WHERE seq <= "
-                          + last
-                          + " GROUP BY type ORDER BY type"));
-      assertEquals(200, q.status(), q.raw().body());
-      Map<String, Long> counted = new TreeMap<>();
-      for (JsonNode row : q.body().get("rows")) {
-        assertEquals(row.get(1).asLong(), row.get(2).asLong(), "no event counted twice");
-        counted.put(row.get(0).asText(), row.get(1).asLong());
-      }
-      Map<String, Long> expected = new TreeMap<>();
-      for (StoredEvent e : before) {
-        expected.merge(JSON.readTree(e.body()).path("type").asText(), 1L, Long::sum);
-      }
-      assertEquals(expected, counted);
+      HotRetentionTest.assertAnalyticsCountsEachOnce(node, before, last);
 
       // the log verifies online (restored events served and proven) and offline
       String online =
@@ -347,25 +326,7 @@ class RestoreTest {
       // the Merkle log tells
       Files.write(file, original);
       rewrite(file, victim, true);
-      Manifest forged =
-          new Manifest(
-              m.tenant(),
-              m.key(),
-              Files.size(file),
-              Sha256.of(file),
-              m.count(),
-              m.seqRanges(),
-              m.firstSeq(),
-              m.lastSeq(),
-              m.minOccurredAt(),
-              m.maxOccurredAt(),
-              m.source(),
-              m.type(),
-              m.day(),
-              m.checkpointTreeSize(),
-              m.checkpointRootHash(),
-              m.checkpointNote(),
-              m.createdAt());
+      Manifest forged = m.withContent(Files.size(file), Sha256.of(file));
       assertTrue(
           records.put(entry.withBody(forged.toJson(), entry.updatedAtMicros()), entry.version())
               > 0);
@@ -380,25 +341,7 @@ class RestoreTest {
       // 3. the body changed but not its leaf_hash
       Files.write(file, original);
       rewrite(file, victim, false);
-      forged =
-          new Manifest(
-              m.tenant(),
-              m.key(),
-              Files.size(file),
-              Sha256.of(file),
-              m.count(),
-              m.seqRanges(),
-              m.firstSeq(),
-              m.lastSeq(),
-              m.minOccurredAt(),
-              m.maxOccurredAt(),
-              m.source(),
-              m.type(),
-              m.day(),
-              m.checkpointTreeSize(),
-              m.checkpointRootHash(),
-              m.checkpointNote(),
-              m.createdAt());
+      forged = m.withContent(Files.size(file), Sha256.of(file));
       RecordStore.Entry now = records.get(ArchiveRecords.FILE, TENANT, m.key()).orElseThrow();
       assertTrue(
           records.put(now.withBody(forged.toJson(), now.updatedAtMicros()), now.version()) > 0);
