@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ public final class ConsumerRunner implements AutoCloseable {
   private final Clock clock;
   private final @Nullable Lease lease;
   private final ConcurrentLinkedDeque<List<FeedEvent>> waiting = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger waitingEvents = new AtomicInteger();
+  private final AtomicLong waitingBytes = new AtomicLong();
   private final Object signal = new Object();
   private final Counter deadLetterCounter;
   private final Thread thread;
@@ -152,10 +152,11 @@ public final class ConsumerRunner implements AutoCloseable {
     if (state == State.STANDBY) {
       return; // read from the store once this node holds the lease
     }
-    if (waitingEvents.addAndGet(events.size()) <= settings.maxWaitingEvents()) {
+    long bytes = heapBytes(events);
+    if (waitingBytes.addAndGet(bytes) <= settings.maxWaitingBytes()) {
       waiting.addLast(events);
     } else {
-      waitingEvents.addAndGet(-events.size());
+      waitingBytes.addAndGet(-bytes);
     }
     wake();
   }
@@ -265,7 +266,7 @@ public final class ConsumerRunner implements AutoCloseable {
 
   private void clearWaiting() {
     waiting.clear();
-    waitingEvents.set(0);
+    waitingBytes.set(0);
   }
 
   /** Whether to go on retrying or delivering: not stopping, and still holding the lease if any. */
@@ -322,7 +323,15 @@ public final class ConsumerRunner implements AutoCloseable {
 
   private void dropFirst(List<FeedEvent> batch) {
     waiting.pollFirst();
-    waitingEvents.addAndGet(-batch.size());
+    waitingBytes.addAndGet(-heapBytes(batch));
+  }
+
+  private static long heapBytes(List<FeedEvent> events) {
+    long bytes = 0;
+    for (FeedEvent e : events) {
+      bytes += e.event().body().length() + FeedSettings.EVENT_OVERHEAD_BYTES;
+    }
+    return bytes;
   }
 
   /** Hands the batch over; on failure retries it, then isolates and dead-letters what fails. */

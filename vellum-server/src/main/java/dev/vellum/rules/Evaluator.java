@@ -1,16 +1,21 @@
 package dev.vellum.rules;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,8 +26,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Windows run on the events' own times ({@code occurred_at}), so a replay is deterministic;
  * absence runs on {@code received_at} and the wall clock, since it is about time passing without
- * events. All state is bounded: at most {@link #MAX_GROUPS} groups (least recently active dropped
- * first) and {@link #MAX_HITS} remembered events per rule.
+ * events. All state is bounded: at most the {@link StateBudget}'s share of groups (least recently
+ * active dropped first) and of remembered events per rule, never more than {@link #MAX_GROUPS} and
+ * {@link #MAX_HITS}. A group is its key's values and what it remembers, allocated only as needed:
+ * with thousands of groups per rule the per-group overhead is most of the engine's memory.
  */
 final class Evaluator {
   static final int MAX_GROUPS = 4000;
@@ -49,14 +56,34 @@ final class Evaluator {
   record Hit(long at, String id, @Nullable String value) {}
 
   static final class Group {
-    final ObjectNode key;
-    final ArrayDeque<Hit> hits = new ArrayDeque<>();
-    final LinkedHashSet<String> values = new LinkedHashSet<>();
+    /** The values at the rule's {@code group_by} paths, in order; also its key in the map. */
+    final List<String> key;
+
+    private @Nullable ArrayDeque<Hit> hits;
+    private @Nullable Set<String> values;
     long suppressedUntil;
     long lastSeen;
 
-    Group(ObjectNode key) {
+    Group(List<String> key) {
       this.key = key;
+    }
+
+    ArrayDeque<Hit> hits() {
+      if (hits == null) {
+        hits = new ArrayDeque<>(4);
+      }
+      return hits;
+    }
+
+    int hitCount() {
+      return hits == null ? 0 : hits.size();
+    }
+
+    Set<String> values() {
+      if (values == null) {
+        values = new LinkedHashSet<>(4);
+      }
+      return values;
     }
   }
 
@@ -71,16 +98,23 @@ final class Evaluator {
 
   final Rule rule;
   private final ObjectMapper json;
-  private final Map<String, Group> groups = new LinkedHashMap<>(16, 0.75f, true);
+  private final StateBudget budget;
+  private final Map<List<String>, Group> groups = new LinkedHashMap<>(16, 0.75f, true);
   private int hitCount;
   private long suppressed;
   boolean dirty;
 
+  /** A rule evaluated on its own (a rule test, a detection's unit test): the per-rule maximum. */
   Evaluator(Rule rule, ObjectMapper json) {
+    this(rule, json, StateBudget.forOneRule());
+  }
+
+  Evaluator(Rule rule, ObjectMapper json, StateBudget budget) {
     this.rule = rule;
     this.json = json;
+    this.budget = budget;
     if (rule.kind() == Rule.Kind.ABSENCE && rule.groupBy().isEmpty()) {
-      group("", json.createObjectNode()).lastSeen = rule.updatedAtMicros();
+      group(List.of()).lastSeen = rule.updatedAtMicros();
     }
   }
 
@@ -112,14 +146,21 @@ final class Evaluator {
     switch (rule.kind()) {
       case MATCH -> {
         if (rule.pattern().matches(body)) {
-          Group g = groupOf(body, rule.groupBy());
-          fire(g, List.of(ev.id()), ev.occurredMicros(), "seq:" + ev.seq(), body, out);
+          Group g = groupOf(body);
+          fire(
+              g,
+              rule.groupBy(),
+              List.of(ev.id()),
+              ev.occurredMicros(),
+              "seq:" + ev.seq(),
+              body,
+              out);
         }
       }
       case THRESHOLD -> threshold(ev, out);
       case ABSENCE -> {
         if (rule.pattern().matches(body)) {
-          Group g = groupOf(body, rule.groupBy());
+          Group g = groupOf(body);
           g.lastSeen = Math.max(g.lastSeen, ev.receivedMicros());
           dirty = true;
         }
@@ -136,7 +177,8 @@ final class Evaluator {
     if (!rule.pattern().matches(body)) {
       return;
     }
-    Group g = groupOf(body, rule.groupBy());
+    Group g = groupOf(body);
+    ArrayDeque<Hit> hits = g.hits();
     long at = ev.occurredMicros();
     String value = null;
     if (rule.distinct() != null) {
@@ -145,32 +187,32 @@ final class Evaluator {
         return;
       }
       value = v.asText();
-      for (Iterator<Hit> it = g.hits.iterator(); it.hasNext(); ) {
+      for (Iterator<Hit> it = hits.iterator(); it.hasNext(); ) {
         if (value.equals(it.next().value())) {
           it.remove();
           hitCount--;
         }
       }
     }
-    while (!g.hits.isEmpty() && g.hits.peekFirst().at() < at - rule.windowMicros()) {
-      g.hits.removeFirst();
+    while (!hits.isEmpty() && hits.peekFirst().at() < at - rule.windowMicros()) {
+      hits.removeFirst();
       hitCount--;
     }
-    g.hits.addLast(new Hit(at, ev.id(), value));
+    hits.addLast(new Hit(at, ev.id(), value));
     hitCount++;
-    while (g.hits.size() > RuleParser.MAX_COUNT) {
-      g.hits.removeFirst();
+    while (hits.size() > RuleParser.MAX_COUNT) {
+      hits.removeFirst();
       hitCount--;
     }
     dirty = true;
-    if (g.hits.size() >= rule.count()) {
+    if (hits.size() >= rule.count()) {
       List<String> ids = new ArrayList<>();
-      for (Hit h : g.hits) {
+      for (Hit h : hits) {
         ids.add(h.id());
       }
-      if (fire(g, lastOf(ids), at, "seq:" + ev.seq(), body, out)) {
-        hitCount -= g.hits.size();
-        g.hits.clear();
+      if (fire(g, rule.groupBy(), lastOf(ids), at, "seq:" + ev.seq(), body, out)) {
+        hitCount -= hits.size();
+        hits.clear();
       }
     }
     bound();
@@ -180,10 +222,10 @@ final class Evaluator {
     JsonNode body = ev.body();
     long at = ev.occurredMicros();
     if (java.util.Objects.requireNonNull(rule.then()).matches(body)) {
-      ObjectNode key = keyOf(body, rule.thenGroupBy());
-      Group g = groups.get(keyText(key));
-      if (g != null) {
-        for (Iterator<Hit> it = g.hits.iterator(); it.hasNext(); ) {
+      List<String> key = keyOf(body, rule.thenGroupBy());
+      Group g = groups.get(key);
+      if (g != null && g.hitCount() > 0) {
+        for (Iterator<Hit> it = g.hits().iterator(); it.hasNext(); ) {
           Hit h = it.next();
           if (h.at() <= at && at - h.at() <= rule.windowMicros() && !h.id().equals(ev.id())) {
             it.remove();
@@ -191,7 +233,8 @@ final class Evaluator {
             dirty = true;
             Group target = new Group(key);
             target.suppressedUntil = g.suppressedUntil;
-            if (fire(target, List.of(h.id(), ev.id()), at, "seq:" + ev.seq(), body, out)) {
+            List<String> ids = List.of(h.id(), ev.id());
+            if (fire(target, rule.thenGroupBy(), ids, at, "seq:" + ev.seq(), body, out)) {
               g.suppressedUntil = target.suppressedUntil;
             }
             break;
@@ -200,11 +243,11 @@ final class Evaluator {
       }
     }
     if (rule.pattern().matches(body)) {
-      Group g = groupOf(body, rule.groupBy());
-      g.hits.addLast(new Hit(at, ev.id(), null));
+      ArrayDeque<Hit> hits = groupOf(body).hits();
+      hits.addLast(new Hit(at, ev.id(), null));
       hitCount++;
-      if (g.hits.size() > MAX_SEQUENCE_STARTS) {
-        g.hits.removeFirst();
+      if (hits.size() > MAX_SEQUENCE_STARTS) {
+        hits.removeFirst();
         hitCount--;
       }
       dirty = true;
@@ -222,20 +265,21 @@ final class Evaluator {
       return;
     }
     String value = v.asText();
-    Group g = groupOf(body, rule.groupBy());
-    if (g.values.contains(value)) {
+    Group g = groupOf(body);
+    Set<String> values = g.values();
+    if (values.contains(value)) {
       return;
     }
-    boolean seenOthers = !g.values.isEmpty();
-    g.values.add(value);
-    if (g.values.size() > MAX_VALUES) {
-      Iterator<String> it = g.values.iterator();
+    boolean seenOthers = !values.isEmpty();
+    values.add(value);
+    if (values.size() > MAX_VALUES) {
+      Iterator<String> it = values.iterator();
       it.next();
       it.remove();
     }
     dirty = true;
     if (seenOthers) {
-      fire(g, List.of(ev.id()), ev.occurredMicros(), "seq:" + ev.seq(), body, out);
+      fire(g, rule.groupBy(), List.of(ev.id()), ev.occurredMicros(), "seq:" + ev.seq(), body, out);
     }
     bound();
   }
@@ -251,21 +295,28 @@ final class Evaluator {
       if (g.lastSeen > 0 && nowMicros >= due) {
         g.lastSeen = due; // re-armed: quiet for another window fires again
         dirty = true;
-        fire(g, List.of(), due, "absence:" + due, null, out);
+        fire(g, rule.groupBy(), List.of(), due, "absence:" + due, null, out);
       }
     }
     return out;
   }
 
+  /** Fires unless suppressed; {@code paths} name the key's values in the alert's group. */
   private boolean fire(
-      Group g, List<String> ids, long at, String basis, @Nullable JsonNode last, List<Firing> out) {
+      Group g,
+      List<String> paths,
+      List<String> ids,
+      long at,
+      String basis,
+      @Nullable JsonNode last,
+      List<Firing> out) {
     if (at < g.suppressedUntil) {
       suppressed++;
       return false;
     }
     g.suppressedUntil = at + rule.suppressMicros();
     dirty = true;
-    out.add(new Firing(rule, g.key, List.copyOf(ids), at, basis, last));
+    out.add(new Firing(rule, keyNode(paths, g.key), List.copyOf(ids), at, basis, last));
     return true;
   }
 
@@ -275,71 +326,109 @@ final class Evaluator {
         : ids.subList(ids.size() - MAX_TRIGGER_IDS, ids.size());
   }
 
-  private Group groupOf(JsonNode body, List<String> paths) {
-    ObjectNode key = keyOf(body, paths);
-    return group(keyText(key), key);
+  private Group groupOf(JsonNode body) {
+    return group(keyOf(body, rule.groupBy()));
   }
 
-  private Group group(String k, ObjectNode key) {
-    Group g = groups.get(k);
+  private Group group(List<String> key) {
+    Group g = groups.get(key);
     if (g == null) {
       g = new Group(key);
-      groups.put(k, g);
+      groups.put(key, g);
       bound();
     }
     return g;
   }
 
-  private ObjectNode keyOf(JsonNode body, List<String> paths) {
-    ObjectNode key = json.createObjectNode();
-    for (String p : paths) {
-      JsonNode v = Rule.at(body, p);
-      key.put(p, v == null || v.isContainerNode() ? "" : v.asText());
+  /**
+   * The group's identity: its values only, so a sequence can join different paths. A missing or
+   * non-scalar value counts as empty.
+   */
+  private static List<String> keyOf(JsonNode body, List<String> paths) {
+    String[] values = new String[paths.size()];
+    for (int i = 0; i < values.length; i++) {
+      JsonNode v = Rule.at(body, paths.get(i));
+      values[i] = v == null || v.isContainerNode() ? "" : v.asText();
     }
-    return key;
+    return Arrays.asList(values);
   }
 
-  /** The group's identity: its values only, so a sequence can join different paths. */
-  private static String keyText(ObjectNode key) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonNode v : key) {
-      sb.append(v.asText()).append('\u001f');
+  /** The group as alerts show it (and as its alert id is derived): path to value, in order. */
+  private ObjectNode keyNode(List<String> paths, List<String> key) {
+    ObjectNode node = json.createObjectNode();
+    for (int i = 0; i < paths.size() && i < key.size(); i++) {
+      node.put(paths.get(i), key.get(i));
     }
-    return sb.toString();
+    return node;
   }
 
-  /** Drops the least recently active groups while over the bounds. */
+  /** Drops the least recently active groups while over this rule's share of the budget. */
   private void bound() {
+    int maxGroups = budget.groupsPerRule();
+    int maxHits = budget.hitsPerRule();
+    int dropped = 0;
     Iterator<Group> it = groups.values().iterator();
-    while ((groups.size() > MAX_GROUPS || hitCount > MAX_HITS) && it.hasNext()) {
-      Group g = it.next();
-      hitCount -= g.hits.size();
+    while ((groups.size() > maxGroups || hitCount > maxHits) && it.hasNext()) {
+      hitCount -= it.next().hitCount();
       it.remove();
+      dropped++;
+    }
+    if (dropped > 0) {
+      budget.evicted(dropped);
     }
   }
 
-  /** The state as JSON, for the engine's snapshots. */
-  ObjectNode snapshot() {
-    ObjectNode o = json.createObjectNode();
-    o.put("revision", rule.revision());
-    o.put("suppressed", suppressed);
-    ArrayNode gs = o.putArray("groups");
-    for (Group g : groups.values()) {
-      ObjectNode x = gs.addObject();
-      x.set("key", g.key);
-      x.put("suppressed_until", g.suppressedUntil);
-      x.put("last_seen", g.lastSeen);
-      ArrayNode hs = x.putArray("hits");
-      for (Hit h : g.hits) {
-        ArrayNode a = hs.addArray().add(h.at()).add(h.id());
-        if (h.value() != null) {
-          a.add(h.value());
-        }
+  /** The state as JSON text, for the engine's snapshots; streamed, as it may be large. */
+  String snapshot() {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator gen = json.getFactory().createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeNumberField("revision", rule.revision());
+      gen.writeNumberField("suppressed", suppressed);
+      gen.writeArrayFieldStart("groups");
+      for (Group g : groups.values()) {
+        writeGroup(gen, g);
       }
-      ArrayNode vs = x.putArray("values");
-      g.values.forEach(vs::add);
+      gen.writeEndArray();
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
     }
-    return o;
+    return out.toString();
+  }
+
+  private void writeGroup(JsonGenerator gen, Group g) throws IOException {
+    gen.writeStartObject();
+    gen.writeObjectFieldStart("key");
+    for (int i = 0; i < rule.groupBy().size() && i < g.key.size(); i++) {
+      gen.writeStringField(rule.groupBy().get(i), g.key.get(i));
+    }
+    gen.writeEndObject();
+    gen.writeNumberField("suppressed_until", g.suppressedUntil);
+    gen.writeNumberField("last_seen", g.lastSeen);
+    gen.writeArrayFieldStart("hits");
+    ArrayDeque<Hit> hits = g.hits;
+    if (hits != null) {
+      for (Hit h : hits) {
+        gen.writeStartArray();
+        gen.writeNumber(h.at());
+        gen.writeString(h.id());
+        if (h.value() != null) {
+          gen.writeString(h.value());
+        }
+        gen.writeEndArray();
+      }
+    }
+    gen.writeEndArray();
+    gen.writeArrayFieldStart("values");
+    Set<String> values = g.values;
+    if (values != null) {
+      for (String v : values) {
+        gen.writeString(v);
+      }
+    }
+    gen.writeEndArray();
+    gen.writeEndObject();
   }
 
   /** Restores a snapshot taken of the same rule revision; another revision is ignored. */
@@ -351,18 +440,20 @@ final class Evaluator {
     hitCount = 0;
     suppressed = o.path("suppressed").asLong(0);
     for (JsonNode x : o.path("groups")) {
-      ObjectNode key =
-          x.path("key").isObject() ? (ObjectNode) x.get("key") : json.createObjectNode();
+      List<String> key = new ArrayList<>();
+      x.path("key").forEach(v -> key.add(v.asText()));
       Group g = new Group(key);
       g.suppressedUntil = x.path("suppressed_until").asLong(0);
       g.lastSeen = x.path("last_seen").asLong(0);
       for (JsonNode h : x.path("hits")) {
-        g.hits.add(
-            new Hit(h.path(0).asLong(), h.path(1).asText(), h.has(2) ? h.get(2).asText() : null));
+        g.hits()
+            .add(
+                new Hit(
+                    h.path(0).asLong(), h.path(1).asText(), h.has(2) ? h.get(2).asText() : null));
       }
-      hitCount += g.hits.size();
-      x.path("values").forEach(v -> g.values.add(v.asText()));
-      groups.put(keyText(key), g);
+      hitCount += g.hitCount();
+      x.path("values").forEach(v -> g.values().add(v.asText()));
+      groups.put(key, g);
     }
     bound();
   }
@@ -372,7 +463,7 @@ final class Evaluator {
     int drop = groups.size() / 2 + 1;
     Iterator<Group> it = groups.values().iterator();
     while (drop-- > 0 && it.hasNext()) {
-      hitCount -= it.next().hits.size();
+      hitCount -= it.next().hitCount();
       it.remove();
     }
   }

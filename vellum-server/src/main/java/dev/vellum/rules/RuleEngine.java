@@ -10,6 +10,7 @@ import dev.vellum.store.FeedEvent;
 import dev.vellum.store.NewEvent;
 import dev.vellum.store.RecordStore;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -50,6 +51,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
   static final String ENGINE_TENANT = "_engine";
   static final String POSITION_ID = "position";
   static final String RULE_KIND = "rule";
+  private static final int SNAPSHOT_COST_FACTOR = 10;
 
   private final RecordStore records;
   private final ObjectMapper json;
@@ -65,12 +67,14 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
   /** Set when rule changes may have been missed: every loaded tenant is read again before use. */
   private volatile boolean allStale;
 
+  private final StateBudget budget = new StateBudget();
   private final Counter matched;
   private final Counter evaluated;
   private final ScheduledExecutorService timer;
   private long applied;
   private long snapshotAt;
   private long lastSnapshotNanos = System.nanoTime();
+  private long lastSnapshotCostNanos;
   private boolean allTenantsLoaded;
 
   /** One tenant's rules, indexed by event type. */
@@ -110,6 +114,9 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
         Counter.builder("vellum.rules.evaluations")
             .description("(event, rule) pairs tested after the type index")
             .register(metrics);
+    FunctionCounter.builder("vellum.rules.state.evicted", budget, StateBudget::evicted)
+        .description("rule window groups forgotten to stay within the engine's state budget")
+        .register(metrics);
     Optional<RecordStore.Entry> pos = records.get(STATE_KIND, ENGINE_TENANT, POSITION_ID);
     if (pos.isPresent()) {
       this.applied = readPosition(pos.get());
@@ -216,9 +223,18 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
       }
       applied = fe.position();
     }
-    if (System.nanoTime() - lastSnapshotNanos >= snapshotEvery.toNanos()) {
+    if (System.nanoTime() - lastSnapshotNanos >= snapshotInterval()) {
       snapshot();
     }
+  }
+
+  /**
+   * The configured interval, stretched so that writing snapshots takes at most a tenth of the
+   * engine's time: with many busy rules a snapshot is large, and writing one every few seconds
+   * would leave the engine behind the feed. A restart then replays a little more.
+   */
+  private long snapshotInterval() {
+    return Math.max(snapshotEvery.toNanos(), SNAPSHOT_COST_FACTOR * lastSnapshotCostNanos);
   }
 
   private void evaluate(String tenant, List<Evaluator> rules, Evaluator.Ev ev) {
@@ -258,6 +274,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     if (t == null || stale.remove(tenant)) {
       t = load(tenant, t);
       tenants.put(tenant, t);
+      budget.rulesLoaded(tenants.values().stream().mapToInt(r -> r.byId.size()).sum());
     }
     return t;
   }
@@ -286,7 +303,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
       if (old != null && old.rule.revision() == rule.revision()) {
         ev = old;
       } else {
-        ev = new Evaluator(rule, json);
+        ev = new Evaluator(rule, json, budget);
         JsonNode s = states.get(rule.id());
         if (s != null) {
           ev.restore(s);
@@ -315,6 +332,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
 
   /** Writes the state of every changed rule and the position they cover, in one transaction. */
   synchronized void snapshot() {
+    long started = System.nanoTime();
     List<RecordStore.Entry> out = new ArrayList<>();
     long now = Times.micros(clock.instant());
     for (Map.Entry<String, TenantRules> t : tenants.entrySet()) {
@@ -322,10 +340,10 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
         if (!ev.dirty) {
           continue;
         }
-        String body = ev.snapshot().toString();
+        String body = ev.snapshot();
         while (body.length() > RecordStore.MAX_BODY_LENGTH) {
           ev.shed();
-          body = ev.snapshot().toString();
+          body = ev.snapshot();
         }
         out.add(RecordStore.Entry.of(STATE_KIND, t.getKey(), ev.rule.id(), body, now));
         ev.dirty = false;
@@ -335,6 +353,7 @@ public final class RuleEngine implements FeedConsumer, AutoCloseable {
     records.putAll(out);
     snapshotAt = applied;
     lastSnapshotNanos = System.nanoTime();
+    lastSnapshotCostNanos = lastSnapshotNanos - started;
   }
 
   private RecordStore.Entry positionEntry(long now) {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsumerRunnerTest {
   private static final FeedSettings FAST =
-      new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), 1_000);
+      new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), 400_000);
 
   @TempDir Path dir;
   private EventStore store;
@@ -143,13 +143,13 @@ class ConsumerRunnerTest {
 
   @Test
   void deliversEveryEventOnceInOrderWhenSomeBatchesAreDroppedFromMemory() throws Exception {
-    assertDeliveredInOrder(10);
+    assertDeliveredInOrder(10 * (FeedSettings.EVENT_OVERHEAD_BYTES + 12));
   }
 
-  private void assertDeliveredInOrder(int maxWaiting) throws Exception {
+  private void assertDeliveredInOrder(long maxWaitingBytes) throws Exception {
     Recorder recorder = new Recorder();
     FeedSettings settings =
-        new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), maxWaiting);
+        new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), maxWaitingBytes);
     try (ConsumerRunner runner = start(recorder, settings)) {
       for (int b = 0; b < 40; b++) {
         commit(7);

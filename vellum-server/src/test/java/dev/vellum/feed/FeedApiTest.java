@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class FeedApiTest {
   private static final FeedSettings FAST =
-      new FeedSettings(100, 3, Duration.ofMillis(5), Duration.ofMillis(50), 10_000);
+      new FeedSettings(100, 3, Duration.ofMillis(5), Duration.ofMillis(50), 4_000_000);
 
   @TempDir Path dir;
 

@@ -94,7 +94,7 @@ final class LaggingConsumersNode {
             new FileConsumer(
                 "lag-b", dataDir.resolveSibling("lag-b.txt"), Long.parseLong(args[3])));
     FeedSettings settings =
-        new FeedSettings(10, 3, Duration.ofMillis(10), Duration.ofMillis(100), 1_000);
+        new FeedSettings(10, 3, Duration.ofMillis(10), Duration.ofMillis(100), 400_000);
     VellumNode node =
         VellumNode.start(
             TestNode.config(dataDir).validate(),
