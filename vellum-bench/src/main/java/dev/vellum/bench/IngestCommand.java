@@ -420,6 +420,6 @@ final class IngestCommand implements Callable<Integer> {
 
   /** One generated event with its placeholders, for the probe to fill in. */
   private static ObjectNode probeSample(RequestPool pool) {
-    return pool.events().get(0);
+    return pool.firstEvent();
   }
 }

@@ -30,15 +30,12 @@ final class RequestPool {
   private record Body(byte[] bytes, int[] idAt, int[] timeAt) {}
 
   private final List<Body> bodies;
-  private final List<ObjectNode> events;
   private final int batch;
   private final long bytes;
   private final long spreadMillis;
 
-  private RequestPool(
-      List<Body> bodies, List<ObjectNode> events, int batch, long bytes, long spreadMillis) {
+  private RequestPool(List<Body> bodies, int batch, long bytes, long spreadMillis) {
     this.bodies = bodies;
-    this.events = events;
     this.batch = batch;
     this.bytes = bytes;
     this.spreadMillis = spreadMillis;
@@ -51,7 +48,7 @@ final class RequestPool {
    * evenly over the period whatever the number of requests, and the same for every run.
    */
   RequestPool backdated(java.time.Duration spread) {
-    return new RequestPool(bodies, events, batch, bytes, spread.toMillis());
+    return new RequestPool(bodies, batch, bytes, spread.toMillis());
   }
 
   /**
@@ -64,7 +61,6 @@ final class RequestPool {
     long fit = Math.max(1, budgetBytes / ((long) batch * Math.max(eventBytes, 200)));
     int requests = (int) Math.max(1, Math.min(Math.min(fit, maxRequests), 1_000_000));
     List<Body> bodies = new ArrayList<>(requests);
-    List<ObjectNode> events = new ArrayList<>();
     Instant at = Instant.parse("2000-01-01T00:00:00Z");
     long total = 0;
     for (int r = 0; r < requests; r++) {
@@ -75,14 +71,13 @@ final class RequestPool {
         ObjectNode withId = JSON.createObjectNode().put("id", ID_MARK);
         withId.setAll(e);
         array.add(withId);
-        events.add(withId);
       }
       JsonNode payload = batch == 1 ? array.get(0) : array;
       byte[] b = payload.toString().getBytes(StandardCharsets.UTF_8);
       bodies.add(new Body(b, find(b, ID_MARK, batch), find(b, TIME_MARK, batch)));
       total += b.length;
     }
-    return new RequestPool(bodies, events, batch, total, 0);
+    return new RequestPool(bodies, batch, total, 0);
   }
 
   private static int[] find(byte[] body, String mark, int expected) {
@@ -126,9 +121,35 @@ final class RequestPool {
     return bytes / bodies.size();
   }
 
-  /** The generated events (with placeholder id and time), for baselines and query values. */
+  /**
+   * The generated events (with placeholder id and time), for baselines and query values: parsed
+   * again from the bodies on each call. The pool keeps only bytes, since an in-process server
+   * shares the heap with it and a 64 MiB pool of parsed trees takes several times that.
+   */
   List<ObjectNode> events() {
-    return events;
+    List<ObjectNode> out = new ArrayList<>(bodies.size() * batch);
+    bodies.forEach(b -> eventsOf(b, out));
+    return out;
+  }
+
+  /** The first generated event (with its placeholders). */
+  ObjectNode firstEvent() {
+    List<ObjectNode> out = new ArrayList<>(batch);
+    eventsOf(bodies.get(0), out);
+    return out.get(0);
+  }
+
+  private static void eventsOf(Body b, List<ObjectNode> out) {
+    try {
+      JsonNode payload = JSON.readTree(b.bytes());
+      if (payload.isArray()) {
+        payload.forEach(e -> out.add((ObjectNode) e));
+      } else {
+        out.add((ObjectNode) payload);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("a generated request is not JSON", e);
+    }
   }
 
   /** Request body {@code n} (cycling through the pool) with fresh ids and time {@code now}. */

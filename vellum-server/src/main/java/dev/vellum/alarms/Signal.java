@@ -62,6 +62,14 @@ public enum Signal {
       List.of("consumer"),
       "events",
       "committed events a feed consumer on this node has not handled yet"),
+  CONSUMER_FAILING(
+      "consumer_failing",
+      Visibility.OPERATOR,
+      Where.NODE,
+      List.of("consumer"),
+      "0 or 1",
+      "1 while a feed consumer on this node retries a failure (an archive upload that did not"
+          + " verify, an object store or database that is down) or has stopped"),
   DISK_FREE_BYTES(
       "disk_free_bytes",
       Visibility.OPERATOR,

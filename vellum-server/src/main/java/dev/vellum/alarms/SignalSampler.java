@@ -141,7 +141,9 @@ public final class SignalSampler implements AutoCloseable {
     out.add(reading(Signal.VERIFICATION_FAILED_TENANTS, Map.of(), failedTenants));
     out.add(reading(Signal.QUEUE_DEPTH, Map.of(), sources.queueDepth().getAsLong()));
     for (ConsumerStatus c : sources.consumers().get()) {
-      out.add(reading(Signal.CONSUMER_LAG, Map.of("consumer", c.name()), c.lagEvents()));
+      Map<String, String> dim = Map.of("consumer", c.name());
+      out.add(reading(Signal.CONSUMER_LAG, dim, c.lagEvents()));
+      out.add(reading(Signal.CONSUMER_FAILING, dim, c.failing() ? 1 : 0));
     }
     disk(out);
     out.addAll(perTenant);

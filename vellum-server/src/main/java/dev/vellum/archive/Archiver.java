@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +100,7 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   private final Counter sealedFiles;
   private final Counter sealedEvents;
   private final Counter sealFailures;
+  private volatile @Nullable String sealFailure;
 
   Archiver(
       ObjectStore objects,
@@ -228,10 +230,18 @@ final class Archiver implements FeedConsumer, AutoCloseable {
   synchronized void flush() throws IOException, InterruptedException {
     try {
       seal();
+      sealFailure = null;
     } catch (IOException | InterruptedException | RuntimeException e) {
       sealFailures.increment();
+      sealFailure = "sealing " + buffer.size() + " buffered events failed: " + e;
       throw e;
     }
+  }
+
+  /** The last seal's failure until a seal succeeds: timed seals fail outside the runner's view. */
+  @Override
+  public Optional<String> failure() {
+    return Optional.ofNullable(sealFailure);
   }
 
   private void seal() throws IOException, InterruptedException {

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -185,7 +186,11 @@ public final class ConsumerRunner implements AutoCloseable {
 
   public ConsumerStatus status() {
     long dead = (long) deadLetterCounter.count();
-    return new ConsumerStatus(name(), state, handled, lagEvents(), lagSeconds(), dead, lastError);
+    Optional<String> own = consumer.failure();
+    boolean failing = own.isPresent() || state == State.RETRYING || state == State.STOPPED;
+    String error = own.orElse(lastError);
+    return new ConsumerStatus(
+        name(), state, handled, lagEvents(), lagSeconds(), dead, error, failing);
   }
 
   public State state() {

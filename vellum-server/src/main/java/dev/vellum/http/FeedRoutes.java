@@ -56,6 +56,7 @@ final class FeedRoutes {
       o.put("lag_seconds", s.lagSeconds());
       o.put("dead_letters", s.deadLetters());
       o.put("last_error", s.lastError());
+      o.put("failing", s.failing());
     }
     ctx.json(out);
   }

@@ -149,4 +149,47 @@ class ArchiverTest {
       assertEquals(7, seqs.size());
     }
   }
+
+  @Test
+  void aFailingSealShowsAsAFailingConsumerUntilASealSucceeds() throws Exception {
+    try (TestNode node = archivingNode(dir)) {
+      Path archive = dir.resolve("archive");
+      deleteTree(archive);
+      Files.writeString(archive, "not a directory: every upload fails");
+      ingest(node, 3, "LOGIN_SUCCESSFUL");
+      JsonNode failing = awaitArchiveConsumer(node, true);
+      assertTrue(
+          failing.path("last_error").asText().startsWith("sealing 3 buffered events failed"),
+          failing.toString());
+      assertEquals(0, files(node, "default").size(), "nothing is recorded as archived");
+
+      Files.delete(archive);
+      awaitArchived(node, "default", 2);
+      assertEquals(false, awaitArchiveConsumer(node, false).path("failing").asBoolean());
+    }
+  }
+
+  private static JsonNode awaitArchiveConsumer(TestNode node, boolean failing)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (true) {
+      for (JsonNode c : node.get("/v1/admin/consumers", ADMIN_KEY).body().path("consumers")) {
+        if (c.path("name").asText().equals(Archiver.NAME)
+            && c.path("failing").asBoolean() == failing) {
+          return c;
+        }
+      }
+      assertTrue(
+          System.nanoTime() < deadline, "the archive consumer's failing never became " + failing);
+      Thread.sleep(50);
+    }
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
 }

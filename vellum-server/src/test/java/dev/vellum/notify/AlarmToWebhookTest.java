@@ -233,6 +233,46 @@ class AlarmToWebhookTest {
     }
   }
 
+  /** A consumer whose every delivery fails until released, as an unverifiable upload would. */
+  static final class FailingConsumer implements FeedConsumer {
+    volatile boolean failing = true;
+
+    @Override
+    public String name() {
+      return "uploader";
+    }
+
+    @Override
+    public void accept(List<FeedEvent> events) throws IOException {
+      if (failing) {
+        throw new IOException("the uploaded object read back with another SHA-256");
+      }
+    }
+  }
+
+  @Test
+  void aConsumerRetryingAFailureRaisesTheOperatorsAlarmUntilItSucceeds() throws Exception {
+    FailingConsumer uploader = new FailingConsumer();
+    start(c -> c, List.of(uploader));
+    JsonNode channel = channel();
+    String rule =
+        alarm(
+            "Uploads failing",
+            "{\"name\":\"consumer_failing\",\"dimension\":{\"consumer\":\"uploader\"},"
+                + "\"op\":\">=\",\"value\":1,\"for\":\"1s\"}",
+            channel);
+    Reply sent =
+        node.post("/v1/events", ADMIN_KEY, JSON.createArrayNode().add(node.loginEvent("u")));
+    assertEquals(200, sent.status(), sent.raw().body());
+    JsonNode fired = awaitWebhook("ALERT_FIRED", rule);
+    assertEquals("uploader", fired.path("group").path("consumer").asText());
+    assertEquals(1.0, fired.path("signal").path("observed").asDouble(), fired.toString());
+
+    uploader.failing = false;
+    JsonNode resolved = awaitWebhook("ALERT_RESOLVED", rule);
+    assertEquals(fired.path("alert_id").asText(), resolved.path("alert_id").asText());
+  }
+
   @Test
   void diskSpaceBelowAThresholdAboveTheRealFreeSpaceFiresAndAnEditThatClearsItResolves() {
     start(c -> c, List.of());

@@ -22,6 +22,15 @@ public interface FeedConsumer {
   void accept(List<FeedEvent> events) throws Exception;
 
   /**
+   * A failure the consumer is retrying on a schedule of its own, outside {@link #accept} (the
+   * archiver's timed seals), or empty. Shown with the consumer's status and watched by the {@code
+   * consumer_failing} alarm signal, like the runner's own retries.
+   */
+  default java.util.Optional<String> failure() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The position to resume from, given the one the runner stored. A consumer whose output can be
    * lost or deleted (a rebuildable index) answers the lower of that and what its own output covers,
    * so that it is rebuilt rather than left with a hole.
