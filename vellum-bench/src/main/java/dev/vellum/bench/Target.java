@@ -61,17 +61,27 @@ final class Target implements AutoCloseable {
    * high enough not to throttle the benchmark.
    */
   static Target inProcess(@Nullable Path dataDir) {
-    return inProcess(dataDir, false);
+    return inProcess(dataDir, false, null);
   }
 
-  /** {@code discardSearch}: the control arm without the search engine's work. */
-  static Target inProcess(@Nullable Path dataDir, boolean discardSearch) {
+  /**
+   * {@code discardSearch}: the control arm without the search engine's work; {@code maxLeadEvents}:
+   * the node's {@code ingest.max_lead_events}, or null for the default.
+   */
+  static Target inProcess(
+      @Nullable Path dataDir, boolean discardSearch, @Nullable Long maxLeadEvents) {
     try {
       Path temp = dataDir == null ? Files.createTempDirectory("vellum-bench-node") : null;
       Path dir = dataDir != null ? dataDir : Objects.requireNonNull(temp, "created above");
       String fresh = "vk_bench_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+      VellumConfig defaults = VellumConfig.defaults();
+      VellumConfig.Ingest ingest =
+          maxLeadEvents == null
+              ? defaults.ingest()
+              : defaults.ingest().withMaxLeadEvents(maxLeadEvents);
       VellumConfig config =
-          VellumConfig.defaults()
+          defaults
+              .withIngest(ingest)
               .withPort(0)
               .withHost("127.0.0.1")
               .withDataDir(dir)

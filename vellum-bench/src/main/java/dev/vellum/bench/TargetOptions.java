@@ -38,12 +38,26 @@ final class TargetOptions {
               + " (searches then find nothing); default: the real index")
   @Nullable String searchControl;
 
+  @Option(
+      names = "--max-lead-events",
+      description =
+          "with --start-server: the node's ingest.max_lead_events (how far commits may run ahead"
+              + " of its search index and rules engine before requests wait; 0: never wait);"
+              + " default: the server's default")
+  @Nullable Long maxLeadEvents;
+
   /** Connects to, or starts, the node these options name. */
   Target open() {
     if (searchControl != null && (!startServer || !searchControl.equals("discard"))) {
       throw new IllegalArgumentException(
           "--search-control takes only 'discard', and only with --start-server");
     }
-    return startServer ? Target.inProcess(dataDir, searchControl != null) : Target.remote(url, key);
+    if (maxLeadEvents != null && (!startServer || maxLeadEvents < 0)) {
+      throw new IllegalArgumentException(
+          "--max-lead-events takes a count of 0 or more, and only with --start-server");
+    }
+    return startServer
+        ? Target.inProcess(dataDir, searchControl != null, maxLeadEvents)
+        : Target.remote(url, key);
   }
 }

@@ -24,6 +24,7 @@ import dev.vellum.feed.Consumers;
 import dev.vellum.feed.Feed;
 import dev.vellum.feed.FeedSettings;
 import dev.vellum.http.HttpServer;
+import dev.vellum.ingest.ConsumerLeadGate;
 import dev.vellum.ingest.EventNormalizer;
 import dev.vellum.ingest.EventTypeCatalog;
 import dev.vellum.ingest.IngestService;
@@ -297,10 +298,18 @@ public final class VellumNode implements AutoCloseable {
           track(Notifications.create(config.notifications(), records, json, clock, metrics));
       follow(notifications.follower());
       notifications.start();
+      ConsumerLeadGate leadGate =
+          new ConsumerLeadGate(
+              feed::lastPosition,
+              config.ingest().maxLeadEvents(),
+              config.ingest().maxLeadWait(),
+              metrics);
+      leadGate.watch(searchRunner);
       this.ingest =
           new IngestService(
               new EventNormalizer(catalog, config.ingest().maxFutureSkew()),
               sequencer,
+              leadGate,
               sources,
               clock,
               json,
@@ -317,7 +326,7 @@ public final class VellumNode implements AutoCloseable {
                   () -> directory.tenants().stream().map(DirectoryStore.Tenant::id).toList(),
                   Duration.ofSeconds(1),
                   Duration.ofSeconds(5)));
-      follow(rules);
+      leadGate.watch(follow(rules));
       if (config.storage().isPostgres()) {
         // the rules role runs on one node; rules change through any node's API
         rules.announceChangesThrough(directory);

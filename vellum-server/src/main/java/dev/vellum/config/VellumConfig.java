@@ -349,14 +349,34 @@ public record VellumConfig(
     }
   }
 
-  /** Limits on what one ingest request may carry. */
+  /**
+   * Limits on what one ingest request may carry, the writer's batch and queue, and how far commits
+   * may run ahead of this node's search index and rules engine before requests wait for them
+   * ({@code maxLeadEvents}, 0 for never; at most {@code maxLeadWait} per request).
+   */
   public record Ingest(
       int maxEventsPerRequest,
       long maxRequestBytes,
       long maxEventBytes,
       Duration maxFutureSkew,
       int maxBatchEvents,
-      int queueCapacityEvents) {}
+      int queueCapacityEvents,
+      long maxLeadEvents,
+      Duration maxLeadWait) {
+
+    /** The limits with another lead over the search index and rules (0: ingest never waits). */
+    public Ingest withMaxLeadEvents(long events) {
+      return new Ingest(
+          maxEventsPerRequest,
+          maxRequestBytes,
+          maxEventBytes,
+          maxFutureSkew,
+          maxBatchEvents,
+          queueCapacityEvents,
+          events,
+          maxLeadWait);
+    }
+  }
 
   /**
    * The HTTP edge: Jetty's idle timeout (longest silence on a connection), the longest a request
@@ -391,7 +411,15 @@ public record VellumConfig(
         8080,
         Path.of("vellum-data"),
         "vellum.local",
-        new Ingest(1_000, 4L << 20, 1L << 20, Duration.ofMinutes(5), 5_000, 100_000),
+        new Ingest(
+            1_000,
+            4L << 20,
+            1L << 20,
+            Duration.ofMinutes(5),
+            5_000,
+            100_000,
+            5_000,
+            Duration.ofSeconds(2)),
         new RateLimit(2_000, 10_000),
         Duration.ofSeconds(1),
         null,
@@ -462,6 +490,17 @@ public record VellumConfig(
         "ingest.queue_capacity_events",
         ingest.queueCapacityEvents(),
         "must be at least ingest.max_events_per_request");
+    require(
+        ingest.maxLeadEvents() >= 0,
+        "ingest.max_lead_events",
+        ingest.maxLeadEvents(),
+        "must not be negative (0: ingest never waits for the search index or rules)");
+    require(
+        !ingest.maxLeadWait().isNegative()
+            && ingest.maxLeadWait().compareTo(Duration.ofSeconds(30)) <= 0,
+        "ingest.max_lead_wait",
+        ingest.maxLeadWait(),
+        "must be 0s..30s");
     require(
         rateLimit.requestsPerSecond() >= 1,
         "rate_limit.requests_per_second",

@@ -40,16 +40,19 @@ public final class IngestService {
   private final MeterRegistry metrics;
   private final Counter accepted;
   private final IngestCounts counts = new IngestCounts();
+  private final ConsumerLeadGate leadGate;
 
   public IngestService(
       EventNormalizer normalizer,
       Sequencer sequencer,
+      ConsumerLeadGate leadGate,
       Sources sources,
       Clock clock,
       ObjectMapper json,
       MeterRegistry metrics) {
     this.normalizer = normalizer;
     this.sequencer = sequencer;
+    this.leadGate = leadGate;
     this.sources = sources;
     this.clock = clock;
     this.json = json;
@@ -78,6 +81,9 @@ public final class IngestService {
         valid.add(r.event());
         validIndex.add(i);
       }
+    }
+    if (!valid.isEmpty()) {
+      leadGate.awaitRoom();
     }
     List<Receipt> receipts = valid.isEmpty() ? List.of() : await(sequencer.submit(valid));
     for (int k = 0; k < receipts.size(); k++) {

@@ -284,7 +284,14 @@ class FeedApiTest {
             c ->
                 c.withIngest(
                     new VellumConfig.Ingest(
-                        100, 4L << 20, 1L << 20, Duration.ofMinutes(5), 100, 100)))) {
+                        100,
+                        4L << 20,
+                        1L << 20,
+                        Duration.ofMinutes(5),
+                        100,
+                        100,
+                        0,
+                        Duration.ZERO)))) {
       AtomicBoolean flooding = new AtomicBoolean(true);
       AtomicInteger rejectedWrites = new AtomicInteger();
       List<Thread> writers = new ArrayList<>();
