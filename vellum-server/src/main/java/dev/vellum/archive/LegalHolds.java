@@ -132,8 +132,13 @@ public final class LegalHolds {
     return records.get(KIND, tenant, id).map(LegalHolds::read);
   }
 
-  /** Releases (deletes) the hold and answers it; {@link HoldProblem} NOT_FOUND if absent. */
-  public Hold release(String tenant, String id) {
+  /**
+   * Releases (deletes) the hold and answers it; {@link HoldProblem} NOT_FOUND if absent. {@code
+   * recordRelease} runs first and must make the release durable in the tenant's log: if it fails,
+   * the hold stays, so a hold never disappears without its LEGAL_HOLD_RELEASED event (a retried
+   * release may record that event twice, which errs on the side of the record).
+   */
+  public Hold release(String tenant, String id, java.util.function.Consumer<Hold> recordRelease) {
     Hold h =
         get(tenant, id)
             .orElseThrow(
@@ -142,6 +147,7 @@ public final class LegalHolds {
                         HoldProblem.Kind.NOT_FOUND,
                         "tenant " + tenant + " has no legal hold " + id,
                         List.of()));
+    recordRelease.accept(h);
     records.delete(KIND, tenant, id);
     return h;
   }

@@ -80,9 +80,19 @@ final class HoldRoutes {
   private void release(Context ctx) {
     Principal p = RequestContext.principal(ctx, Scope.ADMIN);
     String id = ctx.pathParam("id");
-    LegalHolds.Hold h = call(() -> holds.release(p.tenant(), id));
-    ingest.recordAdminChange(
-        p, p.tenant(), "LEGAL_HOLD_RELEASED", new String[] {"legal_hold", h.id()}, event(h), null);
+    call(
+        () ->
+            holds.release(
+                p.tenant(),
+                id,
+                h ->
+                    ingest.recordAdminChange(
+                        p,
+                        p.tenant(),
+                        "LEGAL_HOLD_RELEASED",
+                        new String[] {"legal_hold", h.id()},
+                        event(h),
+                        null)));
     ctx.status(204);
   }
 
