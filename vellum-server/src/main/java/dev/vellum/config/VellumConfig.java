@@ -418,7 +418,7 @@ public record VellumConfig(
             Duration.ofMinutes(5),
             5_000,
             100_000,
-            5_000,
+            1_000,
             Duration.ofSeconds(2)),
         new RateLimit(2_000, 10_000),
         Duration.ofSeconds(1),
