@@ -7,11 +7,7 @@ import dev.vellum.store.DeadLetter;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
-import dev.vellum.store.NewEvent;
 import dev.vellum.store.StoreException;
-import dev.vellum.store.WriteBatch;
-import dev.vellum.store.sqlite.SqliteDatabase;
-import dev.vellum.store.sqlite.SqliteEventStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -19,9 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,26 +30,9 @@ class ConsumerRunnerTest {
       new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), 400_000);
 
   @TempDir Path dir;
+  private SqliteFeedFixture fixture;
   private EventStore store;
   private Feed feed;
-  private final StoreWrites writes = new StoreWrites();
-  private long nextSeq;
-
-  /** Writes positions and dead letters straight into the store, as the sequencer would. */
-  private final class StoreWrites implements FeedWrites {
-    @Override
-    public CompletableFuture<Void> savePosition(String consumer, long position) {
-      store.append(
-          new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position), List.of()));
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Void> deadLetter(DeadLetter letter) {
-      store.append(new WriteBatch(List.of(), List.of(), List.of(), Map.of(), List.of(letter)));
-      return CompletableFuture.completedFuture(null);
-    }
-  }
 
   /** Remembers what it was handed; fails as told. */
   private static class Recorder implements FeedConsumer {
@@ -77,50 +53,23 @@ class ConsumerRunnerTest {
 
   @BeforeEach
   void open() {
-    store = new SqliteEventStore(SqliteDatabase.open(dir));
-    feed = new Feed(store, e -> true);
+    fixture = new SqliteFeedFixture(dir);
+    store = fixture.store;
+    feed = fixture.feed;
   }
 
   @AfterEach
   void close() {
-    store.close();
+    fixture.close();
   }
 
   private List<FeedEvent> commit(int count) {
-    List<NewEvent> events = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      long seq = nextSeq++;
-      String id = UUID.randomUUID().toString();
-      events.add(
-          new NewEvent(
-              "t1",
-              seq,
-              id,
-              seq,
-              seq,
-              "USER_LOGIN",
-              "authentication",
-              "APP",
-              "success",
-              "info",
-              "actor",
-              null,
-              null,
-              new byte[32],
-              "{\"seq\":" + seq + "}"));
-    }
-    long first = store.append(WriteBatch.ofEvents(events, List.of()));
-    List<FeedEvent> out = new ArrayList<>();
-    for (int i = 0; i < events.size(); i++) {
-      out.add(new FeedEvent(first + i, events.get(i)));
-    }
-    feed.published(out);
-    return out;
+    return fixture.commit(count);
   }
 
   private ConsumerRunner start(FeedConsumer consumer, FeedSettings settings) {
     return ConsumerRunner.start(
-        consumer, feed, writes, settings, Clock.systemUTC(), new SimpleMeterRegistry());
+        consumer, feed, fixture.writes, settings, Clock.systemUTC(), new SimpleMeterRegistry());
   }
 
   private static List<Long> oneTo(long n) {

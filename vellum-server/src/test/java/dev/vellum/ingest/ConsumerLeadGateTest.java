@@ -6,24 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vellum.feed.ConsumerRunner;
 import dev.vellum.feed.Feed;
 import dev.vellum.feed.FeedSettings;
-import dev.vellum.feed.FeedWrites;
-import dev.vellum.store.DeadLetter;
-import dev.vellum.store.EventStore;
+import dev.vellum.feed.SqliteFeedFixture;
 import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
-import dev.vellum.store.NewEvent;
-import dev.vellum.store.WriteBatch;
-import dev.vellum.store.sqlite.SqliteDatabase;
-import dev.vellum.store.sqlite.SqliteEventStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class ConsumerLeadGateTest {
   @TempDir Path dir;
-  private EventStore store;
+  private SqliteFeedFixture fixture;
   private Feed feed;
   private ConsumerRunner index;
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
@@ -57,68 +47,23 @@ class ConsumerLeadGateTest {
     }
   }
 
-  /** Writes positions straight into the store, as the sequencer would. */
-  private final class StoreWrites implements FeedWrites {
-    @Override
-    public CompletableFuture<Void> savePosition(String consumer, long position) {
-      store.append(
-          new WriteBatch(List.of(), List.of(), List.of(), Map.of(consumer, position), List.of()));
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Void> deadLetter(DeadLetter letter) {
-      return CompletableFuture.completedFuture(null);
-    }
-  }
-
   @BeforeEach
   void open() {
-    store = new SqliteEventStore(SqliteDatabase.open(dir));
-    feed = new Feed(store, e -> true);
+    fixture = new SqliteFeedFixture(dir);
+    feed = fixture.feed;
     FeedSettings settings =
         new FeedSettings(50, 3, Duration.ofMillis(5), Duration.ofMillis(20), 1 << 20);
     index =
         ConsumerRunner.start(
-            new StalledIndex(), feed, new StoreWrites(), settings, Clock.systemUTC(), metrics);
-    commit(20);
+            new StalledIndex(), feed, fixture.writes, settings, Clock.systemUTC(), metrics);
+    fixture.commit(20);
   }
 
   @AfterEach
   void close() {
     release.countDown();
     index.close();
-    store.close();
-  }
-
-  private void commit(int count) {
-    List<NewEvent> events = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      long seq = i;
-      events.add(
-          new NewEvent(
-              "t1",
-              seq,
-              UUID.randomUUID().toString(),
-              seq,
-              seq,
-              "USER_LOGIN",
-              "authentication",
-              "APP",
-              "success",
-              "info",
-              "actor",
-              null,
-              null,
-              new byte[32],
-              "{}"));
-    }
-    long first = store.append(WriteBatch.ofEvents(events, List.of()));
-    List<FeedEvent> out = new ArrayList<>();
-    for (int i = 0; i < events.size(); i++) {
-      out.add(new FeedEvent(first + i, events.get(i)));
-    }
-    feed.published(out);
+    fixture.close();
   }
 
   private ConsumerLeadGate gate(long maxLead, Duration maxWait) {
@@ -174,8 +119,7 @@ class ConsumerLeadGateTest {
     FeedSettings settings =
         new FeedSettings(50, 1_000, Duration.ofMillis(5), Duration.ofMillis(20), 1 << 20);
     try (ConsumerRunner rules =
-        ConsumerRunner.start(
-            failing, feed, new StoreWrites(), settings, Clock.systemUTC(), metrics)) {
+        ConsumerRunner.start(failing, feed, fixture.writes, settings, Clock.systemUTC(), metrics)) {
       while (rules.state() != ConsumerRunner.State.RETRYING) {
         TimeUnit.MILLISECONDS.sleep(10);
       }
