@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hot retention on a node whose events are in the real PostgreSQL server (a fresh schema, dropped
- * at the end): rows deleted under the tenant's head lock, seqs continuing, archived events served.
+ * Hot retention and restore on a node whose events are in the real PostgreSQL server (a fresh
+ * schema, dropped at the end): rows deleted under the tenant's head lock, seqs continuing, archived
+ * events served, then restored with their seq and leaf hash and marked restored.
  */
 @Timeout(120)
 class PostgresHotRetentionTest {
@@ -36,7 +37,7 @@ class PostgresHotRetentionTest {
   @TempDir Path dir;
 
   @Test
-  void deletesArchivedRowsFromPostgresAndStillServesThem() throws Exception {
+  void deletesArchivedRowsFromPostgresServesThemAndRestoresThemMarked() throws Exception {
     String schema = "vellum_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     try {
       try (TestNode node =
@@ -77,6 +78,7 @@ class PostgresHotRetentionTest {
         assertEquals(200, search.status(), search.raw().body());
         assertTrue(search.body().has("archived_before"), search.raw().body());
         ArchiverTest.ingest(node, 1, "LOGIN_SUCCESSFUL");
+        assertRestoresMarked(node, before);
       }
     } finally {
       try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
@@ -84,5 +86,37 @@ class PostgresHotRetentionTest {
         s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     }
+  }
+
+  /** A restore brings the expired rows back into PostgreSQL, same seq and hash, marked restored. */
+  private static void assertRestoresMarked(TestNode node, List<StoredEvent> before) {
+    long min = before.stream().mapToLong(StoredEvent::occurredAtMicros).min().orElseThrow();
+    long max = before.stream().mapToLong(StoredEvent::occurredAtMicros).max().orElseThrow();
+    String range =
+        "{\"from\":\""
+            + java.time.Instant.EPOCH.plus(min, java.time.temporal.ChronoUnit.MICROS)
+            + "\",\"to\":\""
+            + java.time.Instant.EPOCH.plus(max + 1_000, java.time.temporal.ChronoUnit.MICROS)
+            + "\"}";
+    Reply restored = node.post("/v1/archive/restores", ADMIN_KEY, range);
+    assertEquals(201, restored.status(), restored.raw().body());
+    assertTrue(restored.body().path("count").asLong() >= before.size(), restored.raw().body());
+    java.util.Map<Long, StoredEvent> hot =
+        node.node().store().findBySeqs("default", before.stream().map(StoredEvent::seq).toList());
+    assertEquals(before.size(), hot.size());
+    for (StoredEvent e : before) {
+      StoredEvent back = hot.get(e.seq());
+      assertEquals(e.id(), back.id());
+      assertEquals(e.body(), back.body());
+      assertTrue(java.util.Arrays.equals(e.leafHash(), back.leafHash()), "same leaf hash");
+      assertTrue(back.restoredUntilMicros() != null, "marked restored");
+      Reply got = node.get("/v1/events/" + e.id(), ADMIN_KEY);
+      assertEquals(200, got.status(), got.raw().body());
+      assertTrue(got.body().path("restored").asBoolean(), got.raw().body());
+    }
+    Reply again = node.post("/v1/archive/restores", ADMIN_KEY, range);
+    assertEquals(201, again.status(), again.raw().body());
+    assertEquals(0, again.body().path("count").asLong(), again.raw().body());
+    assertTrue(again.body().path("already_hot").asLong() >= before.size(), again.raw().body());
   }
 }
