@@ -27,6 +27,17 @@ public interface ObjectStore extends AutoCloseable {
   /** Copies {@code file} to {@code key} (replacing any object there), then verifies it. */
   StoredObject put(String key, Path file) throws IOException;
 
+  /** Stores {@code content} under {@code key} as {@link #put(String, Path)} stores a file's. */
+  StoredObject put(String key, byte[] content) throws IOException;
+
+  /**
+   * Stores {@code file} under {@code key} as {@link #put(String, Path)} does and removes the local
+   * file, which a store on the same file system renames instead of copying. {@code sha256Hex} is
+   * the file's SHA-256 as the caller computed it (so the file is not read again here); what the
+   * store then holds is read back and checked against it and the file's size, as for a put.
+   */
+  StoredObject moveIn(String key, Path file, String sha256Hex) throws IOException;
+
   /** The object's size and SHA-256, read from the store; empty when there is none. */
   Optional<StoredObject> head(String key) throws IOException;
 
