@@ -14,9 +14,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Objects as files under a root directory (the default archive, under the data dir). A put writes a
- * temporary file beside the target, forces it to disk, renames it into place and forces the
- * directory, so a crash leaves either the old object or the whole new one, never a torn file.
+ * Objects as files under a root directory (the default archive, under the data dir). A put writes
+ * (a move renames) a temporary file beside the target, forces it to disk, renames it into place and
+ * forces the directory, so a crash leaves either the old object or the whole new one, never a torn
+ * file.
  */
 public final class DirectoryObjectStore implements ObjectStore {
   private static final String TEMP_SUFFIX = ".part";

@@ -10,10 +10,11 @@ import java.util.regex.Pattern;
  * Where sealed archive files live: immutable objects under slash-separated keys such as {@code
  * tenant=acme/source=BILLING/type=LOGIN_FAILED/year=2026/month=11/day=30/….parquet}.
  *
- * <p>Implementations MUST make {@link #put} durable before returning and MUST verify it: the size
- * and SHA-256 of what the store now holds are read back and compared with the local file, and a
- * mismatch throws, so nothing relies on an upload that did not arrive whole. Keys are checked with
- * {@link #checkKey} before any use, so no key can leave the store's root.
+ * <p>Implementations MUST make every {@code put} and {@link #moveIn} durable before returning and
+ * MUST verify it: the size and SHA-256 of what the store now holds are read back and compared with
+ * the local file's (or bytes'), and a mismatch throws, so nothing relies on an upload that did not
+ * arrive whole. Keys are checked with {@link #checkKey} before any use, so no key can leave the
+ * store's root.
  */
 public interface ObjectStore extends AutoCloseable {
   int MAX_KEY_LENGTH = 1024;
