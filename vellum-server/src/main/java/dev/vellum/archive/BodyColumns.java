@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * such a body takes the tree's way.
  */
 final class BodyColumns {
+  // in the order of ParquetFiles.COLUMNS, which appends them by index, from actor_type to reason
   static final int ACTOR_TYPE = 0;
   static final int ACTOR_ID = 1;
   static final int ACTOR_NAME = 2;
