@@ -1,7 +1,5 @@
 package dev.vellum.archive;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vellum.store.NewEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +39,7 @@ final class ParquetFiles implements AutoCloseable {
   /** One row as read back: what verification and serving need. */
   record Row(long seq, String id, String leafHashHex, int leafVersion, String body) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HexFormat HEX = HexFormat.of();
   private @Nullable DuckDBConnection connection;
 
   private synchronized DuckDBConnection connection() throws SQLException {
@@ -82,10 +80,11 @@ final class ParquetFiles implements AutoCloseable {
       try (Statement s = c.createStatement()) {
         s.execute("CREATE OR REPLACE TABLE seal_rows (" + COLUMNS + ", g INTEGER)");
       }
+      BodyColumns columns = new BodyColumns();
       try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "seal_rows")) {
         for (int g = 0; g < groups.size(); g++) {
           for (NewEvent e : groups.get(g)) {
-            append(a, e, g);
+            append(a, e, g, columns);
           }
         }
       }
@@ -215,10 +214,9 @@ final class ParquetFiles implements AutoCloseable {
     return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
   }
 
-  private static void append(DuckDBAppender a, NewEvent e, int group)
+  private static void append(DuckDBAppender a, NewEvent e, int group, BodyColumns b)
       throws SQLException, IOException {
-    JsonNode b = JSON.readTree(e.body());
-    JsonNode actor = b.path("actor");
+    b.read(e.body());
     a.beginRow();
     a.append(e.id());
     a.append(e.tenant());
@@ -230,42 +228,19 @@ final class ParquetFiles implements AutoCloseable {
     a.append(e.category());
     a.append(e.outcome());
     a.append(e.severity());
-    text(a, actor.get("type"));
-    text(a, actor.get("id"));
-    text(a, actor.get("name"));
-    text(a, actor.get("ip"));
-    text(a, actor.get("user_agent"));
-    json(a, actor.get("device"));
-    json(a, actor.get("location"));
-    json(a, b.get("targets"));
-    json(a, b.get("changes"));
-    json(a, b.get("tags"));
-    json(a, b.get("metadata"));
-    text(a, b.get("session_id"));
-    text(a, b.get("request_id"));
-    text(a, b.get("related_event_id"));
-    text(a, b.get("reason"));
-    a.append(HexFormat.of().formatHex(e.leafHash()));
-    a.append(b.path("leaf_version").asInt(1));
+    for (int c = 0; c < BodyColumns.COUNT; c++) {
+      String v = b.get(c);
+      if (v == null) {
+        a.appendNull();
+      } else {
+        a.append(v);
+      }
+    }
+    a.append(HEX.formatHex(e.leafHash()));
+    a.append(b.leafVersion());
     a.append(e.body());
     a.append(group);
     a.endRow();
-  }
-
-  private static void text(DuckDBAppender a, @Nullable JsonNode v) throws SQLException {
-    if (v == null || v.isNull() || v.isMissingNode()) {
-      a.appendNull();
-    } else {
-      a.append(v.isValueNode() ? v.asText() : v.toString());
-    }
-  }
-
-  private static void json(DuckDBAppender a, @Nullable JsonNode v) throws SQLException {
-    if (v == null || v.isNull() || v.isMissingNode()) {
-      a.appendNull();
-    } else {
-      a.append(v.toString());
-    }
   }
 
   @Override

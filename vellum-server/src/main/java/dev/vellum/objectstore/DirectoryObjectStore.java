@@ -14,9 +14,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Objects as files under a root directory (the default archive, under the data dir). A put writes a
- * temporary file beside the target, forces it to disk, renames it into place and forces the
- * directory, so a crash leaves either the old object or the whole new one, never a torn file.
+ * Objects as files under a root directory (the default archive, under the data dir). A put writes
+ * (a move renames) a temporary file beside the target, forces it to disk, renames it into place and
+ * forces the directory, so a crash leaves either the old object or the whole new one, never a torn
+ * file.
  */
 public final class DirectoryObjectStore implements ObjectStore {
   private static final String TEMP_SUFFIX = ".part";
@@ -37,17 +38,49 @@ public final class DirectoryObjectStore implements ObjectStore {
 
   @Override
   public StoredObject put(String key, Path file) throws IOException {
+    Path temp = tempOf(key);
+    long size = Files.size(file);
+    String sha = Sha256.of(file);
+    Files.copy(file, temp, StandardCopyOption.REPLACE_EXISTING);
+    return commit(key, temp, size, sha);
+  }
+
+  @Override
+  public StoredObject put(String key, byte[] content) throws IOException {
+    Path temp = tempOf(key);
+    Files.write(temp, content);
+    return commit(key, temp, content.length, Sha256.of(content));
+  }
+
+  @Override
+  public StoredObject moveIn(String key, Path file, String sha256Hex) throws IOException {
+    Path temp = tempOf(key);
+    long size = Files.size(file);
+    // a rename when the file is on the store's file system (no copy, no new inode), else a copy
+    // and a delete; either way the temporary file is then forced and renamed as for a put
+    Files.move(file, temp, StandardCopyOption.REPLACE_EXISTING);
+    return commit(key, temp, size, sha256Hex);
+  }
+
+  /** The temporary file beside the key's file, its folder made if need be. */
+  private Path tempOf(String key) throws IOException {
     Path target = fileOf(key);
     Files.createDirectories(parentOf(target));
-    Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
-    Files.copy(file, temp, StandardCopyOption.REPLACE_EXISTING);
+    return target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+  }
+
+  /**
+   * Forces {@code temp} to disk, renames it to the key's file, forces the folder, then reads the
+   * object back and checks it against the expected size and SHA-256.
+   */
+  private StoredObject commit(String key, Path temp, long size, String sha256Hex)
+      throws IOException {
+    Path target = fileOf(key);
     force(temp);
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     force(parentOf(target));
     StoredObject stored = head(key).orElseThrow(() -> new IOException("vanished: " + key));
-    long size = Files.size(file);
-    String sha = Sha256.of(file);
-    if (stored.size() != size || !stored.sha256Hex().equals(sha)) {
+    if (stored.size() != size || !stored.sha256Hex().equals(sha256Hex)) {
       throw new IOException("stored object " + key + " does not match the local file");
     }
     return stored;

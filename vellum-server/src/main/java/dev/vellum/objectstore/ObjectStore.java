@@ -10,10 +10,11 @@ import java.util.regex.Pattern;
  * Where sealed archive files live: immutable objects under slash-separated keys such as {@code
  * tenant=acme/source=BILLING/type=LOGIN_FAILED/year=2026/month=11/day=30/….parquet}.
  *
- * <p>Implementations MUST make {@link #put} durable before returning and MUST verify it: the size
- * and SHA-256 of what the store now holds are read back and compared with the local file, and a
- * mismatch throws, so nothing relies on an upload that did not arrive whole. Keys are checked with
- * {@link #checkKey} before any use, so no key can leave the store's root.
+ * <p>Implementations MUST make every {@code put} and {@link #moveIn} durable before returning and
+ * MUST verify it: the size and SHA-256 of what the store now holds are read back and compared with
+ * the local file's (or bytes'), and a mismatch throws, so nothing relies on an upload that did not
+ * arrive whole. Keys are checked with {@link #checkKey} before any use, so no key can leave the
+ * store's root.
  */
 public interface ObjectStore extends AutoCloseable {
   int MAX_KEY_LENGTH = 1024;
@@ -26,6 +27,17 @@ public interface ObjectStore extends AutoCloseable {
 
   /** Copies {@code file} to {@code key} (replacing any object there), then verifies it. */
   StoredObject put(String key, Path file) throws IOException;
+
+  /** Stores {@code content} under {@code key} as {@link #put(String, Path)} stores a file's. */
+  StoredObject put(String key, byte[] content) throws IOException;
+
+  /**
+   * Stores {@code file} under {@code key} as {@link #put(String, Path)} does and removes the local
+   * file, which a store on the same file system renames instead of copying. {@code sha256Hex} is
+   * the file's SHA-256 as the caller computed it (so the file is not read again here); what the
+   * store then holds is read back and checked against it and the file's size, as for a put.
+   */
+  StoredObject moveIn(String key, Path file, String sha256Hex) throws IOException;
 
   /** The object's size and SHA-256, read from the store; empty when there is none. */
   Optional<StoredObject> head(String key) throws IOException;

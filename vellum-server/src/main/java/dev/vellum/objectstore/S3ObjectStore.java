@@ -91,12 +91,29 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public StoredObject put(String key, Path file) throws IOException {
+    ObjectStore.checkKey(key); // before the file is read
+    return upload(key, RequestBody.fromFile(file), Files.size(file), Sha256.of(file));
+  }
+
+  @Override
+  public StoredObject put(String key, byte[] content) throws IOException {
+    return upload(key, RequestBody.fromBytes(content), content.length, Sha256.of(content));
+  }
+
+  @Override
+  public StoredObject moveIn(String key, Path file, String sha256Hex) throws IOException {
     ObjectStore.checkKey(key);
-    long size = Files.size(file);
-    String sha = Sha256.of(file);
+    StoredObject stored = upload(key, RequestBody.fromFile(file), Files.size(file), sha256Hex);
+    Files.deleteIfExists(file);
+    return stored;
+  }
+
+  /** Puts the body, then downloads the object and checks its size and SHA-256. */
+  private StoredObject upload(String key, RequestBody body, long size, String sha)
+      throws IOException {
+    ObjectStore.checkKey(key);
     try {
-      s3.putObject(
-          r -> r.bucket(bucket).key(full(key)).contentLength(size), RequestBody.fromFile(file));
+      s3.putObject(r -> r.bucket(bucket).key(full(key)).contentLength(size), body);
     } catch (SdkException e) {
       throw new IOException(
           "upload of " + key + " to " + describe() + " failed: " + e.getMessage(), e);

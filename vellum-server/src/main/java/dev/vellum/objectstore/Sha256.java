@@ -18,6 +18,10 @@ public final class Sha256 {
     }
   }
 
+  public static String of(byte[] content) {
+    return HexFormat.of().formatHex(newDigest().digest(content));
+  }
+
   public static String of(InputStream in) throws IOException {
     MessageDigest digest = newDigest();
     byte[] buffer = new byte[64 * 1024];

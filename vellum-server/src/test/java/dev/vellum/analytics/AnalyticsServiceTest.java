@@ -39,6 +39,16 @@ class AnalyticsServiceTest {
     }
 
     @Override
+    public StoredObject put(String key, byte[] content) throws IOException {
+      return inner.put(key, content);
+    }
+
+    @Override
+    public StoredObject moveIn(String key, Path file, String sha256Hex) throws IOException {
+      return inner.moveIn(key, file, sha256Hex);
+    }
+
+    @Override
     public Optional<StoredObject> head(String key) throws IOException {
       return inner.head(key);
     }

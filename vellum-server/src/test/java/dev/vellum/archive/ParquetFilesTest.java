@@ -2,10 +2,15 @@ package dev.vellum.archive;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vellum.store.NewEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -86,5 +91,69 @@ class ParquetFilesTest {
     try (var left = Files.list(dir)) {
       assertEquals(50, left.count(), "no partition folders left behind");
     }
+  }
+
+  @Test
+  void eachBodyColumnLandsInTheColumnOfItsName() throws Exception {
+    String body =
+        "{\"actor\":{\"type\":\"user\",\"id\":\"u1\",\"name\":\"Ann\",\"ip\":\"10.0.0.1\","
+            + "\"user_agent\":\"ua\",\"device\":{\"os\":\"x\"},\"location\":{\"c\":\"DE\"}},"
+            + "\"targets\":[{\"id\":\"d\"}],\"changes\":[1],\"tags\":[\"t\"],"
+            + "\"metadata\":{\"k\":\"v\"},\"session_id\":\"s\",\"request_id\":\"r\","
+            + "\"related_event_id\":\"e\",\"reason\":\"why\",\"leaf_version\":2}";
+    NewEvent e = event(1, "T");
+    NewEvent full =
+        new NewEvent(
+            e.tenant(),
+            e.seq(),
+            e.id(),
+            e.occurredAtMicros(),
+            e.receivedAtMicros(),
+            e.type(),
+            e.category(),
+            e.source(),
+            e.outcome(),
+            e.severity(),
+            e.actorId(),
+            null,
+            null,
+            e.leafHash(),
+            body);
+    Path file = dir.resolve("one.parquet");
+    try (ParquetFiles parquet = new ParquetFiles()) {
+      parquet.sealAll(List.of(List.of(full)), List.of(file), dir);
+    }
+    String columns =
+        "actor_type, actor_id, actor_name, actor_ip, actor_user_agent, actor_device,"
+            + " actor_location, targets, changes, tags, metadata, session_id, request_id,"
+            + " related_event_id, reason, leaf_version";
+    List<String> got = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + columns + " FROM read_parquet('" + file + "')")) {
+      assertTrue(rs.next());
+      for (int i = 1; i <= 16; i++) {
+        got.add(rs.getString(i));
+      }
+    }
+    assertEquals(
+        List.of(
+            "user",
+            "u1",
+            "Ann",
+            "10.0.0.1",
+            "ua",
+            "{\"os\":\"x\"}",
+            "{\"c\":\"DE\"}",
+            "[{\"id\":\"d\"}]",
+            "[1]",
+            "[\"t\"]",
+            "{\"k\":\"v\"}",
+            "s",
+            "r",
+            "e",
+            "why",
+            "2"),
+        got);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,36 @@ class DirectoryObjectStoreTest {
     assertTrue(store.get("tenant=t1/day=01/a.parquet", back));
     assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(back));
     assertEquals(stored, store.head("tenant=t1/day=01/a.parquet").orElseThrow());
+  }
+
+  @Test
+  void putOfBytesStoresThemAsAFilePutWould() throws Exception {
+    DirectoryObjectStore store = new DirectoryObjectStore(dir.resolve("archive"));
+    ObjectStore.StoredObject stored =
+        store.put("t/a.json", "hello".getBytes(StandardCharsets.UTF_8));
+    assertEquals(store.put("t/b.json", file("b", "hello")).sha256Hex(), stored.sha256Hex());
+    assertEquals("hello", Files.readString(store.fileOf("t/a.json")));
+    assertEquals(List.of("t/a.json", "t/b.json"), store.list("t/", "", 10));
+  }
+
+  @Test
+  void moveInStoresTheFileVerifiedAndRemovesTheLocalCopy() throws Exception {
+    DirectoryObjectStore store = new DirectoryObjectStore(dir.resolve("archive"));
+    Path local = file("a.parquet", "hello");
+    String sha = Sha256.of(local);
+    ObjectStore.StoredObject stored = store.moveIn("t/a.parquet", local, sha);
+    assertEquals(new ObjectStore.StoredObject("t/a.parquet", 5, sha), stored);
+    assertFalse(Files.exists(local));
+    assertEquals("hello", Files.readString(store.fileOf("t/a.parquet")));
+    assertEquals(List.of("t/a.parquet"), store.list("t/", "", 10));
+  }
+
+  @Test
+  void moveInFailsWhenWhatTheStoreHoldsIsNotTheHashTheCallerComputed() throws Exception {
+    DirectoryObjectStore store = new DirectoryObjectStore(dir.resolve("archive"));
+    Path local = file("a.parquet", "hello");
+    String other = Sha256.of("hellO".getBytes(StandardCharsets.UTF_8));
+    assertThrows(IOException.class, () -> store.moveIn("t/a.parquet", local, other));
   }
 
   @Test

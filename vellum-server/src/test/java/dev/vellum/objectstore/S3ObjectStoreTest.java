@@ -1,5 +1,6 @@
 package dev.vellum.objectstore;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,6 +45,20 @@ class S3ObjectStoreTest {
     assertEquals(Sha256.of(f), put.sha256Hex());
     assertEquals(put, store.head("tenant=t/x.parquet").orElseThrow());
     assertTrue(server.blobs().blobExists(S3Proxy.BUCKET, "archive/v1/tenant=t/x.parquet"));
+  }
+
+  @Test
+  void putOfBytesAndMoveInStoreVerifiedAndMoveInRemovesTheLocalFile() throws Exception {
+    ObjectStore.StoredObject bytes = store.put("t/m.json", "manifest".getBytes(UTF_8));
+    assertEquals(Sha256.of("manifest".getBytes(UTF_8)), bytes.sha256Hex());
+    Path f = file("b", "parquet bytes");
+    String sha = Sha256.of(f);
+    assertEquals(
+        new ObjectStore.StoredObject("t/b.parquet", 13, sha), store.moveIn("t/b.parquet", f, sha));
+    assertFalse(Files.exists(f));
+    assertEquals(List.of("t/b.parquet", "t/m.json"), store.list("t/", "", 10));
+    Path g = file("c", "other bytes");
+    assertThrows(java.io.IOException.class, () -> store.moveIn("t/c.parquet", g, sha));
   }
 
   @Test
