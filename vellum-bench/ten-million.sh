@@ -4,7 +4,7 @@
 # second; then a restart on the same data dir, a warm-up and the query runs (1, 2, 4 clients; stats
 # over 30 days with 4 and 1). Results, one JSON file per step, land in WORKDIR (default /tmp/m10).
 #
-#   vellum-bench/ten-million.sh [WORKDIR]         EVENTS=1000000 ARCHIVE=true to change the run
+#   vellum-bench/ten-million.sh [WORKDIR]    EVENTS=1000000 ARCHIVE=true SERVER_JAVA_OPTS=-Xmx512m to change the run
 #
 # Uses vellum-server/target/vellum.jar and vellum-bench/target/vellum-bench.jar (build them first:
 # ./mvnw -B -o package -DskipTests). The archive is off unless ARCHIVE=true (see the doc: events
@@ -20,7 +20,7 @@ export VELLUM_ARCHIVE_ENABLED="${ARCHIVE:-false}"
 export VELLUM_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 VELLUM_RATE_LIMIT_BURST=1000000
 
 serve() { # serve LOG RSSFILE: starts the server, waits until ready, samples its RSS in the background
-  java -Xmx768m -XX:+UseParallelGC -jar "$jar" serve --host 127.0.0.1 --port 18092 \
+  java ${SERVER_JAVA_OPTS:--Xmx768m -XX:+UseParallelGC} -jar "$jar" serve --host 127.0.0.1 --port 18092 \
     --data-dir "$work/data" >"$work/$1" 2>&1 &
   server=$!
   for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 1; done
