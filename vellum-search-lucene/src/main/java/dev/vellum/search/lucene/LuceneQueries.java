@@ -26,6 +26,7 @@ import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexOrDocValuesQuery;
+import org.apache.lucene.search.IndexSortSortedNumericDocValuesRangeQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
@@ -65,11 +66,7 @@ final class LuceneQueries {
         return new MatchNoDocsQuery("empty time range");
       }
       long to = q.toMicros() == null ? Long.MAX_VALUE : q.toMicros() - 1; // to is exclusive
-      b.add(
-          new IndexOrDocValuesQuery(
-              LongPoint.newRangeQuery(OCCURRED_AT, from, to),
-              NumericDocValuesField.newSlowRangeQuery(OCCURRED_AT, from, to)),
-          Occur.FILTER);
+      b.add(timeRange(from, to), Occur.FILTER);
     }
     if (q.types() != null && !q.types().isEmpty()) {
       if (q.types().size() == 1) {
@@ -111,12 +108,24 @@ final class LuceneQueries {
     b.add(new TermQuery(new Term(TENANT, q.tenant())), Occur.FILTER);
     long from = q.fromMicros();
     long to = q.toMicros() - 1; // the constructor ensures from < to
-    b.add(
+    b.add(timeRange(from, to), Occur.FILTER);
+    return b.build();
+  }
+
+  /**
+   * {@code from <= occurred_at <= to}. The index is sorted by {@code occurred_at} first, so in each
+   * segment the range is one run of doc ids, found by binary search over the doc values instead of
+   * walking the points tree; a segment where that does not hold falls back to points or doc values,
+   * whichever is cheaper for the other clauses.
+   */
+  static Query timeRange(long from, long to) {
+    return new IndexSortSortedNumericDocValuesRangeQuery(
+        OCCURRED_AT,
+        from,
+        to,
         new IndexOrDocValuesQuery(
             LongPoint.newRangeQuery(OCCURRED_AT, from, to),
-            NumericDocValuesField.newSlowRangeQuery(OCCURRED_AT, from, to)),
-        Occur.FILTER);
-    return b.build();
+            NumericDocValuesField.newSlowRangeQuery(OCCURRED_AT, from, to)));
   }
 
   /** Every word must occur; with {@code lastIsPrefix} the last term matches as a prefix. */
