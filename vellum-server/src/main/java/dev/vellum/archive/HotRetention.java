@@ -2,7 +2,6 @@ package dev.vellum.archive;
 
 import dev.vellum.core.merkle.Rfc6962;
 import dev.vellum.objectstore.ObjectStore;
-import dev.vellum.objectstore.Sha256;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.RecordStore;
@@ -11,7 +10,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,12 +70,10 @@ public final class HotRetention {
     }
   }
 
-  private final ObjectStore objects;
   private final RecordStore records;
   private final EventStore store;
   private final SearchIndex index;
-  private final ParquetFiles parquet;
-  private final Path staging;
+  private final ArchivedFileReader files;
   private final Function<String, Duration> retentionOf;
   private final Supplier<List<String>> tenants;
   private final Counter deletedEvents;
@@ -94,12 +90,10 @@ public final class HotRetention {
       Function<String, Duration> retentionOf,
       Supplier<List<String>> tenants,
       MeterRegistry metrics) {
-    this.objects = objects;
     this.records = records;
     this.store = store;
     this.index = index;
-    this.parquet = parquet;
-    this.staging = staging;
+    this.files = new ArchivedFileReader(objects, parquet, staging);
     this.retentionOf = retentionOf;
     this.tenants = tenants;
     this.deletedEvents =
@@ -250,43 +244,18 @@ public final class HotRetention {
    * Downloads the file and checks it against its manifest and every row against its own leaf hash.
    */
   private List<ParquetFiles.Row> readBack(Manifest m) throws IOException {
-    Files.createDirectories(staging);
-    Path local = Files.createTempFile(staging, "retention-", ".parquet");
-    try {
-      if (!objects.get(m.key(), local)) {
-        throw new IOException("the object store has no file " + m.key());
+    List<ParquetFiles.Row> rows = files.rows(m);
+    for (ParquetFiles.Row r : rows) {
+      if (!m.covers(r.seq())) {
+        throw new IOException("row seq " + r.seq() + " is not in the manifest's ranges");
       }
-      long size = Files.size(local);
-      String sha = Sha256.of(local);
-      if (size != m.size() || !sha.equals(m.sha256())) {
-        throw new IOException(
-            "the stored file has size "
-                + size
-                + " sha256 "
-                + sha
-                + ", the manifest says size "
-                + m.size()
-                + " sha256 "
-                + m.sha256());
+      String leaf =
+          HexFormat.of().formatHex(Rfc6962.leafHash(r.body().getBytes(StandardCharsets.UTF_8)));
+      if (!leaf.equals(r.leafHashHex())) {
+        throw new IOException("row seq " + r.seq() + ": its body does not hash to its leaf_hash");
       }
-      List<ParquetFiles.Row> rows = parquet.read(local);
-      if (rows.size() != m.count()) {
-        throw new IOException("the file holds " + rows.size() + " rows, the manifest " + m.count());
-      }
-      for (ParquetFiles.Row r : rows) {
-        if (!m.covers(r.seq())) {
-          throw new IOException("row seq " + r.seq() + " is not in the manifest's ranges");
-        }
-        String leaf =
-            HexFormat.of().formatHex(Rfc6962.leafHash(r.body().getBytes(StandardCharsets.UTF_8)));
-        if (!leaf.equals(r.leafHashHex())) {
-          throw new IOException("row seq " + r.seq() + ": its body does not hash to its leaf_hash");
-        }
-      }
-      return rows;
-    } finally {
-      Files.deleteIfExists(local);
     }
+    return rows;
   }
 
   /**

@@ -9,7 +9,6 @@ import dev.vellum.core.merkle.Rfc6962;
 import dev.vellum.core.merkle.TileNodeReader;
 import dev.vellum.ingest.Times;
 import dev.vellum.objectstore.ObjectStore;
-import dev.vellum.objectstore.Sha256;
 import dev.vellum.search.SearchIndex;
 import dev.vellum.store.EventStore;
 import dev.vellum.store.FeedEvent;
@@ -19,7 +18,6 @@ import dev.vellum.store.StoredEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -92,12 +90,10 @@ public final class Restores {
     }
   }
 
-  private final ObjectStore objects;
   private final RecordStore records;
   private final EventStore store;
   private final SearchIndex index;
-  private final ParquetFiles parquet;
-  private final Path staging;
+  private final ArchivedFileReader files;
   private final VellumConfig.Restore settings;
   private final Consumer<List<FeedEvent>> feed;
   private final BiFunction<String, ObjectNode, String> recorder;
@@ -114,12 +110,10 @@ public final class Restores {
       Consumer<List<FeedEvent>> feed,
       BiFunction<String, ObjectNode, String> recorder,
       Clock clock) {
-    this.objects = objects;
     this.records = records;
     this.store = store;
     this.index = index;
-    this.parquet = parquet;
-    this.staging = staging;
+    this.files = new ArchivedFileReader(objects, parquet, staging);
     this.settings = settings;
     this.feed = feed;
     this.recorder = recorder;
@@ -262,40 +256,17 @@ public final class Restores {
   /** Every row of the file, checked against the manifest, itself and the log, as events. */
   private List<NewEvent> checkedRows(String tenant, Manifest m, TileNodeReader tree, long treeSize)
       throws IOException {
-    Files.createDirectories(staging);
-    Path local = Files.createTempFile(staging, "restore-", ".parquet");
+    List<ParquetFiles.Row> rows;
     try {
-      if (!objects.get(m.key(), local)) {
-        throw new ArchiveMismatch(m.key(), -1, "the object store has no such file");
-      }
-      long size = Files.size(local);
-      String sha = Sha256.of(local);
-      if (size != m.size() || !sha.equals(m.sha256())) {
-        throw new ArchiveMismatch(
-            m.key(),
-            -1,
-            "the stored file has size "
-                + size
-                + " sha256 "
-                + sha
-                + ", the manifest says size "
-                + m.size()
-                + " sha256 "
-                + m.sha256());
-      }
-      List<ParquetFiles.Row> rows = parquet.read(local);
-      if (rows.size() != m.count()) {
-        throw new ArchiveMismatch(
-            m.key(), -1, "the file holds " + rows.size() + " rows, the manifest " + m.count());
-      }
-      List<NewEvent> out = new ArrayList<>(rows.size());
-      for (ParquetFiles.Row r : rows) {
-        out.add(checked(tenant, m, r, tree, treeSize));
-      }
-      return out;
-    } finally {
-      Files.deleteIfExists(local);
+      rows = files.rows(m);
+    } catch (ArchivedFileReader.Mismatch e) {
+      throw new ArchiveMismatch(m.key(), -1, e.what());
     }
+    List<NewEvent> out = new ArrayList<>(rows.size());
+    for (ParquetFiles.Row r : rows) {
+      out.add(checked(tenant, m, r, tree, treeSize));
+    }
+    return out;
   }
 
   private static NewEvent checked(

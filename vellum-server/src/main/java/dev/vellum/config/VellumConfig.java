@@ -100,86 +100,88 @@ public record VellumConfig(
     }
 
     public Archive withHotRetention(Duration all, Map<String, Duration> byTenant) {
-      return new Archive(
-          enabled,
-          bufferBytes,
-          interval,
-          store,
-          directory,
-          s3,
-          all,
-          byTenant,
-          retention,
-          tenantRetention,
-          retentionInterval,
-          restore);
+      Copy c = new Copy(this);
+      c.hotRetention = all;
+      c.hotRetentionByTenant = byTenant;
+      return c.build();
     }
 
     public Archive withBuffer(long bytes, Duration newInterval) {
-      return new Archive(
-          enabled,
-          bytes,
-          newInterval,
-          store,
-          directory,
-          s3,
-          hotRetention,
-          hotRetentionByTenant,
-          retention,
-          tenantRetention,
-          retentionInterval,
-          restore);
+      Copy c = new Copy(this);
+      c.bufferBytes = bytes;
+      c.interval = newInterval;
+      return c.build();
     }
 
     public Archive withS3(S3 newS3) {
-      return new Archive(
-          enabled,
-          bufferBytes,
-          interval,
-          "s3",
-          directory,
-          newS3,
-          hotRetention,
-          hotRetentionByTenant,
-          retention,
-          tenantRetention,
-          retentionInterval,
-          restore);
+      Copy c = new Copy(this);
+      c.store = "s3";
+      c.s3 = newS3;
+      return c.build();
     }
 
     /**
      * Retention {@code keep} by default, {@code perTenant} overrides, a run every {@code every}.
      */
     public Archive withRetention(Duration keep, Map<String, Duration> perTenant, Duration every) {
-      return new Archive(
-          enabled,
-          bufferBytes,
-          interval,
-          store,
-          directory,
-          s3,
-          hotRetention,
-          hotRetentionByTenant,
-          keep,
-          perTenant,
-          every,
-          restore);
+      Copy c = new Copy(this);
+      c.retention = keep;
+      c.tenantRetention = perTenant;
+      c.retentionInterval = every;
+      return c.build();
     }
 
     public Archive withRestore(Restore newRestore) {
-      return new Archive(
-          enabled,
-          bufferBytes,
-          interval,
-          store,
-          directory,
-          s3,
-          hotRetention,
-          hotRetentionByTenant,
-          retention,
-          tenantRetention,
-          retentionInterval,
-          newRestore);
+      Copy c = new Copy(this);
+      c.restore = newRestore;
+      return c.build();
+    }
+
+    /** The components of an {@code Archive}, to change a few and build a new one. */
+    private static final class Copy {
+      private final boolean enabled;
+      private long bufferBytes;
+      private Duration interval;
+      private String store;
+      private final @Nullable Path directory;
+      private S3 s3;
+      private Duration hotRetention;
+      private Map<String, Duration> hotRetentionByTenant;
+      private Duration retention;
+      private Map<String, Duration> tenantRetention;
+      private Duration retentionInterval;
+      private Restore restore;
+
+      Copy(Archive a) {
+        enabled = a.enabled;
+        bufferBytes = a.bufferBytes;
+        interval = a.interval;
+        store = a.store;
+        directory = a.directory;
+        s3 = a.s3;
+        hotRetention = a.hotRetention;
+        hotRetentionByTenant = a.hotRetentionByTenant;
+        retention = a.retention;
+        tenantRetention = a.tenantRetention;
+        retentionInterval = a.retentionInterval;
+        restore = a.restore;
+      }
+
+      Archive build() {
+        return new Archive(
+            enabled,
+            bufferBytes,
+            interval,
+            store,
+            directory,
+            s3,
+            hotRetention,
+            hotRetentionByTenant,
+            retention,
+            tenantRetention,
+            retentionInterval,
+            restore);
+      }
     }
   }
 
@@ -783,218 +785,127 @@ public record VellumConfig(
   }
 
   public VellumConfig withPort(int newPort) {
-    return new VellumConfig(
-        host,
-        newPort,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.port = newPort;
+    return c.build();
   }
 
   public VellumConfig withDataDir(Path newDataDir) {
-    return new VellumConfig(
-        host,
-        port,
-        newDataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.dataDir = newDataDir;
+    return c.build();
   }
 
   public VellumConfig withHost(String newHost) {
-    return new VellumConfig(
-        newHost,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.host = newHost;
+    return c.build();
   }
 
   public VellumConfig withBootstrapKey(String key) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        key,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.bootstrapKey = key;
+    return c.build();
   }
 
   public VellumConfig withRateLimit(RateLimit limit) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        limit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.rateLimit = limit;
+    return c.build();
   }
 
   public VellumConfig withIngest(Ingest newIngest) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        newIngest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.ingest = newIngest;
+    return c.build();
   }
 
   public VellumConfig withHttp(Http newHttp) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        newHttp,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.http = newHttp;
+    return c.build();
   }
 
   public VellumConfig withLogKey(LogKey newLogKey) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        newLogKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.logKey = newLogKey;
+    return c.build();
   }
 
   public VellumConfig withArchive(Archive newArchive) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        newArchive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.archive = newArchive;
+    return c.build();
   }
 
   public VellumConfig withStorage(Storage newStorage) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        newStorage,
-        logKey,
-        archive,
-        notifications,
-        alarms);
+    Copy c = new Copy(this);
+    c.storage = newStorage;
+    return c.build();
   }
 
   public VellumConfig withAlarms(Alarms newAlarms) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        notifications,
-        newAlarms);
+    Copy c = new Copy(this);
+    c.alarms = newAlarms;
+    return c.build();
   }
 
   public VellumConfig withNotify(Notify newNotify) {
-    return new VellumConfig(
-        host,
-        port,
-        dataDir,
-        logName,
-        ingest,
-        rateLimit,
-        checkpointInterval,
-        bootstrapKey,
-        http,
-        storage,
-        logKey,
-        archive,
-        newNotify,
-        alarms);
+    Copy c = new Copy(this);
+    c.notifications = newNotify;
+    return c.build();
+  }
+
+  /** The components of a {@code VellumConfig}, to change a few and build a new one. */
+  private static final class Copy {
+    private String host;
+    private int port;
+    private Path dataDir;
+    private String logName;
+    private Ingest ingest;
+    private RateLimit rateLimit;
+    private Duration checkpointInterval;
+    private @Nullable String bootstrapKey;
+    private Http http;
+    private Storage storage;
+    private LogKey logKey;
+    private Archive archive;
+    private Notify notifications;
+    private Alarms alarms;
+
+    Copy(VellumConfig v) {
+      host = v.host;
+      port = v.port;
+      dataDir = v.dataDir;
+      logName = v.logName;
+      ingest = v.ingest;
+      rateLimit = v.rateLimit;
+      checkpointInterval = v.checkpointInterval;
+      bootstrapKey = v.bootstrapKey;
+      http = v.http;
+      storage = v.storage;
+      logKey = v.logKey;
+      archive = v.archive;
+      notifications = v.notifications;
+      alarms = v.alarms;
+    }
+
+    VellumConfig build() {
+      return new VellumConfig(
+          host,
+          port,
+          dataDir,
+          logName,
+          ingest,
+          rateLimit,
+          checkpointInterval,
+          bootstrapKey,
+          http,
+          storage,
+          logKey,
+          archive,
+          notifications,
+          alarms);
+    }
   }
 }
