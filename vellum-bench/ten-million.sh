@@ -4,7 +4,7 @@
 # second; then a restart on the same data dir, a warm-up and the query runs (1, 2, 4 clients; stats
 # over 30 days with 4 and 1). Results, one JSON file per step, land in WORKDIR (default /tmp/m10).
 #
-#   vellum-bench/ten-million.sh [WORKDIR]    EVENTS=1000000 ARCHIVE=true SERVER_JAVA_OPTS=-Xmx512m to change the run
+#   vellum-bench/ten-million.sh [WORKDIR]    EVENTS=1000000 ARCHIVE=true SERVER_JAVA_OPTS=-Xmx768m to change the run
 #
 # Uses vellum-server/target/vellum.jar and vellum-bench/target/vellum-bench.jar (build them first:
 # ./mvnw -B -o package -DskipTests). The archive is off unless ARCHIVE=true (see the doc: events
@@ -18,14 +18,16 @@ url=http://127.0.0.1:18092
 export VELLUM_KEY=vk_bench_0123456789abcdef0123456789 VELLUM_BOOTSTRAP_KEY=vk_bench_0123456789abcdef0123456789
 export VELLUM_ARCHIVE_ENABLED="${ARCHIVE:-false}"
 export VELLUM_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 VELLUM_RATE_LIMIT_BURST=1000000
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" # as bin/vellum
 
 serve() { # serve LOG RSSFILE: starts the server, waits until ready, samples its RSS in the background
-  java ${SERVER_JAVA_OPTS:--Xmx768m -XX:+UseParallelGC} -jar "$jar" serve --host 127.0.0.1 --port 18092 \
+  java ${SERVER_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC} -jar "$jar" serve --host 127.0.0.1 --port 18092 \
     --data-dir "$work/data" >"$work/$1" 2>&1 &
   server=$!
   for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 1; done
   (while kill -0 "$server" 2>/dev/null; do
-     echo "$(date +%s) $(awk '/VmRSS/ {print $2}' "/proc/$server/status")" >>"$work/$2"; sleep 1
+     echo "$(date +%s) $(awk '/^(VmRSS|RssAnon|RssFile)/ {printf "%s ", $2}' "/proc/$server/status")" \
+       >>"$work/$2"; sleep 1
    done) &
 }
 
@@ -48,5 +50,8 @@ done
 uptime >>"$work/uptime.txt"
 kill "$server"; wait "$server" 2>/dev/null
 for f in rss-ingest rss-query; do
-  sort -n -k2 "$work/$f.txt" | awk -v f="$f" '{v[NR]=$2} END {printf "%s KiB: p50 %d, p90 %d, max %d\n", f, v[int(NR/2)], v[int(NR*0.9)], v[NR]}'
+  for col in 2:VmRSS 3:RssAnon 4:RssFile; do
+    sort -n -k"${col%%:*}" "$work/$f.txt" | awk -v f="$f" -v c="${col%%:*}" -v n="${col#*:}" \
+      '{v[NR]=$c} END {printf "%s %s KiB: p50 %d, p90 %d, max %d\n", f, n, v[int(NR/2)], v[int(NR*0.9)], v[NR]}'
+  done
 done

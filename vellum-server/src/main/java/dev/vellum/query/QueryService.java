@@ -109,8 +109,9 @@ public final class QueryService {
    * #READ_YOUR_WRITES_WAIT} it answers from the index as it is, with {@link Page#behindBy} set.
    */
   public Page search(SearchQuery filter) {
-    long behindBy = awaitIndexed(filter.tenant());
-    List<StoredEvent> events = queryTimer.record(() -> index.search(filter));
+    long through = feed.lastPosition(filter.tenant());
+    long behindBy = awaitIndexed(through);
+    List<StoredEvent> events = queryTimer.record(() -> index.search(filter, through));
     String next = null;
     if (events.size() == filter.limit()) {
       StoredEvent last = events.get(events.size() - 1);
@@ -133,9 +134,11 @@ public final class QueryService {
     return null;
   }
 
-  /** Waits for the index to reach the tenant's last write; returns how far behind it stayed. */
-  private long awaitIndexed(String tenant) {
-    long target = feed.lastPosition(tenant);
+  /**
+   * Waits for the index to be handed the tenant's last write ({@code target}, read from the feed
+   * before the wait); returns how far behind it stayed.
+   */
+  private long awaitIndexed(long target) {
     try {
       if (indexRunner.awaitHandled(target, READ_YOUR_WRITES_WAIT)) {
         return 0;
@@ -165,8 +168,9 @@ public final class QueryService {
    * #search}).
    */
   public Stats stats(StatsQuery query) {
-    long behindBy = awaitIndexed(query.tenant());
-    List<StatsBucket> rows = index.stats(query);
+    long through = feed.lastPosition(query.tenant());
+    long behindBy = awaitIndexed(through);
+    List<StatsBucket> rows = index.stats(query, through);
     TreeMap<Long, Map<String, Long>> byStart = new TreeMap<>();
     for (long b = query.fromMicros(); b < query.toMicros(); b += query.bucketMicros()) {
       byStart.put(b, new TreeMap<>());

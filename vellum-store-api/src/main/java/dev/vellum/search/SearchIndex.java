@@ -21,12 +21,27 @@ public interface SearchIndex extends FeedConsumer, AutoCloseable {
   List<StoredEvent> search(SearchQuery query);
 
   /**
+   * As {@link #search(SearchQuery)}, but what must be searchable is only what the index was handed
+   * up to feed position {@code through} (the caller waited on the feed for it): an engine that
+   * makes handed events searchable in rounds need not wait for the events handed after it. The
+   * default waits for everything handed.
+   */
+  default List<StoredEvent> search(SearchQuery query, long through) {
+    return search(query);
+  }
+
+  /**
    * Counts of the indexed events of {@code query.tenant()} with {@code from <= occurred_at < to},
    * per bucket and group value, in no particular order; buckets and groups without events are
    * absent. MUST count only that tenant's events. Like {@link #search}, it covers what the index
    * has been handed so far: callers that need their own writes counted wait on the feed first.
    */
   List<StatsBucket> stats(StatsQuery query);
+
+  /** As {@link #stats(StatsQuery)}, with {@code through} as in {@link #search(SearchQuery, long)}. */
+  default List<StatsBucket> stats(StatsQuery query, long through) {
+    return stats(query);
+  }
 
   /**
    * Removes {@code events} of {@code tenant} from the index, durably before returning: hot

@@ -12,14 +12,12 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BulkScorer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.Weight;
 import org.jspecify.annotations.Nullable;
 
@@ -100,7 +98,7 @@ final class HourlyRollups {
     Map<Long, int[]> hours = new HashMap<>();
     Weight tenantOnly =
         searcher.createWeight(
-            searcher.rewrite(new TermQuery(new Term(EventDocuments.TENANT, tenant))),
+            searcher.rewrite(new TenantQuery(tenant)),
             ScoreMode.COMPLETE_NO_SCORES,
             1);
     BulkScorer scorer = tenantOnly.bulkScorer(segment);

@@ -11,7 +11,6 @@ import static dev.vellum.search.lucene.EventDocuments.SEVERITY;
 import static dev.vellum.search.lucene.EventDocuments.SOURCE;
 import static dev.vellum.search.lucene.EventDocuments.TAG;
 import static dev.vellum.search.lucene.EventDocuments.TARGET;
-import static dev.vellum.search.lucene.EventDocuments.TENANT;
 import static dev.vellum.search.lucene.EventDocuments.TEXT;
 import static dev.vellum.search.lucene.EventDocuments.TYPE;
 
@@ -59,7 +58,7 @@ final class LuceneQueries {
       throw new IllegalArgumentException("a search needs its tenant");
     }
     BooleanQuery.Builder b = new BooleanQuery.Builder();
-    b.add(new TermQuery(new Term(TENANT, q.tenant())), Occur.FILTER);
+    b.add(new TenantQuery(q.tenant()), Occur.FILTER);
     if (q.fromMicros() != null || q.toMicros() != null) {
       long from = q.fromMicros() == null ? Long.MIN_VALUE : q.fromMicros();
       if (q.toMicros() != null && q.toMicros() == Long.MIN_VALUE) {
@@ -105,7 +104,7 @@ final class LuceneQueries {
    */
   static Query of(StatsQuery q) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
-    b.add(new TermQuery(new Term(TENANT, q.tenant())), Occur.FILTER);
+    b.add(new TenantQuery(q.tenant()), Occur.FILTER);
     long from = q.fromMicros();
     long to = q.toMicros() - 1; // the constructor ensures from < to
     b.add(timeRange(from, to), Occur.FILTER);

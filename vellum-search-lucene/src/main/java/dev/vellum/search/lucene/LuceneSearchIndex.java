@@ -25,6 +25,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -36,6 +37,7 @@ import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldCollectorManager;
@@ -101,16 +103,32 @@ public final class LuceneSearchIndex implements SearchIndex {
   private static final int VISIBILITY_WAIT_MS = 5_000;
   private static final int REPLAY_BATCH = 1_000;
 
+  /**
+   * Searchers without Lucene's query cache. Every search stops after its page in the index's
+   * order, and caching a filter first evaluates it over the whole segment: with many types,
+   * actors and ranges the cache mostly evicted and rebuilt bitsets of 10 M documents (7.6 % of a
+   * single client's search time, JFR, docs/benchmarks.md round 6).
+   */
+  private static final SearcherFactory UNCACHED =
+      new SearcherFactory() {
+        @Override
+        public IndexSearcher newSearcher(IndexReader reader, @Nullable IndexReader previous) {
+          IndexSearcher searcher = new IndexSearcher(reader);
+          searcher.setQueryCache(null);
+          return searcher;
+        }
+      };
+
   /** One open writer with its searcher manager and refresh thread. */
   private static final class Engine {
     final IndexWriter writer;
     final SearcherManager searchers;
     final ControlledRealTimeReopenThread<IndexSearcher> refresher;
-    volatile long acceptedGeneration;
+    final PendingVisibility visibility = new PendingVisibility();
 
     Engine(IndexWriter writer) throws IOException {
       this.writer = writer;
-      this.searchers = new SearcherManager(writer, null);
+      this.searchers = new SearcherManager(writer, UNCACHED);
       this.refresher =
           new ControlledRealTimeReopenThread<>(
               writer,
@@ -450,12 +468,12 @@ public final class LuceneSearchIndex implements SearchIndex {
     if (docs.isEmpty()) {
       return;
     }
-    long generation = e.acceptedGeneration;
+    long generation = 0;
     for (Document d : docs) {
       generation = e.writer.addDocument(d);
     }
-    e.acceptedGeneration = generation;
     acceptedPosition = events.get(events.size() - 1).position();
+    e.visibility.handed(acceptedPosition, generation, e.refresher.getSearchingGen());
   }
 
   /**
@@ -596,11 +614,16 @@ public final class LuceneSearchIndex implements SearchIndex {
 
   @Override
   public List<StoredEvent> search(SearchQuery query) {
+    return search(query, Long.MAX_VALUE);
+  }
+
+  @Override
+  public List<StoredEvent> search(SearchQuery query, long through) {
     if (query.limit() <= 0) {
       return List.of();
     }
     for (int attempt = 0; ; attempt++) {
-      List<StoredEvent> page = searchOnce(query, attempt < 3);
+      List<StoredEvent> page = searchOnce(query, through, attempt < 3);
       if (page != null) {
         return page;
       }
@@ -613,13 +636,13 @@ public final class LuceneSearchIndex implements SearchIndex {
    * are deleted and the caller searches again, so the page is full. {@code heal} false (after a few
    * rounds) answers with the page short instead.
    */
-  private @Nullable List<StoredEvent> searchOnce(SearchQuery query, boolean heal) {
+  private @Nullable List<StoredEvent> searchOnce(SearchQuery query, long through, boolean heal) {
     Query q = LuceneQueries.of(query, analyzer);
     List<Long> seqs = new ArrayList<>();
     List<Long> times = new ArrayList<>();
     Engine e = engine;
     try {
-      awaitVisible(e);
+      awaitVisible(e, through);
       IndexSearcher searcher = e.searchers.acquire();
       try {
         int n = query.limit();
@@ -678,10 +701,10 @@ public final class LuceneSearchIndex implements SearchIndex {
     return null;
   }
 
-  /** Waits until everything accepted so far is visible to newly acquired searchers. */
-  private static void awaitVisible(Engine e) throws InterruptedException {
-    if (e.acceptedGeneration > 0
-        && !e.refresher.waitForGeneration(e.acceptedGeneration, VISIBILITY_WAIT_MS)) {
+  /** Waits until what was handed up to {@code through} is visible to newly acquired searchers. */
+  private static void awaitVisible(Engine e, long through) throws InterruptedException {
+    long generation = e.visibility.generationFor(through);
+    if (generation > 0 && !e.refresher.waitForGeneration(generation, VISIBILITY_WAIT_MS)) {
       throw new StoreException(
           "the search index did not make accepted events visible within "
               + VISIBILITY_WAIT_MS
@@ -693,13 +716,18 @@ public final class LuceneSearchIndex implements SearchIndex {
 
   /**
    * Counts through doc values only ({@link LuceneStats}), over the tenant and time range, after
-   * making everything accepted so far visible, as {@link #search} does.
+   * making what was handed up to {@code through} visible, as {@link #search} does.
    */
   @Override
   public List<StatsBucket> stats(StatsQuery query) {
+    return stats(query, Long.MAX_VALUE);
+  }
+
+  @Override
+  public List<StatsBucket> stats(StatsQuery query, long through) {
     Engine e = engine;
     try {
-      awaitVisible(e);
+      awaitVisible(e, through);
       IndexSearcher searcher = e.searchers.acquire();
       try {
         return LuceneStats.count(searcher, query, rollups);

@@ -157,6 +157,55 @@ class LuceneSearchIndexTest {
     }
   }
 
+  /** A search through a position sees what was handed up to it, however recently. */
+  @Test
+  void aSearchThroughAPositionSeesEverythingHandedUpToIt() {
+    store.append(WriteBatch.ofEvents(events("t1", 6), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      List<FeedEvent> feed = store.after(0, 100);
+      index.accept(feed.subList(0, 3));
+      long firstBatch = feed.get(2).position();
+      assertEquals(
+          List.of(0L, 1L, 2L), seqs(index.search(query("t1", null, null, null, null), firstBatch)));
+      index.accept(feed.subList(3, 6));
+      assertEquals(
+          List.of(0L, 1L, 2L, 3L, 4L, 5L),
+          seqs(index.search(query("t1", null, null, null, null), feed.get(5).position())));
+      assertEquals(
+          List.of(5L),
+          seqs(index.search(query("t1", "actor-5", null, null, null), feed.get(5).position())));
+    }
+  }
+
+  /**
+   * Segments of one tenant only, of none, and mixed: the tenant clause matches a one-tenant segment
+   * whole without its postings, and must still never reach across tenants.
+   */
+  @Test
+  void aTenantSeesOnlyItsOwnEventsInOneTenantAndMixedSegments() {
+    List<NewEvent> t1 = events("t1", 5);
+    List<NewEvent> t2 = events("t2", 3);
+    store.append(WriteBatch.ofEvents(t1.subList(0, 3), List.of()));
+    store.append(WriteBatch.ofEvents(t2.subList(0, 2), List.of()));
+    store.append(WriteBatch.ofEvents(t1.subList(3, 5), List.of()));
+    store.append(WriteBatch.ofEvents(t2.subList(2, 3), List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      List<FeedEvent> feed = store.after(0, 100);
+      index.accept(feed.subList(0, 3)); // a segment of t1 only (each search below refreshes)
+      assertEquals(3, index.search(query("t1", null, null, null, null)).size());
+      index.accept(feed.subList(3, 5)); // a segment of t2 only
+      assertEquals(2, index.search(query("t2", null, null, null, null)).size());
+      index.accept(feed.subList(5, 8)); // a mixed segment
+      assertEquals(5, index.search(query("t1", null, null, null, null)).size());
+      assertEquals(3, index.search(query("t2", null, null, null, null)).size());
+      assertEquals(List.of(0L), seqs(index.search(query("t2", "actor-0", null, null, null))));
+      assertEquals(List.of(), index.search(query("t3", null, null, null, null)));
+      for (StoredEvent e : index.search(query("t2", null, words(false, "common"), null, null))) {
+        assertTrue(e.body().contains("\"tenant\":\"t2\""), e.body());
+      }
+    }
+  }
+
   @Test
   void forgetsDeletedEventsAcrossAReopenAndStatsStopCountingThem() {
     store.append(WriteBatch.ofEvents(events("t1", 6), List.of()));

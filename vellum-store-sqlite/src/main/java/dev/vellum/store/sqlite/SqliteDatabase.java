@@ -80,11 +80,19 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * The writer's page cache in KiB. It is native memory outside the heap, so it counts fully
+   * towards the node's resident size; the indexes a 10 M-event store writes into are far larger
+   * than any cache here, and the pages it misses come from the operating system's page cache
+   * (docs/benchmarks.md, round 6).
+   */
+  static final int WRITER_CACHE_KIB = 32 * 1024;
+
   private static Connection openWriter(SQLiteDataSource source) throws SQLException {
     Connection writer = source.getConnection();
     writer.setAutoCommit(false);
     try (Statement s = writer.createStatement()) {
-      s.execute("PRAGMA cache_size=-131072");
+      s.execute("PRAGMA cache_size=-" + WRITER_CACHE_KIB);
     }
     return writer;
   }
