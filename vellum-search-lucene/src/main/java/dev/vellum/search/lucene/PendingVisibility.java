@@ -18,22 +18,26 @@ final class PendingVisibility {
 
   private final ConcurrentSkipListMap<Long, Long> generationByPosition =
       new ConcurrentSkipListMap<>();
+  private int entries; // the map's size, which it can only count by walking it
   private volatile long searchableThrough;
   private volatile long lastGeneration;
 
   /** {@code generation} is the writer's after the batch that ends at {@code position}. */
   void handed(long position, long generation, long searchingGeneration) {
-    generationByPosition.put(position, generation);
+    if (generationByPosition.put(position, generation) == null) {
+      entries++;
+    }
     lastGeneration = generation;
     for (Map.Entry<Long, Long> head = generationByPosition.firstEntry();
         head != null;
         head = generationByPosition.firstEntry()) {
       if (head.getValue() <= searchingGeneration) {
         searchableThrough = Math.max(searchableThrough, head.getKey()); // before the removal
-      } else if (generationByPosition.size() <= MAX_ENTRIES) {
+      } else if (entries <= MAX_ENTRIES) {
         return;
       }
       generationByPosition.remove(head.getKey());
+      entries--;
     }
   }
 
