@@ -38,7 +38,9 @@ public interface SearchIndex extends FeedConsumer, AutoCloseable {
    */
   List<StatsBucket> stats(StatsQuery query);
 
-  /** As {@link #stats(StatsQuery)}, with {@code through} as in {@link #search(SearchQuery, long)}. */
+  /**
+   * As {@link #stats(StatsQuery)}, with {@code through} as in {@link #search(SearchQuery, long)}.
+   */
   default List<StatsBucket> stats(StatsQuery query, long through) {
     return stats(query);
   }

@@ -98,9 +98,7 @@ final class HourlyRollups {
     Map<Long, int[]> hours = new HashMap<>();
     Weight tenantOnly =
         searcher.createWeight(
-            searcher.rewrite(new TenantQuery(tenant)),
-            ScoreMode.COMPLETE_NO_SCORES,
-            1);
+            searcher.rewrite(new TenantQuery(tenant)), ScoreMode.COMPLETE_NO_SCORES, 1);
     BulkScorer scorer = tenantOnly.bulkScorer(segment);
     if (scorer == null) {
       return new Rollup(hours, slots);

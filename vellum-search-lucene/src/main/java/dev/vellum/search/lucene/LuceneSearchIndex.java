@@ -104,10 +104,9 @@ public final class LuceneSearchIndex implements SearchIndex {
   private static final int REPLAY_BATCH = 1_000;
 
   /**
-   * Searchers without Lucene's query cache. Every search stops after its page in the index's
-   * order, and caching a filter first evaluates it over the whole segment: building such bitsets
-   * over 10 M documents took 7.6 % of a single client's search samples (JFR, docs/benchmarks.md
-   * round 6).
+   * Searchers without Lucene's query cache. Every search stops after its page in the index's order,
+   * and caching a filter first evaluates it over the whole segment: building such bitsets over 10 M
+   * documents took 7.6 % of a single client's search samples (JFR, docs/benchmarks.md round 6).
    */
   private static final SearcherFactory UNCACHED =
       new SearcherFactory() {
