@@ -16,14 +16,14 @@ import java.util.function.Predicate;
  */
 public final class Feed {
   private final EventStore store;
-  private final Predicate<NewEvent> clientWrite;
+  private final Predicate<NewEvent> awaited;
   private final List<ConsumerRunner> runners = new CopyOnWriteArrayList<>();
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
   /**
-   * Each tenant's last position written by a client (the server's own records, such as read access,
-   * are not waited for by readers). One entry per tenant that wrote or read since start; tenants
-   * are created by admins only.
+   * Each tenant's last position that readers wait for (all writes but the server's records of
+   * reads: see the predicate given at construction). One entry per tenant that wrote or read since
+   * start; tenants are created by admins only.
    */
   private final Map<String, Long> tenantPositions = new ConcurrentHashMap<>();
 
@@ -32,10 +32,12 @@ public final class Feed {
   /** Set once other nodes write to the same store (see {@link #followStore}). */
   private volatile boolean otherWriters;
 
-  /** {@code clientWrite} tells events written by clients from those the server records itself. */
-  public Feed(EventStore store, Predicate<NewEvent> clientWrite) {
+  /**
+   * {@code awaited} tells the writes readers wait for from those they do not (records of reads).
+   */
+  public Feed(EventStore store, Predicate<NewEvent> awaited) {
     this.store = store;
-    this.clientWrite = clientWrite;
+    this.awaited = awaited;
     this.lastPosition = store.lastPosition();
   }
 
@@ -48,7 +50,7 @@ public final class Feed {
       return;
     }
     for (FeedEvent e : events) {
-      if (clientWrite.test(e.event())) {
+      if (awaited.test(e.event())) {
         tenantPositions.merge(e.event().tenant(), e.position(), Math::max);
       }
     }

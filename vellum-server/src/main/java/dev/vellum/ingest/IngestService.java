@@ -182,12 +182,15 @@ public final class IngestService {
    * batch (within about 100 ms when idle, one commit cycle under load), so a saturated ingest queue
    * neither slows nor fails reads.
    */
+  /** The type of the event recorded for each read of audit data. */
+  public static final String ACCESS_EVENT_TYPE = "AUDIT_LOG_ACCESSED";
+
   public void recordAccess(
       Principal principal, String resource, ObjectNode filter, int resultCount) {
     ObjectNode e = json.createObjectNode();
     e.put("occurred_at", Times.format(clock.instant()));
     e.put("source", SYSTEM_SOURCE);
-    e.put("type", "AUDIT_LOG_ACCESSED");
+    e.put("type", ACCESS_EVENT_TYPE);
     e.put("outcome", "success");
     e.putObject("actor").put("type", "api_key").put("id", principal.keyId());
     ObjectNode meta = e.putObject("metadata");
