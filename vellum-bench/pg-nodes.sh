@@ -20,7 +20,7 @@ export VELLUM_POSTGRES_URL="${VELLUM_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5
 export VELLUM_POSTGRES_USER="${VELLUM_POSTGRES_USER:-postgres}"
 export VELLUM_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 VELLUM_RATE_LIMIT_BURST=1000000
 export VELLUM_BOOTSTRAP_KEY="${VELLUM_KEY:-vk_bench_0123456789abcdef0123456789}"
-opts="${VELLUM_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}"
+opts="${VELLUM_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC -XX:NewRatio=1}"
 mkdir -p "$work"
 urls=()
 for i in $(seq 1 "$n"); do

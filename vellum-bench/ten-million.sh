@@ -21,7 +21,7 @@ export VELLUM_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 VELLUM_RATE_LIMIT_BURST=100
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" # as bin/vellum
 
 serve() { # serve LOG RSSFILE: starts the server, waits until ready, samples its RSS in the background
-  java ${SERVER_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC} -jar "$jar" serve --host 127.0.0.1 --port 18092 \
+  java ${SERVER_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC -XX:NewRatio=1} -jar "$jar" serve --host 127.0.0.1 --port 18092 \
     --data-dir "$work/data" >"$work/$1" 2>&1 &
   server=$!
   for _ in $(seq 1 120); do curl -sf "$url/health/ready" >/dev/null && break; sleep 1; done

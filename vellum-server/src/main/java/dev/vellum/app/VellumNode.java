@@ -307,6 +307,7 @@ public final class VellumNode implements AutoCloseable {
       ConsumerLeadGate leadGate =
           new ConsumerLeadGate(
               feed::lastPosition,
+              sequencer::queuedEvents,
               config.ingest().maxLeadEvents(),
               config.ingest().maxLeadWait(),
               metrics);

@@ -39,8 +39,29 @@ final class ParquetFiles implements AutoCloseable {
   /** One row as read back: what verification and serving need. */
   record Row(long seq, String id, String leafHashHex, int leafVersion, String body) {}
 
+  /**
+   * The most event-body characters one {@code COPY} takes (a group larger than this takes one on
+   * its own). DuckDB holds the rows of a {@code COPY} in memory, parsed into columns, so a seal of
+   * a whole 64 MiB buffer (the default; up to 1 GiB can be configured) took several hundred MiB of
+   * native memory at its peak and pushed the node over 1 GiB resident (docs/benchmarks.md, round
+   * 7). Several {@code COPY}s per seal saved that much and made seals faster; a lower memory limit
+   * instead (128 MB) saved as much but doubled the time of a seal.
+   */
+  static final long COPY_CHARS = 16L << 20;
+
+  private final long copyChars;
+
   private static final HexFormat HEX = HexFormat.of();
   private @Nullable DuckDBConnection connection;
+
+  ParquetFiles() {
+    this(COPY_CHARS);
+  }
+
+  /** With {@code copyChars} in place of {@link #COPY_CHARS}: tests seal in smaller runs. */
+  ParquetFiles(long copyChars) {
+    this.copyChars = copyChars;
+  }
 
   private synchronized DuckDBConnection connection() throws SQLException {
     DuckDBConnection c = connection;
@@ -58,11 +79,12 @@ final class ParquetFiles implements AutoCloseable {
 
   /**
    * Writes each group of {@code groups} (each sorted by seq) as one zstd Parquet file at the target
-   * of the same index. Why one table and one {@code COPY … PARTITION_BY}: a seal of live traffic
-   * holds a hundred or more (source, type, day) groups, and a table, an Appender and a {@code COPY}
-   * per group cost ~60-120 ms each whatever the group's size (docs/benchmarks.md); here every row
-   * is appended once, tagged with its group's index, and one partitioned {@code COPY} writes every
-   * file in a single pass. The group column only names the folder DuckDB writes into ({@code
+   * of the same index. Why one table and one {@code COPY … PARTITION_BY} for many groups: a seal of
+   * live traffic holds a hundred or more (source, type, day) groups, and a table, an Appender and a
+   * {@code COPY} per group cost ~60-120 ms each whatever the group's size (docs/benchmarks.md);
+   * here the groups are taken in runs of about {@link #COPY_CHARS}, every row of a run is appended
+   * once, tagged with its group's index, and one partitioned {@code COPY} writes every file of the
+   * run in a single pass. The group column only names the folder DuckDB writes into ({@code
    * g=<index>/}); it is not a column of the files. {@code scratch} is a folder on the targets' file
    * system where DuckDB's partition folders are made and then moved to the targets.
    */
@@ -71,9 +93,34 @@ final class ParquetFiles implements AutoCloseable {
     if (groups.size() != targets.size()) {
       throw new IllegalArgumentException(groups.size() + " groups for " + targets.size());
     }
-    if (groups.isEmpty()) {
-      return;
+    int from = 0;
+    while (from < groups.size()) {
+      int to = from;
+      long chars = 0;
+      while (to < groups.size()) {
+        long next = charsOf(groups.get(to));
+        if (to > from && chars + next > copyChars) {
+          break;
+        }
+        chars += next;
+        to++;
+      }
+      copy(groups.subList(from, to), targets.subList(from, to), scratch);
+      from = to;
     }
+  }
+
+  private static long charsOf(List<NewEvent> group) {
+    long chars = 0;
+    for (NewEvent e : group) {
+      chars += e.body().length();
+    }
+    return chars;
+  }
+
+  /** One {@code COPY}: every group of {@code groups} to the target of the same index. */
+  private void copy(List<List<NewEvent>> groups, List<Path> targets, Path scratch)
+      throws IOException {
     Path out = Files.createTempDirectory(scratch, "partitions-");
     try {
       DuckDBConnection c = connection();

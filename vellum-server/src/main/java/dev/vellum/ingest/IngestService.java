@@ -82,10 +82,8 @@ public final class IngestService {
         validIndex.add(i);
       }
     }
-    if (!valid.isEmpty()) {
-      leadGate.awaitRoom();
-    }
-    List<Receipt> receipts = valid.isEmpty() ? List.of() : await(sequencer.submit(valid));
+    List<Receipt> receipts =
+        valid.isEmpty() ? List.of() : await(leadGate.admit(() -> sequencer.submit(valid)));
     for (int k = 0; k < receipts.size(); k++) {
       results[validIndex.get(k)] = toResult(validIndex.get(k), receipts.get(k));
     }
@@ -176,15 +174,15 @@ public final class IngestService {
     return id != null && id.isTextual() ? id.asText() : null;
   }
 
+  /** The type of the event recorded for each read of audit data. */
+  public static final String ACCESS_EVENT_TYPE = "AUDIT_LOG_ACCESSED";
+
   /**
    * Records that {@code principal} read audit data, as an AUDIT_LOG_ACCESSED event in its own
    * tenant's log. The read does not wait for it: the record is committed with the writer's next
    * batch (within about 100 ms when idle, one commit cycle under load), so a saturated ingest queue
    * neither slows nor fails reads.
    */
-  /** The type of the event recorded for each read of audit data. */
-  public static final String ACCESS_EVENT_TYPE = "AUDIT_LOG_ACCESSED";
-
   public void recordAccess(
       Principal principal, String resource, ObjectNode filter, int resultCount) {
     ObjectNode e = json.createObjectNode();

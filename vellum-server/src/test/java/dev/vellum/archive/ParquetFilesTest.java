@@ -94,6 +94,38 @@ class ParquetFilesTest {
   }
 
   @Test
+  void aSealTakenInSeveralCopiesWritesTheSameFilesAsOneCopy() throws Exception {
+    List<List<NewEvent>> groups = new ArrayList<>();
+    long seq = 0;
+    for (int g = 0; g < 12; g++) {
+      List<NewEvent> events = new ArrayList<>();
+      for (int i = 0; i < 40 + 30 * g; i++) {
+        events.add(event(seq++, "TYPE_" + g));
+      }
+      groups.add(events);
+    }
+    long groupChars = groups.get(0).stream().mapToLong(e -> e.body().length()).sum();
+    List<Path> whole = new ArrayList<>();
+    List<Path> runs = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      whole.add(dir.resolve("whole-" + g + ".parquet"));
+      runs.add(dir.resolve("runs-" + g + ".parquet"));
+    }
+    try (ParquetFiles one = new ParquetFiles();
+        ParquetFiles several = new ParquetFiles(3 * groupChars)) {
+      one.sealAll(groups, whole, dir);
+      several.sealAll(groups, runs, dir);
+      for (int g = 0; g < groups.size(); g++) {
+        assertEquals(groups.get(g).size(), several.read(runs.get(g)).size());
+        assertArrayEquals(
+            Files.readAllBytes(whole.get(g)),
+            Files.readAllBytes(runs.get(g)),
+            "group " + g + " is the same file whichever groups shared its COPY");
+      }
+    }
+  }
+
+  @Test
   void eachBodyColumnLandsInTheColumnOfItsName() throws Exception {
     String body =
         "{\"actor\":{\"type\":\"user\",\"id\":\"u1\",\"name\":\"Ann\",\"ip\":\"10.0.0.1\","

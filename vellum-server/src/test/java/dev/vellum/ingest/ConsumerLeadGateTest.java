@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,8 @@ class ConsumerLeadGateTest {
   }
 
   private ConsumerLeadGate gate(long maxLead, Duration maxWait) {
-    ConsumerLeadGate gate = new ConsumerLeadGate(feed::lastPosition, maxLead, maxWait, metrics);
+    ConsumerLeadGate gate =
+        new ConsumerLeadGate(feed::lastPosition, () -> 0, maxLead, maxWait, metrics);
     gate.watch(index);
     return gate;
   }
@@ -82,14 +84,15 @@ class ConsumerLeadGateTest {
 
   @Test
   void goesOnAfterTheLongestWaitWhenTheIndexStaysTooFarBehind() {
-    gate(5, Duration.ofMillis(200)).awaitRoom();
+    gate(5, Duration.ofMillis(200)).admit(() -> true);
     assertEquals(1, waits());
     assertEquals(1.0, timeouts());
   }
 
   @Test
   void goesOnAsSoonAsTheIndexIsWithinTheLead() throws Exception {
-    Thread request = new Thread(gate(5, Duration.ofSeconds(50))::awaitRoom);
+    ConsumerLeadGate gate = gate(5, Duration.ofSeconds(50));
+    Thread request = new Thread(() -> gate.admit(() -> true));
     request.start();
     while (request.getState() != Thread.State.TIMED_WAITING && request.isAlive()) {
       TimeUnit.MILLISECONDS.sleep(10); // until the gate holds it
@@ -124,17 +127,31 @@ class ConsumerLeadGateTest {
         TimeUnit.MILLISECONDS.sleep(10);
       }
       ConsumerLeadGate gate =
-          new ConsumerLeadGate(feed::lastPosition, 5, Duration.ofSeconds(50), metrics);
+          new ConsumerLeadGate(feed::lastPosition, () -> 0, 5, Duration.ofSeconds(50), metrics);
       gate.watch(rules);
-      gate.awaitRoom();
+      gate.admit(() -> true);
       assertEquals(0, waits());
     }
   }
 
   @Test
+  void countsTheEventsEarlierRequestsQueuedTowardsTheLead() {
+    AtomicInteger queued = new AtomicInteger();
+    ConsumerLeadGate gate =
+        new ConsumerLeadGate(feed::lastPosition, queued::get, 30, Duration.ofMillis(200), metrics);
+    gate.watch(index);
+    gate.admit(() -> queued.addAndGet(10));
+    gate.admit(() -> queued.addAndGet(10));
+    assertEquals(0, waits(), "20 committed and 10 queued are within a lead of 30");
+    gate.admit(() -> queued.addAndGet(10));
+    assertEquals(1, waits(), "20 committed and 20 queued are not");
+    assertEquals(1.0, timeouts());
+  }
+
+  @Test
   void neverWaitsWithinTheLeadOrWhenTurnedOff() {
-    gate(20, Duration.ofSeconds(50)).awaitRoom();
-    gate(0, Duration.ofSeconds(50)).awaitRoom();
+    gate(20, Duration.ofSeconds(50)).admit(() -> true);
+    gate(0, Duration.ofSeconds(50)).admit(() -> true);
     assertEquals(0, waits());
   }
 }

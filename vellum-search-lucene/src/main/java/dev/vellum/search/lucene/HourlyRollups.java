@@ -97,8 +97,7 @@ final class HourlyRollups {
     int slots = values.getValueCount() + 1;
     Map<Long, int[]> hours = new HashMap<>();
     Weight tenantOnly =
-        searcher.createWeight(
-            searcher.rewrite(new TenantQuery(tenant)), ScoreMode.COMPLETE_NO_SCORES, 1);
+        searcher.createWeight(new TenantQuery(tenant), ScoreMode.COMPLETE_NO_SCORES, 1);
     BulkScorer scorer = tenantOnly.bulkScorer(segment);
     if (scorer == null) {
       return new Rollup(hours, slots);
