@@ -42,7 +42,7 @@ final class ParquetFiles implements AutoCloseable {
   /**
    * The most event-body characters one {@code COPY} takes (a group larger than this takes one on
    * its own). DuckDB holds the rows of a {@code COPY} in memory, parsed into columns, so a seal of
-   * a whole 64 MiB buffer (the default; up to 1 GiB can be configured) took several hundred MiB of
+   * a whole 64 MiB buffer (the default; up to 1 GiB can be configured) held about 150 MiB more
    * native memory at its peak and pushed the node over 1 GiB resident (docs/benchmarks.md, round
    * 7). Several {@code COPY}s per seal saved that much and made seals faster; a lower memory limit
    * instead (128 MB) saved as much but doubled the time of a seal.
