@@ -224,12 +224,7 @@ public final class VellumNode implements AutoCloseable {
       lucene.rebuiltBecause().ifPresent(reason -> rebuilds.increment());
       this.search = extensions.searchWrapper().apply(lucene);
       // readers wait for every write but the records of reads: each search writes one
-      this.feed =
-          new Feed(
-              store,
-              e ->
-                  !(Tenants.SYSTEM_SOURCE.equals(e.source())
-                      && IngestService.ACCESS_EVENT_TYPE.equals(e.type())));
+      this.feed = new Feed(store, e -> !IngestService.isAccessRecord(e));
       Sources sources = new Sources(directory);
       ApiKeys keys = new ApiKeys(directory);
       Tenants tenants = new Tenants(directory, sources, keys);

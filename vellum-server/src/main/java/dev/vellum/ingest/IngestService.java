@@ -7,6 +7,7 @@ import dev.vellum.auth.Principal;
 import dev.vellum.auth.Sources;
 import dev.vellum.auth.Tenants;
 import dev.vellum.core.event.FieldError;
+import dev.vellum.store.NewEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -176,6 +177,11 @@ public final class IngestService {
 
   /** The type of the event recorded for each read of audit data. */
   public static final String ACCESS_EVENT_TYPE = "AUDIT_LOG_ACCESSED";
+
+  /** Whether {@code e} is the server's record of a read (see {@link #recordAccess}). */
+  public static boolean isAccessRecord(NewEvent e) {
+    return SYSTEM_SOURCE.equals(e.source()) && ACCESS_EVENT_TYPE.equals(e.type());
+  }
 
   /**
    * Records that {@code principal} read audit data, as an AUDIT_LOG_ACCESSED event in its own

@@ -17,6 +17,7 @@ import dev.vellum.store.FeedConsumer;
 import dev.vellum.store.FeedEvent;
 import dev.vellum.store.StoredEvent;
 import dev.vellum.store.WriteBatch;
+import dev.vellum.testing.Eventually;
 import dev.vellum.testing.TestNode;
 import dev.vellum.testing.TestNode.Reply;
 import java.lang.reflect.InvocationTargetException;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,21 +44,6 @@ class FeedApiTest {
 
   private static VellumNode.Extensions with(List<FeedConsumer> consumers) {
     return new VellumNode.Extensions(s -> s, s -> s, consumers, FAST);
-  }
-
-  private static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never happened: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   private static JsonNode consumer(TestNode node, String name) {
@@ -118,7 +103,7 @@ class FeedApiTest {
       for (String actor : List.of("before", "poison", "after")) {
         assertEquals(200, node.post("/v1/events", ADMIN_KEY, node.loginEvent(actor)).status());
       }
-      eventually(
+      Eventually.until(
           "the poison event is dead-lettered",
           () ->
               consumer(node, "poison-averse").get("dead_letters").asLong() == 1
@@ -323,7 +308,7 @@ class FeedApiTest {
       }
       assertEquals(Set.of(200), Set.copyOf(statuses));
       assertTrue(rejectedWrites.get() > 0, "ingest was never saturated");
-      eventually(
+      Eventually.until(
           "every read has its access record",
           () -> {
             Set<String> recorded = new java.util.HashSet<>();

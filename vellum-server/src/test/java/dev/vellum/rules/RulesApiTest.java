@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.ingest.IngestService;
 import dev.vellum.testing.Eventually;
 import dev.vellum.testing.TestNode;
 import dev.vellum.testing.TestNode.Reply;
@@ -57,6 +58,13 @@ class RulesApiTest {
 
   static <T> T eventually(String what, Supplier<T> probe) {
     return Eventually.eventually(what, probe);
+  }
+
+  /** The newest access records whose resource starts with {@code resource}. */
+  static long accessRecords(TestNode node, String resource) {
+    return eventsOfType(node, IngestService.ACCESS_EVENT_TYPE).stream()
+        .filter(e -> e.path("metadata").path("resource").asText().startsWith(resource))
+        .count();
   }
 
   static JsonNode alerts(TestNode node, String query) {
@@ -302,20 +310,8 @@ class RulesApiTest {
       assertEquals(404, node.post("/v1/alerts/alr_nope/ack", ADMIN_KEY, "{}").status());
       assertEquals(400, node.get("/v1/alerts?status=open", ADMIN_KEY).status());
       // a read's record is searchable within the index's refresh interval, not at the next read
-      eventually(
-          "reading alerts is recorded as access",
-          () ->
-              eventsOfType(node, "AUDIT_LOG_ACCESSED").stream()
-                          .filter(
-                              e ->
-                                  e.path("metadata")
-                                      .path("resource")
-                                      .asText()
-                                      .startsWith("alerts."))
-                          .count()
-                      >= 3
-                  ? true
-                  : null);
+      Eventually.until(
+          "reading alerts is recorded as access", () -> accessRecords(node, "alerts.") >= 3);
     }
   }
 
@@ -362,14 +358,8 @@ class RulesApiTest {
       settle(node);
       assertEquals(0, alerts(node, "").size());
       assertEquals(0, eventsOfType(node, "MULTIPLE_LOGIN_FAILED").size());
-      eventually(
-          "the dry run is recorded as access",
-          () ->
-              eventsOfType(node, "AUDIT_LOG_ACCESSED").stream()
-                      .anyMatch(
-                          e -> e.path("metadata").path("resource").asText().equals("rules.test"))
-                  ? true
-                  : null);
+      Eventually.until(
+          "the dry run is recorded as access", () -> accessRecords(node, "rules.test") > 0);
       req.put("to", "yesterday");
       Reply bad = node.post("/v1/rules/test", ADMIN_KEY, req);
       assertEquals(422, bad.status());

@@ -1,6 +1,7 @@
 package dev.vellum.testing;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Polls for something the server does in the background, with a deadline instead of a sleep. */
@@ -25,5 +26,10 @@ public final class Eventually {
         throw new AssertionError(e);
       }
     }
+  }
+
+  /** Returns once {@code condition} holds, within 30 s; fails naming {@code what}. */
+  public static void until(String what, BooleanSupplier condition) {
+    eventually(what, () -> condition.getAsBoolean() ? Boolean.TRUE : null);
   }
 }
