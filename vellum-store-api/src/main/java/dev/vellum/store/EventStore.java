@@ -104,6 +104,14 @@ public interface EventStore extends AutoCloseable {
    */
   Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs);
 
+  /**
+   * Stored events of {@code tenant} whose feed position is among {@code positions}, keyed by
+   * position; positions it does not have, or that hold another tenant's event, are absent. The
+   * search index reads its result pages through this: a position is the row's own key, one lookup
+   * where a seq needs a second index first.
+   */
+  Map<Long, StoredEvent> findByPositions(String tenant, Collection<Long> positions);
+
   /** Events of {@code tenant} with {@code fromSeq <= seq < toSeq}, in seq order. */
   List<StoredEvent> range(String tenant, long fromSeq, long toSeq);
 

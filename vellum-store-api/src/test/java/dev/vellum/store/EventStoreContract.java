@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -349,6 +350,22 @@ public abstract class EventStoreContract {
     assertEquals(Set.of(1L, 3L), store.findBySeqs("a", List.of(1L, 3L, 9L)).keySet());
     assertEquals(Set.of(1L), store.findBySeqs("b", List.of(1L, 3L)).keySet());
     assertTrue(store.findBySeqs("c", List.of(0L)).isEmpty());
+  }
+
+  @Test
+  void findsPositionsOnlyWithinTheirTenantKeyedByPosition() {
+    store.append(WriteBatch.ofEvents(concat(events("a", 0, 3), events("b", 0, 2)), List.of()));
+    Map<String, Long> positionOf = new HashMap<>();
+    for (FeedEvent f : store.after(0, 100)) {
+      positionOf.put(f.event().tenant() + ":" + f.event().seq(), f.position());
+    }
+    long a2 = positionOf.get("a:2");
+    long b1 = positionOf.get("b:1");
+    Map<Long, StoredEvent> found = store.findByPositions("a", List.of(a2, b1, a2 + 1_000));
+    assertEquals(Set.of(a2), found.keySet());
+    assertEquals(2, found.get(a2).seq());
+    assertEquals(1, store.findByPositions("b", List.of(b1)).get(b1).seq());
+    assertTrue(store.findByPositions("c", List.of(a2)).isEmpty());
   }
 
   @Test

@@ -18,15 +18,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One Lucene document per event, and the names of its fields. Nothing is stored: a result page
- * carries (occurred_at, seq) in its sort values and the events are read from the event store by
- * (tenant, seq), so the index holds only what finding needs.
+ * carries (occurred_at, seq) in its sort values, reads each hit's feed position from doc values,
+ * and the events are read from the event store by position, so the index holds only what finding
+ * needs.
  *
  * <ul>
  *   <li>{@code pos}: the feed position as a point, so that opening an index can delete what its
  *       last commit holds beyond the position it records (see {@link LuceneSearchIndex} for why
- *       that, and not a unique key per event, makes redelivery idempotent);
+ *       that, and not a unique key per event, makes redelivery idempotent); and as doc values, the
+ *       key a result page's events are read by;
  *   <li>{@code occurred_at}: point and doc values (range filters, index sort); {@code seq}: doc
- *       values (index sort, tie-break, result lookup);
+ *       values (index sort, tie-break, checking what the store returns);
  *   <li>exact-match terms for every filter; {@code target} is type NUL id;
  *   <li>{@code text}: every string and number the client sent, through {@link WordAnalyzer},
  *       documents only (no frequencies, positions or norms: all queries are boolean);
@@ -83,6 +85,7 @@ final class EventDocuments {
     Document d = new Document();
     keyword(d, TENANT, e.tenant());
     d.add(new LongPoint(POSITION, f.position()));
+    d.add(new NumericDocValuesField(POSITION, f.position()));
     d.add(new LongPoint(OCCURRED_AT, e.occurredAtMicros()));
     d.add(new NumericDocValuesField(OCCURRED_AT, e.occurredAtMicros()));
     d.add(new NumericDocValuesField(SEQ, e.seq()));

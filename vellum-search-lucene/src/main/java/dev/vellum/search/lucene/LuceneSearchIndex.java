@@ -25,10 +25,13 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -80,8 +83,10 @@ import org.slf4j.LoggerFactory;
  * disk), the next delivery reopens it from its last commit and re-indexes the events between that
  * commit and what it had accepted from the event store, so the runner's position stays true.
  *
- * <p>Results: the index stores no event; a page's (occurred_at, seq) come from the sort values and
- * the events are read by (tenant, seq) from the {@link EventStore}.
+ * <p>Results: the index stores no event; a page's (occurred_at, seq) come from the sort values, its
+ * feed positions from doc values, and the events are read by position from the {@link EventStore}
+ * (the row's own key: reading by seq went through a second B-tree first, and reading rows was a
+ * quarter of a query node's CPU, docs/benchmarks.md round 8).
  */
 public final class LuceneSearchIndex implements SearchIndex {
   private static final Logger LOG = LoggerFactory.getLogger(LuceneSearchIndex.class);
@@ -94,11 +99,12 @@ public final class LuceneSearchIndex implements SearchIndex {
    * What the documents hold, recorded in every commit's user data; an index written with another
    * schema is rebuilt at open. 2: the stats fields as sorted doc values (an index without them
    * would count every event of its older segments under the empty group), and no per-event key term
-   * (redelivery is made idempotent by position instead, see the class comment).
+   * (redelivery is made idempotent by position instead, see the class comment). 3: the feed
+   * position also as doc values, by which result pages are read from the store.
    */
   private static final String SCHEMA_KEY = "vellum.index.schema";
 
-  private static final String SCHEMA = "2";
+  private static final String SCHEMA = "3";
 
   private static final int VISIBILITY_WAIT_MS = 5_000;
   private static final int REPLAY_BATCH = 1_000;
@@ -636,9 +642,62 @@ public final class LuceneSearchIndex implements SearchIndex {
    * rounds) answers with the page short instead.
    */
   private @Nullable List<StoredEvent> searchOnce(SearchQuery query, long through, boolean heal) {
+    List<Hit> hits = hits(query, through);
+    Map<Long, StoredEvent> found =
+        store.findByPositions(query.tenant(), hits.stream().map(Hit::position).toList());
+    List<StoredEvent> out = new ArrayList<>(hits.size());
+    List<Long> deleted = new ArrayList<>();
+    long nextSeq = found.size() == hits.size() ? 0 : store.nextSeq(query.tenant());
+    for (Hit hit : hits) {
+      StoredEvent ev = found.get(hit.position());
+      if (ev == null && hit.seq() < nextSeq) {
+        // the store wrote it and hot retention deleted it: it is in the archive, not here
+        deleted.add(hit.position());
+        continue;
+      }
+      if (ev == null || ev.seq() != hit.seq() || ev.occurredAtMicros() != hit.occurredAt()) {
+        throw new IllegalStateException(
+            "the search index holds tenant "
+                + query.tenant()
+                + " seq "
+                + hit.seq()
+                + " at occurred_at "
+                + hit.occurredAt()
+                + " and position "
+                + hit.position()
+                + " but the event store "
+                + (ev == null
+                    ? "has no event there"
+                    : "has seq " + ev.seq() + " at " + ev.occurredAtMicros() + " there"));
+      }
+      out.add(ev);
+    }
+    if (deleted.isEmpty() || !heal) {
+      return out;
+    }
+    try {
+      engine.writer.deleteDocuments(
+          new BooleanQuery.Builder()
+              .add(
+                  new TermQuery(new Term(EventDocuments.TENANT, query.tenant())),
+                  BooleanClause.Occur.FILTER)
+              .add(
+                  LongPoint.newSetQuery(EventDocuments.POSITION, deleted),
+                  BooleanClause.Occur.FILTER)
+              .build());
+      engine.searchers.maybeRefreshBlocking();
+    } catch (IOException | AlreadyClosedException ex) {
+      throw new StoreException("forgetting deleted events in " + path + " failed: " + ex, ex, true);
+    }
+    return null;
+  }
+
+  /** One result of a search: the event's sort values and its feed position. */
+  private record Hit(long occurredAt, long seq, long position) {}
+
+  /** The page's hits in result order, once the index shows everything up to {@code through}. */
+  private List<Hit> hits(SearchQuery query, long through) {
     Query q = LuceneQueries.of(query, analyzer);
-    List<Long> seqs = new ArrayList<>();
-    List<Long> times = new ArrayList<>();
     Engine e = engine;
     try {
       awaitVisible(e, through);
@@ -650,11 +709,13 @@ public final class LuceneSearchIndex implements SearchIndex {
                 q,
                 new TopFieldCollectorManager(
                     LuceneQueries.sort(query), n, LuceneQueries.after(query), n, false));
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc hit : top.scoreDocs) {
           Object[] values = ((FieldDoc) hit).fields;
-          times.add((Long) values[0]);
-          seqs.add((Long) values[1]);
+          hits.add(new Hit((Long) values[0], (Long) values[1], position(leaves, hit.doc)));
         }
+        return hits;
       } finally {
         e.searchers.release(searcher);
       }
@@ -664,40 +725,20 @@ public final class LuceneSearchIndex implements SearchIndex {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while waiting for the search index", ex, true);
     }
-    Map<Long, StoredEvent> found = store.findBySeqs(query.tenant(), seqs);
-    List<StoredEvent> out = new ArrayList<>(seqs.size());
-    List<StoredEvent> deleted = new ArrayList<>();
-    long nextSeq = found.size() == seqs.size() ? 0 : store.nextSeq(query.tenant());
-    for (int i = 0; i < seqs.size(); i++) {
-      StoredEvent ev = found.get(seqs.get(i));
-      if (ev == null && seqs.get(i) < nextSeq) {
-        // the store wrote it and hot retention deleted it: it is in the archive, not here
-        deleted.add(new StoredEvent(seqs.get(i), "", times.get(i), new byte[0], ""));
-        continue;
-      }
-      if (ev == null || ev.occurredAtMicros() != times.get(i)) {
-        throw new IllegalStateException(
-            "the search index holds tenant "
-                + query.tenant()
-                + " seq "
-                + seqs.get(i)
-                + " at occurred_at "
-                + times.get(i)
-                + " but the event store "
-                + (ev == null ? "has no such event" : "has it at " + ev.occurredAtMicros()));
-      }
-      out.add(ev);
+  }
+
+  /**
+   * The feed position of document {@code doc}, from a fresh doc-values iterator: hits come in
+   * result order, which runs backwards through the index for oldest-first searches, and an iterator
+   * only moves forwards.
+   */
+  private static long position(List<LeafReaderContext> leaves, int doc) throws IOException {
+    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+    NumericDocValues positions = DocValues.getNumeric(leaf.reader(), EventDocuments.POSITION);
+    if (!positions.advanceExact(doc - leaf.docBase)) {
+      throw new IOException("document " + doc + " has no feed position");
     }
-    if (deleted.isEmpty() || !heal) {
-      return out;
-    }
-    try {
-      deleteDocuments(query.tenant(), deleted);
-      e.searchers.maybeRefreshBlocking();
-    } catch (IOException | AlreadyClosedException ex) {
-      throw new StoreException("forgetting deleted events in " + path + " failed: " + ex, ex, true);
-    }
-    return null;
+    return positions.longValue();
   }
 
   /** Waits until what was handed up to {@code through} is visible to newly acquired searchers. */

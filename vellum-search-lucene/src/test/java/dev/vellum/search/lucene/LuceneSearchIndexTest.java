@@ -252,6 +252,27 @@ class LuceneSearchIndexTest {
     }
   }
 
+  /**
+   * The index still holds documents of events retention deleted, and two of them were restored
+   * since under new positions: the stale documents are forgotten by their position, so the restored
+   * events are found once each.
+   */
+  @Test
+  void staleDocumentsOfRestoredEventsAreForgottenWithoutHidingTheRestoredOnes() {
+    List<NewEvent> written = events("t1", 8);
+    store.append(WriteBatch.ofEvents(written, List.of()));
+    try (LuceneSearchIndex index = LuceneSearchIndex.open(indexDir(), store)) {
+      index.accept(store.after(0, 100));
+      long before = store.lastPosition();
+      store.deleteRange("t1", 4, 8);
+      store.restore("t1", written.subList(6, 8), Long.MAX_VALUE);
+      index.accept(store.after(before, 100));
+      List<StoredEvent> found = index.search(query("t1", null, null, null, null));
+      assertEquals(List.of(7L, 6L, 3L, 2L, 1L, 0L), found.stream().map(StoredEvent::seq).toList());
+      assertTrue(found.get(0).restored());
+    }
+  }
+
   @Test
   void answersNoQueryFormWithAnotherTenantsEvents() {
     store.append(WriteBatch.ofEvents(events("t1", 4), List.of()));

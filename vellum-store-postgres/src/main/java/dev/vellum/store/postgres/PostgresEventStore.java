@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -195,21 +194,31 @@ public final class PostgresEventStore implements EventStore {
 
   @Override
   public Map<String, StoredEvent> findByIds(String tenant, Collection<String> ids) {
-    return findIn(tenant, "id", "text", ids, StoredEvent::id);
+    return findIn(tenant, "id", "text", ids, ResultSet::getString);
   }
 
   @Override
   public Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs) {
-    return findIn(tenant, "seq", "bigint", seqs, StoredEvent::seq);
+    return findIn(tenant, "seq", "bigint", seqs, ResultSet::getLong);
   }
 
-  /** The tenant's events whose {@code column} is among {@code values}, in chunks of 1,000. */
+  @Override
+  public Map<Long, StoredEvent> findByPositions(String tenant, Collection<Long> positions) {
+    return findIn(tenant, "position", "bigint", positions, ResultSet::getLong);
+  }
+
+  /** Reads the key column of a result row. */
+  @FunctionalInterface
+  private interface KeyReader<K> {
+    K read(ResultSet rs, int index) throws SQLException;
+  }
+
+  /**
+   * The tenant's events whose {@code column} is among {@code values}, keyed by that column, in
+   * chunks of 1,000.
+   */
   private <K> Map<K, StoredEvent> findIn(
-      String tenant,
-      String column,
-      String sqlType,
-      Collection<K> values,
-      Function<StoredEvent, K> key) {
+      String tenant, String column, String sqlType, Collection<K> values, KeyReader<K> key) {
     Map<K, StoredEvent> found = new HashMap<>();
     List<K> all = new ArrayList<>();
     for (K v : new LinkedHashSet<>(values)) {
@@ -218,15 +227,24 @@ public final class PostgresEventStore implements EventStore {
         all.add(v);
       }
     }
-    String sql = "SELECT " + COLUMNS + " FROM events WHERE tenant = ? AND " + column + " = ANY(?)";
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + ", "
+            + column
+            + " FROM events WHERE tenant = ? AND "
+            + column
+            + " = ANY(?)";
     for (int from = 0; from < all.size(); from += 1_000) {
       List<K> chunk = all.subList(from, Math.min(all.size(), from + 1_000));
       try (Connection c = db.connection();
           PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, tenant);
         ps.setArray(2, c.createArrayOf(sqlType, chunk.toArray()));
-        for (StoredEvent e : readAll(ps)) {
-          found.put(key.apply(e), e);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(key.read(rs, 7), event(rs));
+          }
         }
       } catch (SQLException e) {
         throw PostgresErrors.wrap("reading events by " + column, e);
@@ -426,19 +444,18 @@ public final class PostgresEventStore implements EventStore {
     List<StoredEvent> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long untilValue = rs.getLong(6);
-        Long until = rs.wasNull() ? null : untilValue;
-        out.add(
-            new StoredEvent(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getLong(3),
-                rs.getBytes(4),
-                rs.getString(5),
-                until));
+        out.add(event(rs));
       }
     }
     return out;
+  }
+
+  /** The event in the current row, read as {@link #COLUMNS}. */
+  private static StoredEvent event(ResultSet rs) throws SQLException {
+    long untilValue = rs.getLong(6);
+    Long until = rs.wasNull() ? null : untilValue;
+    return new StoredEvent(
+        rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4), rs.getString(5), until);
   }
 
   /** The database this store writes to (shared with the {@link PostgresDirectoryStore}). */

@@ -98,39 +98,49 @@ public final class SqliteEventStore implements EventStore {
   @Override
   public Map<String, StoredEvent> findByIds(String tenant, Collection<String> ids) {
     // Only the sequencer writes, so a reader sees every committed id.
-    return findIn(tenant, "id", ids, PreparedStatement::setString, StoredEvent::id);
+    return findIn(tenant, "id", ids, PreparedStatement::setString, ResultSet::getString);
   }
 
   /**
-   * The tenant's events whose {@code column} is among {@code values}, keyed by {@code key}, in
+   * The statement reading {@code n} events of one tenant by {@code column}, that column last. By
+   * {@code pk}, the tenant term is kept out of index selection ({@code +}): without statistics the
+   * planner otherwise walks the tenant's whole slice of {@code events_time} instead of looking up
+   * {@code n} rows by their key.
+   */
+  static String findInSql(String column, int n) {
+    return "SELECT "
+        + COLUMNS
+        + ", e."
+        + column
+        + " FROM events e WHERE "
+        + (column.equals("pk") ? "+e.tenant" : "e.tenant")
+        + " = ? AND e."
+        + column
+        + " IN ("
+        + "?,".repeat(n - 1)
+        + "?)";
+  }
+
+  /**
+   * The tenant's events whose {@code column} is among {@code values}, keyed by that column, in
    * statements of at most 500 values (SQLite's default limit on bound parameters is far above).
    */
   private <K> Map<K, StoredEvent> findIn(
-      String tenant,
-      String column,
-      Collection<K> values,
-      Binder<K> bind,
-      java.util.function.Function<StoredEvent, K> key) {
+      String tenant, String column, Collection<K> values, Binder<K> bind, KeyReader<K> key) {
     Map<K, StoredEvent> found = new HashMap<>();
     List<K> all = new ArrayList<>(values);
     for (int from = 0; from < all.size(); from += 500) {
       List<K> chunk = all.subList(from, Math.min(all.size(), from + 500));
-      String sql =
-          "SELECT "
-              + COLUMNS
-              + " FROM events e WHERE e.tenant = ? AND e."
-              + column
-              + " IN ("
-              + "?,".repeat(chunk.size() - 1)
-              + "?)";
       try (Connection c = db.read();
-          PreparedStatement ps = c.prepareStatement(sql)) {
+          PreparedStatement ps = c.prepareStatement(findInSql(column, chunk.size()))) {
         ps.setString(1, tenant);
         for (int i = 0; i < chunk.size(); i++) {
           bind.bind(ps, i + 2, chunk.get(i));
         }
-        for (StoredEvent e : readAll(ps)) {
-          found.put(key.apply(e), e);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(key.read(rs, 7), event(rs));
+          }
         }
       } catch (SQLException e) {
         throw SqliteErrors.wrap("reading events by " + column, e);
@@ -143,6 +153,12 @@ public final class SqliteEventStore implements EventStore {
   @FunctionalInterface
   private interface Binder<K> {
     void bind(PreparedStatement ps, int index, K value) throws SQLException;
+  }
+
+  /** Reads the key column of a result row. */
+  @FunctionalInterface
+  private interface KeyReader<K> {
+    K read(ResultSet rs, int index) throws SQLException;
   }
 
   /**
@@ -162,7 +178,12 @@ public final class SqliteEventStore implements EventStore {
 
   @Override
   public Map<Long, StoredEvent> findBySeqs(String tenant, Collection<Long> seqs) {
-    return findIn(tenant, "seq", seqs, PreparedStatement::setLong, StoredEvent::seq);
+    return findIn(tenant, "seq", seqs, PreparedStatement::setLong, ResultSet::getLong);
+  }
+
+  @Override
+  public Map<Long, StoredEvent> findByPositions(String tenant, Collection<Long> positions) {
+    return findIn(tenant, "pk", positions, PreparedStatement::setLong, ResultSet::getLong);
   }
 
   @Override
@@ -370,19 +391,18 @@ public final class SqliteEventStore implements EventStore {
     List<StoredEvent> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        long untilValue = rs.getLong(6);
-        Long until = rs.wasNull() ? null : untilValue;
-        out.add(
-            new StoredEvent(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getLong(3),
-                rs.getBytes(4),
-                rs.getString(5),
-                until));
+        out.add(event(rs));
       }
     }
     return out;
+  }
+
+  /** The event in the current row, read as {@link #COLUMNS}. */
+  private static StoredEvent event(ResultSet rs) throws SQLException {
+    long untilValue = rs.getLong(6);
+    Long until = rs.wasNull() ? null : untilValue;
+    return new StoredEvent(
+        rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getBytes(4), rs.getString(5), until);
   }
 
   @Override
