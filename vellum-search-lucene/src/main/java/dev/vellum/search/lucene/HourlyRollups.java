@@ -3,9 +3,9 @@ package dev.vellum.search.lucene;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexReader;
@@ -43,10 +43,10 @@ final class HourlyRollups {
   private record Key(IndexReader.CacheKey segment, String tenant, String field) {}
 
   /**
-   * Hour (microseconds / HOUR_MICROS) → count per slot (0: no value; o + 1: ordinal o). Its weight
-   * is counted in units of 64 counters (256 bytes).
+   * Hour (microseconds / HOUR_MICROS), in order, → count per slot (0: no value; o + 1: ordinal o).
+   * Its weight is counted in units of 64 counters (256 bytes).
    */
-  record Rollup(Map<Long, int[]> hours, int slots) {
+  record Rollup(NavigableMap<Long, int[]> hours, int slots) {
     int weight() {
       return 1 + hours.size() * slots / 64;
     }
@@ -95,7 +95,7 @@ final class HourlyRollups {
     NumericDocValues times = DocValues.getNumeric(segment.reader(), EventDocuments.OCCURRED_AT);
     SortedDocValues values = DocValues.getSorted(segment.reader(), field);
     int slots = values.getValueCount() + 1;
-    Map<Long, int[]> hours = new HashMap<>();
+    NavigableMap<Long, int[]> hours = new TreeMap<>();
     Weight tenantOnly =
         searcher.createWeight(new TenantQuery(tenant), ScoreMode.COMPLETE_NO_SCORES, 1);
     BulkScorer scorer = tenantOnly.bulkScorer(segment);

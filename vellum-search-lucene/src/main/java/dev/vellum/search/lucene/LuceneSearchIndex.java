@@ -33,6 +33,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.ControlledRealTimeReopenThread;
@@ -105,6 +106,16 @@ public final class LuceneSearchIndex implements SearchIndex {
   private static final String SCHEMA_KEY = "vellum.index.schema";
 
   private static final String SCHEMA = "3";
+
+  /**
+   * The largest segment a merge writes. A merge reads every page of its input segments through the
+   * memory map, and those pages count in the node's resident size until the inputs are closed: with
+   * Lucene's default (5 GB) merges of ~360 MB at 10 M events took the node over 1 GiB during ingest
+   * (docs/benchmarks.md, round 8). Smaller segments mean more of them per search: a dozen large
+   * ones at 10 M events instead of three, which left searches as fast within the noise and made
+   * 30-day stats about a third slower.
+   */
+  static final double MAX_MERGED_SEGMENT_MB = 128;
 
   private static final int VISIBILITY_WAIT_MS = 5_000;
   private static final int REPLAY_BATCH = 1_000;
@@ -413,6 +424,7 @@ public final class LuceneSearchIndex implements SearchIndex {
         .setOpenMode(mode)
         .setIndexSort(LuceneQueries.NEWEST_FIRST)
         .setRAMBufferSizeMB(32)
+        .setMergePolicy(new TieredMergePolicy().setMaxMergedSegmentMB(MAX_MERGED_SEGMENT_MB))
         .setCommitOnClose(false);
   }
 
