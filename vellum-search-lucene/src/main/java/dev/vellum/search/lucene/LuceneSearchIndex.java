@@ -721,11 +721,11 @@ public final class LuceneSearchIndex implements SearchIndex {
                 q,
                 new TopFieldCollectorManager(
                     LuceneQueries.sort(query), n, LuceneQueries.after(query), n, false));
-        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        PagePositions positions = new PagePositions(searcher.getIndexReader().leaves());
         List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc hit : top.scoreDocs) {
           Object[] values = ((FieldDoc) hit).fields;
-          hits.add(new Hit((Long) values[0], (Long) values[1], position(leaves, hit.doc)));
+          hits.add(new Hit((Long) values[0], (Long) values[1], positions.of(hit.doc)));
         }
         return hits;
       } finally {
@@ -740,17 +740,34 @@ public final class LuceneSearchIndex implements SearchIndex {
   }
 
   /**
-   * The feed position of document {@code doc}, from a fresh doc-values iterator: hits come in
-   * result order, which runs backwards through the index for oldest-first searches, and an iterator
-   * only moves forwards.
+   * Reads the feed positions of one page's documents: one doc-values iterator per segment, replaced
+   * only when a hit lies behind it. A newest-first page moves forwards through each segment (the
+   * index is sorted newest first); an oldest-first one moves backwards and needs a fresh iterator
+   * per hit, since an iterator only moves forwards.
    */
-  private static long position(List<LeafReaderContext> leaves, int doc) throws IOException {
-    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-    NumericDocValues positions = DocValues.getNumeric(leaf.reader(), EventDocuments.POSITION);
-    if (!positions.advanceExact(doc - leaf.docBase)) {
-      throw new IOException("document " + doc + " has no feed position");
+  private static final class PagePositions {
+    private final List<LeafReaderContext> leaves;
+    private final @Nullable NumericDocValues[] iterators;
+
+    PagePositions(List<LeafReaderContext> leaves) {
+      this.leaves = leaves;
+      this.iterators = new NumericDocValues[leaves.size()];
     }
-    return positions.longValue();
+
+    long of(int doc) throws IOException {
+      int i = ReaderUtil.subIndex(doc, leaves);
+      LeafReaderContext leaf = leaves.get(i);
+      int target = doc - leaf.docBase;
+      NumericDocValues positions = iterators[i];
+      if (positions == null || positions.docID() >= target) {
+        positions = DocValues.getNumeric(leaf.reader(), EventDocuments.POSITION);
+        iterators[i] = positions;
+      }
+      if (!positions.advanceExact(target)) {
+        throw new IOException("document " + doc + " has no feed position");
+      }
+      return positions.longValue();
+    }
   }
 
   /** Waits until what was handed up to {@code through} is visible to newly acquired searchers. */
